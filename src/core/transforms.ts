@@ -1,0 +1,320 @@
+/**
+ * The JAX-style transforms: `vjp`, `grad`, `valueAndGrad`, `jvp`, `jacobian`, `hessian`,
+ * `customVjp`. All of them nest: each opens its own trace (see `trace.ts`), so
+ * `grad(grad(f))`, `jacobian(grad(f))` or a `grad` inside the function given to another `grad`
+ * are exact, with no perturbation confusion.
+ *
+ * The first argument of the differentiated function is the pytree differentiated; any further
+ * arguments pass through untouched (they are constants for this transform).
+ *
+ * @since 0.1.0
+ */
+import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { reducedAxes, shapesEqual } from '../tensor/shape.js'
+import { Tensor, concrete, describe, fromData, zeros } from '../tensor/Tensor.js'
+import { alloc } from '../tensor/dtype.js'
+import { type Tree, flatten, leafPaths, sameStructure, unflatten, zerosLike } from '../tree/index.js'
+import type { Primitive } from './node.js'
+import { backward, bind, boxInput, newTrace } from './trace.js'
+import { add, cast } from '../ops/arithmetic.js'
+import { sum } from '../ops/reduce.js'
+import { reshape, stack } from '../ops/shape.js'
+
+// --- the one place cotangents are fitted to their inputs
+
+/** Sums a cotangent over the axes its input was broadcast along, and casts it to the input's dtype. */
+function fit(ct: Tensor, like: Tensor): Tensor {
+  let c = ct
+  if (!shapesEqual(c.shape, like.shape)) {
+    const axes = reducedAxes(like.shape, c.shape)
+    if (axes.length > 0) c = sum(c, axes, true)
+    c = reshape(c, like.shape)
+  }
+  return c.dtype === like.dtype ? c : cast(c, like.dtype)
+}
+
+// --- vjp
+
+/**
+ * Evaluates `f(x, ...rest)` and returns its value with the pullback `ct ↦ ctᵀ·J`, the
+ * vector-Jacobian product. The output may be any pytree; the cotangent must match it in
+ * structure and shapes. The pullback returns a gradient shaped exactly like `x` (zeros where no
+ * path leads), may be called any number of times, and is itself differentiable.
+ *
+ * @example
+ * import { vjp, mul, tensor, toFlatArray } from 'purediff'
+ * // f(x) = 3x, so the pullback maps ct to 3·ct
+ * const [y, pullback] = vjp((x) => mul(x, 3), tensor([1, 2]))
+ * if (toFlatArray(y).join() !== '3,6') throw new Error()
+ * if (toFlatArray(pullback(tensor([1, 10]))).join() !== '3,30') throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function vjp<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y, x: X, ...rest: R): [Y, (ct: Y) => X] {
+  if (typeof f !== 'function') throw new ArgumentError('vjp', `f must be a function, got ${describe(f)}`)
+  const { leaves, structure } = flatten('vjp', x)
+  const trace = newTrace()
+  const boxes = leaves.map((l) => boxInput(trace, l))
+  const y = f(unflatten<X>(structure, boxes), ...rest)
+  const out = flatten('vjp (the output of f)', y)
+  const yVals = out.leaves.map((l) => (l._trace === trace ? l._value! : l))
+  const pullback = (ct: Y): X => {
+    const c = flatten('vjp pullback', ct)
+    if (!sameStructure(c.structure, out.structure)) {
+      throw new ArgumentError('vjp pullback', 'the cotangent must have the structure of the output of f')
+    }
+    const paths = leafPaths(out.structure)
+    c.leaves.forEach((l, i) => {
+      if (!shapesEqual(l.shape, out.leaves[i].shape)) {
+        throw new ShapeError('vjp pullback', `cotangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the output's shape ${fmt(out.leaves[i].shape)}`)
+      }
+    })
+    const gs = backward(trace, out.leaves, c.leaves, boxes, fit, add)
+    return unflatten<X>(structure, gs.map((g, i) => g ?? zeros(leaves[i].shape, leaves[i].dtype)))
+  }
+  return [unflatten<Y>(out.structure, yVals), pullback]
+}
+
+// --- grad and valueAndGrad
+
+function scalarOutput(op: string, y: unknown): Tensor {
+  if (!(y instanceof Tensor)) throw new ArgumentError(op, `f must return a scalar Tensor, got ${describe(y)}`)
+  if (y.size !== 1) {
+    throw new ShapeError(op, `f must return a scalar (one element), got shape ${fmt(y.shape)}; use vjp or jacobian for non-scalar outputs`)
+  }
+  return y
+}
+
+/**
+ * Evaluates a scalar-valued `f` and its gradient with respect to its first argument.
+ *
+ * @example
+ * import { valueAndGrad, square, sum, tensor, toFlatArray, item } from 'purediff'
+ * const [v, g] = valueAndGrad((x) => sum(square(x)))(tensor([1, 2]))
+ * if (item(v) !== 5 || toFlatArray(g).join() !== '2,4') throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function valueAndGrad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => [Tensor, X] {
+  if (typeof f !== 'function') throw new ArgumentError('valueAndGrad', `f must be a function, got ${describe(f)}`)
+  return (x, ...rest) => {
+    const [y, pullback] = vjp(f, x, ...rest)
+    const s = scalarOutput('valueAndGrad', y)
+    return [s, pullback(fromData(ones1(s), s.shape, s.dtype))]
+  }
+}
+
+function ones1(s: Tensor) {
+  const d = alloc(s.dtype, 1)
+  d[0] = 1
+  return d
+}
+
+/**
+ * The gradient ∇f of a scalar-valued function with respect to its first argument (a tensor or
+ * a pytree of tensors); the result has exactly the structure, shapes and dtypes of that
+ * argument. A non-scalar output is an error. Nests: `grad(grad(f))` is the second derivative.
+ *
+ * Subgradient conventions at kinks: relu′(0) = 0, |x|′(0) = 0, and ties in max/maximum send the
+ * gradient to the first maximum.
+ *
+ * @example
+ * import { grad, mul, sin, scalar, item } from 'purediff'
+ * // d/dx x·sin x = sin x + x cos x
+ * const g = grad((x) => mul(x, sin(x)))(scalar(1, 'float64'))
+ * if (Math.abs(item(g) - (Math.sin(1) + Math.cos(1))) > 1e-15) throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function grad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => X {
+  if (typeof f !== 'function') throw new ArgumentError('grad', `f must be a function, got ${describe(f)}`)
+  return (x, ...rest) => {
+    const [y, pullback] = vjp(f, x, ...rest)
+    const s = scalarOutput('grad', y)
+    return pullback(fromData(ones1(s), s.shape, s.dtype))
+  }
+}
+
+// --- jvp
+
+/**
+ * Forward-mode product: returns `[f(...primals), J·tangents]`, the directional derivative of
+ * `f` at `primals` along `tangents` (one tangent pytree per primal, same shapes).
+ *
+ * Computed as the transpose of the (linear) pullback: J·v = vjp(u ↦ Jᵀu)(v). This needs no
+ * forward rule per op and nests like every other transform.
+ *
+ * @example
+ * import { jvp, square, scalar, item } from 'purediff'
+ * // d/dt (x + t v)² at t = 0 is 2·x·v = 2·3·0.5
+ * const [y, t] = jvp((x) => square(x), [scalar(3)], [scalar(0.5)])
+ * if (item(y) !== 9 || item(t) !== 3) throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, primals: P, tangents: P): [Y, Y] {
+  if (typeof f !== 'function') throw new ArgumentError('jvp', `f must be a function, got ${describe(f)}`)
+  if (!Array.isArray(primals) || !Array.isArray(tangents) || primals.length !== tangents.length) {
+    throw new ArgumentError('jvp', `primals and tangents must be arrays of the same length, got ${describe(primals)} and ${describe(tangents)}`)
+  }
+  const p = flatten('jvp (primals)', primals)
+  const t = flatten('jvp (tangents)', tangents)
+  const paths = leafPaths(p.structure)
+  if (!sameStructure(p.structure, t.structure)) throw new ArgumentError('jvp', 'tangents must have the structure of primals')
+  t.leaves.forEach((l, i) => {
+    if (!shapesEqual(l.shape, p.leaves[i].shape)) {
+      throw new ShapeError('jvp', `tangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the primal's shape ${fmt(p.leaves[i].shape)}`)
+    }
+  })
+  const [y, pullback] = vjp((ps: P) => f(...ps), primals)
+  const [, transposed] = vjp((u: Y) => pullback(u), zerosLike(y))
+  return [y, transposed(tangents)]
+}
+
+// --- jacobian and hessian
+
+/**
+ * The Jacobian of `f` with respect to its first argument, by reverse mode (one pullback per
+ * output element). For a tensor input and tensor output the result has shape
+ * `[...out.shape, ...in.shape]`; for pytrees, each output leaf maps to a pytree like the input
+ * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`.
+ *
+ * @example
+ * import { jacobian, mul, tensor, toArray } from 'purediff'
+ * const J = jacobian((x) => mul(x, tensor([2, 3])))(tensor([1, 1]))
+ * if (JSON.stringify(toArray(J)) !== '[[2,0],[0,3]]') throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknown): (x: X, ...rest: R) => any {
+  if (typeof f !== 'function') throw new ArgumentError('jacobian', `f must be a function, got ${describe(f)}`)
+  return (x, ...rest) => {
+    const inp = flatten('jacobian', x)
+    const [y, pullback] = vjp(f, x, ...rest)
+    const out = flatten('jacobian (the output of f)', y)
+    const zerosOut = out.leaves.map((l) => zeros(l.shape, l.dtype))
+    const perOut = out.leaves.map((yl, j) => {
+      const rows: Tensor[][] = inp.leaves.map(() => [])
+      for (let e = 0; e < yl.size; e++) {
+        const basis = alloc(yl.dtype, yl.size)
+        basis[e] = 1
+        const cts = zerosOut.slice()
+        cts[j] = fromData(basis, yl.shape, yl.dtype)
+        const g = flatten('jacobian', pullback(unflatten(out.structure, cts))).leaves
+        g.forEach((gi, i) => rows[i].push(gi))
+      }
+      const blocks = inp.leaves.map((xl, i) => {
+        const shape = [...yl.shape, ...xl.shape]
+        return rows[i].length === 0 ? zeros(shape, xl.dtype) : reshape(stack(rows[i], 0), shape)
+      })
+      return unflatten(inp.structure, blocks)
+    })
+    return y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)
+  }
+}
+
+/**
+ * The Hessian of a scalar-valued `f`: `jacobian(grad(f))`, so reverse-over-reverse. For a
+ * tensor input of shape s the result has shape `[...s, ...s]`.
+ *
+ * @example
+ * import { hessian, sum, mul, square, tensor, toArray } from 'purediff'
+ * // f(x) = Σ 3xᵢ² has Hessian 6·I
+ * const H = hessian((x) => sum(mul(square(x), 3)))(tensor([1, 2]))
+ * if (JSON.stringify(toArray(H)) !== '[[6,0],[0,6]]') throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => any {
+  if (typeof f !== 'function') throw new ArgumentError('hessian', `f must be a function, got ${describe(f)}`)
+  return jacobian(grad(f))
+}
+
+// --- customVjp
+
+interface CustomParams { readonly structures: readonly ReturnType<typeof flatten>['structure'][] }
+
+/**
+ * A function with a hand-written gradient. `f(...args)` computes the value; `fwd(...args)`
+ * returns `[value, residuals]`; `bwd(residuals, g)` returns one cotangent per argument (a pytree
+ * like that argument, or null for none). Arguments are tensors or pytrees of tensors; `f` must
+ * not close over traced values (pass them as arguments). `fwd` is re-run during the backward
+ * pass, so residuals are never held between passes; under nested transforms `bwd` is itself
+ * differentiated.
+ *
+ * @example
+ * import { customVjp, grad, mul, clip, scalar, item } from 'purediff'
+ * // identity whose gradient is clipped to [-1, 1]
+ * const clipGrad = customVjp(
+ *   (x) => x,
+ *   (x) => [x, null] as const,
+ *   (_res, g) => [clip(g, -1, 1)],
+ * )
+ * if (item(grad((x) => mul(clipGrad(x), 5))(scalar(2))) !== 1) throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function customVjp<A extends unknown[], Res>(
+  f: (...args: A) => Tensor,
+  fwd: (...args: A) => readonly [Tensor, Res],
+  bwd: (residuals: Res, g: Tensor) => readonly unknown[],
+): (...args: A) => Tensor {
+  for (const [name, fn] of [['f', f], ['fwd', fwd], ['bwd', bwd]] as const) {
+    if (typeof fn !== 'function') throw new ArgumentError('customVjp', `${name} must be a function, got ${describe(fn)}`)
+  }
+  const rebuild = (leaves: readonly Tensor[], p: CustomParams): A => {
+    let k = 0
+    return p.structures.map((s) => {
+      const count = countLeaves(s)
+      const part = leaves.slice(k, k + count)
+      k += count
+      return unflatten(s, part)
+    }) as unknown as A
+  }
+  const prim: Primitive<CustomParams> = {
+    name: `customVjp(${f.name || 'f'})`,
+    impl: (leaves, p) => {
+      const y = f(...rebuild(leaves, p))
+      if (!(y instanceof Tensor)) throw new ArgumentError('customVjp', `f must return a Tensor, got ${describe(y)}`)
+      return concrete(y)
+    },
+    vjp: (g, leaves, _out, p) => {
+      const [, res] = fwd(...rebuild(leaves, p))
+      const cts = bwd(res, g)
+      if (!Array.isArray(cts) || cts.length !== p.structures.length) {
+        throw new ArgumentError('customVjp', `bwd must return an array with one cotangent per argument (${p.structures.length}), got ${describe(cts)}`)
+      }
+      const flat: (Tensor | null)[] = []
+      cts.forEach((ct, i) => {
+        const s = p.structures[i]
+        if (ct === null || ct === undefined) {
+          for (let j = 0; j < countLeaves(s); j++) flat.push(null)
+          return
+        }
+        const c = flatten('customVjp (bwd result)', ct)
+        if (!sameStructure(c.structure, s)) throw new ArgumentError('customVjp', `bwd's cotangent ${i} must have the structure of argument ${i}`)
+        flat.push(...c.leaves)
+      })
+      return flat
+    },
+  }
+  return (...args: A) => {
+    const structures: ReturnType<typeof flatten>['structure'][] = []
+    const leaves: Tensor[] = []
+    args.forEach((a) => {
+      const fl = flatten('customVjp', a)
+      structures.push(fl.structure)
+      leaves.push(...fl.leaves)
+    })
+    return bind(prim, leaves, { structures })
+  }
+}
+
+function countLeaves(s: ReturnType<typeof flatten>['structure']): number {
+  if (s.kind === 'leaf') return 1
+  let n = 0
+  for (const it of s.items) n += countLeaves(it)
+  return n
+}
+
+export type { Tree }

@@ -1,0 +1,248 @@
+/**
+ * Arithmetic: broadcasting binary ops (numbers accepted on either side), negation, comparisons,
+ * `where` and `cast`. Each primitive's vector-Jacobian rule sits beside it.
+ *
+ * @since 0.1.0
+ */
+import * as k from '../kernels/elementwise.js'
+import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
+import { ArgumentError } from '../tensor/errors.js'
+import { broadcastShapes, type Shape } from '../tensor/shape.js'
+import { Tensor, concrete, describe, fromData } from '../tensor/Tensor.js'
+import type { Primitive } from '../core/node.js'
+import { bind } from '../core/trace.js'
+import { type TensorLike, binaryImpl, binaryOp, binaryPrim, liftPair, lift, unaryOp, unaryPrim } from './prim.js'
+import { log } from './unary.js'
+
+// --- primitives
+
+const addP = binaryPrim('add', k.addRun, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null])
+const subP = binaryPrim('sub', k.subRun, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? neg(g) : null])
+const mulP = binaryPrim('mul', k.mulRun, (g, a, b, _o, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null])
+// d(a/b)/db = -a/b² = -out/b
+const divP = binaryPrim('div', k.divRun, (g, _a, b, out, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, out), b)) : null])
+// d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a, taken as 0 at a = 0 (the limit along b > 0), NaN for a < 0.
+const powP = binaryPrim('pow', k.powRun, (g, a, b, out, n) => [
+  n[0] ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
+  n[1] ? mul(g, mul(out, log(where(equal(a, 0), 1, a)))) : null,
+])
+// Ties go to the first argument, so exactly one side gets the gradient.
+const maximumP = binaryPrim('maximum', k.maximumRun, (g, a, b, _o, n) => {
+  const m = greaterEqual(a, b)
+  return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
+})
+const minimumP = binaryPrim('minimum', k.minimumRun, (g, a, b, _o, n) => {
+  const m = greaterEqual(b, a)
+  return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
+})
+const negP = unaryPrim('neg', k.neg, (g) => neg(g))
+
+// --- operations
+
+/**
+ * Elementwise a + b with NumPy broadcasting; either side may be a number.
+ *
+ * @example
+ * import { add, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(add(tensor([[1], [2]]), tensor([10, 20]))).join() !== '11,21,12,22') throw new Error()
+ * if (toFlatArray(add(1, tensor([1, 2]))).join() !== '2,3') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const add: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(addP)
+
+/**
+ * Elementwise a − b with broadcasting.
+ *
+ * @example
+ * import { sub, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(sub(tensor([5, 7]), 2)).join() !== '3,5') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const sub: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(subP)
+
+/**
+ * Elementwise a · b with broadcasting.
+ *
+ * @example
+ * import { mul, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(mul(tensor([1, 2]), tensor([[3], [4]]))).join() !== '3,6,4,8') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const mul: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(mulP)
+
+/**
+ * Elementwise a / b with broadcasting (IEEE: x/0 = ±Infinity).
+ *
+ * @example
+ * import { div, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(div(tensor([1, 3]), 2)).join() !== '0.5,1.5') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const div: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(divP)
+
+/**
+ * Elementwise aᵇ. Gradients: ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a (0 at a = 0; NaN for a < 0, where
+ * it is undefined).
+ *
+ * @example
+ * import { pow, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(pow(tensor([2, 3]), 2)).join() !== '4,9') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const pow: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(powP)
+
+/**
+ * Elementwise maximum. Subgradient convention: on a tie the gradient goes to the FIRST argument.
+ *
+ * @example
+ * import { maximum, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(maximum(tensor([1, 5]), 3)).join() !== '3,5') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const maximum: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(maximumP)
+
+/**
+ * Elementwise minimum. On a tie the gradient goes to the FIRST argument.
+ *
+ * @example
+ * import { minimum, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(minimum(tensor([1, 5]), 3)).join() !== '1,3') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const minimum: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(minimumP)
+
+/**
+ * Elementwise −x.
+ *
+ * @example
+ * import { neg, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(neg(tensor([1, -2]))).join() !== '-1,2') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export const neg: (x: Tensor) => Tensor = unaryOp(negP)
+
+// --- comparisons (no gradient: they are piecewise constant)
+
+// Comparisons are computed on the concrete values and return a constant, so they never
+// enter a trace: their derivative is zero wherever it exists.
+function compare(name: string, run: k.BinaryRun, a: unknown, b: unknown): Tensor {
+  const [x, y] = liftPair(name, a, b)
+  return binaryImpl(name, run, concrete(x), concrete(y))
+}
+
+/**
+ * 1 where a == b, else 0 (dtype of the promoted inputs). No gradient.
+ *
+ * @example
+ * import { equal, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(equal(tensor([1, 2]), 2)).join() !== '0,1') throw new Error()
+ * @category comparisons
+ * @since 0.1.0
+ */
+export const equal = (a: TensorLike, b: TensorLike): Tensor => compare('equal', k.equalRun, a, b)
+
+/**
+ * 1 where a > b, else 0. No gradient.
+ *
+ * @example
+ * import { greater, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(greater(tensor([1, 3]), 2)).join() !== '0,1') throw new Error()
+ * @category comparisons
+ * @since 0.1.0
+ */
+export const greater = (a: TensorLike, b: TensorLike): Tensor => compare('greater', k.greaterRun, a, b)
+
+/**
+ * 1 where a < b, else 0. No gradient.
+ *
+ * @example
+ * import { less, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(less(tensor([1, 3]), 2)).join() !== '1,0') throw new Error()
+ * @category comparisons
+ * @since 0.1.0
+ */
+export const less = (a: TensorLike, b: TensorLike): Tensor => compare('less', k.lessRun, a, b)
+
+/**
+ * 1 where a ≥ b, else 0. No gradient.
+ *
+ * @example
+ * import { greaterEqual, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(greaterEqual(tensor([1, 2]), 2)).join() !== '0,1') throw new Error()
+ * @category comparisons
+ * @since 0.1.0
+ */
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare('greaterEqual', k.greaterEqualRun, a, b)
+
+// --- where
+
+const whereP: Primitive<undefined> = {
+  name: 'where',
+  impl: ([c, a, b]) => {
+    const shape: Shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape), b.shape)
+    const dtype = promote(a.dtype, b.dtype)
+    let n = 1
+    for (const d of shape) n *= d
+    const out = alloc(dtype, n)
+    k.where(c._data!, c.shape, a._data!, a.shape, b._data!, b.shape, shape, out)
+    return fromData(out, shape, dtype)
+  },
+  // The unselected branch gets exactly 0 (not 0·g), so an Infinity there cannot leak a NaN.
+  vjp: (g, [c], _o, _p, n) => [null, n[1] ? where(c, g, 0) : null, n[2] ? where(c, 0, g) : null],
+}
+
+/**
+ * Elementwise `cond ? a : b` (cond is nonzero), broadcasting all three. No gradient flows to
+ * `cond`; each branch gets the gradient where it was selected and exactly 0 elsewhere.
+ *
+ * @example
+ * import { where, greater, tensor, toFlatArray } from 'purediff'
+ * const x = tensor([-1, 2])
+ * if (toFlatArray(where(greater(x, 0), x, 0)).join() !== '0,2') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (!(cond instanceof Tensor)) throw new ArgumentError('where', `argument 'cond' must be a Tensor, got ${describe(cond)}`)
+  const [x, y] = liftPair('where', a, b)
+  broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape)
+  return bind(whereP, [concrete(cond), x, y], undefined)
+}
+
+// --- cast
+
+const castP: Primitive<DType> = {
+  name: 'cast',
+  impl: ([x], dtype) => {
+    const out = alloc(dtype, x.size)
+    out.set(x._data!)
+    return fromData(out, x.shape, dtype)
+  },
+  // The engine casts the cotangent back to the input's dtype.
+  vjp: (g) => [g],
+}
+
+/**
+ * Converts to another dtype (float64 → float32 rounds). Differentiable: the gradient is cast
+ * back to the input's dtype. Casting to the same dtype returns the input itself.
+ *
+ * @example
+ * import { cast, tensor } from 'purediff'
+ * if (cast(tensor([1.5]), 'float64').dtype !== 'float64') throw new Error()
+ * @category arithmetic
+ * @since 0.1.0
+ */
+export function cast(t: Tensor, dtype: DType): Tensor {
+  const x = lift('cast', t, 'float32', 't')
+  checkDType('cast', dtype)
+  if (x.dtype === dtype) return x
+  return bind(castP, [x], dtype)
+}

@@ -1,0 +1,130 @@
+/**
+ * Linear algebra: `matmul` (2-D, batched over broadcast leading axes) and `dot`.
+ * Internally one primitive carries transpose flags, so the backward pass multiplies by
+ * transposed operands without materialising a transpose.
+ *
+ * @since 0.1.0
+ */
+import * as kmm from '../kernels/matmul.js'
+import { alloc, promote } from '../tensor/dtype.js'
+import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js'
+import { Tensor, describe, fromData } from '../tensor/Tensor.js'
+import type { Primitive } from '../core/node.js'
+import { bind } from '../core/trace.js'
+import { cast, mul } from './arithmetic.js'
+import { sum } from './reduce.js'
+import { reshape } from './shape.js'
+
+interface MatmulParams { readonly ta: boolean; readonly tb: boolean }
+
+/** Rows, columns and inner size of op(a)·op(b), and the batch shape; throws naming matmul. */
+function dims(a: Tensor, b: Tensor, ta: boolean, tb: boolean) {
+  const ra = a.rank, rb = b.rank
+  const m = ta ? a.shape[ra - 1] : a.shape[ra - 2]
+  const ka = ta ? a.shape[ra - 2] : a.shape[ra - 1]
+  const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2]
+  const n = tb ? b.shape[rb - 2] : b.shape[rb - 1]
+  if (ka !== kb) {
+    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · ${fmt(b.shape)}${tb ? 'ᵀ' : ''} (${ka} vs ${kb}); expected a's last axis to equal b's second-to-last`)
+  }
+  const batch = broadcastShapes('matmul', a.shape.slice(0, ra - 2), b.shape.slice(0, rb - 2))
+  return { m, n, k: ka, batch }
+}
+
+const matmulP: Primitive<MatmulParams> = {
+  name: 'matmul',
+  impl: ([a, b], { ta, tb }) => {
+    const { m, n, k, batch } = dims(a, b, ta, tb)
+    const dtype = promote(a.dtype, b.dtype)
+    const shape = Object.freeze([...batch, m, n])
+    const out = alloc(dtype, sizeOf(shape))
+    const nb = sizeOf(batch)
+    if (nb === 1) {
+      kmm.matmul(a._data!, 0, b._data!, 0, out, 0, m, n, k, ta, tb)
+    } else {
+      // Batch offsets through broadcast strides over the batch axes (in units of matrices).
+      const sa = broadcastStrides(a.shape.slice(0, a.rank - 2), batch)
+      const sb = broadcastStrides(b.shape.slice(0, b.rank - 2), batch)
+      const idx = new Array<number>(batch.length).fill(0)
+      let ia = 0, ib = 0
+      for (let t = 0; t < nb; t++) {
+        kmm.matmul(a._data!, ia * m * k, b._data!, ib * k * n, out, t * m * n, m, n, k, ta, tb)
+        for (let d = batch.length - 1; d >= 0; d--) {
+          ia += sa[d]; ib += sb[d]
+          if (++idx[d] < batch[d]) break
+          ia -= sa[d] * batch[d]; ib -= sb[d] * batch[d]; idx[d] = 0
+        }
+      }
+    }
+    return fromData(out, shape, dtype)
+  },
+  // With C = op(A)·op(B): for each flag combination the cotangents are again products with
+  // flags, e.g. C = A·B gives dA = G·Bᵀ, dB = Aᵀ·G; C = A·Bᵀ gives dA = G·B, dB = Gᵀ·A.
+  vjp: (g, [a, b], _o, { ta, tb }, needs) => {
+    let da: Tensor | null = null
+    let db: Tensor | null = null
+    if (needs[0]) da = ta ? mm(b, g, tb, true) : mm(g, b, false, !tb)
+    if (needs[1]) db = tb ? mm(g, a, true, ta) : mm(a, g, !ta, false)
+    return [da, db]
+  },
+}
+
+/** @internal matmul with transpose flags (both operands rank ≥ 2). */
+export function mm(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+  return bind(matmulP, [a, b], { ta, tb })
+}
+
+/**
+ * Matrix product. Both operands of rank ≥ 2 multiply their last two axes and broadcast the
+ * leading (batch) axes; a rank-1 operand is treated as a row (left) or column (right) vector
+ * and that axis is dropped from the result, as in NumPy.
+ *
+ * @example
+ * import { matmul, tensor, toArray } from 'purediff'
+ * const c = matmul(tensor([[1, 2], [3, 4]]), tensor([[5], [6]]))
+ * if (JSON.stringify(toArray(c)) !== '[[17],[39]]') throw new Error()
+ * @category linear algebra
+ * @since 0.1.0
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor)) throw new ArgumentError('matmul', `argument 'a' must be a Tensor, got ${describe(a)}`)
+  if (!(b instanceof Tensor)) throw new ArgumentError('matmul', `argument 'b' must be a Tensor, got ${describe(b)}`)
+  if (a.rank === 0 || b.rank === 0) throw new ShapeError('matmul', `operands must have rank ≥ 1, got ${fmt(a.shape)} and ${fmt(b.shape)}`)
+  const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a
+  const b2 = b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b
+  if (a2.shape[a2.rank - 1] !== b2.shape[b2.rank - 2]) {
+    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} · ${fmt(b.shape)} (${a2.shape[a2.rank - 1]} vs ${b2.shape[b2.rank - 2]}); expected a's last axis to equal b's second-to-last`)
+  }
+  dims(a2, b2, false, false)
+  const c = mm(a2, b2, false, false)
+  if (a.rank > 1 && b.rank > 1) return c
+  const s = c.shape.slice()
+  if (b.rank === 1) s.splice(s.length - 1, 1)
+  if (a.rank === 1) s.splice(s.length - (b.rank === 1 ? 1 : 2), 1)
+  return reshape(c, s)
+}
+
+/**
+ * Dot product: vector·vector gives a scalar (Σ aᵢbᵢ); otherwise the same as `matmul` for rank
+ * 1 or 2 operands.
+ *
+ * @example
+ * import { dot, tensor, item } from 'purediff'
+ * if (item(dot(tensor([1, 2, 3]), tensor([4, 5, 6]))) !== 32) throw new Error()
+ * @category linear algebra
+ * @since 0.1.0
+ */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor)) throw new ArgumentError('dot', `argument 'a' must be a Tensor, got ${describe(a)}`)
+  if (!(b instanceof Tensor)) throw new ArgumentError('dot', `argument 'b' must be a Tensor, got ${describe(b)}`)
+  if (a.rank < 1 || a.rank > 2 || b.rank < 1 || b.rank > 2) {
+    throw new ShapeError('dot', `operands must have rank 1 or 2, got ${fmt(a.shape)} and ${fmt(b.shape)}; use matmul for batches`)
+  }
+  if (a.rank === 1 && b.rank === 1) {
+    if (a.shape[0] !== b.shape[0]) throw new ShapeError('dot', `vector lengths differ: ${fmt(a.shape)} · ${fmt(b.shape)}; expected equal lengths`)
+    const dt = promote(a.dtype, b.dtype)
+    return sum(mul(cast(a, dt), cast(b, dt)))
+  }
+  return matmul(a, b)
+}

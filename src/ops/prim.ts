@@ -1,0 +1,93 @@
+/**
+ * Builders shared by the op files: lifting plain numbers to tensors, and the two common kinds of
+ * primitive (unary elementwise, binary broadcasting). Validation happens in the public wrapper,
+ * before anything is traced, so errors always name the public op.
+ *
+ * @internal
+ */
+import { type DType, alloc, promote } from '../tensor/dtype.js'
+import { ArgumentError } from '../tensor/errors.js'
+import { type Shape, broadcastShapes } from '../tensor/shape.js'
+import { Tensor, describe, fromData, scalar } from '../tensor/Tensor.js'
+import { type BinaryRun, type UnaryKernel, binary } from '../kernels/elementwise.js'
+import type { Primitive } from '../core/node.js'
+import { bind } from '../core/trace.js'
+
+// --- model
+
+/** A tensor, or a plain number that takes the dtype of the other operand (float32 alone). */
+export type TensorLike = Tensor | number
+
+// --- lifting
+
+/** Checks a tensor argument or lifts a number to a scalar of `dtype`. */
+export function lift(op: string, x: unknown, dtype: DType, arg: string): Tensor {
+  if (x instanceof Tensor) return x
+  if (typeof x === 'number') return scalar(x, dtype)
+  throw new ArgumentError(op, `argument '${arg}' must be a Tensor or a number, got ${describe(x)}`)
+}
+
+/** Lifts a pair where either side may be a number; a number takes the other side's dtype. */
+export function liftPair(op: string, a: unknown, b: unknown): [Tensor, Tensor] {
+  const da: DType = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32'
+  return [lift(op, a, da, 'a'), lift(op, b, da, 'b')]
+}
+
+// --- primitive builders
+
+export type UnaryVjp = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null
+
+/** An elementwise unary primitive: output has the input's shape and dtype. */
+export function unaryPrim(name: string, kernel: UnaryKernel, vjp: UnaryVjp): Primitive<undefined> {
+  return {
+    name,
+    impl: ([x]) => {
+      const out = alloc(x.dtype, x.size)
+      kernel(x._data!, out)
+      return fromData(out, x.shape, x.dtype)
+    },
+    vjp: (g, [x], y) => [vjp(g, x, y)],
+  }
+}
+
+/** The public wrapper of a unary primitive. */
+export function unaryOp(prim: Primitive<undefined>): (x: Tensor) => Tensor {
+  const name = prim.name
+  return (x) => {
+    if (!(x instanceof Tensor)) throw new ArgumentError(name, `argument 'x' must be a Tensor, got ${describe(x)}`)
+    return bind(prim, [x], undefined)
+  }
+}
+
+export type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, needs: readonly unknown[]) => readonly (Tensor | null)[]
+
+/** A broadcasting binary primitive: output dtype is the promotion of the inputs'. */
+export function binaryPrim(name: string, run: BinaryRun, vjp: BinaryVjp): Primitive<undefined> {
+  return {
+    name,
+    impl: ([a, b]) => binaryImpl(name, run, a, b),
+    vjp: (g, [a, b], out, _p, needs) => vjp(g, a, b, out, needs),
+  }
+}
+
+/** Runs a binary kernel on concrete tensors (also used by ops without gradient). */
+export function binaryImpl(name: string, run: BinaryRun, a: Tensor, b: Tensor): Tensor {
+  const shape: Shape = broadcastShapes(name, a.shape, b.shape)
+  const dtype = promote(a.dtype, b.dtype)
+  let n = 1
+  for (let i = 0; i < shape.length; i++) n *= shape[i]
+  const out = alloc(dtype, n)
+  binary(run, a._data!, a.shape, b._data!, b.shape, shape, out)
+  return fromData(out, shape, dtype)
+}
+
+/** The public wrapper of a binary primitive: numbers accepted on either side. */
+export function binaryOp(prim: Primitive<undefined>): (a: TensorLike, b: TensorLike) => Tensor {
+  const name = prim.name
+  return (a, b) => {
+    const [x, y] = liftPair(name, a, b)
+    // Validate shapes before tracing so the error names this op even deep in a transform.
+    broadcastShapes(name, x.shape, y.shape)
+    return bind(prim, [x, y], undefined)
+  }
+}

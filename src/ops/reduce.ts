@@ -1,0 +1,227 @@
+/**
+ * Reductions (axis: a number, an array of numbers, or undefined for all axes; keepDims keeps
+ * reduced axes as 1), softmax and log-softmax.
+ *
+ * @since 0.1.0
+ */
+import * as kr from '../kernels/reduce.js'
+import { alloc } from '../tensor/dtype.js'
+import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { normalizeAxes, normalizeAxis, reduceShape, sizeOf, stridesOf } from '../tensor/shape.js'
+import { Tensor, concrete, describe, fromData } from '../tensor/Tensor.js'
+import type { Primitive } from '../core/node.js'
+import { bind } from '../core/trace.js'
+import { add, div, equal, mul, sub, where } from './arithmetic.js'
+import { exp, log } from './unary.js'
+import { broadcastTo, reshape } from './shape.js'
+import { stopGradient } from '../core/stopGradient.js'
+
+// --- model
+
+/** Which axes to reduce: one, several, or all (undefined). @category model @since 0.1.0 */
+export type Axis = number | readonly number[] | undefined
+
+interface ReduceParams { readonly axes: readonly number[]; readonly keepDims: boolean }
+
+function check(op: string, x: unknown): Tensor {
+  if (x instanceof Tensor) return x
+  throw new ArgumentError(op, `argument 'x' must be a Tensor, got ${describe(x)}`)
+}
+
+/** Broadcasts an output cotangent back over the reduced axes. */
+function expandBack(g: Tensor, x: Tensor, axes: readonly number[]): Tensor {
+  return broadcastTo(reshape(g, reduceShape(x.shape, axes, true)), x.shape)
+}
+
+// --- sum
+
+const sumP: Primitive<ReduceParams> = {
+  name: 'sum',
+  impl: ([x], { axes, keepDims }) => {
+    const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
+    const out = alloc(x.dtype, sizeOf(shape))
+    kr.sum(x._data!, x.shape, axes, out)
+    return fromData(out, shape, x.dtype)
+  },
+  vjp: (g, [x], _o, { axes }) => [expandBack(g, x, axes)],
+}
+
+/**
+ * Sum over `axis` (all axes by default). Accumulates in float64 even for float32 tensors.
+ *
+ * @example
+ * import { sum, tensor, toFlatArray, item } from 'purediff'
+ * const x = tensor([[1, 2], [3, 4]])
+ * if (item(sum(x)) !== 10) throw new Error()
+ * if (toFlatArray(sum(x, 0)).join() !== '4,6') throw new Error()
+ * if (sum(x, 1, true).shape.join() !== '2,1') throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export function sum(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  const t = check('sum', x)
+  const axes = normalizeAxes('sum', axis, t.rank)
+  if (axes.length === 0) return t
+  return bind(sumP, [t], { axes, keepDims })
+}
+
+/**
+ * Mean over `axis` (all axes by default).
+ *
+ * @example
+ * import { mean, tensor, item } from 'purediff'
+ * if (item(mean(tensor([1, 2, 3, 6]))) !== 3) throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  const t = check('mean', x)
+  const axes = normalizeAxes('mean', axis, t.rank)
+  let n = 1
+  for (const a of axes) n *= t.shape[a]
+  if (n === 0) throw new ShapeError('mean', `cannot average over empty axes ${JSON.stringify(axes)} of shape ${fmt(t.shape)}`)
+  return div(sum(t, axes, keepDims), n)
+}
+
+// --- max / min
+
+interface ExtParams extends ReduceParams { readonly sign: 1 | -1 }
+
+function extremumMask(x: Tensor, axes: readonly number[], sign: 1 | -1): Tensor {
+  const c = concrete(x)
+  const m = sizeOf(reduceShape(x.shape, axes, true))
+  const arg = new Int32Array(m)
+  kr.extremum(c._data!, x.shape, axes, alloc(x.dtype, m), arg, sign)
+  const mask = alloc(x.dtype, x.size)
+  for (let j = 0; j < m; j++) if (arg[j] >= 0) mask[arg[j]] = 1
+  return fromData(mask, x.shape, x.dtype)
+}
+
+const extP: Primitive<ExtParams> = {
+  name: 'max',
+  impl: ([x], { axes, keepDims, sign }) => {
+    const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
+    const out = alloc(x.dtype, sizeOf(shape))
+    kr.extremum(x._data!, x.shape, axes, out, new Int32Array(out.length), sign)
+    return fromData(out, shape, x.dtype)
+  },
+  // Ties go to the FIRST extremum (row-major order), so the gradient is never split.
+  vjp: (g, [x], _o, { axes, sign }) => [mul(expandBack(g, x, axes), extremumMask(x, axes, sign))],
+}
+
+function extremum(op: string, x: Tensor, axis: Axis, keepDims: boolean, sign: 1 | -1): Tensor {
+  const t = check(op, x)
+  const axes = normalizeAxes(op, axis, t.rank)
+  for (const a of axes) if (t.shape[a] === 0) throw new ShapeError(op, `cannot reduce the empty axis ${a} of shape ${fmt(t.shape)}`)
+  if (axes.length === 0) return t
+  return bind(extP, [t], { axes, keepDims, sign })
+}
+
+/**
+ * Maximum over `axis`. Subgradient convention: ties send the whole gradient to the FIRST
+ * maximum in row-major order. A NaN input gives NaN.
+ *
+ * @example
+ * import { max, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(max(tensor([[1, 5], [7, 2]]), 1)).join() !== '5,7') throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremum('max', x, axis, keepDims, 1)
+
+/**
+ * Minimum over `axis`; ties send the gradient to the FIRST minimum.
+ *
+ * @example
+ * import { min, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(min(tensor([[1, 5], [7, 2]]), 0)).join() !== '1,2') throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremum('min', x, axis, keepDims, -1)
+
+/**
+ * Index of the first maximum along `axis` (as float32 values; no gradient).
+ *
+ * @example
+ * import { argmax, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(argmax(tensor([[1, 5, 5], [7, 2, 0]]), 1)).join() !== '1,0') throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export function argmax(x: Tensor, axis: number): Tensor {
+  const t = check('argmax', x)
+  const a = normalizeAxis('argmax', axis, t.rank)
+  if (t.shape[a] === 0) throw new ShapeError('argmax', `cannot take argmax over the empty axis ${a} of shape ${fmt(t.shape)}`)
+  const shape = Object.freeze(reduceShape(t.shape, [a], false))
+  const m = sizeOf(shape)
+  const arg = new Int32Array(m)
+  kr.extremum(concrete(t)._data!, t.shape, [a], alloc(t.dtype, m), arg, 1)
+  const stride = stridesOf(t.shape)[a]
+  const out = new Float32Array(m)
+  for (let j = 0; j < m; j++) out[j] = Math.floor(arg[j] / stride) % t.shape[a]
+  return fromData(out, shape, 'float32')
+}
+
+// --- log-sum-exp and softmax
+
+/** The shift max(x) along `axes` (keepDims), held constant, with infinite maxima taken as 0. */
+function shift(t: Tensor, axes: readonly number[]): Tensor {
+  // The shift is a constant: the results do not depend on it, so no gradient flows through it.
+  const m0 = stopGradient(max(t, axes, true))
+  return where(equal(m0, -Infinity), 0, where(equal(m0, Infinity), 0, m0))
+}
+const shifted = (t: Tensor, axes: readonly number[]): Tensor => sub(t, shift(t, axes))
+
+/**
+ * log Σ exp(x) over `axis`, computed as m + log Σ exp(x − m) with m = max(x) so it never
+ * overflows; its gradient is softmax(x). Rows that are all −Infinity give −Infinity.
+ *
+ * @example
+ * import { logSumExp, tensor, item } from 'purediff'
+ * if (item(logSumExp(tensor([1000, 1000], 'float64'))) !== 1000 + Math.log(2)) throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export function logSumExp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  const t = check('logSumExp', x)
+  const axes = normalizeAxes('logSumExp', axis, t.rank)
+  const m = shift(t, axes)
+  const r = add(log(sum(exp(sub(t, m)), axes, true)), m)
+  return keepDims ? r : reshape(r, reduceShape(t.shape, axes, false))
+}
+
+/**
+ * softmax(x)ᵢ = exp(xᵢ − m) / Σⱼ exp(xⱼ − m) along `axis` (default the last), m = max(x): stable
+ * for large inputs and accurate in float32.
+ *
+ * @example
+ * import { softmax, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(softmax(tensor([1000, 1000]))).join() !== '0.5,0.5') throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const t = check('softmax', x)
+  const axes = [normalizeAxis('softmax', axis, t.rank)]
+  const e = exp(shifted(t, axes))
+  return div(e, sum(e, axes, true))
+}
+
+/**
+ * log softmax(x) = (x − m) − log Σ exp(x − m) along `axis` (default the last); finite for logits
+ * like ±1000.
+ *
+ * @example
+ * import { logSoftmax, tensor, toFlatArray } from 'purediff'
+ * const l = toFlatArray(logSoftmax(tensor([0, -1000], 'float64')))
+ * if (l[0] !== 0 || l[1] !== -1000) throw new Error()
+ * @category reductions
+ * @since 0.1.0
+ */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const t = check('logSoftmax', x)
+  const axes = [normalizeAxis('logSoftmax', axis, t.rank)]
+  const z = shifted(t, axes)
+  return sub(z, log(sum(exp(z), axes, true)))
+}
