@@ -15,7 +15,12 @@ import type { Node } from '../core/node.js'
 /**
  * An immutable n-dimensional array of float32 or float64 numbers, row-major.
  * Inside a transform (`grad`, `vjp`, …) a tensor may be a traced value; it behaves the same.
+ * There are no methods and no setters: every op returns a new tensor.
  *
+ * @example
+ * import { tensor } from 'purediff'
+ * const t = tensor([[1, 2, 3], [4, 5, 6]], 'float64')
+ * if (t.rank !== 2 || t.size !== 6 || t.dtype !== 'float64' || !Object.isFrozen(t.shape)) throw new Error()
  * @category model
  * @since 0.1.0
  */

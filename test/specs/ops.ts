@@ -1,0 +1,181 @@
+/**
+ * ONE row per differentiable op of the public contract: how to call it, and inputs from its
+ * valid domain, generated away from kinks BY CONSTRUCTION (never by filtering or by loosening a
+ * tolerance): relu/abs/leaky inputs keep |x| ≥ 0.1, max/min reductions get distinct values
+ * spaced ≥ 0.2 apart, maximum/minimum pairs differ by ≥ 0.1, clip inputs stay ≥ 0.1 from the
+ * bounds. All inputs are float64. `test/ops/gradients.test.ts` runs the law suites over every
+ * row; `test/completeness.test.ts` fails when an exported op has no row here.
+ */
+import fc from 'fast-check'
+import * as P from '../../src/index.js'
+import type { Tensor } from '../../src/index.js'
+
+// --- arbitraries (float64, domain-aware)
+
+export type Domain = 'any' | 'positive' | 'awayFromZero' | 'aboveMinusOne' | 'nonZeroDenominator' | 'distinct' | 'awayFromOne'
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
+
+/** Values for one element of a domain. */
+function value(domain: Domain): fc.Arbitrary<number> {
+  const d = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true })
+  switch (domain) {
+    case 'any': return d(-3, 3)
+    case 'positive': return d(0.2, 3)
+    case 'aboveMinusOne': return d(-0.8, 3)
+    // |x| in [0.1, 3] with a random sign: 0 is never closer than 0.1
+    case 'awayFromZero': return fc.tuple(d(0.1, 3), fc.boolean()).map(([m, s]) => (s ? m : -m))
+    case 'nonZeroDenominator': return fc.tuple(d(0.3, 3), fc.boolean()).map(([m, s]) => (s ? m : -m))
+    // clip(x, -1, 1): |x| ≠ 1 by at least 0.1
+    case 'awayFromOne': return fc.oneof(d(-0.9, 0.9), d(1.1, 3), d(-3, -1.1))
+    case 'distinct': return d(-3, 3) // handled by `tensorOf`
+  }
+}
+
+/** A float64 tensor of the shape with values from the domain. */
+export function tensorOf(shape: readonly number[], domain: Domain = 'any'): fc.Arbitrary<Tensor> {
+  const n = size(shape)
+  if (domain === 'distinct') {
+    // A random permutation of 0.3·k plus jitter < 0.05: all values differ by ≥ 0.2, no ties.
+    return fc.tuple(
+      fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }),
+      fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: n, maxLength: n }),
+    ).map(([perm, jit]) => P.fromArray(perm.map((k, i) => 0.3 * k - 0.15 * n + jit[i]), shape, 'float64'))
+  }
+  return fc.array(value(domain), { minLength: n, maxLength: n }).map((v) => P.fromArray(v, shape, 'float64'))
+}
+
+export const shapeArb = (minRank = 0, maxRank = 3, maxDim = 4): fc.Arbitrary<number[]> =>
+  fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: minRank, maxLength: maxRank })
+
+/** Two shapes that broadcast: drop leading axes of either, and set some axes to 1. */
+export const broadcastPair: fc.Arbitrary<[number[], number[]]> = shapeArb(0, 3).chain((s) =>
+  fc.tuple(
+    fc.integer({ min: 0, max: s.length }), fc.integer({ min: 0, max: s.length }),
+    fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+    fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+  ).map(([da, db, ma, mb]) => [
+    s.map((d, i) => (ma[i] ? 1 : d)).slice(da),
+    s.map((d, i) => (mb[i] && !ma[i] ? 1 : d)).slice(db),
+  ] as [number[], number[]]))
+
+const unaryArgs = (domain: Domain, minRank = 0) => shapeArb(minRank).chain((s) => tensorOf(s, domain)).map((x) => [x])
+const binaryArgs = (da: Domain, db: Domain) => broadcastPair.chain(([sa, sb]) => fc.tuple(tensorOf(sa, da), tensorOf(sb, db)))
+
+/** a and b (broadcastable) with |a − b| ≥ 0.1 everywhere: b, then a = b + d with |d| ≥ 0.1. */
+const separatedPair = fc.tuple(shapeArb(0, 3), fc.boolean()).chain(([s, swap]) =>
+  fc.tuple(tensorOf(s, 'any'), tensorOf(s, 'awayFromZero')).map(([b, d]) => {
+    const a = P.add(b, d)
+    return swap ? [b, a] : [a, b]
+  }))
+
+// --- the registry
+
+export interface OpRow {
+  /** The exported name of the op (several rows may cover one op with other options). */
+  readonly op: string
+  readonly name: string
+  readonly f: (...args: Tensor[]) => Tensor
+  readonly args: fc.Arbitrary<Tensor[]>
+  /** Also check the second derivative (grad of grad). */
+  readonly order: 1 | 2
+}
+
+const row = (op: string, f: (...a: Tensor[]) => Tensor, args: fc.Arbitrary<Tensor[]>, order: 1 | 2 = 1, name = op): OpRow =>
+  ({ op, name, f, args, order })
+
+const matrixPair = (ta = false, tb = false) => fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))
+  .chain(([m, k, n]) => fc.tuple(tensorOf(ta ? [k, m] : [m, k]), tensorOf(tb ? [n, k] : [k, n])))
+
+export const opRows: readonly OpRow[] = [
+  // arithmetic
+  row('add', P.add, binaryArgs('any', 'any'), 2),
+  row('sub', P.sub, binaryArgs('any', 'any'), 2),
+  row('mul', P.mul, binaryArgs('any', 'any'), 2),
+  row('div', P.div, binaryArgs('any', 'nonZeroDenominator'), 2),
+  row('pow', P.pow, binaryArgs('positive', 'any'), 2),
+  row('maximum', P.maximum, separatedPair),
+  row('minimum', P.minimum, separatedPair),
+  row('neg', P.neg, unaryArgs('any'), 2),
+  row('where', (c, a, b) => P.where(P.greater(c, 0), a, b),
+    fc.tuple(broadcastPair, fc.boolean()).chain(([[sa, sb], flip]) =>
+      fc.tuple(tensorOf(flip ? sb : sa, 'awayFromZero'), tensorOf(sa), tensorOf(sb)))
+      // the condition is a constant: differentiate only in a and b
+      .map(([c, a, b]) => [P.stopGradient(c), a, b])),
+  // unary math
+  row('abs', P.abs, unaryArgs('awayFromZero'), 2),
+  row('exp', P.exp, unaryArgs('any'), 2),
+  row('expm1', P.expm1, unaryArgs('any'), 2),
+  row('log', P.log, unaryArgs('positive'), 2),
+  row('log1p', P.log1p, unaryArgs('aboveMinusOne'), 2),
+  row('sqrt', P.sqrt, unaryArgs('positive'), 2),
+  row('square', P.square, unaryArgs('any'), 2),
+  row('sin', P.sin, unaryArgs('any'), 2),
+  row('cos', P.cos, unaryArgs('any'), 2),
+  row('tanh', P.tanh, unaryArgs('any'), 2),
+  row('sigmoid', P.sigmoid, unaryArgs('any'), 2),
+  row('relu', P.relu, unaryArgs('awayFromZero'), 2),
+  row('softplus', P.softplus, unaryArgs('any'), 2),
+  row('leakyRelu', (x) => P.leakyRelu(x), unaryArgs('awayFromZero'), 2),
+  row('leakyRelu', (x) => P.leakyRelu(x, 0.3), unaryArgs('awayFromZero'), 2, 'leakyRelu (alpha 0.3)'),
+  row('prelu', P.prelu, shapeArb(1).chain((s) => fc.tuple(tensorOf(s, 'awayFromZero'), tensorOf(s.slice(-1), 'any'))), 2),
+  row('elu', (x) => P.elu(x), unaryArgs('awayFromZero'), 2),
+  row('elu', (x) => P.elu(x, 0.5), unaryArgs('awayFromZero'), 2, 'elu (alpha 0.5)'),
+  row('clip', (x) => P.clip(x, -1, 1), unaryArgs('awayFromOne')),
+  // reductions
+  row('sum', (x) => P.sum(x), unaryArgs('any'), 2),
+  row('sum', (x) => P.sum(x, 0, true), unaryArgs('any', 1), 2, 'sum (axis 0, keepDims)'),
+  row('sum', (x) => P.sum(x, [0, -1]), unaryArgs('any', 2), 2, 'sum (axes [0, -1])'),
+  row('mean', (x) => P.mean(x), unaryArgs('any'), 2),
+  row('mean', (x) => P.mean(x, -1), unaryArgs('any', 1), 2, 'mean (last axis)'),
+  row('max', (x) => P.max(x), unaryArgs('distinct')),
+  row('max', (x) => P.max(x, 0, true), unaryArgs('distinct', 1), 1, 'max (axis 0, keepDims)'),
+  row('min', (x) => P.min(x), unaryArgs('distinct')),
+  row('min', (x) => P.min(x, -1), unaryArgs('distinct', 1), 1, 'min (last axis)'),
+  row('logSumExp', (x) => P.logSumExp(x), unaryArgs('any'), 2),
+  row('logSumExp', (x) => P.logSumExp(x, -1, true), unaryArgs('any', 1), 2, 'logSumExp (last axis)'),
+  row('softmax', (x) => P.softmax(x), unaryArgs('any', 1), 2),
+  row('softmax', (x) => P.softmax(x, 0), unaryArgs('any', 2), 2, 'softmax (axis 0)'),
+  row('logSoftmax', (x) => P.logSoftmax(x), unaryArgs('any', 1), 2),
+  // shape
+  row('reshape', (x) => P.reshape(x, [-1]), unaryArgs('any'), 2),
+  row('transpose', (x) => P.transpose(x), unaryArgs('any'), 2),
+  row('transpose', (x) => P.transpose(x, [1, 2, 0]), shapeArb(3, 3).chain((s) => tensorOf(s)).map((x) => [x]), 2, 'transpose ([1, 2, 0])'),
+  row('expandDims', (x) => P.expandDims(x, 0), unaryArgs('any'), 2),
+  row('squeeze', (x) => P.squeeze(x), unaryArgs('any'), 2),
+  row('broadcastTo', (x) => P.broadcastTo(x, [2, ...x.shape.map((d) => (d === 1 ? 3 : d))]), unaryArgs('any'), 2),
+  row('concat', (a, b) => P.concat([a, b], -1),
+    fc.tuple(shapeArb(1), fc.integer({ min: 1, max: 3 })).chain(([s, k]) => fc.tuple(tensorOf(s), tensorOf([...s.slice(0, -1), k]))), 2),
+  row('stack', (a, b) => P.stack([a, b], 0), shapeArb().chain((s) => fc.tuple(tensorOf(s), tensorOf(s))), 2),
+  row('slice', (x) => P.slice(x, x.shape.map((d) => (d > 1 ? 1 : 0)), x.shape.map((d) => (d > 2 ? d - 2 : 1))), unaryArgs('any', 1), 2),
+  // linear algebra
+  row('matmul', P.matmul, matrixPair(), 2),
+  row('matmul', P.matmul, fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+    .chain(([bt, m, k, n]) => fc.tuple(tensorOf([bt, m, k]), tensorOf([k, n]))), 2, 'matmul (batched, broadcast)'),
+  row('matmul', P.matmul, fc.integer({ min: 1, max: 4 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k, 3]))), 2, 'matmul (vector · matrix)'),
+  row('dot', P.dot, fc.integer({ min: 1, max: 5 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k]))), 2),
+]
+
+/**
+ * Exports that are not differentiable ops, each with the reason. Comparisons, `sign` and
+ * `argmax` are piecewise constant (their gradient is 0, tested in test/ops/nondifferentiable.test.ts);
+ * `oneHot` builds a constant.
+ */
+export const nonDifferentiable: Readonly<Record<string, string>> = {
+  equal: 'comparison (0/1), zero gradient',
+  greater: 'comparison (0/1), zero gradient',
+  less: 'comparison (0/1), zero gradient',
+  greaterEqual: 'comparison (0/1), zero gradient',
+  sign: 'piecewise constant, zero gradient',
+  argmax: 'an index, zero gradient',
+  oneHot: 'a constant built from indices',
+}
+
+/**
+ * Differentiable exports checked by dedicated tests instead of a row, with the reason.
+ */
+export const testedElsewhere: Readonly<Record<string, string>> = {
+  // Central differences through float32 rounding measure rounding noise, not a derivative.
+  cast: 'test/ops/tensor.test.ts: the gradient through cast is exactly 1, in the input dtype',
+  stopGradient: 'test/core/higherOrder.test.ts: blocks the gradient at every nesting level',
+}
