@@ -98,8 +98,7 @@ function scalarOutput(op: string, y: unknown): Tensor {
 export function valueAndGrad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => [Tensor, X] {
   if (typeof f !== 'function') throw new ArgumentError('valueAndGrad', `f must be a function, got ${describe(f)}`)
   return (x, ...rest) => {
-    const [y, pullback] = vjp(f, x, ...rest)
-    const s = scalarOutput('valueAndGrad', y)
+    const [s, pullback] = vjp((x0: X, ...r: R) => scalarOutput('valueAndGrad', f(x0, ...r)), x, ...rest)
     return [s, pullback(fromData(ones1(s), s.shape, s.dtype))]
   }
 }
@@ -129,8 +128,7 @@ function ones1(s: Tensor) {
 export function grad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => X {
   if (typeof f !== 'function') throw new ArgumentError('grad', `f must be a function, got ${describe(f)}`)
   return (x, ...rest) => {
-    const [y, pullback] = vjp(f, x, ...rest)
-    const s = scalarOutput('grad', y)
+    const [s, pullback] = vjp((x0: X, ...r: R) => scalarOutput('grad', f(x0, ...r)), x, ...rest)
     return pullback(fromData(ones1(s), s.shape, s.dtype))
   }
 }
