@@ -62,12 +62,25 @@ function rewrite(code: string, from: string): string {
 }
 
 const files = [...walk(join(root, 'src')), ...walk(join(root, 'laws'))].sort()
-const examples = files.flatMap((f) => extractExamples(relative(root, f), readFileSync(f, 'utf8')))
+
+/** The ```ts fences of a markdown file. */
+function fences(file: string, text: string): Example[] {
+  const out: Example[] = []
+  const re = /^```ts\n([\s\S]*?)^```/gm
+  let m: RegExpExecArray | null
+  while ((m = re.exec(text)) !== null) out.push({ file, line: text.slice(0, m.index).split('\n').length, code: m[1] })
+  return out
+}
+
+const examples = [
+  ...files.flatMap((f) => extractExamples(relative(root, f), readFileSync(f, 'utf8'))),
+  ...fences('README.md', readFileSync(join(root, 'README.md'), 'utf8')),
+]
 
 rmSync(outDir, { recursive: true, force: true })
 mkdirSync(outDir, { recursive: true })
 
-describe('every @example in the doc comments runs and asserts', () => {
+describe('every @example in the doc comments, and every ts block of the README, runs and asserts', () => {
   it('finds examples in every source folder', () => {
     expect(examples.length).toBeGreaterThan(50)
   })
