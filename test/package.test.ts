@@ -1,0 +1,53 @@
+/**
+ * The package as users get it: `npm run build` emits dist/ with declarations, the "exports"
+ * entry points resolve by name from plain Node, and the core stays browser-safe (no Node-only
+ * imports or globals anywhere in src/).
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : []
+  })
+}
+
+describe('browser safety', () => {
+  it('src/ imports nothing from Node and uses no Node globals', () => {
+    const offenders: string[] = []
+    for (const f of walk(join(root, 'src'))) {
+      const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
+      if (/from ['"](node:|fs|path|os|crypto|child_process|worker_threads)['"]/.test(text) || /\b(process\.|Buffer\.|require\(|__dirname)/.test(text)) {
+        offenders.push(f.slice(root.length + 1))
+      }
+    }
+    expect(offenders).toEqual([])
+  })
+})
+
+describe('build and exports', () => {
+  it('npm run build emits every entry point with declarations, and they import by name', () => {
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' })
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> }
+    for (const [name, entry] of Object.entries(pkg.exports)) {
+      expect(existsSync(join(root, entry.default)), `${name} → ${entry.default}`).toBe(true)
+      expect(existsSync(join(root, entry.types)), `${name} → ${entry.types}`).toBe(true)
+    }
+    // Self-reference by package name resolves through "exports", as a user's import would.
+    const script = `
+      import { grad, scalar, item, sin } from 'purediff'
+      import { checkGrad } from 'purediff/testing'
+      import { gradientLaws } from 'purediff/laws'
+      const g = item(grad(sin)(scalar(0, 'float64')))
+      if (g !== 1 || typeof checkGrad !== 'function' || typeof gradientLaws !== 'function') process.exit(1)
+      console.log('ok')`
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
+    expect(out.trim()).toBe('ok')
+  })
+})
