@@ -74,7 +74,7 @@ describe('dtypes through ops and gradients', () => {
     }
   })
   it('gradients mirror a mixed-dtype pytree exactly (structure, shapes, dtypes)', () => {
-    const params = { w: P.zeros([2, 3]), b: P.zeros([3], 'float64'), extra: [P.scalar(1), { deep: P.ones([1, 1], 'float64') }] }
+    const params = { w: P.zeros([2, 3]), b: P.zeros([3], 'float64'), extra: [P.scalar(1), { deep: P.ones([1, 1], 'float64') }] as const }
     const g = P.grad((p: typeof params) => P.sum(P.add(P.matmul(P.ones([1, 2]), p.w), p.b)))(params)
     expect(P.tree.structureEquals(g, params)).toBe(true)
     expect(g.w.dtype).toBe('float32')
