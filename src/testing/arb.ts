@@ -1,0 +1,225 @@
+/**
+ * fast-check arbitraries for property tests of tensor code: shapes, tensors with bounded values
+ * kept away from given points (kinks, poles), shapes that broadcast together, and PRNG keys.
+ * Values are never NaN or infinite. Exported as the namespace `arb`.
+ *
+ * @since 0.1.0
+ */
+import fc from 'fast-check'
+import { type DType, type Tensor, ArgumentError, fromArray } from '../index.js'
+import { type Key, key as makeKey } from '../random/index.js'
+
+// --- model
+
+/**
+ * Constraints of `arb.shape`: rank in [minRank, maxRank] (defaults 0 and 3) and every dimension
+ * in [minDim, maxDim] (defaults 1 and 4).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ShapeConstraints {
+  readonly minRank?: number
+  readonly maxRank?: number
+  readonly minDim?: number
+  readonly maxDim?: number
+}
+
+/**
+ * Constraints of `arb.tensor`.
+ *
+ * - `shape`: a fixed shape, or an arbitrary of shapes; default `arb.shape()`.
+ * - `dtype` ('float64'): float32 values are float32-representable and still obey every bound.
+ * - `min` (−3), `max` (3): inclusive bounds of every element.
+ * - `awayFrom` (none) and `margin` (0.1): every element v has |v − p| ≥ margin for each p in
+ *   `awayFrom`; built by construction (the allowed intervals), not by filtering.
+ * - `avoid` (none): a predicate; elements for which it holds are filtered out (keep the avoided
+ *   set small, or generation slows down).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TensorConstraints {
+  readonly shape?: readonly number[] | fc.Arbitrary<readonly number[]>
+  readonly dtype?: DType
+  readonly min?: number
+  readonly max?: number
+  readonly awayFrom?: readonly number[]
+  readonly margin?: number
+  readonly avoid?: (v: number) => boolean
+}
+
+/**
+ * Constraints of `arb.broadcastableShapes`: `n` (2) shapes; the rank/dim constraints of
+ * `ShapeConstraints` apply to the broadcast RESULT, so single shapes may have lower rank.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface BroadcastConstraints extends ShapeConstraints {
+  readonly n?: number
+}
+
+// --- constructors
+
+/**
+ * Shapes (arrays of dimensions) with rank and dimensions in range.
+ * Defaults: `{ minRank: 0, maxRank: 3, minDim: 1, maxDim: 4 }`.
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import { arb } from 'purediff/testing'
+ * const shapes = fc.sample(arb.shape({ minRank: 1, maxRank: 2, maxDim: 3 }), { numRuns: 20, seed: 1 })
+ * if (!shapes.every((s) => s.length >= 1 && s.length <= 2 && s.every((d) => d >= 1 && d <= 3))) throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function shape(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
+  const { minRank = 0, maxRank = 3, minDim = 1, maxDim = 4 } = c
+  const nat = (name: string, v: number) => {
+    if (!(Number.isInteger(v) && v >= 0)) throw new ArgumentError('arb.shape', `${name} must be a non-negative integer, got ${v}`)
+  }
+  nat('minRank', minRank); nat('maxRank', maxRank); nat('minDim', minDim); nat('maxDim', maxDim)
+  if (minRank > maxRank) throw new ArgumentError('arb.shape', `minRank ${minRank} exceeds maxRank ${maxRank}`)
+  if (minDim > maxDim) throw new ArgumentError('arb.shape', `minDim ${minDim} exceeds maxDim ${maxDim}`)
+  // the rank first, so every rank is about equally likely (a bare fc.array favours short ones)
+  return fc.integer({ min: minRank, max: maxRank }).chain((r) =>
+    fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: r, maxLength: r }))
+}
+
+/**
+ * Tensors with finite values in [min, max], optionally kept away from points, of a given or a
+ * random shape. Defaults: `{ dtype: 'float64', min: -3, max: 3, margin: 0.1 }`, shape from
+ * `arb.shape()`. Throws an `ArgumentError` when the constraints leave no allowed value.
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import { toFlatArray } from 'purediff'
+ * import { arb } from 'purediff/testing'
+ * // e.g. inputs for relu, 0.1 away from its kink at 0
+ * const ts = fc.sample(arb.tensor({ shape: [2, 3], min: -1, max: 1, awayFrom: [0] }), { numRuns: 10, seed: 3 })
+ * if (!ts.every((t) => t.shape.join() === '2,3' && t.dtype === 'float64')) throw new Error()
+ * if (!ts.every((t) => toFlatArray(t).every((v) => Math.abs(v) >= 0.1 && Math.abs(v) <= 1))) throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function tensor(c: TensorConstraints = {}): fc.Arbitrary<Tensor> {
+  const { dtype = 'float64', min = -3, max = 3, awayFrom = [], margin = 0.1, avoid } = c
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError('arb.tensor', `dtype must be 'float32' or 'float64', got ${String(dtype)}`)
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min <= max)) {
+    throw new ArgumentError('arb.tensor', `min and max must be finite with min ≤ max, got min ${min}, max ${max}`)
+  }
+  if (!(margin >= 0 && Number.isFinite(margin))) throw new ArgumentError('arb.tensor', `margin must be a non-negative finite number, got ${margin}`)
+  if (awayFrom.some((p) => !Number.isFinite(p))) throw new ArgumentError('arb.tensor', `awayFrom must hold finite numbers, got [${awayFrom.join(', ')}]`)
+  let element = elementArb(allowedIntervals(min, max, awayFrom, margin), dtype)
+  if (avoid !== undefined) element = element.filter((v) => !avoid(v))
+  const shapes: fc.Arbitrary<readonly number[]> = c.shape === undefined ? shape() : isArbitrary(c.shape) ? c.shape : fc.constant(c.shape)
+  return shapes.chain((s) => {
+    const n = s.reduce((a, b) => a * b, 1)
+    return fc.array(element, { minLength: n, maxLength: n }).map((vs) => fromArray(vs, s, dtype))
+  })
+}
+
+/**
+ * `n` shapes that broadcast together under NumPy rules: a result shape is drawn with
+ * `arb.shape(constraints)`, then each shape drops some leading axes and sets some axes to 1.
+ * Equal shapes, scalars (every axis dropped) and rank differences all occur often.
+ * Defaults: `{ n: 2 }` plus the `arb.shape` defaults.
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import { add, zeros } from 'purediff'
+ * import { arb } from 'purediff/testing'
+ * const triples = fc.sample(arb.broadcastableShapes({ n: 3 }), { numRuns: 20, seed: 5 })
+ * // broadcasting really succeeds: add throws a ShapeError otherwise
+ * triples.forEach(([a, b, c]) => add(add(zeros(a), zeros(b)), zeros(c)))
+ * @category constructors
+ * @since 0.1.0
+ */
+export function broadcastableShapes(c: BroadcastConstraints = {}): fc.Arbitrary<number[][]> {
+  const { n = 2, ...shapeConstraints } = c
+  if (!(Number.isInteger(n) && n >= 1)) throw new ArgumentError('arb.broadcastableShapes', `n must be a positive integer, got ${n}`)
+  return shape(shapeConstraints).chain((full) => {
+    const r = full.length
+    const one = fc.tuple(
+      // drop no axis in about half the cases, so equal shapes are common
+      fc.oneof(fc.constant(0), fc.integer({ min: 0, max: r })),
+      fc.oneof(fc.constant(null), fc.array(fc.boolean(), { minLength: r, maxLength: r })),
+    ).map(([drop, ones]) => full.map((d, i) => (ones !== null && ones[i] ? 1 : d)).slice(drop))
+    return fc.array(one, { minLength: n, maxLength: n })
+  })
+}
+
+/**
+ * PRNG keys, `random.key(seed)` for a seed drawn from the non-negative safe integers.
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import { random } from 'purediff'
+ * import { arb } from 'purediff/testing'
+ * const keys = fc.sample(arb.key(), { numRuns: 3, seed: 2 })
+ * if (keys.length !== 3 || random.split(keys[0]).length !== 2) throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function key(): fc.Arbitrary<Key> {
+  return fc.maxSafeNat().map((seed) => makeKey(seed))
+}
+
+// --- helpers
+
+function isArbitrary(x: unknown): x is fc.Arbitrary<readonly number[]> {
+  return x instanceof fc.Arbitrary
+}
+
+/** [min, max] minus the open intervals (p − margin, p + margin), as closed intervals. */
+function allowedIntervals(min: number, max: number, awayFrom: readonly number[], margin: number): [number, number][] {
+  let parts: [number, number][] = [[min, max]]
+  for (const p of awayFrom) {
+    if (margin === 0) continue
+    const lo = p - margin, hi = p + margin
+    parts = parts.flatMap(([a, b]): [number, number][] => {
+      if (hi <= a || lo >= b) return [[a, b]]
+      const out: [number, number][] = []
+      if (lo >= a) out.push([a, lo])
+      if (hi <= b) out.push([hi, b])
+      return out
+    })
+  }
+  if (parts.length === 0) {
+    throw new ArgumentError('arb.tensor', `no value in [${min}, ${max}] is at least ${margin} away from [${awayFrom.join(', ')}]`)
+  }
+  return parts
+}
+
+/** One element: pick an allowed interval with probability ∝ its length, then a value in it. */
+function elementArb(parts: readonly [number, number][], dtype: DType): fc.Arbitrary<number> {
+  const inner = parts.flatMap(([a, b]): { arbitrary: fc.Arbitrary<number>; length: number }[] => {
+    if (dtype === 'float64') return [{ arbitrary: fc.double({ min: a, max: b, noNaN: true, noDefaultInfinity: true }), length: b - a }]
+    // the float32 values inside [a, b]: round the bounds inwards
+    const lo = f32Up(a), hi = f32Down(b)
+    return lo <= hi ? [{ arbitrary: fc.float({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }), length: hi - lo }] : []
+  })
+  if (inner.length === 0) throw new ArgumentError('arb.tensor', 'no float32 value satisfies the constraints')
+  if (inner.length === 1) return inner[0].arbitrary
+  const total = inner.reduce((s, p) => s + p.length, 0)
+  return fc.oneof(...inner.map(({ arbitrary, length }) => ({ arbitrary, weight: Math.max(1, Math.round((1000 * length) / (total || 1))) })))
+}
+
+const F32 = new Float32Array(1)
+const I32 = new Int32Array(F32.buffer)
+
+/** The smallest float32 ≥ x. */
+function f32Up(x: number): number {
+  const r = Math.fround(x)
+  if (r >= x) return r
+  F32[0] = r
+  if (r === 0) return 2 ** -149
+  I32[0] += r > 0 ? 1 : -1
+  return F32[0]
+}
+
+/** The largest float32 ≤ x. */
+function f32Down(x: number): number {
+  return -f32Up(-x)
+}
