@@ -1,7 +1,8 @@
 /**
- * The autodiff engine. Reverse mode on nested traces, after HIPS autograd and JAX's autodidax:
- * every transform opens a trace with a fresh id, larger than every id before it, and wraps its
- * inputs in boxes tagged with that id. An op applied to boxes unwraps the boxes of the highest
+ * The autodiff engine: reverse and forward mode on nested traces, after HIPS autograd and JAX's
+ * autodidax. Every transform opens a trace with a fresh id, larger than every id before it, and
+ * wraps its inputs in boxes tagged with that id (a reverse trace's boxes record nodes for the
+ * backward pass; a forward trace's boxes carry their tangent). An op applied to boxes unwraps the boxes of the highest
  * trace only, recurses on the values below (which may be boxes of outer traces), and boxes the
  * result with a node. Because each trace sees only its own boxes, perturbation confusion cannot
  * happen, and because vjp rules are written with ops, the backward pass of an inner trace is
@@ -21,9 +22,25 @@ export function newTrace(): number {
   return ++lastTraceId
 }
 
-/** Wraps `value` as an input of trace `trace`. */
+/** Wraps `value` as an input of the reverse trace `trace`. */
 export function boxInput(trace: number, value: Tensor): Tensor {
-  return new Tensor(value.shape, value.dtype, null, trace, value, null)
+  return new Tensor(value.shape, value.dtype, null, trace, value, null, null)
+}
+
+/** Wraps `value` as an input of the forward trace `trace`, carrying `tangent` (same shape and dtype). */
+export function boxTangent(trace: number, value: Tensor, tangent: Tensor): Tensor {
+  return new Tensor(value.shape, value.dtype, null, trace, value, null, tangent)
+}
+
+/**
+ * Makes a tangent rule's result fit the output it belongs to (broadcast up, cast), or zeros for
+ * null. Set once by the transforms module, which owns the ops this needs.
+ */
+let fitTangent: (t: Tensor | null, out: Tensor) => Tensor = () => {
+  throw new Error('purediff: the transforms module was not loaded')
+}
+export function setTangentFitter(f: (t: Tensor | null, out: Tensor) => Tensor): void {
+  fitTangent = f
 }
 
 // --- operations
@@ -34,11 +51,14 @@ export function boxInput(trace: number, value: Tensor): Tensor {
  */
 export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
   let top = 0
+  let topBox: Tensor | null = null
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]._trace
-    if (t > top) top = t
+    if (t > top) { top = t; topBox = inputs[i] }
   }
   if (top === 0) return prim.impl(inputs, params)
+  // A forward trace's values always carry a tangent; a reverse trace's never do.
+  if (topBox!._tangent !== null) return bindForward(prim, inputs, params, top)
   const vals = new Array<Tensor>(inputs.length)
   const parents = new Array<Tensor | null>(inputs.length)
   for (let i = 0; i < inputs.length; i++) {
@@ -53,7 +73,26 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P
   }
   const out = bind(prim, vals, params)
   const node: Node = { prim, params, inputs: vals, parents, out }
-  return new Tensor(out.shape, out.dtype, null, top, out, node)
+  return new Tensor(out.shape, out.dtype, null, top, out, node, null)
+}
+
+/** Forward mode: the value one level down, and its tangent by the primitive's jvp rule. */
+function bindForward<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P, top: number): Tensor {
+  const vals = new Array<Tensor>(inputs.length)
+  const tangents = new Array<Tensor | null>(inputs.length)
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i]
+    if (x._trace === top) {
+      vals[i] = x._value!
+      tangents[i] = x._tangent
+    } else {
+      vals[i] = x
+      tangents[i] = null
+    }
+  }
+  const out = bind(prim, vals, params)
+  const t = fitTangent(prim.jvp(tangents, vals, out, params), out)
+  return new Tensor(out.shape, out.dtype, null, top, out, null, t)
 }
 
 /**

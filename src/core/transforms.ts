@@ -13,12 +13,12 @@ import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { reducedAxes, shapesEqual } from '../tensor/shape.js'
 import { Tensor, concrete, describe, fromData, zeros } from '../tensor/Tensor.js'
 import { alloc } from '../tensor/dtype.js'
-import { type Tree, flatten, leafPaths, sameStructure, unflatten, zerosLike } from '../tree/index.js'
+import { type Tree, flatten, leafPaths, sameStructure, unflatten } from '../tree/index.js'
 import type { Primitive } from './node.js'
-import { backward, bind, boxInput, newTrace } from './trace.js'
+import { backward, bind, boxInput, boxTangent, newTrace, setTangentFitter } from './trace.js'
 import { add, cast } from '../ops/arithmetic.js'
 import { sum } from '../ops/reduce.js'
-import { reshape, stack } from '../ops/shape.js'
+import { broadcastTo, reshape, stack } from '../ops/shape.js'
 
 // --- the one place cotangents are fitted to their inputs
 
@@ -137,10 +137,10 @@ export function grad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (
 
 /**
  * Forward-mode product: returns `[f(...primals), J·tangents]`, the directional derivative of
- * `f` at `primals` along `tangents` (one tangent pytree per primal, same shapes).
- *
- * Computed as the transpose of the (linear) pullback: J·v = vjp(u ↦ Jᵀu)(v). This needs no
- * forward rule per op and nests like every other transform.
+ * `f` at `primals` along `tangents` (one tangent pytree per primal, same shapes; a tangent is
+ * cast to its primal's dtype). Runs `f` once, carrying a tangent beside every value, with each
+ * primitive's own forward rule — independent of the reverse rules, which is what makes the
+ * adjointness law ⟨u, J v⟩ = ⟨Jᵀu, v⟩ a real check. Nests with every other transform.
  *
  * @example
  * import { jvp, square, scalar, item } from 'purediff'
@@ -164,10 +164,22 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
       throw new ShapeError('jvp', `tangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the primal's shape ${fmt(p.leaves[i].shape)}`)
     }
   })
-  const [y, pullback] = vjp((ps: P) => f(...ps), primals)
-  const [, transposed] = vjp((u: Y) => pullback(u), zerosLike(y))
-  return [y, transposed(tangents)]
+  const trace = newTrace()
+  const boxes = p.leaves.map((l, i) => boxTangent(trace, l, fitTangent(t.leaves[i], l)))
+  const y = f(...unflatten<P>(p.structure, boxes))
+  const out = flatten('jvp (the output of f)', y)
+  const values = out.leaves.map((l) => (l._trace === trace ? l._value! : l))
+  const outTangents = out.leaves.map((l) => (l._trace === trace ? l._tangent! : zeros(l.shape, l.dtype)))
+  return [unflatten<Y>(out.structure, values), unflatten<Y>(out.structure, outTangents)]
 }
+
+/** Broadcasts and casts a tangent rule's result to its output; null means a zero tangent. */
+function fitTangent(tangent: Tensor | null, out: Tensor): Tensor {
+  if (tangent === null) return zeros(out.shape, out.dtype)
+  const t = shapesEqual(tangent.shape, out.shape) ? tangent : broadcastTo(tangent, out.shape)
+  return t.dtype === out.dtype ? t : cast(t, out.dtype)
+}
+setTangentFitter(fitTangent)
 
 // --- jacobian and hessian
 
@@ -238,7 +250,7 @@ interface CustomParams { readonly structures: readonly ReturnType<typeof flatten
  * like that argument, or null for none). Arguments are tensors or pytrees of tensors; `f` must
  * not close over traced values (pass them as arguments). `fwd` is re-run during the backward
  * pass, so residuals are never held between passes; under nested transforms `bwd` is itself
- * differentiated.
+ * differentiated. Forward mode (`jvp`) has no custom rule to use: it differentiates `f` itself.
  *
  * @example
  * import { customVjp, grad, mul, clip, scalar, item } from 'purediff'
@@ -275,6 +287,11 @@ export function customVjp<A extends unknown[], Res>(
       const y = f(...rebuild(leaves, p))
       if (!(y instanceof Tensor)) throw new ArgumentError('customVjp', `f must return a Tensor, got ${describe(y)}`)
       return concrete(y)
+    },
+    jvp: (tangents, leaves, _out, p) => {
+      if (tangents.every((t) => t === null)) return null
+      const ts = tangents.map((t, i) => t ?? zeros(leaves[i].shape, leaves[i].dtype))
+      return jvp((...ls: Tensor[]) => f(...rebuild(ls, p)), leaves.slice(), ts)[1]
     },
     vjp: (g, leaves, _out, p) => {
       const [, res] = fwd(...rebuild(leaves, p))

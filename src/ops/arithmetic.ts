@@ -16,25 +16,41 @@ import { log } from './unary.js'
 
 // --- primitives
 
-const addP = binaryPrim('add', k.addRun, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null])
-const subP = binaryPrim('sub', k.subRun, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? neg(g) : null])
-const mulP = binaryPrim('mul', k.mulRun, (g, a, b, _o, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null])
-// d(a/b)/db = -a/b² = -out/b
-const divP = binaryPrim('div', k.divRun, (g, _a, b, out, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, out), b)) : null])
+/** t1 + t2 where either may be absent (null). */
+const plus = (t1: Tensor | null, t2: Tensor | null): Tensor | null => (t1 === null ? t2 : t2 === null ? t1 : add(t1, t2))
+const times = (t: Tensor | null, k: Tensor): Tensor | null => (t === null ? null : mul(t, k))
+
+const addP = binaryPrim('add', k.addRun, plus, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null])
+const subP = binaryPrim('sub', k.subRun,
+  (ta, tb) => (tb === null ? ta : ta === null ? neg(tb) : sub(ta, tb)),
+  (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? neg(g) : null])
+const mulP = binaryPrim('mul', k.mulRun,
+  (ta, tb, a, b) => plus(times(ta, b), times(tb, a)),
+  (g, a, b, _o, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null])
+// d(a/b) = da/b − db·a/b² = da/b − db·out/b
+const divP = binaryPrim('div', k.divRun,
+  (ta, tb, _a, b, out) => plus(ta === null ? null : div(ta, b), tb === null ? null : neg(div(mul(tb, out), b))),
+  (g, _a, b, out, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, out), b)) : null])
 // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a, taken as 0 at a = 0 (the limit along b > 0), NaN for a < 0.
-const powP = binaryPrim('pow', k.powRun, (g, a, b, out, n) => [
-  n[0] ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
-  n[1] ? mul(g, mul(out, log(where(equal(a, 0), 1, a)))) : null,
-])
-// Ties go to the first argument, so exactly one side gets the gradient.
-const maximumP = binaryPrim('maximum', k.maximumRun, (g, a, b, _o, n) => {
-  const m = greaterEqual(a, b)
-  return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
-})
-const minimumP = binaryPrim('minimum', k.minimumRun, (g, a, b, _o, n) => {
-  const m = greaterEqual(b, a)
-  return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
-})
+const powDa = (a: Tensor, b: Tensor) => mul(b, pow(a, sub(b, 1)))
+const powDb = (a: Tensor, out: Tensor) => mul(out, log(where(equal(a, 0), 1, a)))
+const powP = binaryPrim('pow', k.powRun,
+  (ta, tb, a, b, out) => plus(ta === null ? null : mul(ta, powDa(a, b)), tb === null ? null : mul(tb, powDb(a, out))),
+  (g, a, b, out, n) => [n[0] ? mul(g, powDa(a, b)) : null, n[1] ? mul(g, powDb(a, out)) : null])
+// Ties go to the first argument, so exactly one side gets the derivative.
+const selectJvp = (m: Tensor, ta: Tensor | null, tb: Tensor | null) => plus(times(ta, m), times(tb, sub(1, m)))
+const maximumP = binaryPrim('maximum', k.maximumRun,
+  (ta, tb, a, b) => selectJvp(greaterEqual(a, b), ta, tb),
+  (g, a, b, _o, n) => {
+    const m = greaterEqual(a, b)
+    return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
+  })
+const minimumP = binaryPrim('minimum', k.minimumRun,
+  (ta, tb, a, b) => selectJvp(greaterEqual(b, a), ta, tb),
+  (g, a, b, _o, n) => {
+    const m = greaterEqual(b, a)
+    return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
+  })
 const negP = unaryPrim('neg', k.neg, (g) => neg(g))
 
 // --- operations
@@ -195,6 +211,7 @@ const whereP: Primitive<undefined> = {
     k.where(c._data!, c.shape, a._data!, a.shape, b._data!, b.shape, shape, out)
     return fromData(out, shape, dtype)
   },
+  jvp: ([, ta, tb], [c]) => (ta === null && tb === null ? null : where(c, ta ?? 0, tb ?? 0)),
   // The unselected branch gets exactly 0 (not 0·g), so an Infinity there cannot leak a NaN.
   vjp: (g, [c], _o, _p, n) => [null, n[1] ? where(c, g, 0) : null, n[2] ? where(c, 0, g) : null],
 }
@@ -226,6 +243,7 @@ const castP: Primitive<DType> = {
     out.set(x._data!)
     return fromData(out, x.shape, dtype)
   },
+  jvp: ([t], _x, _o, dtype) => (t === null ? null : cast(t, dtype)),
   // The engine casts the cotangent back to the input's dtype.
   vjp: (g) => [g],
 }

@@ -12,7 +12,7 @@ import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js'
 import { Tensor, describe, fromData } from '../tensor/Tensor.js'
 import type { Primitive } from '../core/node.js'
 import { bind } from '../core/trace.js'
-import { cast, mul } from './arithmetic.js'
+import { add, cast, mul } from './arithmetic.js'
 import { sum } from './reduce.js'
 import { reshape } from './shape.js'
 
@@ -61,6 +61,12 @@ const matmulP: Primitive<MatmulParams> = {
   },
   // With C = op(A)·op(B): for each flag combination the cotangents are again products with
   // flags, e.g. C = A·B gives dA = G·Bᵀ, dB = Aᵀ·G; C = A·Bᵀ gives dA = G·B, dB = Gᵀ·A.
+  // d(op(A)·op(B)) = op(dA)·op(B) + op(A)·op(dB)
+  jvp: ([dA, dB], [a, b], _o, { ta, tb }) => {
+    const l = dA === null ? null : mm(dA, b, ta, tb)
+    const r = dB === null ? null : mm(a, dB, ta, tb)
+    return l === null ? r : r === null ? l : add(l, r)
+  },
   vjp: (g, [a, b], _o, { ta, tb }, needs) => {
     let da: Tensor | null = null
     let db: Tensor | null = null

@@ -35,10 +35,14 @@ export function liftPair(op: string, a: unknown, b: unknown): [Tensor, Tensor] {
 
 // --- primitive builders
 
-export type UnaryVjp = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null
+/**
+ * The derivative of an elementwise op applied to a vector: v ↦ f′(x) ⊙ v (null for 0). Its
+ * Jacobian is diagonal, hence symmetric, so the same map is both the jvp and the vjp rule.
+ */
+export type UnaryDerivative = (v: Tensor, x: Tensor, y: Tensor) => Tensor | null
 
 /** An elementwise unary primitive: output has the input's shape and dtype. */
-export function unaryPrim(name: string, kernel: UnaryKernel, vjp: UnaryVjp): Primitive<undefined> {
+export function unaryPrim(name: string, kernel: UnaryKernel, derivative: UnaryDerivative): Primitive<undefined> {
   return {
     name,
     impl: ([x]) => {
@@ -46,7 +50,8 @@ export function unaryPrim(name: string, kernel: UnaryKernel, vjp: UnaryVjp): Pri
       kernel(x._data!, out)
       return fromData(out, x.shape, x.dtype)
     },
-    vjp: (g, [x], y) => [vjp(g, x, y)],
+    jvp: ([t], [x], y) => (t === null ? null : derivative(t, x, y)),
+    vjp: (g, [x], y) => [derivative(g, x, y)],
   }
 }
 
@@ -60,12 +65,18 @@ export function unaryOp(prim: Primitive<undefined>): (x: Tensor) => Tensor {
 }
 
 export type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, needs: readonly unknown[]) => readonly (Tensor | null)[]
+/** Tangent of the output from the tangents of a and b (either may be null: no tangent). */
+export type BinaryJvp = (ta: Tensor | null, tb: Tensor | null, a: Tensor, b: Tensor, out: Tensor) => Tensor | null
 
-/** A broadcasting binary primitive: output dtype is the promotion of the inputs'. */
-export function binaryPrim(name: string, run: BinaryRun, vjp: BinaryVjp): Primitive<undefined> {
+/**
+ * A broadcasting binary primitive: output dtype is the promotion of the inputs'. The engine
+ * broadcasts and casts the jvp result to the output, and un-broadcasts the vjp results.
+ */
+export function binaryPrim(name: string, run: BinaryRun, jvp: BinaryJvp, vjp: BinaryVjp): Primitive<undefined> {
   return {
     name,
     impl: ([a, b]) => binaryImpl(name, run, a, b),
+    jvp: ([ta, tb], [a, b], out) => jvp(ta, tb, a, b, out),
     vjp: (g, [a, b], out, _p, needs) => vjp(g, a, b, out, needs),
   }
 }

@@ -43,6 +43,7 @@ const sumP: Primitive<ReduceParams> = {
     kr.sum(x._data!, x.shape, axes, out)
     return fromData(out, shape, x.dtype)
   },
+  jvp: ([t], _x, _o, { axes, keepDims }) => (t === null ? null : sum(t, axes, keepDims)),
   vjp: (g, [x], _o, { axes }) => [expandBack(g, x, axes)],
 }
 
@@ -105,7 +106,8 @@ const extP: Primitive<ExtParams> = {
     kr.extremum(x._data!, x.shape, axes, out, new Int32Array(out.length), sign)
     return fromData(out, shape, x.dtype)
   },
-  // Ties go to the FIRST extremum (row-major order), so the gradient is never split.
+  // Ties go to the FIRST extremum (row-major order), so the derivative is never split.
+  jvp: ([t], [x], _o, { axes, keepDims, sign }) => (t === null ? null : sum(mul(t, extremumMask(x, axes, sign)), axes, keepDims)),
   vjp: (g, [x], _o, { axes, sign }) => [mul(expandBack(g, x, axes), extremumMask(x, axes, sign))],
 }
 

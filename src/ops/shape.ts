@@ -8,7 +8,7 @@ import * as km from '../kernels/movement.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, broadcastShapes, broadcastStrides, checkShape, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js'
-import { Tensor, describe, fromData } from '../tensor/Tensor.js'
+import { Tensor, describe, fromData, zeros } from '../tensor/Tensor.js'
 import type { Primitive } from '../core/node.js'
 import { bind } from '../core/trace.js'
 import { cast } from './arithmetic.js'
@@ -23,6 +23,7 @@ function check(op: string, x: unknown, arg = 'x'): Tensor {
 const reshapeP: Primitive<Shape> = {
   name: 'reshape',
   impl: ([x], shape) => fromData(x._data!, shape, x.dtype),
+  jvp: ([t], _x, _o, shape) => (t === null ? null : reshape(t, shape)),
   vjp: (g, [x]) => [reshape(g, x.shape)],
 }
 
@@ -104,6 +105,7 @@ const transposeP: Primitive<readonly number[]> = {
     km.stridedCopy(x._data!, 0, perm.map((p) => str[p]), shape, out)
     return fromData(out, shape, x.dtype)
   },
+  jvp: ([t], _x, _o, perm) => (t === null ? null : transpose(t, perm)),
   vjp: (g, _x, _o, perm) => {
     const inv = new Array<number>(perm.length)
     perm.forEach((p, i) => { inv[p] = i })
@@ -139,6 +141,7 @@ const broadcastToP: Primitive<Shape> = {
     km.stridedCopy(x._data!, 0, broadcastStrides(x.shape, shape), shape, out)
     return fromData(out, shape, x.dtype)
   },
+  jvp: ([t], _x, _o, shape) => (t === null ? null : broadcastTo(t, shape)),
   // The engine sums the cotangent back over the broadcast axes.
   vjp: (g) => [g],
 }
@@ -176,6 +179,7 @@ const sliceP: Primitive<SliceParams> = {
     km.stridedCopy(x._data!, off, str, shape, out)
     return fromData(out, shape, x.dtype)
   },
+  jvp: ([t], _x, _o, { begin, size }) => (t === null ? null : slice(t, begin, size)),
   vjp: (g, [x], _o, { begin }) => [padSlice(g, begin, x.shape)],
 }
 
@@ -188,6 +192,7 @@ const padSliceP: Primitive<PadParams> = {
     km.padInto(g._data!, g.shape, begin, shape, stridesOf(shape), out)
     return fromData(out, shape, g.dtype)
   },
+  jvp: ([t], _x, _o, { begin, shape }) => (t === null ? null : padSlice(t, begin, shape)),
   vjp: (g, [x], _o, { begin }) => [slice(g, begin, x.shape)],
 }
 
@@ -237,6 +242,7 @@ const concatP: Primitive<number> = {
     km.concat(xs.map((x) => x._data!), xs.map((x) => x.shape[axis]), outer, inner, out)
     return fromData(out, Object.freeze(shape), dtype)
   },
+  jvp: (ts, xs, _o, axis) => (ts.every((t) => t === null) ? null : concat(ts.map((t, i) => t ?? zeros(xs[i].shape, xs[i].dtype)), axis)),
   vjp: (g, xs, _o, axis, needs) => {
     let at = 0
     return xs.map((x, i) => {

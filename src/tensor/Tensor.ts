@@ -38,11 +38,13 @@ export class Tensor {
   readonly _trace: number
   /** @internal the value one trace level down */
   readonly _value: Tensor | null
-  /** @internal how a traced value was computed; null for an input of its trace */
+  /** @internal how a traced value was computed (reverse traces); null for an input of its trace */
   readonly _node: Node | null
+  /** @internal the tangent carried by a value of a forward (jvp) trace; null on reverse traces */
+  readonly _tangent: Tensor | null
 
   /** @internal use the constructors (`tensor`, `zeros`, …) instead */
-  constructor(shape: Shape, dtype: DType, data: TypedArray | null, trace: number, value: Tensor | null, node: Node | null) {
+  constructor(shape: Shape, dtype: DType, data: TypedArray | null, trace: number, value: Tensor | null, node: Node | null, tangent: Tensor | null) {
     this.shape = shape
     this.dtype = dtype
     this.size = data !== null ? data.length : value!.size
@@ -51,6 +53,7 @@ export class Tensor {
     this._trace = trace
     this._value = value
     this._node = node
+    this._tangent = tangent
   }
 
   /** A short description, e.g. `Tensor(float32 [2,3])`. */
@@ -61,7 +64,7 @@ export class Tensor {
 
 /** @internal a concrete tensor over `data` (which it now owns; nobody may write it again) */
 export function fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
-  return new Tensor(shape, dtype, data, 0, null, null)
+  return new Tensor(shape, dtype, data, 0, null, null, null)
 }
 
 /** @internal the concrete value under every trace level */
