@@ -140,6 +140,19 @@ describe('jvp, vjp and jacobian agree', () => {
     expect(toArray(transpose(A))).toEqual([[1, 3], [2, 4]])
   })
 
+  it('forward over forward: jvp of jvp gives the second derivative, −sin x', () => {
+    fc.assert(fc.property(x64, (x) => {
+      const d1 = (t: Tensor) => jvp(sin, [t], [f64(1)])[1]
+      const [first, second] = jvp(d1, [f64(x)], [f64(1)])
+      return close(item(first), Math.cos(x)) && close(item(second), -Math.sin(x))
+    }), { numRuns: 50 })
+  })
+
+  it('jvp through a function with no path from the input gives a zero tangent of the output dtype', () => {
+    const [y, t] = jvp((_x: Tensor) => tensor([1, 2], 'float64'), [f64(3)], [f64(1)])
+    expect([toFlatArray(y), toFlatArray(t), t.dtype]).toEqual([[1, 2], [0, 0], 'float64'])
+  })
+
   it('grad of a jvp: d/dx [jvp(sin)(x; 1)] = −sin x', () => {
     fc.assert(fc.property(x64, (x) => {
       const g = grad((t: Tensor) => jvp(sin, [t], [f64(1)])[1])(f64(x))
