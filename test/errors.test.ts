@@ -42,7 +42,7 @@ describe('elementwise ops', () => {
   })
   it('non-tensor arguments are named', () => {
     expectError(() => P.add('1' as never, 2), P.ArgumentError, 'add', "'a'", 'string 1')
-    expectError(() => P.exp(3 as never), P.ArgumentError, 'exp', "'x'", 'number 3')
+    expectError(() => P.exp('3' as never), P.ArgumentError, 'exp', "'x'", 'string 3')
     expectError(() => P.where(1 as never, 1, 2), P.ArgumentError, 'where', "'cond'")
     expectError(() => P.cast(P.zeros([1]), 'float16' as never), P.DTypeError, 'cast', 'float16')
     expectError(() => P.leakyRelu(P.zeros([1]), NaN), P.ArgumentError, 'leakyRelu', 'alpha')

@@ -143,7 +143,7 @@ export const minimum: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(minimu
  * @category arithmetic
  * @since 0.1.0
  */
-export const neg: (x: Tensor) => Tensor = unaryOp(negP)
+export const neg: (x: TensorLike) => Tensor = unaryOp(negP)
 
 // --- comparisons (no gradient: they are piecewise constant)
 

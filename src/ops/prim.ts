@@ -55,13 +55,10 @@ export function unaryPrim(name: string, kernel: UnaryKernel, derivative: UnaryDe
   }
 }
 
-/** The public wrapper of a unary primitive. */
-export function unaryOp(prim: Primitive<undefined>): (x: Tensor) => Tensor {
+/** The public wrapper of a unary primitive; a plain number becomes a float32 scalar. */
+export function unaryOp(prim: Primitive<undefined>): (x: TensorLike) => Tensor {
   const name = prim.name
-  return (x) => {
-    if (!(x instanceof Tensor)) throw new ArgumentError(name, `argument 'x' must be a Tensor, got ${describe(x)}`)
-    return bind(prim, [x], undefined)
-  }
+  return (x) => bind(prim, [lift(name, x, 'float32', 'x')], undefined)
 }
 
 export type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, needs: readonly unknown[]) => readonly (Tensor | null)[]

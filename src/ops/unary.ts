@@ -6,10 +6,12 @@
  */
 import * as k from '../kernels/elementwise.js'
 import type { Tensor } from '../tensor/Tensor.js'
+import type { TensorLike } from './prim.js'
 import { add, div, greater, mul, neg, sub } from './arithmetic.js'
 import { unaryOp, unaryPrim } from './prim.js'
 
-type Unary = (x: Tensor) => Tensor
+/** An elementwise op; a plain number is taken as a float32 scalar. */
+type Unary = (x: TensorLike) => Tensor
 
 /**
  * |x|. Subgradient convention: |x|′(0) = 0 (the gradient is sign(x)).
@@ -105,6 +107,7 @@ export const square: Unary = unaryOp(unaryPrim('square', k.square, (g, x) => mul
  * @example
  * import { sin, scalar, item } from 'purediff'
  * if (item(sin(scalar(0))) !== 0) throw new Error()
+ * if (item(sin(0)) !== 0) throw new Error() // plain numbers are accepted
  * @category math
  * @since 0.1.0
  */

@@ -60,6 +60,12 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.dtype} ${fmt(this.shape)})`
   }
+
+  /** What Node's console shows: the description and the values (browsers ignore this symbol). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const body = this.size <= 1000 ? JSON.stringify(toArray(this)) : `${this.size} values`
+    return `${this.toString()} ${body}${this._trace !== 0 ? ' (traced)' : ''}`
+  }
 }
 
 /** @internal a concrete tensor over `data` (which it now owns; nobody may write it again) */
