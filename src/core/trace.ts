@@ -16,6 +16,8 @@ import type { Node, Primitive } from './node.js'
 // --- model
 
 let lastTraceId = 0
+/** Creation counter of traced values: a value's inputs always have smaller numbers. */
+let lastBoxId = 0
 
 /** Opens a new trace; its id is larger than that of any trace already open. */
 export function newTrace(): number {
@@ -24,12 +26,12 @@ export function newTrace(): number {
 
 /** Wraps `value` as an input of the reverse trace `trace`. */
 export function boxInput(trace: number, value: Tensor): Tensor {
-  return new Tensor(value.shape, value.dtype, null, trace, value, null, null)
+  return new Tensor(value.shape, value.dtype, null, trace, value, null, null, ++lastBoxId)
 }
 
 /** Wraps `value` as an input of the forward trace `trace`, carrying `tangent` (same shape and dtype). */
 export function boxTangent(trace: number, value: Tensor, tangent: Tensor): Tensor {
-  return new Tensor(value.shape, value.dtype, null, trace, value, null, tangent)
+  return new Tensor(value.shape, value.dtype, null, trace, value, null, tangent, ++lastBoxId)
 }
 
 /**
@@ -73,7 +75,7 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P
   }
   const out = bind(prim, vals, params)
   const node: Node = { prim, params, inputs: vals, parents, out }
-  return new Tensor(out.shape, out.dtype, null, top, out, node, null)
+  return new Tensor(out.shape, out.dtype, null, top, out, node, null, ++lastBoxId)
 }
 
 /** Forward mode: the value one level down, and its tangent by the primitive's jvp rule. */
@@ -92,7 +94,7 @@ function bindForward<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P
   }
   const out = bind(prim, vals, params)
   const t = fitTangent(prim.jvp(tangents, vals, out, params), out)
-  return new Tensor(out.shape, out.dtype, null, top, out, null, t)
+  return new Tensor(out.shape, out.dtype, null, top, out, null, t, ++lastBoxId)
 }
 
 /**
@@ -114,51 +116,32 @@ export function backward(
   fit: FitCotangent,
   add: Add,
 ): (Tensor | undefined)[] {
-  // Topological order by an iterative depth-first search (long chains must not overflow the stack).
-  const order: Tensor[] = []
-  const seen = new Set<Tensor>()
-  const stack: Tensor[] = []
-  const childIdx: number[] = []
-  for (const o of outputs) {
-    if (o._trace !== trace || seen.has(o)) continue
-    seen.add(o)
-    stack.push(o)
-    childIdx.push(0)
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]
-      const node = top._node
-      const k = childIdx[childIdx.length - 1]
-      if (node !== null && k < node.parents.length) {
-        childIdx[childIdx.length - 1] = k + 1
-        const p = node.parents[k]
-        if (p !== null && !seen.has(p)) {
-          seen.add(p)
-          stack.push(p)
-          childIdx.push(0)
-        }
-      } else {
-        stack.pop()
-        childIdx.pop()
-        order.push(top)
-      }
-    }
-  }
-  const grads = new Map<Tensor, Tensor>()
+  // Values are visited newest first: creation order is a topological order, so a value is
+  // visited only after every value computed from it. A max-heap of creation numbers holds the
+  // values with a pending cotangent; only values reachable from the outputs are ever touched.
+  const grads = new Map<number, Tensor>()
+  const boxes = new Map<number, Tensor>()
+  const heap: number[] = []
   const accumulate = (box: Tensor, g: Tensor): void => {
-    const prev = grads.get(box)
-    grads.set(box, prev === undefined ? g : add(prev, g))
+    const id = box._id
+    const prev = grads.get(id)
+    if (prev === undefined) {
+      grads.set(id, g)
+      boxes.set(id, box)
+      heapPush(heap, id)
+    } else grads.set(id, add(prev, g))
   }
   for (let i = 0; i < outputs.length; i++) {
     if (outputs[i]._trace === trace) accumulate(outputs[i], fit(cts[i], outputs[i]))
   }
-  const keep = new Set(inputs)
-  for (let i = order.length - 1; i >= 0; i--) {
-    const box = order[i]
+  while (heap.length > 0) {
+    const id = heapPop(heap)
+    const box = boxes.get(id)!
     const node = box._node
-    if (node === null) continue
-    const g = grads.get(box)
-    if (g === undefined) continue
-    if (!keep.has(box)) grads.delete(box)
+    if (node === null) continue // an input of the trace: its cotangent stays in `grads`
+    const g = grads.get(id)!
+    grads.delete(id)
+    boxes.delete(id)
     const pcts = node.prim.vjp(g, node.inputs, node.out, node.params, node.parents)
     for (let j = 0; j < node.parents.length; j++) {
       const p = node.parents[j]
@@ -166,5 +149,37 @@ export function backward(
       if (p !== null && c !== null && c !== undefined) accumulate(p, fit(c, p))
     }
   }
-  return inputs.map((x) => grads.get(x))
+  return inputs.map((x) => grads.get(x._id))
+}
+
+function heapPush(h: number[], v: number): void {
+  let i = h.length
+  h.push(v)
+  while (i > 0) {
+    const parent = (i - 1) >> 1
+    if (h[parent] >= v) break
+    h[i] = h[parent]
+    i = parent
+  }
+  h[i] = v
+}
+
+function heapPop(h: number[]): number {
+  const top = h[0]
+  const last = h.pop()!
+  if (h.length > 0) {
+    let i = 0
+    const n = h.length
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && h[r] > h[l] ? r : l
+      if (h[c] <= last) break
+      h[i] = h[c]
+      i = c
+    }
+    h[i] = last
+  }
+  return top
 }

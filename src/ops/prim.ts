@@ -20,10 +20,26 @@ export type TensorLike = Tensor | number
 
 // --- lifting
 
+// Lifted constants are immutable, so the same scalar can serve every op that lifts the same
+// number: rules like tanh's `sub(1, y²)` and user code like `mul(t, 0.9)` stop allocating.
+const lifted32 = new Map<number, Tensor>()
+const lifted64 = new Map<number, Tensor>()
+const MAX_LIFTED = 512
+
 /** Checks a tensor argument or lifts a number to a scalar of `dtype`. */
 export function lift(op: string, x: unknown, dtype: DType, arg: string): Tensor {
   if (x instanceof Tensor) return x
-  if (typeof x === 'number') return scalar(x, dtype)
+  if (typeof x === 'number') {
+    const cache = dtype === 'float64' ? lifted64 : lifted32
+    let t = cache.get(x)
+    if (t === undefined) {
+      if (cache.size >= MAX_LIFTED) cache.clear()
+      t = scalar(x, dtype)
+      // Map keys treat −0 as +0: keep −0 out of the cache so its sign survives.
+      if (!Object.is(x, -0)) cache.set(x, t)
+    }
+    return t
+  }
   throw new ArgumentError(op, `argument '${arg}' must be a Tensor or a number, got ${describe(x)}`)
 }
 

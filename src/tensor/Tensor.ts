@@ -42,9 +42,11 @@ export class Tensor {
   readonly _node: Node | null
   /** @internal the tangent carried by a value of a forward (jvp) trace; null on reverse traces */
   readonly _tangent: Tensor | null
+  /** @internal creation number of a traced value (0 if concrete): creation order is a topological order */
+  readonly _id: number
 
   /** @internal use the constructors (`tensor`, `zeros`, …) instead */
-  constructor(shape: Shape, dtype: DType, data: TypedArray | null, trace: number, value: Tensor | null, node: Node | null, tangent: Tensor | null) {
+  constructor(shape: Shape, dtype: DType, data: TypedArray | null, trace: number, value: Tensor | null, node: Node | null, tangent: Tensor | null, id: number) {
     this.shape = shape
     this.dtype = dtype
     this.size = data !== null ? data.length : value!.size
@@ -54,6 +56,7 @@ export class Tensor {
     this._value = value
     this._node = node
     this._tangent = tangent
+    this._id = id
   }
 
   /** A short description, e.g. `Tensor(float32 [2,3])`. */
@@ -70,7 +73,7 @@ export class Tensor {
 
 /** @internal a concrete tensor over `data` (which it now owns; nobody may write it again) */
 export function fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
-  return new Tensor(shape, dtype, data, 0, null, null, null)
+  return new Tensor(shape, dtype, data, 0, null, null, null, 0)
 }
 
 /** @internal the concrete value under every trace level */

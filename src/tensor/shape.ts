@@ -53,6 +53,10 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 /** NumPy broadcasting of two shapes, or a ShapeError naming the op. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
   if (shapesEqual(a, b)) return a
+  // Fast paths that return an existing (frozen) shape: a scalar or all-ones side of no larger
+  // rank, the common `mul(t, 0.9)` case. They avoid allocating and freezing a new array.
+  if (a.length <= b.length && allOnes(a)) return b
+  if (b.length <= a.length && allOnes(b)) return a
   const n = Math.max(a.length, b.length)
   const out = new Array<number>(n)
   for (let i = 0; i < n; i++) {
@@ -65,6 +69,11 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
     }
   }
   return Object.freeze(out)
+}
+
+function allOnes(s: Shape): boolean {
+  for (let i = 0; i < s.length; i++) if (s[i] !== 1) return false
+  return true
 }
 
 /**
