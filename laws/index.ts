@@ -18,3 +18,10 @@ export type { ImmutabilityLawOptions, LawResult, LawSuite, OpCase, OpSubject, Sn
 // --- gradients
 export { gradientLaws, checkNumericAgreement, checkLinearity, checkChainRule, checkAdjointness } from './gradient.js'
 export type { GradientLawOptions } from './gradient.js'
+
+// --- layers and dropout (purediff/nn)
+export * from './layer.js'
+export * from './dropout.js'
+
+// --- optimizers (purediff/optim)
+export * from './optimizer.js'

@@ -47,6 +47,8 @@ export function extractExamples(file: string, text: string): Example[] {
 
 const targets: Record<string, string> = {
   'purediff': join(root, 'src', 'index.ts'),
+  'purediff/nn': join(root, 'src', 'nn', 'index.ts'),
+  'purediff/optim': join(root, 'src', 'optim', 'index.ts'),
   'purediff/testing': join(root, 'src', 'testing', 'index.ts'),
   'purediff/laws': join(root, 'laws', 'index.ts'),
 }
