@@ -44,6 +44,33 @@ export const relu: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) 
 export const step: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? 1 : 0 }
 export const copy: UnaryKernel = (x, o) => { o.set(x) }
 
+// --- the ReLU family, fused (a parameter α, one loop forward and one loop backward)
+
+/** leakyRelu: x > 0 ? x : α·x (NaN stays NaN). */
+export function leakyRelu(x: TypedArray, o: TypedArray, alpha: number): void {
+  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? v : alpha * v }
+}
+/** leakyRelu's vjp/jvp: g·(x > 0 ? 1 : α), so the derivative at 0 is α. */
+export function leakyReluGrad(g: TypedArray, x: TypedArray, o: TypedArray, alpha: number): void {
+  for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? g[i] : alpha * g[i]
+}
+/** elu: x > 0 ? x : α·(eˣ − 1); expm1 is only evaluated on the negative branch. */
+export function elu(x: TypedArray, o: TypedArray, alpha: number): void {
+  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? v : alpha * Math.expm1(v) }
+}
+/** elu's vjp/jvp: g·(x > 0 ? 1 : α·eˣ); eˣ directly, not y + α, which cancels for x ≪ 0. */
+export function eluGrad(g: TypedArray, x: TypedArray, o: TypedArray, alpha: number): void {
+  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? g[i] : g[i] * (alpha * Math.exp(v)) }
+}
+/** prelu(a = x, b = α): a > 0 ? a : b·a. */
+export const preluRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
+  for (let i = 0; i < n; i++, ai += as, bi += bs) { const v = a[ai]; o[oi + i] = v > 0 ? v : b[bi] * v }
+}
+/** prelu's slope ∂y/∂x (a = x, b = α): a > 0 ? 1 : b, so the slope at 0 is α. */
+export const preluSlopeRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
+  for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] > 0 ? 1 : b[bi]
+}
+
 // --- binary
 
 /** One contiguous run of a binary op: n outputs from a (stride as) and b (stride bs). */

@@ -1,13 +1,15 @@
 /**
  * fast-check arbitraries for property tests of tensor code: shapes, tensors with bounded values
- * kept away from given points (kinks, poles), shapes that broadcast together, and PRNG keys.
+ * kept away from given points (kinks, poles), shapes that broadcast together, PRNG keys, and the
+ * parameters of a layer.
  * Values are never NaN or infinite. Exported as the namespace `arb`.
  *
  * @since 0.1.0
  */
 import fc from 'fast-check'
-import { type DType, type Tensor, ArgumentError, fromArray } from '../index.js'
+import { type DType, type Tensor, ArgumentError, cast, fromArray, tree } from '../index.js'
 import { type Key, key as makeKey } from '../random/index.js'
+import type { Layer } from '../nn/Layer.js'
 
 // --- model
 
@@ -164,6 +166,35 @@ export function broadcastableShapes(c: BroadcastConstraints = {}): fc.Arbitrary<
  */
 export function key(): fc.Arbitrary<Key> {
   return fc.maxSafeNat().map((seed) => makeKey(seed))
+}
+
+/**
+ * Parameters of a layer (purediff/nn): `layer.init(key, inputShape).params` for a key drawn by
+ * `arb.key()`, so they have exactly the structure, shapes and distribution `init` gives.
+ * `inputShape` is the shape of one example (no batch axis). Option `dtype` (default: as `init`
+ * makes them) casts every leaf, e.g. `'float64'` for gradient checks.
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import { dense } from 'purediff/nn'
+ * import { arb } from 'purediff/testing'
+ * const ps = fc.sample(arb.params(dense(2), [3], { dtype: 'float64' }), { numRuns: 5, seed: 1 })
+ * if (!ps.every((p) => p.w.shape.join() === '3,2' && p.w.dtype === 'float64' && p.b?.shape.join() === '2')) throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function params<P>(layer: Layer<P>, inputShape: readonly number[], opts: { readonly dtype?: DType } = {}): fc.Arbitrary<P> {
+  if (layer === null || typeof layer !== 'object' || typeof layer.init !== 'function') {
+    throw new ArgumentError('arb.params', 'layer must be a layer { init, apply }')
+  }
+  const { dtype } = opts
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError('arb.params', `dtype must be 'float32' or 'float64', got ${String(dtype)}`)
+  const shape = inputShape.slice()
+  layer.init(makeKey(0), shape) // fail now, not inside fast-check, when the shape does not fit
+  return key().map((k) => {
+    const p = layer.init(k, shape).params
+    return dtype === undefined ? p : tree.map((leaf: Tensor) => cast(leaf, dtype), p)
+  })
 }
 
 // --- helpers
