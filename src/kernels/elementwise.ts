@@ -51,6 +51,29 @@ export function leakyRelu(x: TypedArray, o: TypedArray, alpha: number): void {
   for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? v : alpha * v }
 }
 /** leakyRelu's vjp/jvp: g·(x > 0 ? 1 : α), so the derivative at 0 is α. */
+/** g·[x > 0]: relu's backward in one pass. */
+export function reluGrad(g: TypedArray, x: TypedArray, o: TypedArray): void {
+  for (let i = 0; i < o.length; i++) o[i] = x[i] > 0 ? g[i] : 0
+}
+/** g·y·(1 − y) from sigmoid's output y. */
+export function sigmoidGrad(g: TypedArray, y: TypedArray, o: TypedArray): void {
+  for (let i = 0; i < o.length; i++) { const v = y[i]; o[i] = g[i] * v * (1 - v) }
+}
+/** g·(1 − y²) from tanh's output y. */
+export function tanhGrad(g: TypedArray, y: TypedArray, o: TypedArray): void {
+  for (let i = 0; i < o.length; i++) { const v = y[i]; o[i] = g[i] * (1 - v * v) }
+}
+/** g·σ(x): softplus's backward, σ computed stably for both signs. */
+export function softplusGrad(g: TypedArray, x: TypedArray, o: TypedArray): void {
+  for (let i = 0; i < o.length; i++) {
+    const v = x[i]
+    let s: number
+    if (v >= 0) s = 1 / (1 + Math.exp(-v))
+    else { const e = Math.exp(v); s = e / (1 + e) }
+    o[i] = g[i] * s
+  }
+}
+
 export function leakyReluGrad(g: TypedArray, x: TypedArray, o: TypedArray, alpha: number): void {
   for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? g[i] : alpha * g[i]
 }

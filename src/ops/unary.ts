@@ -5,10 +5,56 @@
  * @since 0.1.0
  */
 import * as k from '../kernels/elementwise.js'
-import type { Tensor } from '../tensor/Tensor.js'
+import { alloc, promote, type TypedArray } from '../tensor/dtype.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
+import type { Primitive } from '../core/node.js'
+import { bind } from '../core/trace.js'
 import type { TensorLike } from './prim.js'
-import { add, div, greater, mul, neg, sub } from './arithmetic.js'
+import { add, div, mul, neg, sub } from './arithmetic.js'
 import { unaryOp, unaryPrim } from './prim.js'
+
+// --- fused backward primitives
+// why: speed. The activations' backward passes run once per unit per step; written as ops,
+// sigmoid's g·y·(1 − y) costs three kernels and three full-size allocations, fused it is one.
+// Each is a primitive of (g, z) — z the activation's input or output — linear in g, with its own
+// rules in ops, so derivatives of every order keep working.
+
+/** Runs a fused `(g, z) ↦ out` kernel on two same-shaped tensors. */
+function fusedImpl(kernel: (g: TypedArray, z: TypedArray, o: TypedArray) => void) {
+  return ([g, z]: readonly Tensor[]): Tensor => {
+    const dtype = promote(g.dtype, z.dtype)
+    const out = alloc(dtype, z.size)
+    kernel(g._data!, z._data!, out)
+    return fromData(out, z.shape, dtype)
+  }
+}
+const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : add(a, b))
+
+/**
+ * A fused backward `d(g, z)`, linear in g, with `dz(g, z)` its derivative in z times g's
+ * coefficient (null where it is 0 almost everywhere).
+ */
+function fusedGrad(name: string, kernel: (g: TypedArray, z: TypedArray, o: TypedArray) => void, dz: ((g: Tensor, z: Tensor) => Tensor) | null): Primitive<undefined> {
+  const p: Primitive<undefined> = {
+    name,
+    impl: fusedImpl(kernel),
+    jvp: ([tg, tz], [g, z]) => plus(tg === null ? null : bind(p, [tg, z], undefined), tz === null || dz === null ? null : mul(tz, dz(g, z))),
+    vjp: (h, [g, z], _o, _p, needs) => [needs[0] ? bind(p, [h, z], undefined) : null, needs[1] && dz !== null ? mul(h, dz(g, z)) : null],
+  }
+  return p
+}
+
+// relu′ is piecewise constant: no derivative in x.
+const reluGradP = fusedGrad('reluGrad', k.reluGrad, null)
+// d/dy [g·y(1 − y)] = g·(1 − 2y)
+const sigmoidGradP = fusedGrad('sigmoidGrad', k.sigmoidGrad, (g, y) => mul(g, sub(1, mul(y, 2))))
+// d/dy [g·(1 − y²)] = −2·g·y
+const tanhGradP = fusedGrad('tanhGrad', k.tanhGrad, (g, y) => mul(g, mul(y, -2)))
+// d/dx [g·σ(x)] = g·σ(x)(1 − σ(x))
+const softplusGradP = fusedGrad('softplusGrad', k.softplusGrad, (g, x) => {
+  const s = sigmoid(x)
+  return mul(g, mul(s, sub(1, s)))
+})
 
 /** An elementwise op; a plain number is taken as a float32 scalar. */
 type Unary = (x: TensorLike) => Tensor
@@ -133,7 +179,7 @@ export const cos: Unary = unaryOp(unaryPrim('cos', k.cos, (g, x) => neg(mul(g, s
  * @category activations
  * @since 0.1.0
  */
-export const tanh: Unary = unaryOp(unaryPrim('tanh', k.tanh, (g, _x, y) => mul(g, sub(1, mul(y, y)))))
+export const tanh: Unary = unaryOp(unaryPrim('tanh', k.tanh, (g, _x, y) => bind(tanhGradP, [g, y], undefined)))
 
 /**
  * σ(x) = 1/(1 + e⁻ˣ), computed stably for large |x|; derivative σ(1 − σ) ≤ 1/4 (the reason
@@ -145,7 +191,7 @@ export const tanh: Unary = unaryOp(unaryPrim('tanh', k.tanh, (g, _x, y) => mul(g
  * @category activations
  * @since 0.1.0
  */
-export const sigmoid: Unary = unaryOp(unaryPrim('sigmoid', k.sigmoid, (g, _x, y) => mul(g, mul(y, sub(1, y)))))
+export const sigmoid: Unary = unaryOp(unaryPrim('sigmoid', k.sigmoid, (g, _x, y) => bind(sigmoidGradP, [g, y], undefined)))
 
 /**
  * max(x, 0). Subgradient convention: relu′(0) = 0. (Written as `maximum(x, 0)` the tie rule
@@ -157,7 +203,7 @@ export const sigmoid: Unary = unaryOp(unaryPrim('sigmoid', k.sigmoid, (g, _x, y)
  * @category activations
  * @since 0.1.0
  */
-export const relu: Unary = unaryOp(unaryPrim('relu', k.relu, (g, x) => mul(g, greater(x, 0))))
+export const relu: Unary = unaryOp(unaryPrim('relu', k.relu, (g, x) => bind(reluGradP, [g, x], undefined)))
 
 /**
  * softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^(−|x|)): exact for large |x|.
@@ -169,4 +215,4 @@ export const relu: Unary = unaryOp(unaryPrim('relu', k.relu, (g, x) => mul(g, gr
  * @category activations
  * @since 0.1.0
  */
-export const softplus: Unary = unaryOp(unaryPrim('softplus', k.softplus, (g, x) => mul(g, sigmoid(x))))
+export const softplus: Unary = unaryOp(unaryPrim('softplus', k.softplus, (g, x) => bind(softplusGradP, [g, x], undefined)))
