@@ -19,10 +19,14 @@ import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Workload, chainWorkload, matmulWorkload, mlpWorkload } from './workloads.js'
+import { optimizerWorkload } from './optimizer.js'
 import { medianMs } from './util.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const workloads: readonly Workload[] = [matmulWorkload(128), matmulWorkload(256), matmulWorkload(512), mlpWorkload(), chainWorkload()]
+const workloads: readonly Workload[] = [
+  matmulWorkload(128), matmulWorkload(256), matmulWorkload(512), mlpWorkload(), chainWorkload(),
+  optimizerWorkload('adam'), optimizerWorkload('momentum'),
+]
 
 /** Median of 7 runs of ≥ 150 ms each, after 3 warm-up steps: ms per step. */
 const time = (step: () => void): number => medianMs(step, { warmup: 3, runs: 7, minMs: 150 })

@@ -3,4 +3,35 @@
  *
  * @since 0.1.0
  */
-export {}
+
+// --- the model and its combinators
+export { identity, stateless, chain, applyUpdates } from './GradientTransformation.js'
+export type { GradientTransformation, StateOf, EmptyState, ChainState, Schedule, LearningRate } from './GradientTransformation.js'
+
+// --- parts
+export { scaleByAdam, scaleByRss, scaleByRms, trace } from './transforms.js'
+export type {
+  ScaleByAdamState, ScaleByRssState, ScaleByRmsState, TraceState,
+  ScaleByAdamOptions, ScaleByRssOptions, ScaleByRmsOptions, TraceOptions,
+} from './transforms.js'
+export { scaleByLearningRate, addDecayedWeights, addL1, clipByGlobalNorm } from './parts.js'
+export type { ScaleByScheduleState, ScaleByLearningRateState } from './parts.js'
+
+// --- wrappers
+export { applyIfFinite, multiSteps } from './wrappers.js'
+export type { ApplyIfFiniteState, ApplyIfFiniteOptions, MultiStepsState } from './wrappers.js'
+
+// --- optimizers
+export { sgd, momentum, adagrad, rmsprop, adam, adamw } from './aliases.js'
+export type {
+  Profile, MomentumOptions, AdagradOptions, RmspropOptions, AdamOptions, AdamwOptions,
+  MomentumState, AdagradState, RmspropState, AdamState, AdamwState,
+} from './aliases.js'
+
+// --- schedules
+export { constantSchedule, exponentialDecay, cosineDecay, warmupCosine } from './schedules.js'
+export type { ExponentialDecayOptions, CosineDecayOptions, WarmupCosineOptions } from './schedules.js'
+
+// --- configs (io-ts)
+export { OptimizerConfig, fromConfig } from './config.js'
+export type { ScheduleConfig, LearningRateConfig } from './config.js'

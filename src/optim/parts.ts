@@ -1,0 +1,166 @@
+/**
+ * The stateless parts (and the learning rate): `scaleByLearningRate` turns directions into
+ * signed steps −η·u (η a number or a schedule of the step), `addDecayedWeights` and `addL1`
+ * add the gradients of the lecture's L2 and L1 penalties, and `clipByGlobalNorm` rescales
+ * the whole gradient when its norm is too large.
+ *
+ * @since 0.1.0
+ */
+import type { Tensor } from '../tensor/Tensor.js'
+import { ArgumentError } from '../tensor/errors.js'
+import { describe } from '../tensor/Tensor.js'
+import type { EmptyState, GradientTransformation, LearningRate } from './GradientTransformation.js'
+import { allocLike, build, checkNumber, countTensor, field, flat, leafFrom, read, readCount, requireParams } from './leaves.js'
+import { withLearningRate } from './fusion.js'
+import * as k from './kernels.js'
+
+// --- model
+
+/** The state of `scaleByLearningRate` with a schedule: the count of updates done so far. @category model @since 0.1.0 */
+export interface ScaleByScheduleState {
+  readonly count: Tensor
+}
+
+/** The state of `scaleByLearningRate`: empty for a number, a count for a schedule. @category model @since 0.1.0 */
+export type ScaleByLearningRateState = EmptyState | ScaleByScheduleState
+
+// --- constructors
+
+/**
+ * Multiplies the updates by −η: u ← −η·u, where η = lr is a number or a schedule called with
+ * the 0-based count of updates done so far (then the state holds that count). This is the
+ * last link of every optimizer chain; `sgd(lr)` is exactly this transform.
+ *
+ * @example
+ * import { tensor, toFlatArray } from 'purediff'
+ * import { scaleByLearningRate } from 'purediff/optim'
+ * const t = scaleByLearningRate((step) => 1 / (step + 1))
+ * const g = [tensor([1], 'float64')]
+ * const [u0, s1] = t.update(g, t.init(g))
+ * const [u1] = t.update(g, s1)
+ * if (toFlatArray(u0[0])[0] !== -1 || toFlatArray(u1[0])[0] !== -0.5) throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function scaleByLearningRate(lr: LearningRate): GradientTransformation<ScaleByLearningRateState> {
+  const op = 'scaleByLearningRate'
+  if (typeof lr === 'number') {
+    checkNumber(op, 'the learning rate', lr, 0)
+    const empty: EmptyState = Object.freeze({})
+    return withLearningRate<GradientTransformation<ScaleByLearningRateState>>({ init: () => empty, update: (updates, state) => [scaleTree(op, updates, -lr), state] }, lr)
+  }
+  if (typeof lr !== 'function') throw new ArgumentError(op, `the learning rate must be a number or a schedule (step) => number, got ${describe(lr)}`)
+  return withLearningRate<GradientTransformation<ScaleByLearningRateState>>({
+    init: () => ({ count: countTensor(0) }),
+    update: (updates, state) => {
+      const n = readCount(op, 'state.count', field(op, state, 'count'))
+      return [scaleTree(op, updates, -lr(n)), { count: countTensor(n + 1) }]
+    },
+  }, lr)
+}
+
+/**
+ * Adds λ·w to the updates: u ← u + λ·w (the gradient of λ/2·‖w‖², the lecture's L2). Chained
+ * before `sgd(η)` this is weight decay, w ← (1 − ηλ)·w − η·g; chained between `scaleByAdam`
+ * and the learning rate it is AdamW's decoupled decay. Needs `params`. Every leaf is decayed
+ * (the lecture decays weights only, not biases: pass a params tree without the biases, or
+ * chain a custom `stateless` transform that masks them).
+ *
+ * @example
+ * import { tensor, toFlatArray } from 'purediff'
+ * import { addDecayedWeights, applyUpdates, chain, sgd } from 'purediff/optim'
+ * const opt = chain(addDecayedWeights(0.5), sgd(0.1))
+ * const w = { w: tensor([2], 'float64') }
+ * const [u] = opt.update({ w: tensor([0], 'float64') }, opt.init(w), w)
+ * if (toFlatArray(applyUpdates(w, u).w)[0] !== 1.9) throw new Error() // (1 − 0.1·0.5)·2
+ * @category constructors
+ * @since 0.1.0
+ */
+export function addDecayedWeights(lambda: number): GradientTransformation<EmptyState> {
+  return penalty('addDecayedWeights', lambda, k.addScaled)
+}
+
+/**
+ * Adds λ·sign(w) to the updates: u ← u + λ·sign(w), sign(0) = 0 (the gradient of λ‖w‖₁, the
+ * lecture's L1). Chained before `sgd(η)`: w ← w − η·g − ηλ·sign(w), a fixed pull toward 0 that
+ * makes weights sparse. Needs `params`.
+ *
+ * @example
+ * import { tensor, toFlatArray } from 'purediff'
+ * import { addL1, applyUpdates, chain, sgd } from 'purediff/optim'
+ * const opt = chain(addL1(1), sgd(0.25))
+ * const w = { w: tensor([2, -2, 0], 'float64') }
+ * const [u] = opt.update({ w: tensor([0, 0, 0], 'float64') }, opt.init(w), w)
+ * if (toFlatArray(applyUpdates(w, u).w).join() !== '1.75,-1.75,0') throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function addL1(lambda: number): GradientTransformation<EmptyState> {
+  return penalty('addL1', lambda, k.addSign)
+}
+
+/**
+ * Rescales the whole gradient when its global norm ‖g‖ = √(Σ over all leaves of Σ g²) exceeds
+ * `max`: u = g·max/‖g‖, so the norm after is max and every direction is kept; below max (or
+ * at it) the gradient passes unchanged. As Optax `clip_by_global_norm` and PyTorch
+ * `clip_grad_norm_` (which adds 1e-6 to the norm); a NaN norm gives NaN updates (never
+ * hidden). The norm is summed in float64.
+ *
+ * @example
+ * import { tensor, toFlatArray } from 'purediff'
+ * import { clipByGlobalNorm } from 'purediff/optim'
+ * const t = clipByGlobalNorm(1)
+ * const g = { a: tensor([3], 'float64'), b: tensor([4], 'float64') } // norm 5
+ * const [u] = t.update(g, t.init(g))
+ * if (toFlatArray(u.a)[0] !== 0.6 || toFlatArray(u.b)[0] !== 0.8) throw new Error()
+ * @category constructors
+ * @since 0.1.0
+ */
+export function clipByGlobalNorm(max: number): GradientTransformation<EmptyState> {
+  const op = 'clipByGlobalNorm'
+  checkNumber(op, 'max', max, 0, true)
+  const empty: EmptyState = Object.freeze({})
+  return {
+    init: () => empty,
+    update: (updates, state) => {
+      const g = flat(op, 'updates', updates)
+      let ss = 0
+      for (const l of g.leaves) ss += k.sumSquares(read(l))
+      const norm = Math.sqrt(ss)
+      if (norm <= max) return [updates, state]
+      return [build(g, g.leaves.map((gl) => {
+        const out = allocLike(gl)
+        k.rescale(read(gl), out, max, norm)
+        return leafFrom(gl, out)
+      })), state]
+    },
+  }
+}
+
+// --- helpers
+
+function penalty(op: string, lambda: number, kernel: typeof k.addScaled): GradientTransformation<EmptyState> {
+  checkNumber(op, 'lambda', lambda, 0)
+  const empty: EmptyState = Object.freeze({})
+  return {
+    init: () => empty,
+    update: (updates, state, params) => {
+      const g = flat(op, 'updates', updates)
+      const w = requireParams(op, params, g)
+      return [build(g, g.leaves.map((gl, i) => {
+        const out = allocLike(gl)
+        kernel(read(gl), read(w[i]), out, lambda)
+        return leafFrom(gl, out)
+      })), state]
+    },
+  }
+}
+
+function scaleTree<U>(op: string, updates: U, a: number): U {
+  const g = flat(op, 'updates', updates)
+  return build(g, g.leaves.map((gl: Tensor) => {
+    const out = allocLike(gl)
+    k.scale(read(gl), out, a)
+    return leafFrom(gl, out)
+  }))
+}
