@@ -6,10 +6,11 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const outDir = join(root, 'test', '.examples')
+// One folder per run, so that concurrent runs never clobber each other's modules.
+const outDir = join(root, 'test', '.examples', `${process.pid}-${Date.now()}`)
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -79,8 +80,8 @@ const examples = [
   ...fences('README.md', readFileSync(join(root, 'README.md'), 'utf8')),
 ]
 
-rmSync(outDir, { recursive: true, force: true })
 mkdirSync(outDir, { recursive: true })
+afterAll(() => rmSync(outDir, { recursive: true, force: true }))
 
 describe('every @example in the doc comments, and every ts block of the README, runs and asserts', () => {
   it('finds examples in every source folder', () => {

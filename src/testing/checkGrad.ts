@@ -22,9 +22,10 @@ import { flatten, leafPaths, unflatten } from '../tree/index.js'
  *   tolerance is then max(Σ|∇fᵢ·dᵢ|, |n|), so cancellation inside the inner product is allowed for.
  * - `seed` (0): a non-negative safe integer choosing the directions (same seed, same directions).
  *
- * Why atol matters: the numeric quotient carries a rounding error of about 1e-16·|f(x)| / ε, so
- * when f(x) is large (say 1e4) while some partial derivative is tiny, raise `atol` to about
- * 1e-16·|f(x)| / ε (here 1e-6) rather than loosening `rtol`.
+ * Rounding: the numeric quotient carries the rounding error of evaluating f, about
+ * u·(|f(x + ε)| + |f(x − ε)|) / 2ε for a relative evaluation error u. Each element's tolerance
+ * therefore also includes that floor with u = 2⁻⁵⁰ (8 ulps), so a large f(x) with a tiny partial
+ * derivative elsewhere is not mistaken for a wrong gradient; atol and rtol keep their meaning.
  *
  * @category model
  * @since 0.1.0
@@ -114,10 +115,11 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
     for (let k = 0; k < directions; k++) {
       const d = base.map((b) => b.map(() => 2 * next() - 1))
       const shifted = (sign: number) => x64.map((l, i) => fromArray(base[i].map((v, j) => v + sign * eps * d[i][j]), l.shape, 'float64'))
-      const numeric = (value(shifted(1)) - value(shifted(-1))) / (2 * eps)
+      const fp = value(shifted(1)), fm = value(shifted(-1))
+      const numeric = (fp - fm) / (2 * eps)
       let analytic = 0, magnitude = 0
       g.forEach((gi, i) => gi.forEach((v, j) => { analytic += v * d[i][j]; magnitude += Math.abs(v * d[i][j]) }))
-      rows.push({ path: '<direction>', index: k, analytic, numeric, magnitude })
+      rows.push({ path: '<direction>', index: k, analytic, numeric, magnitude, noise: roundingFloor(fp, fm, 2 * eps) })
     }
     return summarize(rows, rtol, atol)
   }
@@ -134,8 +136,9 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
         ls[i] = fromArray(copy, leaf.shape, 'float64')
         return ls
       }
-      const numeric = (value(withValue(xp)) - value(withValue(xm))) / (xp - xm)
-      rows.push({ path: paths[i], index: j, analytic: g[i][j], numeric, magnitude: 0 })
+      const fp = value(withValue(xp)), fm = value(withValue(xm))
+      const numeric = (fp - fm) / (xp - xm)
+      rows.push({ path: paths[i], index: j, analytic: g[i][j], numeric, magnitude: 0, noise: roundingFloor(fp, fm, xp - xm) })
     }
   })
   return summarize(rows, rtol, atol)
@@ -171,18 +174,25 @@ function scalarValue(y: unknown): number {
   return item(y)
 }
 
-/** One comparison; `magnitude` is an extra magnitude for the tolerance (directional mode), else 0. */
-interface Row extends GradCheckElement { readonly magnitude: number }
+/**
+ * One comparison; `magnitude` is an extra magnitude for the tolerance (directional mode), else 0;
+ * `noise` the rounding floor of its difference quotient.
+ */
+interface Row extends GradCheckElement { readonly magnitude: number; readonly noise: number }
+
+/** The rounding error of (f₊ − f₋)/h when each value carries a relative error of 2⁻⁵⁰. */
+const roundingFloor = (fp: number, fm: number, h: number): number =>
+  Number.isFinite(fp) && Number.isFinite(fm) ? (2 ** -50 * (Math.abs(fp) + Math.abs(fm))) / h : 0
 
 /** The maxima of the errors and the row with the largest error/tolerance ratio. */
 function summarize(rows: readonly Row[], rtol: number, atol: number): GradCheckResult {
   let ok = true, maxAbsError = 0, maxRelError = 0, worstRatio = -1
   let worst: GradCheckElement | null = null
-  for (const { path, index, analytic, numeric, magnitude: extra } of rows) {
+  for (const { path, index, analytic, numeric, magnitude: extra, noise } of rows) {
     const finite = Number.isFinite(analytic) && Number.isFinite(numeric)
     const abs = finite ? Math.abs(analytic - numeric) : Infinity
     const magnitude = Math.max(Math.abs(analytic), Math.abs(numeric), extra)
-    const tol = atol + rtol * magnitude
+    const tol = atol + rtol * magnitude + noise
     const rel = !finite ? Infinity : abs === 0 ? 0 : abs / magnitude
     const ratio = !finite ? Infinity : abs === 0 ? 0 : abs / tol
     if (!(finite && abs <= tol)) ok = false
