@@ -1,6 +1,6 @@
 /**
  * Runs every `@example` in the doc comments of src/ and laws/, as docs-ts does: the imports of
- * 'purediff', 'purediff/testing' and 'purediff/laws' are rewritten to the sources, each example
+ * 'purediff', 'purediff/nn', 'purediff/optim', 'purediff/train', 'purediff/io', 'purediff/testing' and 'purediff/laws' are rewritten to the sources, each example
  * is written to a module and imported. An example asserts by throwing, so it cannot rot.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -51,6 +51,8 @@ const targets: Record<string, string> = {
   'purediff/nn': join(root, 'src', 'nn', 'index.ts'),
   'purediff/optim': join(root, 'src', 'optim', 'index.ts'),
   'purediff/testing': join(root, 'src', 'testing', 'index.ts'),
+  'purediff/train': join(root, 'src', 'train', 'index.ts'),
+  'purediff/io': join(root, 'src', 'io', 'index.ts'),
   'purediff/laws': join(root, 'laws', 'index.ts'),
 }
 

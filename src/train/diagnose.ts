@@ -1,0 +1,143 @@
+/**
+ * The lecture's recipe (LECTURE.md §1) as a function: first ask whether training worked on the
+ * TRAINING data, and only then whether it generalises to the validation data. Do not blame
+ * overfitting for a network that was not trained well.
+ *
+ * @since 0.1.0
+ */
+import { ArgumentError } from '../index.js'
+import { describe } from '../tensor/Tensor.js'
+
+// --- model
+
+/**
+ * Per-epoch metrics of a run, one entry per epoch (epoch i at index i). `trainLoss` and
+ * `trainAccuracy` are measured on the training data in test mode after the epoch; validation
+ * entries are NaN when there was no validation data, accuracies NaN for regression targets.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface History {
+  readonly trainLoss: readonly number[]
+  readonly trainAccuracy: readonly number[]
+  readonly validationLoss: readonly number[]
+  readonly validationAccuracy: readonly number[]
+}
+
+/**
+ * Thresholds of `diagnose`, with defaults: `minTrainAccuracy` 0.9 (training is good when the
+ * training accuracy reaches it), `maxTrainLoss` Infinity (and the training loss is at most this),
+ * `maxAccuracyGap` 0.05 (validation is "much worse" when its accuracy is lower by more than this),
+ * `maxLossGap` Infinity (or its loss higher by more than this), `epoch` (default: the last).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface DiagnoseOptions {
+  readonly minTrainAccuracy?: number
+  readonly maxTrainLoss?: number
+  readonly maxAccuracyGap?: number
+  readonly maxLossGap?: number
+  readonly epoch?: number
+}
+
+/**
+ * The verdict: which data the problem is on, the numbers it rests on, and what to try.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Diagnosis {
+  readonly problem: 'training' | 'testing' | 'none'
+  readonly evidence: {
+    readonly epoch: number
+    readonly trainLoss: number
+    readonly trainAccuracy: number
+    readonly validationLoss: number
+    readonly validationAccuracy: number
+    readonly summary: string
+  }
+  readonly advice: readonly string[]
+}
+
+/**
+ * The lecture's advice for a problem on the training data.
+ *
+ * @example
+ * import { trainingAdvice } from 'purediff/train'
+ * if (!trainingAdvice.some((a) => a.includes('ReLU')) || !trainingAdvice.some((a) => a.includes('RMSprop'))) throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export const trainingAdvice: readonly string[] = Object.freeze([
+  'use a new activation function: ReLU (or Leaky/Parametric ReLU) or Maxout instead of sigmoid, against the vanishing gradient',
+  'use an adaptive learning rate: Adam or RMSprop (or Adagrad, momentum)',
+  'do not blame overfitting: the network is not even good on its training data (change the network, or train longer)',
+])
+
+/**
+ * The lecture's advice for a problem on the testing (validation) data.
+ *
+ * @example
+ * import { testingAdvice } from 'purediff/train'
+ * if (!['early stopping', 'regularisation', 'dropout', 'more'].every((w) => testingAdvice.some((a) => a.startsWith(w)))) throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export const testingAdvice: readonly string[] = Object.freeze([
+  'early stopping: keep the params of the lowest validation loss',
+  'regularisation: L2 (weight decay) or L1',
+  'dropout',
+  'more (or augmented) training data',
+])
+
+// --- operations
+
+/**
+ * The recipe's verdict on a history, at `options.epoch` (default the last epoch):
+ * 1. training accuracy < `minTrainAccuracy` or training loss > `maxTrainLoss` → `'training'`
+ *    (NaN accuracies — regression — are judged on the loss alone), advice `trainingAdvice`;
+ * 2. else validation accuracy < training accuracy − `maxAccuracyGap`, or validation loss >
+ *    training loss + `maxLossGap` → `'testing'`, advice `testingAdvice`;
+ * 3. else `'none'` (no advice). Without validation data (NaN), step 2 never fires.
+ * Throws an ArgumentError for an empty history or an epoch out of range.
+ *
+ * @example
+ * import { diagnose } from 'purediff/train'
+ * const h = (ta: number, va: number) => ({ trainLoss: [0.5], trainAccuracy: [ta], validationLoss: [0.6], validationAccuracy: [va] })
+ * if (diagnose(h(0.11, 0.11)).problem !== 'training') throw new Error()  // the sigmoid collapse
+ * if (diagnose(h(1.0, 0.47)).problem !== 'testing') throw new Error()    // overfitting
+ * if (diagnose(h(0.97, 0.95)).problem !== 'none') throw new Error()
+ * if (!diagnose(h(0.11, 0.11)).advice.some((a) => a.includes('Adam'))) throw new Error()
+ * @category operations
+ * @since 0.1.0
+ */
+export function diagnose(history: History, options: DiagnoseOptions = {}): Diagnosis {
+  const op = 'diagnose'
+  if (history === null || typeof history !== 'object' || !Array.isArray(history.trainLoss)) {
+    throw new ArgumentError(op, `expected a history { trainLoss, trainAccuracy, validationLoss, validationAccuracy }, got ${describe(history)}`)
+  }
+  const n = history.trainLoss.length
+  if (n === 0) throw new ArgumentError(op, 'the history is empty: train for at least one epoch')
+  const { minTrainAccuracy = 0.9, maxTrainLoss = Infinity, maxAccuracyGap = 0.05, maxLossGap = Infinity, epoch = n - 1 } = options
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch >= n) throw new ArgumentError(op, `epoch must be an integer in [0, ${n - 1}], got ${describe(epoch)}`)
+  const at = (xs: readonly number[] | undefined): number => (xs !== undefined && epoch < xs.length ? xs[epoch] : NaN)
+  const e = { epoch, trainLoss: at(history.trainLoss), trainAccuracy: at(history.trainAccuracy), validationLoss: at(history.validationLoss), validationAccuracy: at(history.validationAccuracy) }
+  const f = (x: number) => (Number.isNaN(x) ? 'NaN' : x.toFixed(4))
+  const accBad = e.trainAccuracy < minTrainAccuracy
+  const lossBad = !(e.trainLoss <= maxTrainLoss)
+  if (accBad || lossBad) {
+    const why = accBad ? `training accuracy ${f(e.trainAccuracy)} < ${minTrainAccuracy}` : `training loss ${f(e.trainLoss)} > ${maxTrainLoss}`
+    return { problem: 'training', evidence: { ...e, summary: `epoch ${epoch}: ${why}: the problem is on the training data` }, advice: trainingAdvice }
+  }
+  const accGap = e.trainAccuracy - e.validationAccuracy
+  const lossGap = e.validationLoss - e.trainLoss
+  if (accGap > maxAccuracyGap || lossGap > maxLossGap) {
+    const why = accGap > maxAccuracyGap
+      ? `validation accuracy ${f(e.validationAccuracy)} is ${f(accGap)} below training accuracy ${f(e.trainAccuracy)} (more than ${maxAccuracyGap})`
+      : `validation loss ${f(e.validationLoss)} is ${f(lossGap)} above training loss ${f(e.trainLoss)} (more than ${maxLossGap})`
+    return { problem: 'testing', evidence: { ...e, summary: `epoch ${epoch}: good on the training data, but ${why}: overfitting` }, advice: testingAdvice }
+  }
+  return { problem: 'none', evidence: { ...e, summary: `epoch ${epoch}: good on the training data and on the validation data` }, advice: [] }
+}

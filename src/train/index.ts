@@ -1,0 +1,27 @@
+/**
+ * purediff/train: the training loop and the lecture's recipe — shuffled mini-batches, a pure
+ * train step, evaluation, early stopping, per-layer gradient norms and the diagnosis of a run.
+ * This file only re-exports.
+ *
+ * @since 0.1.0
+ */
+
+// --- data
+export { batches } from './batches.js'
+export type { Data } from './batches.js'
+
+// --- the step and the loop
+export { initTrainState, trainStep } from './trainStep.js'
+export type { Loss, TrainState, TrainStepOptions } from './trainStep.js'
+export { fit } from './fit.js'
+export type { EpochLog, FitOptions, FitResult } from './fit.js'
+export { evaluate } from './evaluate.js'
+export type { Evaluation, EvaluateOptions } from './evaluate.js'
+export { TrainingDivergedError } from './diverged.js'
+
+// --- early stopping and the recipe
+export { earlyStopping } from './earlyStopping.js'
+export type { EarlyStopping, EarlyStoppingOptions, EarlyStoppingState } from './earlyStopping.js'
+export { diagnose, trainingAdvice, testingAdvice } from './diagnose.js'
+export type { Diagnosis, DiagnoseOptions, History } from './diagnose.js'
+export { gradientNorms } from './gradientNorms.js'
