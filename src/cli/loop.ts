@@ -1,0 +1,130 @@
+/**
+ * The CLI's private training loop: mini-batch epochs over an in-memory dataset, evaluation,
+ * per-layer gradient norms and a plain JSON checkpoint format. The CLI keeps its own loop (not
+ * `purediff/train`'s `fit`) so the recipe controls exactly what it records per epoch.
+ *
+ * @internal
+ */
+import { type Key, type Tensor, add, argmax, fromArray, item, oneHot, random, toFlatArray, valueAndGrad } from '../index.js'
+import type { Layer } from '../nn/index.js'
+import { losses } from '../nn/index.js'
+import { type GradientTransformation, applyUpdates } from '../optim/index.js'
+
+/** A dataset held as a flat row-major Float32Array of `n` rows of `d` features plus labels. */
+export interface Dataset {
+  readonly x: Float32Array
+  readonly y: readonly number[]
+  readonly n: number
+  readonly d: number
+  readonly classes: number
+}
+
+/** Rows `idx` of a dataset as tensors: x `[b, d]` and one-hot y `[b, classes]`. */
+export function rows(data: Dataset, idx: readonly number[]): { x: Tensor; y: Tensor } {
+  const out = new Float32Array(idx.length * data.d)
+  idx.forEach((r, i) => out.set(data.x.subarray(r * data.d, (r + 1) * data.d), i * data.d))
+  return { x: fromArray(out, [idx.length, data.d]), y: oneHot(idx.map((r) => data.y[r]), data.classes) }
+}
+
+/** A dataset with Gaussian noise of standard deviation `std` added to every feature. */
+export function withNoise(key: Key, data: Dataset, std: number): Dataset {
+  const noise = toFlatArray(random.normal(key, [data.n * data.d], { std }))
+  const x = new Float32Array(data.x.length)
+  for (let i = 0; i < x.length; i++) x[i] = data.x[i] + noise[i]
+  return { ...data, x }
+}
+
+/** Loss function of (logits, one-hot targets). */
+export type Loss = (logits: Tensor, y: Tensor) => Tensor
+
+/** Cross-entropy on logits. */
+export const crossEntropy: Loss = (logits, y) => losses.softmaxCrossEntropy(logits, y)
+
+/** What one epoch of training reports. */
+export interface EpochStats { readonly loss: number; readonly accuracy: number }
+
+/** Options of `trainEpoch`. */
+export interface EpochOptions {
+  readonly model: Layer<any>
+  readonly optimizer: GradientTransformation<any>
+  readonly loss: Loss
+  readonly batchSize: number
+  readonly key: Key
+  /** Extra loss on the params (e.g. an L1/L2 penalty), added to the data loss for the gradient. */
+  readonly penalty?: (params: unknown) => Tensor
+  /** Called after each batch (for the progress bar). */
+  readonly onBatch?: (batch: number, batches: number, loss: number) => void
+  /** Applied to the params after each update (e.g. truncating L1: weights that cross 0 stop at 0). */
+  readonly project?: (before: unknown, after: unknown) => unknown
+  /** Checked after each batch: true stops the epoch early (Ctrl-C). */
+  readonly interrupted?: () => boolean
+}
+
+/** One epoch state: params and optimizer state. */
+export interface TrainState { readonly params: unknown; readonly opt: unknown }
+
+/**
+ * One epoch of mini-batch training. Returns the new state and the running mean of the batch
+ * losses and accuracies (computed during training, with dropout on). Throws when a loss is not
+ * finite, since continuing would only spread NaN.
+ */
+export function trainEpoch(state: TrainState, data: Dataset, o: EpochOptions): { state: TrainState; stats: EpochStats; complete: boolean } {
+  const [permKey, dropKey] = random.split(o.key, 2)
+  const order = random.permutation(permKey, data.n)
+  const nb = Math.ceil(data.n / o.batchSize)
+  let params = state.params
+  let opt = state.opt
+  let lossSum = 0
+  let correct = 0
+  let seen = 0
+  for (let b = 0; b < nb; b++) {
+    if (o.interrupted?.() === true) return { state: { params, opt }, stats: { loss: lossSum / Math.max(seen, 1), accuracy: correct / Math.max(seen, 1) }, complete: false }
+    const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize)
+    const { x, y } = rows(data, idx)
+    let logitsOut: Tensor | undefined
+    const f = (p: unknown): Tensor => {
+      const logits = o.model.apply(p, x, { train: true, key: random.foldIn(dropKey, b) })
+      logitsOut = logits
+      const l = o.loss(logits, y)
+      return o.penalty === undefined ? l : add(l, o.penalty(p))
+    }
+    const [, grads] = valueAndGrad(f)(params)
+    const dataLoss = item(o.loss(logitsOut as Tensor, y))
+    if (!Number.isFinite(dataLoss)) throw new Error(`the training loss became ${dataLoss} at batch ${b}; lower the learning rate or change the initialisation`)
+    const [updates, next] = o.optimizer.update(grads, opt, params)
+    const updated = applyUpdates(params as never, updates as never) as unknown
+    params = o.project === undefined ? updated : o.project(params, updated)
+    opt = next
+    lossSum += dataLoss * idx.length
+    correct += countCorrect(logitsOut as Tensor, idx.map((r) => data.y[r]))
+    seen += idx.length
+    o.onBatch?.(b + 1, nb, lossSum / seen)
+  }
+  return { state: { params, opt }, stats: { loss: lossSum / seen, accuracy: correct / seen }, complete: true }
+}
+
+function countCorrect(logits: Tensor, labels: readonly number[]): number {
+  const pred = toFlatArray(argmax(logits, 1))
+  let c = 0
+  pred.forEach((p, i) => { if (p === labels[i]) c++ })
+  return c
+}
+
+/** Loss and accuracy of a model on a dataset in test mode, in chunks of 1000 rows. */
+export function evaluateOn(model: Layer<any>, params: unknown, data: Dataset, loss: Loss = crossEntropy): EpochStats {
+  let lossSum = 0
+  let correct = 0
+  for (let s = 0; s < data.n; s += 1000) {
+    const idx = Array.from({ length: Math.min(1000, data.n - s) }, (_, i) => s + i)
+    const { x, y } = rows(data, idx)
+    const logits = model.apply(params, x)
+    lossSum += item(loss(logits, y)) * idx.length
+    correct += countCorrect(logits, idx.map((r) => data.y[r]))
+  }
+  return { loss: lossSum / data.n, accuracy: correct / data.n }
+}
+
+/** The gradient of the loss on a batch with respect to the params. */
+export function gradientsOn(model: Layer<any>, params: unknown, batch: { x: Tensor; y: Tensor }, loss: Loss = crossEntropy): unknown {
+  return valueAndGrad((p: unknown) => loss(model.apply(p, batch.x), batch.y))(params)[1]
+}

@@ -1,0 +1,40 @@
+/// <reference types="node" />
+/**
+ * Training progress: on a TTY one line redrawn in place (epoch, batch, loss, accuracy, elapsed,
+ * ETA); otherwise one plain line per epoch, so logs stay readable.
+ *
+ * @internal
+ */
+
+const fmtTime = (ms: number): string => {
+  const s = Math.round(ms / 1000)
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+}
+
+/** A progress reporter for `epochs` epochs. */
+export interface Progress {
+  readonly batch: (epoch: number, batch: number, batches: number, loss: number) => void
+  readonly epoch: (epoch: number, line: string) => void
+}
+
+/** Progress on `stream` (default stderr). */
+export function progress(epochs: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const start = Date.now()
+  const tty = stream.isTTY === true
+  return {
+    batch: (epoch, batch, batches, loss) => {
+      if (!tty) return
+      const done = epoch + batch / batches
+      const elapsed = Date.now() - start
+      const eta = done > 0 ? (elapsed / done) * (epochs - done) : 0
+      const width = 20
+      const filled = Math.round((batch / batches) * width)
+      const bar = '█'.repeat(filled) + '░'.repeat(width - filled)
+      stream.write(`\r\x1b[2Kepoch ${epoch + 1}/${epochs} ${bar} batch ${batch}/${batches} loss ${loss.toFixed(4)} elapsed ${fmtTime(elapsed)} ETA ${fmtTime(eta)}`)
+    },
+    epoch: (epoch, line) => {
+      const elapsed = fmtTime(Date.now() - start)
+      stream.write(`${tty ? '\r\x1b[2K' : ''}epoch ${epoch + 1}/${epochs} ${line} elapsed ${elapsed}\n`)
+    },
+  }
+}
