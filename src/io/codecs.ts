@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
+import { isRecord, show } from '../internal/codecs.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, ArgumentError } from '../index.js'
 import { concrete, dataOf, describe, fromData, Tensor as TensorClass } from '../tensor/Tensor.js'
@@ -68,16 +69,6 @@ export interface TensorJSON {
   readonly dtype: 'float32' | 'float64'
   readonly shape: readonly number[]
   readonly data: string
-}
-
-const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === 'object' && !Array.isArray(u)
-const show = (u: unknown): string => {
-  try {
-    const s = typeof u === 'number' && !Number.isFinite(u) ? String(u) : JSON.stringify(u)
-    return s === undefined ? typeof u : s.length > 60 ? `${s.slice(0, 57)}...` : s
-  } catch {
-    return typeof u
-  }
 }
 
 function encodeTensor(x: Tensor): TensorJSON {
@@ -346,11 +337,5 @@ export const Checkpoint: t.Type<CheckpointTree, CheckpointJSON, unknown> = new t
   },
 )
 
-/** `at tree.w.data: message` for each error. @internal */
-export function report(errors: t.Errors): string {
-  const lines = errors.map((e) => {
-    const path = e.context.slice(1).map((entry) => entry.key).join('.')
-    return `at ${path === '' ? '<root>' : path}: ${e.message ?? `invalid value ${show(e.value)}`}`
-  })
-  return [...new Set(lines)].join('; ')
-}
+/** `at tree.w.data: message` for each error: the reporter every boundary shares. @internal */
+export { report } from '../internal/codecs.js'

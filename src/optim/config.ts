@@ -12,6 +12,7 @@
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { ArgumentError } from '../tensor/errors.js'
+import { isRecord, numberWhere, report, show, strictObject } from '../internal/codecs.js'
 import { type GradientTransformation, type LearningRate, chain, identity } from './GradientTransformation.js'
 import { addDecayedWeights, addL1, clipByGlobalNorm, scaleByLearningRate } from './parts.js'
 import { scaleByAdam, scaleByRms, scaleByRss, trace } from './transforms.js'
@@ -21,23 +22,6 @@ import { applyIfFinite, multiSteps } from './wrappers.js'
 
 // --- codecs: fields
 
-const show = (u: unknown): string => {
-  try {
-    const s = u === undefined ? 'undefined' : typeof u === 'number' && !Number.isFinite(u) ? String(u) : JSON.stringify(u)
-    return s === undefined ? typeof u : s.length > 60 ? `${s.slice(0, 57)}...` : s
-  } catch {
-    return typeof u
-  }
-}
-
-const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === 'object' && !Array.isArray(u)
-
-/** A number codec with a predicate; the type stays a plain `number`. */
-function numberWhere(name: string, expected: string, ok: (n: number) => boolean): t.Type<number, number, unknown> {
-  const is = (u: unknown): u is number => typeof u === 'number' && ok(u)
-  return new t.Type<number, number, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, `expected ${expected}, got ${show(u)}`)), t.identity)
-}
-
 const Positive = numberWhere('Positive', 'a finite number > 0', (n) => Number.isFinite(n) && n > 0)
 const NonNegative = numberWhere('NonNegative', 'a finite number ≥ 0', (n) => Number.isFinite(n) && n >= 0)
 const Decay = numberWhere('Decay', 'a decay rate in [0, 1)', (n) => n >= 0 && n < 1)
@@ -45,31 +29,6 @@ const UnitInterval = numberWhere('UnitInterval', 'a number in [0, 1]', (n) => n 
 const PositiveInt = numberWhere('PositiveInt', 'a positive integer', (n) => Number.isInteger(n) && n > 0)
 const NonNegativeInt = numberWhere('NonNegativeInt', 'a non-negative integer', (n) => Number.isInteger(n) && n >= 0)
 const Profile = t.keyof({ pytorch: null, optax: null, tfjs: null, lecture: null }, "'pytorch' | 'optax' | 'tfjs' | 'lecture'")
-
-/** An object codec with required and optional fields that rejects unknown fields, naming them. */
-function strictObject<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) {
-  const req = t.type(required)
-  const opt = t.partial(optional)
-  type A = t.TypeOf<typeof req> & t.TypeOf<typeof opt>
-  const allowed = [...Object.keys(required), ...Object.keys(optional)]
-  return new t.Type<A, A, unknown>(
-    name,
-    (u): u is A => req.is(u) && opt.is(u) && Object.keys(u).every((k) => allowed.includes(k)),
-    (u, c) => {
-      if (!isRecord(u)) return t.failure(u, c, `expected ${name} (an object), got ${show(u)}`)
-      const a = req.validate(u, c)
-      const b = opt.validate(u, c)
-      const extra: t.ValidationError[] = Object.keys(u).filter((k) => !allowed.includes(k)).map((k) => ({
-        value: u[k],
-        context: t.appendContext(c, k, t.never, u[k]),
-        message: `unknown field '${k}' in ${name}; allowed fields: ${allowed.join(', ')}`,
-      }))
-      if (E.isRight(a) && E.isRight(b) && extra.length === 0) return t.success({ ...a.right, ...b.right })
-      return t.failures([...(E.isLeft(a) ? a.left : []), ...(E.isLeft(b) ? b.left : []), ...extra])
-    },
-    t.identity,
-  )
-}
 
 /** A codec that reads the tag `key` first and decodes the rest with that branch only. */
 function tagged<A>(name: string, key: string, branches: () => Readonly<Record<string, t.Mixed>>): t.Type<A, A, unknown> {
@@ -203,18 +162,6 @@ const steps: Readonly<Record<string, t.Mixed>> = {
   scaleByLearningRate: ScaleByLearningRate, scaleByAdam: ScaleByAdam, scaleByRss: ScaleByRss, scaleByRms: ScaleByRms,
   trace: Trace, addDecayedWeights: AddDecayedWeights, addL1: AddL1, clipByGlobalNorm: ClipByGlobalNorm, identity: Identity,
   applyIfFinite: ApplyIfFinite, multiSteps: MultiSteps,
-}
-
-// --- errors
-
-/** `at chain.1.learningRate: expected …` for each error (the root entry has no key). */
-function report(errors: t.Errors): string {
-  const lines = errors.map((e) => {
-    const path = e.context.slice(1).map((entry) => entry.key).join('.')
-    const last = e.context[e.context.length - 1]
-    return `at ${path === '' ? '<root>' : path}: ${e.message ?? `expected ${last?.type.name ?? 'a valid value'}, got ${show(e.value)}`}`
-  })
-  return [...new Set(lines)].join('; ')
 }
 
 // --- build
