@@ -46,16 +46,24 @@ const leakyReluGradP: Primitive<number> = {
   vjp: (h, [, x], _o, alpha, needs) => [needs[0] ? bind(leakyReluGradP, [h, x], alpha) : null, null],
 }
 
-const leakyReluP: Primitive<number> = {
-  name: 'leakyRelu',
-  impl: ([x], alpha) => {
-    const out = alloc(x.dtype, x.size)
-    k.leakyRelu(x._data!, out, inDType(alpha, x.dtype))
-    return fromData(out, x.shape, x.dtype)
-  },
-  jvp: ([t], [x], _o, alpha) => (t === null ? null : bind(leakyReluGradP, [t, x], alpha)),
-  vjp: (g, [x], _o, alpha) => [bind(leakyReluGradP, [g, x], alpha)],
+/**
+ * An activation with a slope parameter α: one kernel forward; its derivative applied to a
+ * vector is the fused `gradP(v, x)`, used by both rules (the Jacobian is diagonal).
+ */
+function alphaActivation(name: string, kernel: (x: TypedArray, o: TypedArray, alpha: number) => void, gradP: Primitive<number>): Primitive<number> {
+  return {
+    name,
+    impl: ([x], alpha) => {
+      const out = alloc(x.dtype, x.size)
+      kernel(x._data!, out, inDType(alpha, x.dtype))
+      return fromData(out, x.shape, x.dtype)
+    },
+    jvp: ([t], [x], _o, alpha) => (t === null ? null : bind(gradP, [t, x], alpha)),
+    vjp: (g, [x], _o, alpha) => [bind(gradP, [g, x], alpha)],
+  }
 }
+
+const leakyReluP = alphaActivation('leakyRelu', k.leakyRelu, leakyReluGradP)
 
 /** elu″(x) = x > 0 ? 0 : α·eˣ (exp of min(x, 0), so a large x never overflows). */
 const eluCurvature = (x: Tensor, alpha: number): Tensor => where(greater(x, 0), 0, mul(exp(minimum(x, 0)), alpha))
@@ -72,16 +80,7 @@ const eluGradP: Primitive<number> = {
   ],
 }
 
-const eluP: Primitive<number> = {
-  name: 'elu',
-  impl: ([x], alpha) => {
-    const out = alloc(x.dtype, x.size)
-    k.elu(x._data!, out, inDType(alpha, x.dtype))
-    return fromData(out, x.shape, x.dtype)
-  },
-  jvp: ([t], [x], _o, alpha) => (t === null ? null : bind(eluGradP, [t, x], alpha)),
-  vjp: (g, [x], _o, alpha) => [bind(eluGradP, [g, x], alpha)],
-}
+const eluP = alphaActivation('elu', k.elu, eluGradP)
 
 // ∂prelu/∂x = x > 0 ? 1 : α, one broadcasting kernel; its own derivative is 0 in x and
 // [x ≤ 0] in α. prelu's backward is this slope times g (α broadcasts, so a single fused
