@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as kmm from '../kernels/matmul.js'
+import * as kmm from '../kernels/dispatch.js'
 import { alloc, promote } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js'

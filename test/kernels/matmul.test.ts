@@ -4,10 +4,16 @@
  * multiple of 4) drawn often, and nonzero offsets. The tolerance is the standard bound for a
  * sum of k products: |ĉ − c| ≤ (k + 1)·ε·Σₚ|aᵢₚ||bₚⱼ|, with ε of the result's dtype (one
  * rounding when C is stored, k roundings of the double accumulation, both sides).
+ *
+ * Every property runs twice: on the TypeScript kernel, and through the dispatcher with the
+ * WebAssembly SIMD kernels forced (which accumulate float32 in float32 — the same bound holds,
+ * since the bound already allows k roundings at the result's precision).
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { matmul } from '../../src/kernels/matmul.js'
+import { setKernelMode } from '../../src/kernels/backend.js'
+import { matmul as dispatch } from '../../src/kernels/dispatch.js'
+import { matmul as jsMatmul } from '../../src/kernels/matmul.js'
 
 type Arr = Float32Array | Float64Array
 type DT = 'float32' | 'float64'
@@ -71,11 +77,23 @@ function setup(c: Case, pad = 3) {
   return { a, b, out }
 }
 
+type Kernel = typeof jsMatmul
+
+/** The dispatcher with the WebAssembly kernels forced (mixed dtypes still run in TypeScript). */
+const wasmForced: Kernel = (...args) => {
+  const prev = setKernelMode('wasm')
+  try {
+    dispatch(...args)
+  } finally {
+    setKernelMode(prev)
+  }
+}
+
+describe.each([['TypeScript', jsMatmul], ['WebAssembly', wasmForced]] as const)('%s matmul kernel', (_name, matmul) => {
 function run(c: Case, a: Arr, b: Arr, out: Arr): void {
   matmul(a, c.ao, b, c.bo, out, c.co, c.m, c.n, c.k, c.ta, c.tb)
 }
 
-describe('matmul kernel', () => {
   it('equals the naive triple loop within (k+1)·ε·Σ|a||b|, for all (ta, tb), dtypes and offsets', () => {
     fc.assert(fc.property(caseArb, (c) => {
       const { a, b, out } = setup(c)
@@ -164,5 +182,51 @@ describe('matmul kernel', () => {
         expect(Math.abs(out[c.co + x] - value[x])).toBeLessThanOrEqual((c.k + 1) * eps(c.dc) * scale[x])
       }
     }
+  })
+})
+
+describe('WebAssembly and TypeScript kernels agree', () => {
+  // Shapes past the WebAssembly kernel's cache blocks (k > 256 accumulates over k blocks, m > 128
+  // sweeps several A blocks) and past its tiles (4×8 float32, 4×4 float64), square and not.
+  const big = fc.oneof(fc.constantFrom(1, 3, 17, 255, 256, 257), fc.integer({ min: 1, max: 300 }))
+  const bigCase = fc.record({
+    m: big, n: big, k: big, ta: fc.boolean(), tb: fc.boolean(), dt: dtype,
+    ao: fc.integer({ min: 0, max: 3 }), bo: fc.integer({ min: 0, max: 3 }), co: fc.integer({ min: 0, max: 3 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  }).filter((c) => c.m * c.n * c.k <= 4_000_000)
+
+  it('within 2(k+1)·ε·Σ|a||b| for random shapes, both dtypes and all (ta, tb)', () => {
+    fc.assert(fc.property(bigCase, (c) => {
+      const cs: Case = { m: c.m, n: c.n, k: c.k, ta: c.ta, tb: c.tb, da: c.dt, db: c.dt, dc: c.dt, ao: c.ao, bo: c.bo, co: c.co, seed: c.seed }
+      const { a, b, out } = setup(cs)
+      const ref = out.slice()
+      wasmForced(a, c.ao, b, c.bo, out, c.co, c.m, c.n, c.k, c.ta, c.tb)
+      jsMatmul(a, c.ao, b, c.bo, ref, c.co, c.m, c.n, c.k, c.ta, c.tb)
+      // |Σ|a||b|| bounds both kernels' errors from the exact sum, so their distance is ≤ twice it.
+      const scale = reference(a, c.ao, b, c.bo, c.m, c.n, c.k, c.ta, c.tb).scale
+      for (let x = 0; x < c.m * c.n; x++) {
+        const tol = 2 * (c.k + 1) * eps(c.dt) * scale[x]
+        if (!(Math.abs(out[c.co + x] - ref[c.co + x]) <= tol)) throw new Error(`C[${x}]: wasm ${out[c.co + x]} vs ts ${ref[c.co + x]} (tol ${tol})`)
+      }
+      expect(out.subarray(0, c.co)).toEqual(ref.subarray(0, c.co))
+      expect(out.subarray(c.co + c.m * c.n)).toEqual(ref.subarray(c.co + c.m * c.n))
+    }), { numRuns: 40 })
+  })
+
+  it('a product larger than the first WebAssembly memory gets a new, larger one and stays correct', () => {
+    // A is 1×3,000,000 and B 3,000,000×3 in float64: 96 MB of operands, past the first 64 MiB.
+    const k = 3_000_000
+    const a = new Float64Array(k), b = new Float64Array(3 * k)
+    for (let p = 0; p < k; p++) { a[p] = (p % 7) - 3; b[3 * p] = 1; b[3 * p + 1] = p % 2; b[3 * p + 2] = -1 }
+    const c = new Float64Array(3)
+    wasmForced(a, 0, b, 0, c, 0, 1, 3, k, false, false)
+    // 3,000,000 = 7·428,571 + 3: whole periods of (−3..3) sum to 0 and the tail p%7 = 0, 1, 2
+    // gives a = −3, −2, −1, so Σ a = −6 and −Σ a = 6. With b₁ = p%2 the sum takes the odd p.
+    let odd = 0
+    for (let p = 1; p < k; p += 2) odd += (p % 7) - 3
+    expect(Array.from(c)).toEqual([-6, odd, 6])
+    const small = new Float32Array(4)
+    wasmForced(new Float32Array([1, 2, 3, 4]), 0, new Float32Array([1, 0, 0, 1]), 0, small, 0, 2, 2, 2, false, false)
+    expect(Array.from(small)).toEqual([1, 2, 3, 4])
   })
 })

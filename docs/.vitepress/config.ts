@@ -1,0 +1,82 @@
+/**
+ * The VitePress site: the lecture's guide pages in lecture order, and the API reference that
+ * docs/scripts/api.ts generates from the doc comments into docs/api (with its own sidebar).
+ * The package's names ('purediff', 'purediff/nn', …) resolve to the sources, so the live page
+ * bundles the library exactly as a user's app would, and only what it imports.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type DefaultTheme } from 'vitepress'
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
+
+// Written by TypeDoc (typedoc-vitepress-theme); absent until `npm run docs:api` has run.
+const apiSidebarFile = here('../api/typedoc-sidebar.json')
+const apiSidebar: DefaultTheme.SidebarItem[] = existsSync(apiSidebarFile)
+  ? (JSON.parse(readFileSync(apiSidebarFile, 'utf8')) as DefaultTheme.SidebarItem[])
+  : []
+
+const guide = (text: string, slug: string): DefaultTheme.SidebarItem => ({ text, link: `/guide/${slug}` })
+
+const sidebar: DefaultTheme.SidebarItem[] = [
+  {
+    text: 'Start',
+    items: [
+      guide('Getting started', 'getting-started'),
+      guide('Train a model in your browser', 'live'),
+      guide('Tensors and immutability', 'tensors'),
+      guide('Autodiff', 'autodiff'),
+    ],
+  },
+  {
+    text: 'Tips for training deep networks',
+    items: [
+      guide('The recipe of deep learning', 'recipe'),
+      guide('The vanishing gradient', 'vanishing-gradient'),
+      guide('ReLU, its family, and Maxout', 'relu-family'),
+      guide('Adaptive learning rates', 'adaptive-learning-rates'),
+      guide('Early stopping', 'early-stopping'),
+      guide('L1 vs L2 regularisation', 'regularization'),
+      guide('Dropout', 'dropout'),
+    ],
+  },
+  {
+    text: 'Tools',
+    items: [
+      guide('Property testing your code', 'property-testing'),
+      guide('Checkpoints and configs', 'checkpoints'),
+      guide('Comparison with TF.js and JAX', 'comparison'),
+    ],
+  },
+  { text: 'API reference', link: '/api/', collapsed: true, items: apiSidebar },
+]
+
+export default defineConfig({
+  title: 'purediff',
+  description: 'Functional, immutable, reverse-mode autodiff for TypeScript, with the lecture "tips for training deep networks" as runnable pages.',
+  // A sub-path deployment (e.g. GitHub Pages) sets DOCS_BASE=/purediff/.
+  base: process.env.DOCS_BASE ?? '/',
+  lang: 'en-GB',
+  // Leave docs/examples and the build scripts out of the site: they are code, not pages.
+  srcExclude: ['examples/**', 'scripts/**'],
+  markdown: { math: true, lineNumbers: false },
+  themeConfig: {
+    nav: [
+      { text: 'Guide', link: '/guide/getting-started' },
+      { text: 'Live', link: '/guide/live' },
+      { text: 'API', link: '/api/' },
+    ],
+    sidebar,
+    outline: [2, 3],
+    search: { provider: 'local' },
+  },
+  vite: {
+    resolve: {
+      alias: [
+        { find: /^purediff$/, replacement: here('../../src/index.ts') },
+        { find: /^purediff\/laws$/, replacement: here('../../laws/index.ts') },
+        { find: /^purediff\/(nn|optim|train|io|testing)$/, replacement: here('../../src') + '/$1/index.ts' },
+      ],
+    },
+  },
+})

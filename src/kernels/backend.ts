@@ -1,0 +1,52 @@
+/**
+ * Which kernels run: the TypeScript reference kernels ('js') or the WebAssembly SIMD kernels
+ * ('wasm'). 'auto' (the default) picks wasm where it is supported and the work is large enough
+ * to pay for the copies into and out of WebAssembly memory. The environment variable
+ * PUREDIFF_KERNELS=js|wasm|auto overrides the default in Node; `setKernelMode` overrides it at
+ * run time (tests and benchmarks use it to compare the two paths in one process).
+ *
+ * @internal
+ */
+import { wasmUnavailable } from './wasm/runtime.js'
+
+/** The kernel selection policy. */
+export type KernelMode = 'js' | 'wasm' | 'auto'
+
+function fromEnv(): KernelMode {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const v = env?.PUREDIFF_KERNELS
+  if (v === undefined || v === '') return 'auto'
+  if (v === 'js' || v === 'wasm' || v === 'auto') return v
+  throw new Error(`PUREDIFF_KERNELS=${JSON.stringify(v)} is not a kernel mode; expected 'js', 'wasm' or 'auto'`)
+}
+
+let mode: KernelMode = fromEnv()
+
+/** The current policy. */
+export function kernelMode(): KernelMode {
+  return mode
+}
+
+/** Sets the policy; returns the previous one so callers can restore it. */
+export function setKernelMode(m: KernelMode): KernelMode {
+  if (m !== 'js' && m !== 'wasm' && m !== 'auto') throw new Error(`setKernelMode: ${JSON.stringify(m)} is not a kernel mode; expected 'js', 'wasm' or 'auto'`)
+  const prev = mode
+  mode = m
+  return prev
+}
+
+/**
+ * Whether a kernel call with `work` units (flops, or elements for elementwise kernels) should
+ * run in WebAssembly: always under 'wasm' (which throws if the kernels cannot run here), never
+ * under 'js', and under 'auto' when the module is ready and `work` reaches `threshold`, the
+ * measured size below which the copies into WebAssembly memory cost more than they save.
+ */
+export function useWasm(work: number, threshold: number): boolean {
+  if (mode === 'js') return false
+  const why = wasmUnavailable()
+  if (mode === 'wasm') {
+    if (why !== null) throw new Error(`PUREDIFF_KERNELS=wasm, but the WebAssembly kernels cannot run: ${why}`)
+    return true
+  }
+  return why === null && work >= threshold
+}

@@ -1,0 +1,124 @@
+/**
+ * The WebAssembly side of the kernel layer: compiles the embedded module once, owns its memory,
+ * and copies operands in and results out (tensors stay ordinary typed arrays, so nothing needs
+ * disposing and nothing aliases WebAssembly memory).
+ *
+ * Memory is never grown: `WebAssembly.Memory.grow` detaches the old ArrayBuffer, and detaching any
+ * ArrayBuffer measurably slows every typed-array loop in a V8 process from then on. When a call
+ * needs more room, a NEW, larger Memory and a new instance replace the old ones (instantiating a
+ * compiled module takes microseconds), and the old memory is left to the garbage collector.
+ *
+ * Support: the module uses fixed-width SIMD. Where WebAssembly or SIMD is missing, or where a
+ * browser forbids synchronous compilation on its main thread (modules over 4 KB), `wasm()`
+ * answers null until asynchronous compilation finishes, and the TypeScript kernels run instead.
+ *
+ * @internal
+ */
+import { wasmBase64 } from './binary.js'
+
+/** The exports of wasm/assembly (pointers and sizes; see the AssemblyScript sources). */
+export interface KernelExports {
+  gemm32(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
+    m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number): void
+  gemm64(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
+    m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number): void
+}
+
+/** A live instance with typed views of its memory (valid for the instance's lifetime). */
+export interface Wasm {
+  readonly fn: KernelExports
+  readonly bytes: number
+  readonly f32: Float32Array
+  readonly f64: Float64Array
+}
+
+// The slice of the WebAssembly JS API used here, typed locally: the core is compiled without DOM
+// or Node types, so that it makes no claim about its host.
+interface WasmModule { readonly __module: unique symbol }
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: object }
+  Memory: new (desc: { initial: number }) => WasmMemory
+  validate(bytes: Uint8Array): boolean
+  compile(bytes: Uint8Array): Promise<WasmModule>
+}
+const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (s: string) => string }
+const WA = host.WebAssembly
+
+const PAGE = 65536
+/** The first memory: enough for every product up to 1024² in float64 without replacement. */
+const INITIAL_BYTES = 64 << 20
+/** Addresses below this are left to the module (AssemblyScript's stack and statics, unused). */
+export const BASE = PAGE
+
+let compiled: WasmModule | null = null
+let failed: string | null = null
+let current: Wasm | null = null
+
+function decode(b64: string): Uint8Array {
+  const s = host.atob!(b64)
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
+  return out
+}
+
+function compile(): void {
+  if (WA === undefined || typeof WA.Module !== 'function' || typeof host.atob !== 'function') {
+    failed = 'this runtime has no WebAssembly'
+    return
+  }
+  const bytes = decode(wasmBase64)
+  // validate() is false where fixed-width SIMD is not supported.
+  if (!WA.validate(bytes)) {
+    failed = 'this runtime does not support WebAssembly SIMD'
+    return
+  }
+  try {
+    compiled = new WA.Module(bytes)
+  } catch {
+    // Browsers forbid synchronous compilation of large modules on the main thread.
+    WA.compile(bytes).then((m) => { compiled = m }, (e: unknown) => { failed = String(e) })
+  }
+}
+compile()
+
+function instantiate(bytes: number): Wasm | null {
+  if (compiled === null || WA === undefined) return null
+  const memory = new WA.Memory({ initial: Math.ceil(bytes / PAGE) })
+  let instance: { readonly exports: object }
+  try {
+    instance = new WA.Instance(compiled, { env: { memory } })
+  } catch {
+    return null // a browser main thread may forbid synchronous instantiation: run JS kernels
+  }
+  const buf = memory.buffer
+  return { fn: instance.exports as unknown as KernelExports, bytes: buf.byteLength, f32: new Float32Array(buf), f64: new Float64Array(buf) }
+}
+
+/**
+ * An instance whose memory has at least `need` bytes above the reserved base, or null when
+ * WebAssembly kernels are unavailable (not supported, or not compiled yet in a browser).
+ */
+export function wasm(need: number): Wasm | null {
+  const total = BASE + need
+  if (current !== null && current.bytes >= total) return current
+  const next = instantiate(Math.max(total, INITIAL_BYTES, current === null ? 0 : 2 * current.bytes))
+  if (next !== null) current = next
+  return next
+}
+
+/** Why WebAssembly kernels are unavailable, or null when they are (or are still compiling). */
+export function wasmUnavailable(): string | null {
+  return compiled === null ? (failed ?? 'the WebAssembly kernels are still compiling') : null
+}
+
+/** The byte offset of the region after one of `bytes` bytes at `at`, aligned to 64 (a cache line). */
+export function after(at: number, bytes: number): number {
+  return (at + bytes + 63) & ~63
+}
+
+/** Rounds `n` up to a multiple of `m`. */
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m
+}

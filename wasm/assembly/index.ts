@@ -1,0 +1,4 @@
+// The WebAssembly kernels of purediff (AssemblyScript). Built by `npm run build:wasm` into
+// src/kernels/wasm/binary.ts. Memory is imported and managed by the caller (src/kernels/wasm/runtime.ts).
+export { gemm32 } from './gemm32'
+export { gemm64 } from './gemm64'
