@@ -18,7 +18,15 @@
  *
  * @internal
  */
+import { useWasm } from '../kernels/backend.js'
+import { wasmAdam, wasmAdd, wasmTrace } from '../kernels/wasm/optim.js'
 import type { TypedArray } from '../tensor/dtype.js'
+
+/**
+ * Below this many elements the TypeScript loops win (copying into WebAssembly memory costs more
+ * than SIMD saves). `adam`, `trace` and `add` have bit-identical WebAssembly versions.
+ */
+const WASM_ELEMENTS = 4096
 
 /** out = a·x */
 export function scale(x: TypedArray, out: TypedArray, a: number): void {
@@ -32,6 +40,7 @@ export function rescale(x: TypedArray, out: TypedArray, num: number, den: number
 
 /** out = x + y */
 export function add(x: TypedArray, y: TypedArray, out: TypedArray): void {
+  if (useWasm(x.length, WASM_ELEMENTS) && wasmAdd(x, y, out)) return
   for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i]
 }
 
@@ -66,6 +75,7 @@ export function allFinite(x: TypedArray): boolean {
  * learning rate (PyTorch's b = μb + g).
  */
 export function trace(g: TypedArray, t: TypedArray, tOut: TypedArray, uOut: TypedArray, decay: number, nesterov: boolean, a: number): void {
+  if (useWasm(g.length, WASM_ELEMENTS) && wasmTrace(g, t, tOut, uOut, decay, nesterov, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
     const gi = g[i]
@@ -115,6 +125,7 @@ export function adam(
   g: TypedArray, mu: TypedArray, nu: TypedArray, muOut: TypedArray, nuOut: TypedArray, uOut: TypedArray,
   b1: number, b2: number, c1: number, c2: number, eps: number, epsRoot: number, a: number,
 ): void {
+  if (useWasm(g.length, WASM_ELEMENTS) && wasmAdam(g, mu, nu, muOut, nuOut, uOut, b1, b2, c1, c2, eps, epsRoot, a)) return
   const a1 = 1 - b1, a2 = 1 - b2, ic1 = 1 / c1, ic2 = 1 / c2
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {

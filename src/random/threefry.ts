@@ -8,7 +8,13 @@
  * @internal
  */
 
+import { useWasm } from '../kernels/backend.js'
+import { wasmHashCounters } from '../kernels/wasm/rng.js'
+
 // --- model
+
+/** From this many counters on, the WebAssembly SIMD hash (bit-identical) is faster. */
+const WASM_COUNTERS = 256
 
 /** The key schedule's parity constant: ks2 = k0 ^ k1 ^ 0x1BD11BDA (Threefish's C240 for 32 bits). */
 const PARITY = 0x1bd11bda
@@ -70,6 +76,10 @@ export function threefry2x32(
  * counter-based (a prefix of a longer draw is the shorter draw).
  */
 export function hashCounters(k0: number, k1: number, start: number, n: number): [Uint32Array, Uint32Array] {
+  if (useWasm(n, WASM_COUNTERS)) {
+    const hashed = wasmHashCounters(k0, k1, start, n)
+    if (hashed !== null) return hashed
+  }
   const y0 = new Uint32Array(n)
   const y1 = new Uint32Array(n)
   for (let i = 0; i < n; i++) {

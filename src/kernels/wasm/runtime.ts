@@ -22,7 +22,18 @@ export interface KernelExports {
     m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number): void
   gemm64(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
     m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number): void
+  adam32: AdamFn
+  adam64: AdamFn
+  trace32: TraceFn
+  trace64: TraceFn
+  add32(x: number, y: number, out: number, n: number): void
+  add64(x: number, y: number, out: number, n: number): void
+  hashCounters(k0: number, k1: number, start: number, n: number, y0: number, y1: number): void
 }
+
+type AdamFn = (g: number, mu: number, nu: number, muOut: number, nuOut: number, uOut: number, n: number,
+  b1: number, b2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number) => void
+type TraceFn = (g: number, t: number, tOut: number, uOut: number, n: number, decay: number, nesterov: number, a: number) => void
 
 /** A live instance with typed views of its memory (valid for the instance's lifetime). */
 export interface Wasm {
@@ -30,6 +41,7 @@ export interface Wasm {
   readonly bytes: number
   readonly f32: Float32Array
   readonly f64: Float64Array
+  readonly u32: Uint32Array
 }
 
 // The slice of the WebAssembly JS API used here, typed locally: the core is compiled without DOM
@@ -93,7 +105,7 @@ function instantiate(bytes: number): Wasm | null {
     return null // a browser main thread may forbid synchronous instantiation: run JS kernels
   }
   const buf = memory.buffer
-  return { fn: instance.exports as unknown as KernelExports, bytes: buf.byteLength, f32: new Float32Array(buf), f64: new Float64Array(buf) }
+  return { fn: instance.exports as unknown as KernelExports, bytes: buf.byteLength, f32: new Float32Array(buf), f64: new Float64Array(buf), u32: new Uint32Array(buf) }
 }
 
 /**
@@ -113,9 +125,12 @@ export function wasmUnavailable(): string | null {
   return compiled === null ? (failed ?? 'the WebAssembly kernels are still compiling') : null
 }
 
-/** The byte offset of the region after one of `bytes` bytes at `at`, aligned to 64 (a cache line). */
+/**
+ * The byte offset of the region after one of `bytes` bytes at `at`, aligned to 64 (a cache line),
+ * with at least 16 bytes of slack between, so a kernel may run one vector past its last element.
+ */
 export function after(at: number, bytes: number): number {
-  return (at + bytes + 63) & ~63
+  return (at + bytes + 16 + 63) & ~63
 }
 
 /** Rounds `n` up to a multiple of `m`. */

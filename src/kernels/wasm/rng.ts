@@ -1,0 +1,17 @@
+/**
+ * Threefry-2x32 counter hashing in WebAssembly SIMD (wasm/assembly/rng.ts), bit-identical to
+ * `hashCounters` in src/random/threefry.ts.
+ *
+ * @internal
+ */
+import { BASE, after, roundUp, wasm } from './runtime.js'
+
+/** The hashes of counters start … start + n − 1 under (k0, k1), or null when unavailable. */
+export function wasmHashCounters(k0: number, k1: number, start: number, n: number): [Uint32Array, Uint32Array] | null {
+  const words = roundUp(n, 4)
+  const y0 = BASE, y1 = after(y0, 4 * words), end = after(y1, 4 * words)
+  const w = wasm(end - BASE)
+  if (w === null) return null
+  w.fn.hashCounters(k0 >>> 0, k1 >>> 0, start, n, y0, y1)
+  return [w.u32.slice(y0 >> 2, (y0 >> 2) + n), w.u32.slice(y1 >> 2, (y1 >> 2) + n)]
+}
