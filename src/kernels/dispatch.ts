@@ -25,3 +25,24 @@ export function matmul(
   if (same && useWasm(2 * m * n * k, MATMUL_WASM_FLOPS) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
   jsMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)
 }
+
+/**
+ * Y = X·W (+ bias per row) (then ReLU): X is m×k, W k×n, bias n values or null, Y m×n,
+ * overwritten. The WebAssembly kernel applies bias and ReLU in its epilogue; the TypeScript path
+ * runs the product, then one pass. Both round exactly as matmul, add and relu would one by one.
+ */
+export function affine(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, m: number, n: number, k: number, relu: boolean): void {
+  if (m === 0 || n === 0) return
+  const f64 = out instanceof Float64Array
+  const same = (x instanceof Float64Array) === f64 && (w instanceof Float64Array) === f64 && (bias === null || (bias instanceof Float64Array) === f64)
+  if (same && useWasm(2 * m * n * k, MATMUL_WASM_FLOPS) && wasmMatmul(x, 0, w, 0, out, 0, m, n, k, false, false, bias, relu)) return
+  jsMatmul(x, 0, w, 0, out, 0, m, n, k, false, false)
+  if (bias !== null && relu) {
+    // Why this loop: the epilogue in one pass; relu(NaN) = NaN and relu(−0) = 0, as the relu op.
+    for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) { const v = out[o] + bias[j]; out[o] = v > 0 ? v : v === v ? 0 : v }
+  } else if (bias !== null) {
+    for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) out[o] += bias[j]
+  } else if (relu) {
+    for (let o = 0; o < m * n; o++) { const v = out[o]; out[o] = v > 0 ? v : v === v ? 0 : v }
+  }
+}

@@ -10,6 +10,7 @@
  */
 import { type Key, type Tensor, ArgumentError, random, reshape } from '../index.js'
 import { checkInput, checkInputShape, checkKey, describe, rethrowWithin } from './checks.js'
+import { fusedPair } from './fusion.js'
 
 // --- model
 
@@ -178,7 +179,13 @@ export function sequential<Ls extends readonly Layer<any>[]>(...layers: Ls): Lay
       let y = x
       for (let i = 0; i < n; i++) {
         try {
-          y = layers[i].apply(params[i], y, keys === undefined ? ctx : { ...ctx, key: keys[i] })
+          // A layer and the ReLU after it may run as one fused kernel (see fusion.ts).
+          const fused = fusedPair(layers[i], layers[i + 1])
+          if (fused === undefined) y = layers[i].apply(params[i], y, keys === undefined ? ctx : { ...ctx, key: keys[i] })
+          else {
+            y = fused(params[i], y)
+            i++
+          }
         } catch (e) {
           rethrowWithin(e, 'sequential', `${label(i)}`)
         }

@@ -13,6 +13,7 @@ import { checkDType } from '../tensor/dtype.js'
 import { type Initializer, constant } from './init.js'
 import type { EmptyParams, Layer } from './Layer.js'
 import { checkFinite, checkInput, checkInputShape, checkKey, checkOptions, checkParam, describe, fmt } from './checks.js'
+import { markRelu } from './fusion.js'
 
 // --- model
 
@@ -96,7 +97,7 @@ export function tanh(): Layer<EmptyParams> {
  * @since 0.1.0
  */
 export function relu(): Layer<EmptyParams> {
-  return activation('relu', P.relu)
+  return markRelu(activation('relu', P.relu))
 }
 
 /**

@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import { type DType, type Tensor, ArgumentError, ShapeError, add, matmul, random, reshape } from '../index.js'
+import { type DType, type Tensor, ArgumentError, ShapeError, add, matmul, random, relu as reluOp, reshape } from '../index.js'
+import { affine } from '../ops/fused.js'
+import { withReluFusion } from './fusion.js'
 import { checkDType } from '../tensor/dtype.js'
 import { type Initializer, glorotUniform, zeros } from './init.js'
 import type { Layer } from './Layer.js'
@@ -72,7 +74,7 @@ export function linearInit(op: string, o: Required<DenseOptions>, key: unknown, 
 }
 
 /** @internal x·W (+ b) over the last axis of x, checked: names the layer and both widths. */
-export function linearApply(op: string, params: DenseParams, x: unknown): Tensor {
+export function linearApply(op: string, params: DenseParams, x: unknown, relu = false): Tensor {
   if (params === null || typeof params !== 'object') throw new ArgumentError(op, `params must be { w, b } as init returns, got ${describe(params)}`)
   const w = checkParam(op, 'w', params.w)
   const b = params.b === undefined ? undefined : checkParam(op, 'b', params.b)
@@ -85,9 +87,17 @@ export function linearApply(op: string, params: DenseParams, x: unknown): Tensor
   if (width !== w.shape[0]) {
     throw new ShapeError(op, `input width ${width} does not match the kernel's ${w.shape[0]}: x has shape ${fmt(t.shape)}, the kernel ${fmt(w.shape)} is [inputs, units]; expected x of shape [batch, …, ${w.shape[0]}]`)
   }
-  // One matmul: leading axes are folded into the rows (a reshape shares storage).
-  const y = t.rank === 2 ? matmul(t, w) : reshape(matmul(reshape(t, [-1, width]), w), [...t.shape.slice(0, -1), w.shape[1]])
-  return b === undefined ? y : add(y, b)
+  // One product: leading axes are folded into the rows (a reshape shares storage). With one
+  // dtype throughout, product, bias and ReLU are one fused kernel (bitwise the same values).
+  const rows = t.rank === 2 ? t : reshape(t, [-1, width])
+  let y: Tensor
+  if (w.dtype === t.dtype && (b === undefined || b.dtype === t.dtype)) y = affine(rows, w, b, relu)
+  else {
+    y = matmul(rows, w)
+    if (b !== undefined) y = add(y, b)
+    if (relu) y = reluOp(y)
+  }
+  return t.rank === 2 ? y : reshape(y, [...t.shape.slice(0, -1), w.shape[1]])
 }
 
 function made(op: string, which: string, t: unknown, shape: readonly number[], dtype: DType): Tensor {
@@ -123,7 +133,7 @@ export function dense(units: number, opts?: DenseOptions): Layer<DenseParams> {
   const u = checkPositiveInt('dense', 'units', units)
   const name = `dense(${u})`
   const o = linearOptions(name, opts)
-  return {
+  const layer: Layer<DenseParams> = {
     name,
     init: (key, inputShape) => {
       const { params, lead } = linearInit(name, o, key, inputShape, u)
@@ -131,4 +141,6 @@ export function dense(units: number, opts?: DenseOptions): Layer<DenseParams> {
     },
     apply: (params, x) => linearApply(name, params, x),
   }
+  // `sequential` runs dense followed by relu as one fused kernel.
+  return withReluFusion(layer, (params, x) => linearApply(name, params, x, true))
 }

@@ -6,6 +6,7 @@
  */
 import { type Tensor, ShapeError, logSoftmax, mean, mul, neg, softplus, square, sub, sum } from '../index.js'
 import { checkInput, fmt } from './checks.js'
+import { logSoftmaxDot } from '../ops/fused.js'
 
 function samePair(op: string, a: unknown, b: unknown, names: [string, string], minRank: number): [Tensor, Tensor] {
   const x = checkInput(op, a, minRank)
@@ -57,7 +58,8 @@ export function mse(predictions: Tensor, targets: Tensor): Tensor {
  */
 export function softmaxCrossEntropy(logits: Tensor, oneHot: Tensor): Tensor {
   const [z, y] = samePair('losses.softmaxCrossEntropy', logits, oneHot, ['logits', 'labels'], 1)
-  return neg(mean(sum(mul(y, logSoftmax(z, -1)), -1)))
+  // One dtype: one fused pass, bitwise the same as the composition (which promotes mixed dtypes).
+  return neg(mean(z.dtype === y.dtype ? logSoftmaxDot(z, y) : sum(mul(y, logSoftmax(z, -1)), -1)))
 }
 
 /**

@@ -216,3 +216,8 @@ export const relu: Unary = unaryOp(unaryPrim('relu', k.relu, (g, x) => bind(relu
  * @since 0.1.0
  */
 export const softplus: Unary = unaryOp(unaryPrim('softplus', k.softplus, (g, x) => bind(softplusGradP, [g, x], undefined)))
+
+/** @internal g·[x > 0] as the differentiable primitive relu's rules use (x may be relu's output). */
+export function reluGrad(g: Tensor, x: Tensor): Tensor {
+  return bind(reluGradP, [g, x], undefined)
+}

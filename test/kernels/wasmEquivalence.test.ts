@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { random, tensor, toFlatArray } from '../../src/index.js'
 import { type KernelMode, kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 import * as k from '../../src/optim/kernels.js'
-import { adam, applyUpdates, momentum } from '../../src/optim/index.js'
+import { type GradientTransformation, adam, applyUpdates, momentum } from '../../src/optim/index.js'
 import { hashCounters } from '../../src/random/threefry.js'
 
 const initial = kernelMode()
@@ -99,7 +99,7 @@ describe('WebAssembly optimizer kernels are bit-identical to the TypeScript ones
   it('through the public API: adam and Nesterov momentum steps on a pytree', () => {
     const params = { w: random.normal(random.key(1), [70, 90]), b: tensor([0.5, -0.25, 0], 'float64') }
     const grads = { w: random.normal(random.key(2), [70, 90]), b: tensor([1, -0, 3], 'float64') }
-    for (const opt of [adam(1e-3), momentum(0.1, { nesterov: true })]) {
+    for (const opt of [adam(1e-3), momentum(0.1, { nesterov: true })] as GradientTransformation<unknown>[]) {
       const [js, wa] = both(() => {
         let p: typeof params = params
         let s = opt.init(p)

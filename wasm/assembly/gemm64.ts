@@ -55,7 +55,7 @@ function pack(src: usize, sLine: i32, sK: i32, l0: i32, lines: i32, p0: i32, kc:
 }
 
 // C[4×4 at c] (+)= A panel · B panel over kc steps.
-@inline function kernel(pa: usize, pb: usize, kc: i32, c: usize, ldcBytes: usize, acc: bool): void {
+@inline function kernel(pa: usize, pb: usize, kc: i32, c: usize, ldcBytes: usize, acc: bool, bias: usize, relu: bool): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0)
   let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0)
   for (let p = 0; p < kc; p++) {
@@ -77,6 +77,18 @@ function pack(src: usize, sLine: i32, sK: i32, l0: i32, lines: i32, p0: i32, kc:
     c20 = f64x2.add(c20, v128.load(c + 2 * ldcBytes)); c21 = f64x2.add(c21, v128.load(c + 2 * ldcBytes, 16))
     c30 = f64x2.add(c30, v128.load(c + 3 * ldcBytes)); c31 = f64x2.add(c31, v128.load(c + 3 * ldcBytes, 16))
   }
+  if (bias != 0) {
+    // Epilogue of the last k block: + bias (one value per column), then max(·, 0) for ReLU
+    // (wasm's max keeps NaN and turns −0 into +0, as the TypeScript relu does).
+    const d0 = v128.load(bias), d1 = v128.load(bias, 16)
+    c00 = f64x2.add(c00, d0); c01 = f64x2.add(c01, d1); c10 = f64x2.add(c10, d0); c11 = f64x2.add(c11, d1)
+    c20 = f64x2.add(c20, d0); c21 = f64x2.add(c21, d1); c30 = f64x2.add(c30, d0); c31 = f64x2.add(c31, d1)
+  }
+  if (relu) {
+    const z = f64x2.splat(0)
+    c00 = f64x2.max(c00, z); c01 = f64x2.max(c01, z); c10 = f64x2.max(c10, z); c11 = f64x2.max(c11, z)
+    c20 = f64x2.max(c20, z); c21 = f64x2.max(c21, z); c30 = f64x2.max(c30, z); c31 = f64x2.max(c31, z)
+  }
   v128.store(c, c00); v128.store(c, c01, 16)
   c += ldcBytes
   v128.store(c, c10); v128.store(c, c11, 16)
@@ -92,7 +104,7 @@ function pack(src: usize, sLine: i32, sK: i32, l0: i32, lines: i32, p0: i32, kc:
  */
 export function gemm64(
   a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32,
-  m: i32, n: i32, k: i32, pa: usize, pb: usize, kcBlock: i32, mcBlock: i32,
+  m: i32, n: i32, k: i32, pa: usize, pb: usize, kcBlock: i32, mcBlock: i32, bias: usize, relu: bool,
 ): void {
   const ldcBytes = <usize>ldc << 3
   if (k == 0) {
@@ -102,6 +114,7 @@ export function gemm64(
   for (let p0 = 0; p0 < k; p0 += kcBlock) {
     const kc = min(kcBlock, k - p0)
     const acc = p0 > 0
+    const last = p0 + kc >= k
     pack(b, sbn, sbk, 0, n, p0, kc, pb)
     for (let i0 = 0; i0 < m; i0 += mcBlock) {
       const mc = min(mcBlock, m - i0)
@@ -112,7 +125,7 @@ export function gemm64(
         let ap = pa
         let cp = c + (<usize>i0) * ldcBytes + (<usize>j0 << 3)
         for (let ir = 0; ir < mc; ir += MR) {
-          kernel(ap, bp, kc, cp, ldcBytes, acc)
+          kernel(ap, bp, kc, cp, ldcBytes, acc, last && bias != 0 ? bias + (<usize>j0 << 3) : 0, last && relu)
           ap += panelBytes
           cp += 4 * ldcBytes
         }

@@ -18,10 +18,8 @@ import { wasmBase64 } from './binary.js'
 
 /** The exports of wasm/assembly (pointers and sizes; see the AssemblyScript sources). */
 export interface KernelExports {
-  gemm32(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
-    m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number): void
-  gemm64(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
-    m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number): void
+  gemm32: GemmFn
+  gemm64: GemmFn
   adam32: AdamFn
   adam64: AdamFn
   trace32: TraceFn
@@ -31,6 +29,9 @@ export interface KernelExports {
   hashCounters(k0: number, k1: number, start: number, n: number, y0: number, y1: number): void
 }
 
+/** C = op(A)·op(B) (+ bias, then ReLU, when `bias` ≠ 0 / `relu` = 1); see wasm/assembly/gemm32.ts. */
+type GemmFn = (a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
+  m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number, bias: number, relu: number) => void
 type AdamFn = (g: number, mu: number, nu: number, muOut: number, nuOut: number, uOut: number, n: number,
   b1: number, b2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number) => void
 type TraceFn = (g: number, t: number, tOut: number, uOut: number, n: number, decay: number, nesterov: number, a: number) => void

@@ -1,0 +1,113 @@
+/**
+ * Fused primitives: several ops of a training step as one kernel forward and one rule backward.
+ * They compute exactly what their unfused compositions compute (the same roundings), so they
+ * are an implementation detail of `dense`, `sequential` and `losses.softmaxCrossEntropy`: fewer
+ * passes over memory, fewer allocations, fewer nodes on the tape.
+ *
+ * @internal
+ */
+import * as kd from '../kernels/dispatch.js'
+import { alloc } from '../tensor/dtype.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
+import type { Primitive } from '../core/node.js'
+import { bind } from '../core/trace.js'
+import { add, mul, sub } from './arithmetic.js'
+import { mm } from './linalg.js'
+import { exp, reluGrad } from './unary.js'
+import { logSoftmax, sum } from './reduce.js'
+import { broadcastTo, expandDims } from './shape.js'
+
+// --- affine: relu?(x·W + b)
+
+interface AffineParams { readonly relu: boolean }
+
+const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : add(a, b))
+
+// Inputs [x, w] or [x, w, b]; x is [m, k], w [k, n], b [n], all of one dtype (checked by the caller).
+const affineP: Primitive<AffineParams> = {
+  name: 'affine',
+  impl: ([x, w, b], { relu }) => {
+    const m = x.shape[0], k = x.shape[1], n = w.shape[1]
+    const out = alloc(x.dtype, m * n)
+    kd.affine(x._data!, w._data!, b === undefined ? null : b._data!, out, m, n, k, relu)
+    return fromData(out, Object.freeze([m, n]), x.dtype)
+  },
+  // dz = dx·W + x·dW + db; through ReLU, dy = [y > 0]·dz (y > 0 exactly where z > 0).
+  jvp: ([dx, dw, db], [x, w], y, { relu }) => {
+    let dz = plus(dx === null ? null : mm(dx, w, false, false), dw === null ? null : mm(x, dw, false, false))
+    if (db !== null && db !== undefined) dz = dz === null ? broadcastTo(db, y.shape) : add(dz, db)
+    return dz === null ? null : relu ? reluGrad(dz, y) : dz
+  },
+  // With gz = [y > 0]·g (or g): dx = gz·Wᵀ, dW = xᵀ·gz, db = Σ_rows gz (the engine sums the
+  // broadcast cotangent back to b's shape, exactly as for add).
+  vjp: (g, [x, w, b], y, { relu }, needs) => {
+    const gz = relu ? reluGrad(g, y) : g
+    const out: (Tensor | null)[] = [needs[0] ? mm(gz, w, false, true) : null, needs[1] ? mm(x, gz, true, false) : null]
+    if (b !== undefined) out.push(needs[2] ? gz : null)
+    return out
+  },
+}
+
+/**
+ * relu?(x·W + b) for x [m, k], W [k, n], b [n] (or no bias), all of one dtype: bitwise the same
+ * as `relu(add(matmul(x, W), b))`, in one kernel call and one node.
+ */
+export function affine(x: Tensor, w: Tensor, b: Tensor | undefined, relu: boolean): Tensor {
+  return bind(affineP, b === undefined ? [x, w] : [x, w, b], { relu })
+}
+
+// --- softmax cross-entropy per row
+
+const same = (v: number): number => v
+
+const xentP: Primitive<undefined> = {
+  name: 'logSoftmaxDot',
+  // Per row over the last axis: Σⱼ yⱼ·logSoftmax(z)ⱼ with logSoftmax(z) = (z − max z) −
+  // log Σ e^(z − max z) (a ±∞ maximum shifts by 0; NaN wins the max). Every intermediate is
+  // rounded to the dtype where the unfused ops store it, in their order, so the value is bitwise
+  // sum(mul(y, logSoftmax(z)), −1).
+  impl: ([z, y]) => {
+    const c = z.shape[z.rank - 1]
+    const rows = c === 0 ? 0 : z.size / c
+    const zd = z._data!, yd = y._data!
+    const fr = z.dtype === 'float32' ? Math.fround : same
+    const out = alloc(z.dtype, rows)
+    const sh = new Float64Array(c)
+    for (let r = 0, o = 0; r < rows; r++, o += c) {
+      let mx = -Infinity
+      for (let j = 0; j < c; j++) { const v = zd[o + j]; if (v > mx || v !== v) mx = v }
+      if (mx === -Infinity || mx === Infinity) mx = 0
+      let s = 0
+      for (let j = 0; j < c; j++) { sh[j] = fr(zd[o + j] - mx); s += fr(Math.exp(sh[j])) }
+      const lg = fr(Math.log(fr(s)))
+      let acc = 0
+      for (let j = 0; j < c; j++) acc += fr(yd[o + j] * fr(sh[j] - lg))
+      out[r] = acc
+    }
+    return fromData(out, Object.freeze(z.shape.slice(0, -1)), z.dtype)
+  },
+  // dℓ = Σⱼ (yⱼ − (Σy)·softmax(z)ⱼ)·dzⱼ + Σⱼ logSoftmax(z)ⱼ·dyⱼ
+  jvp: ([dz, dy], [z, y]) => {
+    const ls = logSoftmax(z, -1)
+    const a = dz === null ? null : sum(mul(sub(y, mul(sum(y, -1, true), exp(ls))), dz), -1)
+    const b = dy === null ? null : sum(mul(ls, dy), -1)
+    return plus(a, b)
+  },
+  // ∂ℓ/∂z = y − (Σy)·softmax(z) and ∂ℓ/∂y = logSoftmax(z), times the row's cotangent.
+  vjp: (g, [z, y], _o, _p, needs) => {
+    const ls = logSoftmax(z, -1)
+    const gr = expandDims(g, -1)
+    return [
+      needs[0] ? mul(gr, sub(y, mul(sum(y, -1, true), exp(ls)))) : null,
+      needs[1] ? mul(gr, ls) : null,
+    ]
+  },
+}
+
+/**
+ * Σ y·logSoftmax(z) over the last axis, one value per row, for z and y of one shape and dtype
+ * (checked by the caller): bitwise `sum(mul(y, logSoftmax(z, −1)), −1)`, in one pass and one node.
+ */
+export function logSoftmaxDot(z: Tensor, y: Tensor): Tensor {
+  return bind(xentP, [z, y], undefined)
+}
