@@ -19,12 +19,12 @@
  * @internal
  */
 import { useWasm } from '../kernels/backend.js'
-import { wasmAdam, wasmAdd, wasmTrace } from '../kernels/wasm/optim.js'
+import { wasmAdam, wasmAdd, wasmRms, wasmRss, wasmTrace } from '../kernels/wasm/optim.js'
 import type { TypedArray } from '../tensor/dtype.js'
 
 /**
  * Below this many elements the TypeScript loops win (copying into WebAssembly memory costs more
- * than SIMD saves). `adam`, `trace` and `add` have bit-identical WebAssembly versions.
+ * than SIMD saves). `adam`, `trace`, `rss`, `rms` and `add` have bit-identical WebAssembly versions.
  */
 const WASM_ELEMENTS = 4096
 
@@ -88,6 +88,7 @@ export function trace(g: TypedArray, t: TypedArray, tOut: TypedArray, uOut: Type
 
 /** Adagrad: s' = s + g²; u = g / d with d = √(s' + ε) (inside) or √s' + ε (outside). */
 export function rss(g: TypedArray, s: TypedArray, sOut: TypedArray, uOut: TypedArray, eps: number, epsInSqrt: boolean, a: number): void {
+  if (useWasm(g.length, WASM_ELEMENTS) && wasmRss(g, s, sOut, uOut, eps, epsInSqrt, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
     const gi = g[i]
@@ -104,6 +105,7 @@ export function rss(g: TypedArray, s: TypedArray, sOut: TypedArray, uOut: TypedA
  * lecture's σ⁰ = |g⁰|); u = g / d with d = √(ν' + ε) (inside) or √ν' + ε (outside).
  */
 export function rms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: TypedArray, decay: number, eps: number, epsInSqrt: boolean, first: boolean, a: number): void {
+  if (useWasm(g.length, WASM_ELEMENTS) && wasmRms(g, nu, nuOut, uOut, decay, eps, epsInSqrt, first, a)) return
   const c = 1 - decay
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {

@@ -85,6 +85,20 @@ describe('WebAssembly optimizer kernels are bit-identical to the TypeScript ones
       }), { numRuns: 150 })
   })
 
+  it('Adagrad and RMSprop (ε inside or outside the root, the first RMSprop step)', () => {
+    fc.assert(fc.property(arrays(2), fc.double({ min: 0, max: 0.999, noNaN: true }), fc.constantFrom(0, 1e-8, 0.1), fc.boolean(), fc.boolean(), fc.constantFrom(1, -0.01),
+      ({ xs: [g, s0], f64 }, decay, eps, inSqrt, first, a) => {
+        const s = s0.map(Math.abs), n = g.length
+        const [js, wa] = both(() => {
+          const out = [alloc(f64, n), alloc(f64, n), alloc(f64, n), alloc(f64, n)]
+          k.rss(g, s, out[0], out[1], eps, inSqrt, a)
+          k.rms(g, s, out[2], out[3], decay, eps, inSqrt, first, a)
+          return out
+        })
+        js.forEach((x, i) => sameBits(x, wa[i]))
+      }), { numRuns: 150 })
+  })
+
   it('add (applyUpdates)', () => {
     fc.assert(fc.property(arrays(2), ({ xs: [x, y], f64 }) => {
       const [js, wa] = both(() => {

@@ -97,3 +97,54 @@ export function add32(x: usize, y: usize, out: usize, n: i32): void {
 export function add64(x: usize, y: usize, out: usize, n: i32): void {
   addT<f64>(x, y, out, n)
 }
+
+// The denominator d = √(s + ε) (ε inside) or √s + ε (outside).
+@inline function denom(s: v128, EPS: v128, inSqrt: bool): v128 {
+  return inSqrt ? f64x2.sqrt(f64x2.add(s, EPS)) : f64x2.add(f64x2.sqrt(s), EPS)
+}
+
+@inline function rssT<T>(g: usize, s: usize, sOut: usize, uOut: usize, n: i32, eps: f64, inSqrt: bool, a: f64): void {
+  const EPS = f64x2.splat(eps), A = f64x2.splat(a)
+  const w = <usize>(2 * sizeof<T>())
+  for (let i = 0; i < n; i += 2) {
+    const gi = ld<T>(g)
+    const si = f64x2.add(ld<T>(s), f64x2.mul(gi, gi))
+    st<T>(sOut, si)
+    const d = denom(si, EPS, inSqrt)
+    st<T>(uOut, f64x2.mul(round<T>(unlessZero(f64x2.div(gi, d), d)), A))
+    g += w; s += w; sOut += w; uOut += w
+  }
+}
+
+/** Adagrad (see rss in src/optim/kernels.ts); float32 arrays. */
+export function rss32(g: usize, s: usize, sOut: usize, uOut: usize, n: i32, eps: f64, inSqrt: bool, a: f64): void {
+  rssT<f32>(g, s, sOut, uOut, n, eps, inSqrt, a)
+}
+
+/** Adagrad; float64 arrays. */
+export function rss64(g: usize, s: usize, sOut: usize, uOut: usize, n: i32, eps: f64, inSqrt: bool, a: f64): void {
+  rssT<f64>(g, s, sOut, uOut, n, eps, inSqrt, a)
+}
+
+@inline function rmsT<T>(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
+  const D = f64x2.splat(decay), C = f64x2.splat(1 - decay), EPS = f64x2.splat(eps), A = f64x2.splat(a)
+  const w = <usize>(2 * sizeof<T>())
+  for (let i = 0; i < n; i += 2) {
+    const gi = ld<T>(g)
+    const v = first ? f64x2.mul(gi, gi) : f64x2.add(f64x2.mul(D, ld<T>(nu)), f64x2.mul(f64x2.mul(C, gi), gi))
+    st<T>(nuOut, v)
+    const d = denom(v, EPS, inSqrt)
+    st<T>(uOut, f64x2.mul(round<T>(unlessZero(f64x2.div(gi, d), d)), A))
+    g += w; nu += w; nuOut += w; uOut += w
+  }
+}
+
+/** RMSprop (see rms in src/optim/kernels.ts); float32 arrays. */
+export function rms32(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
+  rmsT<f32>(g, nu, nuOut, uOut, n, decay, eps, inSqrt, first, a)
+}
+
+/** RMSprop; float64 arrays. */
+export function rms64(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
+  rmsT<f64>(g, nu, nuOut, uOut, n, decay, eps, inSqrt, first, a)
+}

@@ -60,6 +60,28 @@ export function wasmTrace(g: TypedArray, t: TypedArray, tOut: TypedArray, uOut: 
   return true
 }
 
+/** Adagrad: see `rss` in src/optim/kernels.ts. */
+export function wasmRss(g: TypedArray, sum: TypedArray, sOut: TypedArray, uOut: TypedArray, eps: number, epsInSqrt: boolean, a: number): boolean {
+  const s = setup([g, sum, sOut, uOut], 4)
+  if (s === null) return false
+  const { at } = s
+  put(s, g, at[0]); put(s, sum, at[1])
+  ;(s.f64 ? s.w.fn.rss64 : s.w.fn.rss32)(at[0], at[1], at[2], at[3], g.length, eps, epsInSqrt ? 1 : 0, a)
+  get(s, sOut, at[2]); get(s, uOut, at[3])
+  return true
+}
+
+/** RMSprop: see `rms` in src/optim/kernels.ts. */
+export function wasmRms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: TypedArray, decay: number, eps: number, epsInSqrt: boolean, first: boolean, a: number): boolean {
+  const s = setup([g, nu, nuOut, uOut], 4)
+  if (s === null) return false
+  const { at } = s
+  put(s, g, at[0]); put(s, nu, at[1])
+  ;(s.f64 ? s.w.fn.rms64 : s.w.fn.rms32)(at[0], at[1], at[2], at[3], g.length, decay, eps, epsInSqrt ? 1 : 0, first ? 1 : 0, a)
+  get(s, nuOut, at[2]); get(s, uOut, at[3])
+  return true
+}
+
 /** out = x + y: see `add` in src/optim/kernels.ts. */
 export function wasmAdd(x: TypedArray, y: TypedArray, out: TypedArray): boolean {
   const s = setup([x, y, out], 3)

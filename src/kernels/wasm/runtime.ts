@@ -24,6 +24,10 @@ export interface KernelExports {
   adam64: AdamFn
   trace32: TraceFn
   trace64: TraceFn
+  rss32: RssFn
+  rss64: RssFn
+  rms32: RmsFn
+  rms64: RmsFn
   add32(x: number, y: number, out: number, n: number): void
   add64(x: number, y: number, out: number, n: number): void
   hashCounters(k0: number, k1: number, start: number, n: number, y0: number, y1: number): void
@@ -34,6 +38,8 @@ type GemmFn = (a: number, sam: number, sak: number, b: number, sbk: number, sbn:
   m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number, bias: number, relu: number) => void
 type AdamFn = (g: number, mu: number, nu: number, muOut: number, nuOut: number, uOut: number, n: number,
   b1: number, b2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number) => void
+type RssFn = (g: number, s: number, sOut: number, uOut: number, n: number, eps: number, inSqrt: number, a: number) => void
+type RmsFn = (g: number, nu: number, nuOut: number, uOut: number, n: number, decay: number, eps: number, inSqrt: number, first: number, a: number) => void
 type TraceFn = (g: number, t: number, tOut: number, uOut: number, n: number, decay: number, nesterov: number, a: number) => void
 
 /** A live instance with typed views of its memory (valid for the instance's lifetime). */
