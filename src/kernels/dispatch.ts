@@ -9,8 +9,8 @@ import { useWasm } from './backend.js'
 import { matmul as jsMatmul } from './matmul.js'
 import { wasmMatmul } from './wasm/matmul.js'
 
-/** Below this many flops (2·m·n·k) the TypeScript kernel wins: the copies cost more than SIMD saves. */
-const MATMUL_WASM_FLOPS = 2 * 24 * 24 * 24
+/** Below this many flops (2·m·n·k) the TypeScript kernel wins: the copies cost more than SIMD saves (measured crossover near 8×8×8). */
+const MATMUL_WASM_FLOPS = 2 * 10 * 10 * 10
 
 /**
  * C = op(A)·op(B) into `c[co..co+m·n)`, overwritten; the contract of ../matmul.ts. The

@@ -26,7 +26,7 @@ import type { TypedArray } from '../tensor/dtype.js'
  * Below this many elements the TypeScript loops win (copying into WebAssembly memory costs more
  * than SIMD saves). `adam`, `trace`, `rss`, `rms` and `add` have bit-identical WebAssembly versions.
  */
-const WASM_ELEMENTS = 4096
+const WASM_ELEMENTS = 1024
 
 /** out = a·x */
 export function scale(x: TypedArray, out: TypedArray, a: number): void {

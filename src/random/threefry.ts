@@ -14,7 +14,7 @@ import { wasmHashCounters } from '../kernels/wasm/rng.js'
 // --- model
 
 /** From this many counters on, the WebAssembly SIMD hash (bit-identical) is faster. */
-const WASM_COUNTERS = 256
+const WASM_COUNTERS = 64
 
 /** The key schedule's parity constant: ks2 = k0 ^ k1 ^ 0x1BD11BDA (Threefish's C240 for 32 bits). */
 const PARITY = 0x1bd11bda
