@@ -48,7 +48,17 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       guide('Comparison with TF.js and JAX', 'comparison'),
     ],
   },
-  { text: 'API reference', link: '/api/', collapsed: true, items: apiSidebar },
+]
+
+// Guide pages list the API's modules; API pages get the whole generated tree (~300 entries,
+// too heavy to repeat on every guide page).
+const guideSidebar: DefaultTheme.SidebarItem[] = [
+  ...sidebar,
+  { text: 'API reference', link: '/api/', collapsed: true, items: apiSidebar.map(({ text, link }) => ({ text, link })) },
+]
+const apiSidebarFull: DefaultTheme.SidebarItem[] = [
+  { text: 'Guide', collapsed: true, items: sidebar.flatMap((g) => g.items ?? []) },
+  { text: 'API reference', link: '/api/', items: apiSidebar },
 ]
 
 export default defineConfig({
@@ -57,20 +67,24 @@ export default defineConfig({
   // A sub-path deployment (e.g. GitHub Pages) sets DOCS_BASE=/purediff/.
   base: process.env.DOCS_BASE ?? '/',
   lang: 'en-GB',
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: `${process.env.DOCS_BASE ?? '/'}favicon.svg` }]],
   // Leave docs/examples and the build scripts out of the site: they are code, not pages.
   srcExclude: ['examples/**', 'scripts/**'],
   markdown: { math: true, lineNumbers: false },
   themeConfig: {
+    logo: '/favicon.svg',
     nav: [
       { text: 'Guide', link: '/guide/getting-started' },
       { text: 'Live', link: '/guide/live' },
       { text: 'API', link: '/api/' },
     ],
-    sidebar,
+    sidebar: { '/api/': apiSidebarFull, '/': guideSidebar },
     outline: [2, 3],
     search: { provider: 'local' },
   },
   vite: {
+    // The local search index of ~300 API pages is one ~600 kB chunk, loaded only when searching.
+    build: { chunkSizeWarningLimit: 1024 },
     resolve: {
       alias: [
         { find: /^purediff$/, replacement: here('../../src/index.ts') },

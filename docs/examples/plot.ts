@@ -42,8 +42,27 @@ export function curvesSpec(
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle },
       y: { field: 'y', type: 'quantitative', title: yTitle, ...(Object.keys(scale).length > 0 ? { scale } : {}) },
-      color: { field: 'series', type: 'nominal', title: null },
+      // Long series names (e.g. grad(grad(tanh))) stay whole in the legend.
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 600 } },
       strokeDash: { field: 'series', type: 'nominal', title: null },
+    },
+  }
+}
+
+/**
+ * A histogram with a linear count axis, series overlaid in translucent colours (for comparing
+ * distributions; `histogramSpec`, the CLI's, stacks one panel per series on a symlog axis,
+ * which suits weight histograms with a spike at 0).
+ */
+export function countsSpec(title: string, xTitle: string, values: readonly { series: string; value: number }[], maxbins = 60): object {
+  return {
+    $schema: schema, title, width: 420, height: 220,
+    data: { values },
+    mark: { type: 'bar', opacity: 0.55 },
+    encoding: {
+      x: { field: 'value', type: 'quantitative', bin: { maxbins }, title: xTitle },
+      y: { aggregate: 'count', type: 'quantitative', title: 'count', stack: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 600, orient: 'bottom' } },
     },
   }
 }
@@ -146,7 +165,7 @@ export function barSpec(
     data: { values: bars },
     mark: 'bar',
     encoding: {
-      y: { field: 'name', type: 'nominal', title: null, sort: null },
+      y: { field: 'name', type: 'nominal', title: null, sort: null, axis: { labelLimit: 600 } },
       x: { field: 'value', type: 'quantitative', title: xTitle, ...(opts.logX ? { scale: { type: 'log' } } : {}) },
       ...(grouped
         ? { color: { field: 'series', type: 'nominal', title: null }, yOffset: { field: 'series', type: 'nominal' } }

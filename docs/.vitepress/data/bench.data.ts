@@ -2,7 +2,7 @@
  * Build-time data for the comparison page: bench/results.json as a generic table (see
  * docs/examples/comparison/benchResults.ts). Re-read when the file changes under `docs:dev`.
  */
-import { type BenchTable, readBenchTable } from '../../examples/comparison/benchResults'
+import { type BenchTable, readBenchTable } from '../../examples/comparison/benchResults.js'
 
 export type { BenchTable }
 

@@ -2,19 +2,18 @@
  * SGD, Momentum, Adagrad, RMSprop and Adam on an ill-conditioned 2-D quadratic: one direction
  * 40× steeper than the other. Their paths, and why a single learning rate cannot suit both.
  */
-import assert from 'node:assert/strict'
-import { type Tensor, tensor, toFlatArray } from 'purediff'
-import { type GradientTransformation, adagrad, adam, applyUpdates, momentum, rmsprop, sgd } from 'purediff/optim'
 import { type PathPoint, curvesSpec, pathSpec, surface } from '../plot.js'
 
 // #region surface
+import assert from 'node:assert/strict'
+import { type Tensor, grad, item, mul, square, sum, tensor, toFlatArray } from 'purediff'
+import { type GradientTransformation, adagrad, adam, applyUpdates, exponentialDecay, momentum, rmsprop, sgd } from 'purediff/optim'
+
 // L(w₁, w₂) = ½(a·w₁² + b·w₂²) with a = 0.1 (shallow) and b = 4 (steep); ∇L = (a·w₁, b·w₂).
 const a = 0.1, b = 4
-const loss = (w1: number, w2: number) => 0.5 * (a * w1 * w1 + b * w2 * w2)
-const gradient = (w: Tensor): Tensor => {
-  const [w1, w2] = toFlatArray(w)
-  return tensor([a * w1, b * w2], 'float64')
-}
+const L = (w: Tensor): Tensor => mul(sum(mul(tensor([a, b], 'float64'), square(w))), 0.5)
+const gradient = grad(L)
+const loss = (w1: number, w2: number) => item(L(tensor([w1, w2], 'float64')))
 const start = [-4, 1]
 
 /** `steps` updates of `opt` from `start`; returns every point visited. */
@@ -84,6 +83,15 @@ for (const name of ['momentum(0.2)', 'adagrad(1)', 'rmsprop(0.1)', 'adam(0.3)'])
 // still swinging around the minimum at step 60: the loop in the picture).
 for (const name of ['momentum(0.2)', 'adagrad(1)', 'rmsprop(0.1)']) assert.ok(final(name) < sgdFloor, name)
 // #endregion adaptive
+
+// #region schedule
+// Near the minimum RMSprop's average forgets the large early gradients, so its steps stay about
+// η long and it hovers around the minimum; a decaying rate lets it settle.
+const worstOfLast100 = (opt: GradientTransformation<any>) =>
+  Math.max(...descend(opt, 300).slice(200).map(([w1, w2]) => loss(w1, w2)))
+assert.ok(worstOfLast100(rmsprop(0.1)) > 1e-4)
+assert.ok(worstOfLast100(rmsprop(exponentialDecay({ initValue: 0.1, transitionSteps: 10, decayRate: 0.8 }))) < 1e-5)
+// #endregion schedule
 
 const points: PathPoint[] = Object.entries(paths).flatMap(([series, path]) =>
   path.map(([x, y], step) => ({ series, step, x, y })))

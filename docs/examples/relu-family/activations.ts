@@ -2,11 +2,12 @@
  * The ReLU family and their derivatives. The derivatives are not drawn by hand: `grad`
  * computes them, and the checks compare them with the closed forms.
  */
-import assert from 'node:assert/strict'
-import { type Tensor, elu, grad, leakyRelu, prelu, relu, sigmoid, sum, tensor, toFlatArray } from 'purediff'
 import { curvesSpec } from '../plot.js'
 
 // #region derivatives
+import assert from 'node:assert/strict'
+import { type Tensor, elu, grad, leakyRelu, prelu, relu, sigmoid, sum, tensor, toFlatArray } from 'purediff'
+
 // z on [−3, 3] in steps of 0.02 (z = 0 included: index 150)
 const zs = Array.from({ length: 301 }, (_, i) => (i - 150) / 50)
 const z = tensor(zs, 'float64')

@@ -2,16 +2,17 @@
  * Maxout, the learnable activation: ReLU as its special case, the gradient reaching only the
  * winning piece, and one Maxout unit learning a convex piecewise-linear function.
  */
+import { curvesSpec } from '../plot.js'
+
+// #region relu
 import assert from 'node:assert/strict'
 import { type Tensor, grad, relu, sum, tensor, toFlatArray, valueAndGrad } from 'purediff'
 import { losses, maxout } from 'purediff/nn'
 import { adam, applyUpdates } from 'purediff/optim'
-import { curvesSpec } from '../plot.js'
 
 const xs = Array.from({ length: 121 }, (_, i) => (i - 60) / 20) // [−3, 3]
 const x = tensor(xs.map((v) => [v]), 'float64') // a batch of 121 one-feature inputs
 
-// #region relu
 // ReLU is Maxout with two pieces, the second fixed at 0·x + 0: max(w·x + b, 0) = relu(w·x + b).
 const unit = maxout({ units: 1, pieces: 2, dtype: 'float64' })
 const asRelu = { w: tensor([[1.5, 0]], 'float64'), b: tensor([-0.5, 0], 'float64') }

@@ -3,12 +3,13 @@
  * (its gradient is the product of the active weights alone), and PReLU learns its slope α by
  * gradient descent.
  */
+
+// #region thin
 import assert from 'node:assert/strict'
 import { type Tensor, grad, matmul, random, relu, sum, tensor, toArray, toFlatArray, valueAndGrad, prelu as preluOp } from 'purediff'
 import { dense, losses, prelu, relu as reluLayer, sequential } from 'purediff/nn'
 import { applyUpdates, sgd } from 'purediff/optim'
 
-// #region thin
 // A 3-4-4-1 ReLU network (no biases, float64), and one input x.
 const model = sequential(dense(4, { useBias: false, dtype: 'float64' }), reluLayer(), dense(4, { useBias: false, dtype: 'float64' }), reluLayer(), dense(1, { useBias: false, dtype: 'float64' }))
 const [w1, , w2, , w3] = model.init(random.key(7), [3]).params

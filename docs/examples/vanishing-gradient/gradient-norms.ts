@@ -2,13 +2,14 @@
  * The vanishing gradient, measured: the per-layer gradient norms of a deep sigmoid network and
  * of the same network with ReLU, at initialisation, on one batch.
  */
+import { lineSpec } from '../plot.js'
+
+// #region norms
 import assert from 'node:assert/strict'
 import { oneHot, random, valueAndGrad } from 'purediff'
 import { type Layer, dense, init, losses, relu, sequential, sigmoid } from 'purediff/nn'
 import { gradientNorms } from 'purediff/train'
-import { lineSpec } from '../plot.js'
 
-// #region norms
 // 8 hidden layers of 32 units, then 10 outputs. ReLU layers are He-initialised, sigmoid
 // layers Glorot (dense's default), as each activation wants.
 const deepNet = (act: 'sigmoid' | 'relu'): Layer<any> => {
