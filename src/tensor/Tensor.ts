@@ -57,6 +57,8 @@ export class Tensor {
     this._node = node
     this._tangent = tangent
     this._id = id
+    // Immutability is the product: no field of a tensor can be reassigned, even through a cast.
+    Object.freeze(this)
   }
 
   /** A short description, e.g. `Tensor(float32 [2,3])`. */

@@ -43,6 +43,17 @@ describe('immutability', () => {
     nested[0][0] = 42
     expect(P.toFlatArray(t)).toEqual([1, 2, 3, 4])
   })
+  it('tensors are frozen: no field can be reassigned, not even through a cast', () => {
+    const t = P.tensor([1, 2, 3])
+    const u = P.grad((x: Tensor) => P.sum(P.mul(x, x)))(t)
+    for (const x of [t, u, P.reshape(t, [3, 1])]) {
+      expect(Object.isFrozen(x)).toBe(true)
+      expect(() => { (x as unknown as { shape: number[] }).shape = [9] }).toThrow(TypeError)
+      expect(() => { (x as unknown as { dtype: string }).dtype = 'float64' }).toThrow(TypeError)
+      expect(() => { (x as unknown as { extra: number }).extra = 1 }).toThrow(TypeError)
+    }
+    expect(P.toFlatArray(t)).toEqual([1, 2, 3])
+  })
   it('reshape shares storage, which is safe because nothing can write it', () => {
     const a = P.arange(6)
     const b = P.reshape(a, [2, 3])
