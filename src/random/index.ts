@@ -17,6 +17,11 @@ import { ArgumentError } from '../tensor/errors.js'
 import { type Tensor, describe, fromData } from '../tensor/Tensor.js'
 import { checkShape, sizeOf } from '../tensor/shape.js'
 import { boundedInt, hashCounters, threefry2x32, wordStream } from './threefry.js'
+import { useWasm } from '../kernels/backend.js'
+import { wasmBernoulli } from '../kernels/wasm/rng.js'
+
+/** From this many draws on, the WebAssembly Bernoulli kernel (bitwise the same) is faster. */
+const WASM_BERNOULLI = 64
 
 // --- model
 
@@ -325,6 +330,9 @@ export function bernoulli(key: Key, p: number, shape: readonly number[], dtype: 
   const s = checkShape(op, shape)
   checkDType(op, dtype)
   const n = sizeOf(s)
+  // The WebAssembly kernel hashes and compares in one call, bitwise the same as the loop below.
+  const fast = useWasm(n, WASM_BERNOULLI) ? wasmBernoulli(k.bits[0], k.bits[1], n, p, dtype) : null
+  if (fast !== null) return fromData(fast, s, dtype)
   const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 0, n)
   const out = alloc(dtype, n)
   for (let i = 0; i < n; i++) {

@@ -28,7 +28,7 @@ describe('the embedded WebAssembly kernels', () => {
     const exports = WA.Module.exports(mod)
     expect(exports.every((e) => e.kind === 'function')).toBe(true)
     expect(exports.map((e) => e.name).sort()).toEqual([
-      'adam32', 'adam64', 'add32', 'add64', 'gemm32', 'gemm64', 'hashCounters', 'rms32', 'rms64', 'rss32', 'rss64', 'trace32', 'trace64',
+      'adam32', 'adam64', 'add32', 'add64', 'bernoulliMask32', 'bernoulliMask64', 'gemm32', 'gemm64', 'hashCounters', 'rms32', 'rms64', 'rss32', 'rss64', 'trace32', 'trace64',
     ])
     // Walk the sections (id byte, LEB128 size): id 11, the data section, must be absent, so no
     // static data lives in the low memory the runtime reserves.

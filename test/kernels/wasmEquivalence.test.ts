@@ -140,6 +140,15 @@ describe('WebAssembly Threefry is bit-identical to the TypeScript one', () => {
     }), { numRuns: 200 })
   })
 
+  it('Bernoulli masks (hashed and compared in one WebAssembly call) for any p, size and dtype', () => {
+    const p = fc.oneof(fc.constantFrom(0, 1, 0.5, 2 ** -53, 1 - 2 ** -53), fc.double({ min: 0, max: 1, noNaN: true }))
+    fc.assert(fc.property(fc.nat(), p, length, fc.constantFrom('float32' as const, 'float64' as const), (seed, prob, n, dtype) => {
+      const [js, wa] = both(() => random.bernoulli(random.key(seed), prob, [n], dtype))
+      expect(wa.dtype).toBe(dtype)
+      sameBits(toFlatArray(js), toFlatArray(wa))
+    }), { numRuns: 150 })
+  })
+
   it('so random draws do not depend on the kernel path', () => {
     const [js, wa] = both(() => [random.uniform(random.key(3), [1000]), random.normal(random.key(4), [333], { dtype: 'float64' }), random.bernoulli(random.key(5), 0.3, [2049])])
     js.forEach((x, i) => sameBits(toFlatArray(x), toFlatArray(wa[i])))

@@ -31,6 +31,8 @@ export interface KernelExports {
   add32(x: number, y: number, out: number, n: number): void
   add64(x: number, y: number, out: number, n: number): void
   hashCounters(k0: number, k1: number, start: number, n: number, y0: number, y1: number): void
+  bernoulliMask32(y0: number, y1: number, n: number, p: number, out: number): void
+  bernoulliMask64(y0: number, y1: number, n: number, p: number, out: number): void
 }
 
 /** C = op(A)·op(B) (+ bias, then ReLU, when `bias` ≠ 0 / `relu` = 1); see wasm/assembly/gemm32.ts. */
