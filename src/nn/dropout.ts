@@ -18,6 +18,7 @@ import { type Tensor, ArgumentError, ShapeError, div, mul, random } from '../ind
 import { broadcastShapes } from '../tensor/shape.js'
 import type { EmptyParams, Layer } from './Layer.js'
 import { checkInput, checkInputShape, checkKey, checkOptions, describe, fmt } from './checks.js'
+import { maskScale } from '../ops/fused.js'
 
 // --- model
 
@@ -130,6 +131,8 @@ export function dropoutWithMask(x: Tensor, mask: Tensor, rate: number, mode: Dro
   if (shape.length !== t.rank || shape.some((d, i) => d !== t.shape[i])) {
     throw new ShapeError(op, `the mask of shape ${fmt(m.shape)} must broadcast to x's shape ${fmt(t.shape)}, not widen it to ${fmt(shape)}`)
   }
-  const kept = mul(t, m)
-  return md === 'inverted' ? div(kept, 1 - p) : kept
+  if (md === 'scaleAtTest') return mul(t, m)
+  // Same shape and dtype: one fused pass each way, bitwise div(mul(x, m), 1 − p).
+  const same = m.dtype === t.dtype && m.rank === t.rank && m.shape.every((d, i) => d === t.shape[i])
+  return same ? maskScale(t, m, 1 - p) : div(mul(t, m), 1 - p)
 }

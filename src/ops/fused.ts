@@ -111,3 +111,36 @@ const xentP: Primitive<undefined> = {
 export function logSoftmaxDot(z: Tensor, y: Tensor): Tensor {
   return bind(xentP, [z, y], undefined)
 }
+
+// --- inverted dropout: (x·m)/q
+
+interface MaskParams { readonly q: number }
+
+const maskScaleP: Primitive<MaskParams> = {
+  name: 'maskScale',
+  // (x·m)/q with x·m rounded to the dtype first and q the dtype's value of q, as
+  // div(mul(x, m), q) stores them, so the values are bitwise the unfused ones.
+  impl: ([x, m], { q }) => {
+    const n = x.size
+    const xd = x._data!, md = m._data!
+    const out = alloc(x.dtype, n)
+    if (x.dtype === 'float32') {
+      const qd = Math.fround(q)
+      for (let i = 0; i < n; i++) out[i] = Math.fround(xd[i] * md[i]) / qd
+    } else {
+      for (let i = 0; i < n; i++) out[i] = (xd[i] * md[i]) / q
+    }
+    return fromData(out, x.shape, x.dtype)
+  },
+  // Bilinear in (x, m): d[(x·m)/q] = (dx·m)/q + (x·dm)/q.
+  jvp: ([dx, dm], [x, m], _o, params) => plus(dx === null ? null : bind(maskScaleP, [dx, m], params), dm === null ? null : bind(maskScaleP, [x, dm], params)),
+  vjp: (g, [x, m], _o, params, needs) => [needs[0] ? bind(maskScaleP, [g, m], params) : null, needs[1] ? bind(maskScaleP, [g, x], params) : null],
+}
+
+/**
+ * (x·m)/q for x and m of one shape and dtype (checked by the caller): bitwise
+ * `div(mul(x, m), q)`, in one pass forward and one backward — inverted dropout's scaling.
+ */
+export function maskScale(x: Tensor, m: Tensor, q: number): Tensor {
+  return bind(maskScaleP, [x, m], { q })
+}

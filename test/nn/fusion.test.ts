@@ -3,14 +3,15 @@
  * - sequential(dense, relu) runs relu(x·W + b) as one node: forward values and gradients are
  *   bitwise those of the layers applied one by one (relu(add(matmul(x, W), b))), in both dtypes
  *   and with both kernel paths;
+ * - inverted dropout's (x·m)/(1 − p) is one node, bitwise the composition's values;
  * - losses.softmaxCrossEntropy runs Σ y·logSoftmax(z) as one node: bitwise the composition's
  *   value, and its gradients (first and second order) agree with central differences.
  */
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Tensor, add, fromArray, grad, hessian, logSoftmax, matmul, mean, mul, neg, random, relu, sum, toFlatArray, valueAndGrad } from '../../src/index.js'
+import { type Tensor, add, div, fromArray, grad, hessian, logSoftmax, matmul, mean, mul, neg, random, relu, sum, toFlatArray, valueAndGrad } from '../../src/index.js'
 import { kernelMode, setKernelMode } from '../../src/kernels/backend.js'
-import { dense, losses, relu as reluLayer, sequential } from '../../src/nn/index.js'
+import { dense, dropoutWithMask, losses, relu as reluLayer, sequential } from '../../src/nn/index.js'
 import { checkGrad } from '../../src/testing/index.js'
 
 const initial = kernelMode()
@@ -72,6 +73,26 @@ describe('sequential(dense, relu) fuses into one kernel with bitwise the same re
     // Second order: the gradient of the fused layer is itself differentiable (d/dx of Σ ∂f/∂W).
     const g2 = checkGrad((xi: Tensor) => sum(grad((q: typeof params) => sum(mul(model.apply(q, xi), model.apply(q, xi))))(params)[0].w), x)
     expect(g2.ok, JSON.stringify(g2.worst)).toBe(true)
+  })
+})
+
+describe('inverted dropout as one fused node', () => {
+  it('is bitwise div(mul(x, m), 1 − p) in both dtypes, and its gradients match central differences', () => {
+    fc.assert(fc.property(fc.nat(), fc.double({ min: 0, max: 0.95, noNaN: true }), fc.constantFrom('float32' as const, 'float64' as const), fc.integer({ min: 1, max: 300 }),
+      (seed, p, dtype, n) => {
+        const [k1, k2] = random.split(random.key(seed))
+        const x = random.normal(k1, [n], { dtype })
+        const m = random.bernoulli(k2, 1 - p, [n], dtype)
+        sameBits(toFlatArray(dropoutWithMask(x, m, p)), toFlatArray(div(mul(x, m), 1 - p)))
+      }), { numRuns: 150 })
+    const x = random.normal(random.key(7), [4, 5], { dtype: 'float64' })
+    const m = random.uniform(random.key(8), [4, 5], { dtype: 'float64' }) // any mask, not only 0/1
+    const r = checkGrad((a: { x: Tensor; m: Tensor }) => sum(mul(dropoutWithMask(a.x, a.m, 0.3), a.x)), { x, m })
+    expect(r.ok, JSON.stringify(r.worst)).toBe(true)
+    const h = toFlatArray(hessian((xi: Tensor) => sum(mul(dropoutWithMask(xi, m, 0.3), xi)))(x))
+    // f = Σ xᵢ²·mᵢ/q, so the Hessian is diagonal with 2mᵢ/q.
+    const md = toFlatArray(m)
+    h.forEach((v, i) => { const r0 = Math.floor(i / 20), c0 = i % 20; expect(Math.abs(v - (r0 === c0 ? (2 * md[r0]) / 0.7 : 0))).toBeLessThanOrEqual(1e-12) })
   })
 })
 
