@@ -41,10 +41,24 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isRowArray = (v: unknown): v is Record<string, unknown>[] => Array.isArray(v) && v.length > 0 && v.every(isRecord)
 const toCell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : v === null || v === undefined ? null : JSON.stringify(v))
 
+/**
+ * A row of the bench's current format (`{ workload, unit, compare, results: { lib: value },
+ * ratios: { lib: ratio } }`) as a flat row: one column per library, then `ratio vs lib` columns
+ * (only where the row compares by ratio; accuracy rows compare by difference). Other rows pass.
+ */
+function flatten(r: Record<string, unknown>): Record<string, unknown> {
+  if (!isRecord(r.results)) return r
+  const out: Record<string, unknown> = { workload: r.workload ?? r.id, unit: r.unit }
+  for (const [lib, v] of Object.entries(r.results)) out[lib] = v
+  if (r.compare !== 'difference' && isRecord(r.ratios)) for (const [lib, v] of Object.entries(r.ratios)) out[`ratio vs ${lib}`] = v
+  return out
+}
+
 /** The table of a parsed results file (any JSON value). */
 export function normalise(json: unknown): BenchTable {
   const top = isRecord(json) ? json : {}
-  const rowsRaw = isRowArray(json) ? json : isRowArray(top.rows) ? top.rows : Object.values(top).find(isRowArray) ?? []
+  const found = isRowArray(json) ? json : isRowArray(top.rows) ? top.rows : Object.values(top).find(isRowArray) ?? []
+  const rowsRaw = found.map(flatten)
   const keys: string[] = []
   for (const r of rowsRaw) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k)
   const columns: Column[] = keys.map((key) => {
