@@ -179,6 +179,11 @@ async function live(browser: Browser): Promise<void> {
     }, undefined, { timeout: LIVE_TIMEOUT_MS, polling: 100 })
     const s = await read()
     console.log(`live page: loss ${s?.start.toFixed(4)} → ${s?.loss.toFixed(4)} at step ${s?.step}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    // The core's WebAssembly SIMD kernels must run in a real browser too (the TypeScript
+    // kernels would train as well, silently): the page counts the kernel calls that did.
+    const calls = await page.evaluate(() => Number(document.querySelector('.live-trainer')?.getAttribute('data-wasm-calls')))
+    console.log(`live page: ${calls} kernel calls ran as WebAssembly SIMD`)
+    if (!(calls > 0)) failures.push(`${path}: no kernel call ran as WebAssembly in the browser (data-wasm-calls = ${calls})`)
     // Let it train on a little, so the picture shows a curve and a bent boundary.
     await page.waitForTimeout(1500)
     mkdirSync(join(docsDir, '.screenshots'), { recursive: true })

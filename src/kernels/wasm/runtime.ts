@@ -74,6 +74,7 @@ const INITIAL_BYTES = 64 << 20
 export const BASE = PAGE
 
 let compiled: WasmModule | null = null
+let calls = 0
 let failed: string | null = null
 let current: Wasm | null = null
 
@@ -123,10 +124,18 @@ function instantiate(bytes: number): Wasm | null {
  */
 export function wasm(need: number): Wasm | null {
   const total = BASE + need
-  if (current !== null && current.bytes >= total) return current
-  const next = instantiate(Math.max(total, INITIAL_BYTES, current === null ? 0 : 2 * current.bytes))
-  if (next !== null) current = next
-  return next
+  if (current === null || current.bytes < total) {
+    const next = instantiate(Math.max(total, INITIAL_BYTES, current === null ? 0 : 2 * current.bytes))
+    if (next === null) return null
+    current = next
+  }
+  calls++
+  return current
+}
+
+/** How many kernel calls have run in WebAssembly so far in this realm (shown by the live docs page). */
+export function wasmCalls(): number {
+  return calls
 }
 
 /** Why WebAssembly kernels are unavailable, or null when they are (or are still compiling). */
