@@ -6,6 +6,7 @@
  */
 import type { TypedArray } from '../tensor/dtype.js'
 import { useWasm } from './backend.js'
+import { relu as reluKernel } from './elementwise.js'
 import { matmul as jsMatmul } from './matmul.js'
 import { wasmMatmul } from './wasm/matmul.js'
 
@@ -37,12 +38,7 @@ export function affine(x: TypedArray, w: TypedArray, bias: TypedArray | null, ou
   const same = (x instanceof Float64Array) === f64 && (w instanceof Float64Array) === f64 && (bias === null || (bias instanceof Float64Array) === f64)
   if (same && useWasm(2 * m * n * k, MATMUL_WASM_FLOPS) && wasmMatmul(x, 0, w, 0, out, 0, m, n, k, false, false, bias, relu)) return
   jsMatmul(x, 0, w, 0, out, 0, m, n, k, false, false)
-  if (bias !== null && relu) {
-    // Why this loop: the epilogue in one pass; relu(NaN) = NaN and relu(−0) = 0, as the relu op.
-    for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) { const v = out[o] + bias[j]; out[o] = v > 0 ? v : v === v ? 0 : v }
-  } else if (bias !== null) {
-    for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) out[o] += bias[j]
-  } else if (relu) {
-    for (let o = 0; o < m * n; o++) { const v = out[o]; out[o] = v > 0 ? v : v === v ? 0 : v }
-  }
+  // Why this loop: the bias per row, rounded on store as add rounds it.
+  if (bias !== null) for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) out[o] += bias[j]
+  if (relu) reluKernel(out, out)
 }

@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { type Tensor, ArgumentError, ShapeError, div, mul, random } from '../index.js'
-import { broadcastShapes } from '../tensor/shape.js'
+import { broadcastShapes, shapesEqual } from '../tensor/shape.js'
 import type { EmptyParams, Layer } from './Layer.js'
 import { checkInput, checkInputShape, checkKey, checkOptions, describe, fmt } from './checks.js'
 import { maskScale } from '../ops/fused.js'
@@ -133,6 +133,6 @@ export function dropoutWithMask(x: Tensor, mask: Tensor, rate: number, mode: Dro
   }
   if (md === 'scaleAtTest') return mul(t, m)
   // Same shape and dtype: one fused pass each way, bitwise div(mul(x, m), 1 − p).
-  const same = m.dtype === t.dtype && m.rank === t.rank && m.shape.every((d, i) => d === t.shape[i])
+  const same = m.dtype === t.dtype && shapesEqual(m.shape, t.shape)
   return same ? maskScale(t, m, 1 - p) : div(mul(t, m), 1 - p)
 }
