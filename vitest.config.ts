@@ -1,25 +1,5 @@
 import { defineConfig } from 'vitest/config'
 
-// Vitest 5's reporter calls Map.groupBy (Node ≥ 21) when it prints failures; Node 20 lacks it.
-// Polyfill it in the main process, where reporters run, so failures are reported, not crashed on.
-if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
-  Object.defineProperty(Map, 'groupBy', {
-    configurable: true,
-    writable: true,
-    value: <K, T>(items: Iterable<T>, key: (item: T, index: number) => K): Map<K, T[]> => {
-      const out = new Map<K, T[]>()
-      let i = 0
-      for (const item of items) {
-        const k = key(item, i++)
-        const list = out.get(k)
-        if (list) list.push(item)
-        else out.set(k, [item])
-      }
-      return out
-    },
-  })
-}
-
 const here = (p: string): string => new URL(p, import.meta.url).pathname
 
 export default defineConfig({

@@ -19,6 +19,10 @@ import * as P from '../../src/index.js'
 import * as O from '../../src/optim/index.js'
 import type { GradientTransformation } from '../../src/optim/index.js'
 
+// Quiet: tfjs-backend-cpu prints an "install our node backend" banner on first use unless IS_TEST
+// (or PROD) is set; IS_TEST keeps TF.js's own argument checks on, unlike enableProdMode.
+tf.env().set('IS_TEST', true)
+
 const RTOL = 1e-5
 const RUNS = 100
 

@@ -10,6 +10,10 @@ import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { type Tensor, fromArray, grad, mul, sum, toFlatArray } from '../../src/index.js'
 
+// Quiet: tfjs-backend-cpu prints an "install our node backend" banner on first use unless IS_TEST
+// (or PROD) is set; IS_TEST keeps TF.js's own argument checks on, unlike enableProdMode.
+tf.env().set('IS_TEST', true)
+
 // --- model
 
 /** A tensor as plain data: what fast-check generates, shrinks and prints. */
