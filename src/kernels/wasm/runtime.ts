@@ -8,6 +8,13 @@
  * needs more room, a NEW, larger Memory and a new instance replace the old ones (instantiating a
  * compiled module takes microseconds), and the old memory is left to the garbage collector.
  *
+ * Sizes: wasm32 addresses are 32 bits, so one memory holds at most 4 GiB, and a host may refuse
+ * a large memory. No call ever relies on the memory being large enough: each plans its regions
+ * with the float64 arithmetic of layout.ts, cuts elementwise work and hashing into chunks that
+ * fit (bit-identical: every element is computed alone), runs a matrix product in row panels when
+ * the whole does not fit but B does, and otherwise — or when the host refuses the memory —
+ * answers "not here" before writing anything, so the TypeScript kernel runs instead.
+ *
  * Support: the module uses fixed-width SIMD. Where WebAssembly or SIMD is missing, or where a
  * browser forbids synchronous compilation on its main thread (modules over 4 KB), `wasm()`
  * answers null until asynchronous compilation finishes, and the TypeScript kernels run instead.
@@ -15,6 +22,7 @@
  * @internal
  */
 import { wasmBase64 } from './binary.js'
+import { BASE, PAGE, WASM32_MAX_BYTES } from './layout.js'
 
 /** The exports of wasm/assembly (pointers and sizes; see the AssemblyScript sources). */
 export interface KernelExports {
@@ -67,12 +75,11 @@ interface WasmApi {
 const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (s: string) => string }
 const WA = host.WebAssembly
 
-const PAGE = 65536
 /** The first memory: enough for every product up to 1024² in float64 without replacement. */
 const INITIAL_BYTES = 64 << 20
-/** Addresses below this are left to the module (AssemblyScript's stack and statics, unused). */
-export const BASE = PAGE
 
+let initialBytes = INITIAL_BYTES
+let maxBytes = WASM32_MAX_BYTES
 let compiled: WasmModule | null = null
 let calls = 0
 let failed: string | null = null
@@ -107,30 +114,83 @@ compile()
 
 function instantiate(bytes: number): Wasm | null {
   if (compiled === null || WA === undefined) return null
-  const memory = new WA.Memory({ initial: Math.ceil(bytes / PAGE) })
+  let memory: WasmMemory
   let instance: { readonly exports: object }
   try {
+    // A host may refuse a large memory (a RangeError): the caller then runs the TypeScript kernel.
+    memory = new WA.Memory({ initial: Math.ceil(bytes / PAGE) })
+    // A browser main thread may forbid synchronous instantiation: the same answer.
     instance = new WA.Instance(compiled, { env: { memory } })
   } catch {
-    return null // a browser main thread may forbid synchronous instantiation: run JS kernels
+    return null
   }
   const buf = memory.buffer
   return { fn: instance.exports as unknown as KernelExports, bytes: buf.byteLength, f32: new Float32Array(buf), f64: new Float64Array(buf), u32: new Uint32Array(buf) }
 }
 
 /**
- * An instance whose memory has at least `need` bytes above the reserved base, or null when
- * WebAssembly kernels are unavailable (not supported, or not compiled yet in a browser).
+ * An instance whose memory has at least `need` bytes above BASE, or null: WebAssembly
+ * unavailable (not supported, or not compiled yet in a browser), `need` beyond `capacity()`, or
+ * the host refusing the memory. A replacement memory doubles the old one (so replacements are
+ * rare), or takes just what is needed when the double is refused or too large.
  */
 export function wasm(need: number): Wasm | null {
   const total = BASE + need
+  if (!(total <= maxBytes)) return null
   if (current === null || current.bytes < total) {
-    const next = instantiate(Math.max(total, INITIAL_BYTES, current === null ? 0 : 2 * current.bytes))
+    const grown = Math.min(maxBytes, pages(Math.max(total, initialBytes, current === null ? 0 : 2 * current.bytes)))
+    const next = instantiate(grown) ?? (grown > total ? instantiate(total) : null)
     if (next === null) return null
     current = next
   }
   calls++
   return current
+}
+
+/** The bytes above BASE of the largest memory the runtime may create. */
+export function capacity(): number {
+  return maxBytes - BASE
+}
+
+/**
+ * The bytes above BASE that work cut into chunks (elementwise kernels, hashing) plans for: the
+ * memory already there, or the first memory's size. Chunks of that size cost no more per
+ * element than one call would (each element is copied in and out once either way), and never
+ * need a new memory after the first.
+ */
+export function chunkBudget(): number {
+  return Math.min(maxBytes, Math.max(initialBytes, current === null ? 0 : current.bytes)) - BASE
+}
+
+/** `bytes` rounded up to whole pages. */
+function pages(bytes: number): number {
+  return Math.ceil(bytes / PAGE) * PAGE
+}
+
+/** The memory limits in bytes: the first memory's size and the largest memory ever created. */
+export interface MemoryLimits {
+  readonly initial: number
+  readonly max: number
+}
+
+/**
+ * Sets the memory limits and returns the previous ones; tests use small stand-ins to reach
+ * every size boundary cheaply. Both are rounded down to whole pages; `max` is kept within
+ * [2 pages, 4 GiB] (BASE and at least one page of work) and `initial` within [2 pages, max].
+ * A current memory larger than the new `max` is dropped.
+ */
+export function setMemoryLimits(limits: MemoryLimits): MemoryLimits {
+  const prev = { initial: initialBytes, max: maxBytes }
+  const whole = (b: number) => Math.floor(b / PAGE) * PAGE
+  maxBytes = Math.min(WASM32_MAX_BYTES, Math.max(2 * PAGE, whole(limits.max)))
+  initialBytes = Math.min(maxBytes, Math.max(2 * PAGE, whole(limits.initial)))
+  if (current !== null && current.bytes > maxBytes) current = null
+  return prev
+}
+
+/** The size in bytes of the current memory (0 before the first call). */
+export function memoryBytes(): number {
+  return current === null ? 0 : current.bytes
 }
 
 /** How many kernel calls have run in WebAssembly so far in this realm (shown by the live docs page). */
@@ -141,17 +201,4 @@ export function wasmCalls(): number {
 /** Why WebAssembly kernels are unavailable, or null when they are (or are still compiling). */
 export function wasmUnavailable(): string | null {
   return compiled === null ? (failed ?? 'the WebAssembly kernels are still compiling') : null
-}
-
-/**
- * The byte offset of the region after one of `bytes` bytes at `at`, aligned to 64 (a cache line),
- * with at least 16 bytes of slack between, so a kernel may run one vector past its last element.
- */
-export function after(at: number, bytes: number): number {
-  return (at + bytes + 16 + 63) & ~63
-}
-
-/** Rounds `n` up to a multiple of `m`. */
-export function roundUp(n: number, m: number): number {
-  return Math.ceil(n / m) * m
 }
