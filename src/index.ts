@@ -10,7 +10,7 @@ export { PurediffError, ShapeError, DTypeError, ArgumentError } from './tensor/e
 export type { TensorLike } from './ops/prim.js'
 export { add, sub, mul, div, pow, maximum, minimum, neg, equal, greater, less, greaterEqual, where, cast } from './ops/arithmetic.js'
 export { abs, sign, exp, expm1, log, log1p, sqrt, square, sin, cos, tanh, sigmoid, relu, softplus } from './ops/unary.js'
-export { leakyRelu, prelu, elu, clip } from './ops/activations.js'
+export { leakyRelu, prelu, elu, clip, logSigmoid } from './ops/activations.js'
 export { sum, mean, max, min, logSumExp, argmax, softmax, logSoftmax } from './ops/reduce.js'
 export type { Axis } from './ops/reduce.js'
 export { reshape, transpose, expandDims, squeeze, broadcastTo, concat, stack, slice, oneHot } from './ops/shape.js'

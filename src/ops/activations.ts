@@ -12,8 +12,8 @@ import { broadcastShapes } from '../tensor/shape.js'
 import { Tensor, describe, fromData } from '../tensor/Tensor.js'
 import type { Primitive } from '../core/node.js'
 import { bind } from '../core/trace.js'
-import { exp } from './unary.js'
-import { add, greater, maximum, minimum, mul, sub, where } from './arithmetic.js'
+import { exp, softplus } from './unary.js'
+import { add, greater, maximum, minimum, mul, neg, sub, where } from './arithmetic.js'
 import { type TensorLike, binaryPrim, lift } from './prim.js'
 
 // --- fused primitives
@@ -171,4 +171,26 @@ export function clip(x: Tensor, lo: TensorLike, hi: TensorLike): Tensor {
   const t = check('clip', x)
   if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) throw new ArgumentError('clip', `lo ${lo} is greater than hi ${hi}`)
   return minimum(maximum(t, lo), hi)
+}
+
+/**
+ * log σ(x) = −softplus(−x) = −log(1 + e⁻ˣ), the log-probability of a logit, finite for every
+ * finite x: about x for x ≪ 0 (log σ(−1e4) = −1e4, where the naive `log(sigmoid(x))` gives
+ * log 0 = −Infinity and a NaN gradient) and about −e⁻ˣ → −0 for x ≫ 0. A composite of
+ * softplus, whose kernel is max(x, 0) + log1p(e^(−|x|)), so every step is stable. Derivative
+ * σ(−x) = 1 − σ(x), in [0, 1] and never NaN; second derivative −σ(x)·σ(−x).
+ *
+ * @example
+ * import { grad, logSigmoid, sum, tensor, toFlatArray } from 'purediff'
+ * const x = tensor([-1e4, 0, 1e4], 'float64')
+ * const y = toFlatArray(logSigmoid(x))
+ * // −1e4 exactly, then log ½ = −ln 2, then −e^(−1e4), which rounds to −0
+ * if (y[0] !== -1e4 || y[1] !== -Math.LN2 || !Object.is(y[2], -0)) throw new Error()
+ * // σ(−x): 1, ½, 0
+ * if (toFlatArray(grad((t: typeof x) => sum(logSigmoid(t)))(x)).join() !== '1,0.5,0') throw new Error()
+ * @category activations
+ * @since 0.1.0
+ */
+export function logSigmoid(x: TensorLike): Tensor {
+  return neg(softplus(neg(lift('logSigmoid', x, 'float32', 'x'))))
 }

@@ -1,5 +1,5 @@
 /**
- * Losses against their closed forms (values and gradients), stability for logits like ±1000,
+ * Losses against their closed forms (values and gradients), stability for logits like ±1000 and ±1e4,
  * accuracy on hand-counted rows, the penalties' exact values and gradients, and `weightsOf`.
  */
 import fc from 'fast-check'
@@ -111,6 +111,36 @@ describe('losses.sigmoidBinaryCrossEntropy', () => {
     const bad = t64([-1000, 1000], [2]), yb = t64([1, 0], [2])
     expect(P.item(losses.sigmoidBinaryCrossEntropy(bad, yb))).toBe(1000)
     expect(flat(P.grad((q: Tensor) => losses.sigmoidBinaryCrossEntropy(q, yb))(bad))).toEqual([-0.5, 0.5])
+  })
+  it('logits ±1e4 in both dtypes: finite, equal to the closed forms, with gradient (σ(z) − y)/N', () => {
+    // max(z, 0) − z·y + log1p(e^(−|z|)) with e^(−1e4) = 0: z = 1e4 gives 1e4·(1 − y), z = −1e4 gives 1e4·y
+    const zs = [1e4, 1e4, 1e4, -1e4, -1e4, -1e4], ys = [1, 0, 0.25, 1, 0, 0.25]
+    const want = [0, 1e4, 7500, 1e4, 0, 2500]
+    // σ(1e4) = 1, σ(−1e4) = 0
+    const wantGrad = [0, 1, 0.75, -1, 0, -0.25].map((v) => v / 6)
+    for (const dtype of ['float32', 'float64'] as const) {
+      const z = P.fromArray(zs, [6], dtype), y = P.fromArray(ys, [6], dtype)
+      zs.forEach((_, i) => {
+        const one = (t: Tensor) => losses.sigmoidBinaryCrossEntropy(P.slice(t, [i], [1]), P.slice(y, [i], [1]))
+        expect(P.item(one(z))).toBe(want[i])
+      })
+      expect(P.item(losses.sigmoidBinaryCrossEntropy(z, y))).toBe(want.reduce((a, b) => a + b) / 6)
+      const g = flat(P.grad((q: Tensor) => losses.sigmoidBinaryCrossEntropy(q, y))(z))
+      g.forEach((v, i) => expect(v).toBe(dtype === 'float32' ? Math.fround(wantGrad[i]) : wantGrad[i]))
+    }
+  })
+  it('equals −mean(y·logSigmoid(z) + (1 − y)·logSigmoid(−z)) for logits of any magnitude', () => {
+    // the defining formula, with log σ computed by the stable op: both sides finite everywhere
+    const logit = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -30, max: 30, noNaN: true }))
+    fc.assert(fc.property(fc.array(fc.tuple(logit, fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 8 }), (pairs) => {
+      const z = t64(pairs.map((p) => p[0]), [pairs.length]), y = t64(pairs.map((p) => p[1]), [pairs.length])
+      const loss = P.item(losses.sigmoidBinaryCrossEntropy(z, y))
+      const byDefinition = -P.item(P.mean(P.add(P.mul(y, P.logSigmoid(z)), P.mul(P.sub(1, y), P.logSigmoid(P.neg(z))))))
+      expect(Number.isFinite(loss)).toBe(true)
+      // both are sums of terms of size ≤ |z| + 1: rounding relative to that scale
+      const scale = pairs.reduce((s, [zi]) => s + Math.abs(zi) + 1, 0) / pairs.length
+      expect(Math.abs(loss - byDefinition)).toBeLessThanOrEqual(16 * EPS * scale)
+    }), { numRuns: 100 })
   })
 })
 

@@ -116,6 +116,7 @@ const elementwise: OpRow[] = [
   unary('tanh', pd.tanh, tf.tanh, uniform(-10, 10)),
   unary('sigmoid', pd.sigmoid, tf.sigmoid, uniform(-20, 20)),
   unary('softplus', pd.softplus, tf.softplus, uniform(-20, 20)),
+  unary('logSigmoid', pd.logSigmoid, tf.logSigmoid, uniform(-20, 20)),
   // relu′(0) = 0 and elu′(0) = 1 in both libraries, so 0 is kept in the gradient check.
   unary('relu', pd.relu, tf.relu, WITH_ZERO),
   unary('elu', (x) => pd.elu(x), tf.elu, WITH_ZERO),
@@ -125,6 +126,7 @@ const elementwise: OpRow[] = [
   unary('sigmoid (saturated)', pd.sigmoid, tf.sigmoid, uniform(-300, 300)),
   unary('tanh (saturated)', pd.tanh, tf.tanh, uniform(-300, 300)),
   unary('softplus (saturated)', pd.softplus, tf.softplus, uniform(-300, 300)),
+  unary('logSigmoid (saturated)', pd.logSigmoid, tf.logSigmoid, uniform(-300, 300)),
   unary('elu (saturated)', (x) => pd.elu(x), tf.elu, uniform(-300, 300)),
   // leakyRelu′(0) = α in both libraries.
   row('leakyRelu', fc.tuple(shapeArb().chain((s) => inputsArb([s], [WITH_ZERO])), fc.oneof(fc.constant(0.01), fc.float({ min: 0, max: 1, noNaN: true }))),

@@ -12,7 +12,7 @@ import type { Tensor } from '../../src/index.js'
 
 // --- arbitraries (float64, domain-aware)
 
-export type Domain = 'any' | 'positive' | 'awayFromZero' | 'aboveMinusOne' | 'nonZeroDenominator' | 'distinct' | 'awayFromOne'
+export type Domain = 'any' | 'positive' | 'awayFromZero' | 'aboveMinusOne' | 'nonZeroDenominator' | 'distinct' | 'awayFromOne' | 'saturated'
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
 
@@ -29,6 +29,10 @@ function value(domain: Domain): fc.Arbitrary<number> {
     // clip(x, -1, 1): |x| ≠ 1 by at least 0.1
     case 'awayFromOne': return fc.oneof(d(-0.9, 0.9), d(1.1, 3), d(-3, -1.1))
     case 'distinct': return d(-3, 3) // handled by `tensorOf`
+    // |x| in [300, 1000] with a random sign, plus the ends: where exp(±x) under- or overflows
+    // (e^−300 ≈ 5e−131, e^1000 = Infinity in float64). Not beyond 1000: a central difference
+    // of eps 1e-6 at |x| = 1e4 already loses 6 of its digits to the rounding of x ± eps.
+    case 'saturated': return fc.tuple(fc.oneof(d(300, 1000), fc.constantFrom(300, 1000)), fc.boolean()).map(([m, s]) => (s ? m : -m))
   }
 }
 
@@ -116,6 +120,8 @@ export const opRows: readonly OpRow[] = [
   row('sigmoid', P.sigmoid, unaryArgs('any'), 2),
   row('relu', P.relu, unaryArgs('awayFromZero'), 2),
   row('softplus', P.softplus, unaryArgs('any'), 2),
+  row('logSigmoid', P.logSigmoid, unaryArgs('any'), 2),
+  row('logSigmoid', P.logSigmoid, unaryArgs('saturated'), 2, 'logSigmoid (saturated, |x| 300–1000)'),
   row('leakyRelu', (x) => P.leakyRelu(x), unaryArgs('awayFromZero'), 2),
   row('leakyRelu', (x) => P.leakyRelu(x, 0.3), unaryArgs('awayFromZero'), 2, 'leakyRelu (alpha 0.3)'),
   row('prelu', P.prelu, shapeArb(1).chain((s) => fc.tuple(tensorOf(s, 'awayFromZero'), tensorOf(s.slice(-1), 'any'))), 2),
