@@ -31,6 +31,8 @@ export interface EarlyStoppingOptions {
  * loss seen, its epoch (−1 before any) and its params (kept only when `restoreBest`; first epoch
  * wins ties; NaN never wins); `reference` is the loss of the last SIGNIFICANT improvement
  * (by more than `minDelta`), `wait` the number of epochs since it, `stop` is `wait ≥ patience`.
+ * Plain data, so a checkpoint holds it: without best params the `bestParams` key is absent (not
+ * undefined), and `bestLoss`/`reference` are Infinity before any improvement.
  *
  * @category model
  * @since 0.1.0
@@ -39,7 +41,7 @@ export interface EarlyStoppingState<P> {
   readonly epoch: number
   readonly bestLoss: number
   readonly bestEpoch: number
-  readonly bestParams: P | undefined
+  readonly bestParams?: P
   readonly reference: number
   readonly wait: number
   readonly stop: boolean
@@ -80,18 +82,19 @@ export interface EarlyStopping {
  */
 export function earlyStopping(options: EarlyStoppingOptions): EarlyStopping {
   const o = checkEarlyStoppingOptions('earlyStopping', options)
-  const init = <P>(): EarlyStoppingState<P> => ({ epoch: 0, bestLoss: Infinity, bestEpoch: -1, bestParams: undefined, reference: Infinity, wait: 0, stop: false })
+  const init = <P>(): EarlyStoppingState<P> => ({ epoch: 0, bestLoss: Infinity, bestEpoch: -1, reference: Infinity, wait: 0, stop: false })
   const machine = <P>(state: EarlyStoppingState<P> | undefined, valLoss: number, params: P): EarlyStoppingState<P> => {
     const s = state ?? init<P>()
     if (typeof valLoss !== 'number') throw new ArgumentError('earlyStopping', `valLoss must be a number, got ${describe(valLoss)}`)
     const better = valLoss < s.bestLoss || (s.bestEpoch < 0 && valLoss === Infinity)
     const significant = valLoss < s.reference - o.minDelta || (s.bestEpoch < 0 && !Number.isNaN(valLoss))
     const wait = significant ? 0 : s.wait + 1
+    const bestParams = better && o.restoreBest ? params : s.bestParams
     return {
       epoch: s.epoch + 1,
       bestLoss: better ? valLoss : s.bestLoss,
       bestEpoch: better ? s.epoch : s.bestEpoch,
-      bestParams: better && o.restoreBest ? params : s.bestParams,
+      ...(bestParams === undefined ? {} : { bestParams }),
       reference: significant ? valLoss : s.reference,
       wait,
       stop: wait >= o.patience,
