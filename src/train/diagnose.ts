@@ -30,6 +30,10 @@ export interface History {
  * training accuracy reaches it), `maxTrainLoss` Infinity (and the training loss is at most this),
  * `maxAccuracyGap` 0.05 (validation is "much worse" when its accuracy is lower by more than this),
  * `maxLossGap` Infinity (or its loss higher by more than this), `epoch` (default: the last).
+ * The context of the run makes the advice fit it: `layers`, the model's layer types (the
+ * `type`s of a ModelSpec, or `name`s of layers: `['dense', 'tanh', 'dense']`), and
+ * `optimizer`, the optimizer's name (`'adam'`, as in an OptimizerConfig). Without them the
+ * advice is the lecture's, for a sigmoid network trained with plain SGD.
  *
  * @category model
  * @since 0.1.0
@@ -40,6 +44,8 @@ export interface DiagnoseOptions {
   readonly maxAccuracyGap?: number
   readonly maxLossGap?: number
   readonly epoch?: number
+  readonly layers?: readonly string[]
+  readonly optimizer?: string
 }
 
 /**
@@ -77,6 +83,38 @@ export const trainingAdvice: readonly string[] = Object.freeze([
 ])
 
 /**
+ * The advice for a problem on the training data, for a model with these layer types (see
+ * `DiagnoseOptions.layers`) trained by this optimizer (its name). The activation advice follows
+ * the model: sigmoid or tanh units saturate (use ReLU, Leaky/Parametric ReLU or Maxout instead
+ * of them); plain ReLU units can die (try Leaky/Parametric ReLU or Maxout); Leaky/Parametric
+ * ReLU, ELU and Maxout do not saturate (the activation is not the first suspect); no activation
+ * at all makes the model linear. An adaptive optimizer (adam, adamw, rmsprop, adagrad) is not
+ * advised again. With neither given, it is `trainingAdvice`.
+ *
+ * @example
+ * import { trainingAdviceFor, trainingAdvice } from 'purediff/train'
+ * if (trainingAdviceFor(['dense', 'sigmoid', 'dense']).join() !== trainingAdvice.join()) throw new Error()
+ * const tanh = trainingAdviceFor(['dense', 'tanh', 'dense'])
+ * if (tanh.some((a) => a.includes('sigmoid')) || !tanh[0].includes('instead of tanh')) throw new Error()
+ * if (trainingAdviceFor(['dense', 'relu', 'dense'], 'adam').some((a) => a.includes('instead of') || a.includes('use an adaptive'))) throw new Error()
+ * @category operations
+ * @since 0.1.0
+ */
+export function trainingAdviceFor(layers?: readonly string[], optimizer?: string): readonly string[] {
+  const has = (...names: string[]) => layers !== undefined && names.some((n) => layers.includes(n))
+  const saturating = ['sigmoid', 'tanh'].filter((n) => has(n))
+  let activation: string
+  if (layers === undefined || (saturating.length === 1 && saturating[0] === 'sigmoid')) activation = trainingAdvice[0]
+  else if (saturating.length > 0) activation = `use a new activation function: ReLU (or Leaky/Parametric ReLU) or Maxout instead of ${saturating.join(' and ')}, against the vanishing gradient (${saturating.join(' and ')} saturate${saturating.length === 1 ? 's' : ''}: the gradient fades for large inputs)`
+  else if (has('relu', 'softplus')) activation = 'ReLU units can die (a unit stuck at 0 passes no gradient): try Leaky ReLU or Parametric ReLU (or Maxout), with He initialisation'
+  else if (has('leakyRelu', 'prelu', 'elu', 'maxout')) activation = 'the activations do not saturate, so look elsewhere first: the initialisation (He for ReLU-like units), the learning rate, a bigger network'
+  else activation = 'the model has no activation function between its layers, so it is linear: add hidden layers with ReLU (or Maxout)'
+  const adaptive = optimizer !== undefined && ['adam', 'adamw', 'rmsprop', 'adagrad'].includes(optimizer)
+  const rate = adaptive ? `the optimizer (${optimizer}) already adapts its learning rate: try another base learning rate (often smaller), or train longer` : trainingAdvice[1]
+  return Object.freeze([activation, rate, trainingAdvice[2]])
+}
+
+/**
  * The lecture's advice for a problem on the testing (validation) data.
  *
  * @example
@@ -97,7 +135,8 @@ export const testingAdvice: readonly string[] = Object.freeze([
 /**
  * The recipe's verdict on a history, at `options.epoch` (default the last epoch):
  * 1. training accuracy < `minTrainAccuracy` or training loss > `maxTrainLoss` → `'training'`
- *    (NaN accuracies — regression — are judged on the loss alone), advice `trainingAdvice`;
+ *    (NaN accuracies — regression — are judged on the loss alone), advice
+ *    `trainingAdviceFor(options.layers, options.optimizer)` (`trainingAdvice` without them);
  * 2. else validation accuracy < training accuracy − `maxAccuracyGap`, or validation loss >
  *    training loss + `maxLossGap` → `'testing'`, advice `testingAdvice`;
  * 3. else `'none'` (no advice). Without validation data (NaN), step 2 never fires.
@@ -110,6 +149,8 @@ export const testingAdvice: readonly string[] = Object.freeze([
  * if (diagnose(h(1.0, 0.47)).problem !== 'testing') throw new Error()    // overfitting
  * if (diagnose(h(0.97, 0.95)).problem !== 'none') throw new Error()
  * if (!diagnose(h(0.11, 0.11)).advice.some((a) => a.includes('Adam'))) throw new Error()
+ * // the advice fits the model: no "instead of sigmoid" for a tanh network
+ * if (diagnose(h(0.11, 0.11), { layers: ['dense', 'tanh', 'dense'] }).advice.some((a) => a.includes('sigmoid'))) throw new Error()
  * @category operations
  * @since 0.1.0
  */
@@ -120,7 +161,9 @@ export function diagnose(history: History, options: DiagnoseOptions = {}): Diagn
   }
   const n = history.trainLoss.length
   if (n === 0) throw new ArgumentError(op, 'the history is empty: train for at least one epoch')
-  const { minTrainAccuracy = 0.9, maxTrainLoss = Infinity, maxAccuracyGap = 0.05, maxLossGap = Infinity, epoch = n - 1 } = options
+  const { minTrainAccuracy = 0.9, maxTrainLoss = Infinity, maxAccuracyGap = 0.05, maxLossGap = Infinity, epoch = n - 1, layers, optimizer } = options
+  if (layers !== undefined && (!Array.isArray(layers) || layers.some((l) => typeof l !== 'string'))) throw new ArgumentError(op, `layers must be an array of layer type names, got ${describe(layers)}`)
+  if (optimizer !== undefined && typeof optimizer !== 'string') throw new ArgumentError(op, `optimizer must be the optimizer's name, got ${describe(optimizer)}`)
   if (!Number.isInteger(epoch) || epoch < 0 || epoch >= n) throw new ArgumentError(op, `epoch must be an integer in [0, ${n - 1}], got ${describe(epoch)}`)
   const at = (xs: readonly number[] | undefined): number => (xs !== undefined && epoch < xs.length ? xs[epoch] : NaN)
   const e = { epoch, trainLoss: at(history.trainLoss), trainAccuracy: at(history.trainAccuracy), validationLoss: at(history.validationLoss), validationAccuracy: at(history.validationAccuracy) }
@@ -129,7 +172,7 @@ export function diagnose(history: History, options: DiagnoseOptions = {}): Diagn
   const lossBad = !(e.trainLoss <= maxTrainLoss)
   if (accBad || lossBad) {
     const why = accBad ? `training accuracy ${f(e.trainAccuracy)} < ${minTrainAccuracy}` : `training loss ${f(e.trainLoss)} > ${maxTrainLoss}`
-    return { problem: 'training', evidence: { ...e, summary: `epoch ${epoch}: ${why}: the problem is on the training data` }, advice: trainingAdvice }
+    return { problem: 'training', evidence: { ...e, summary: `epoch ${epoch}: ${why}: the problem is on the training data` }, advice: trainingAdviceFor(layers, optimizer) }
   }
   const accGap = e.trainAccuracy - e.validationAccuracy
   const lossGap = e.validationLoss - e.trainLoss

@@ -22,6 +22,6 @@ export { TrainingDivergedError } from './diverged.js'
 // --- early stopping and the recipe
 export { earlyStopping } from './earlyStopping.js'
 export type { EarlyStopping, EarlyStoppingOptions, EarlyStoppingState } from './earlyStopping.js'
-export { diagnose, trainingAdvice, testingAdvice } from './diagnose.js'
+export { diagnose, trainingAdvice, trainingAdviceFor, testingAdvice } from './diagnose.js'
 export type { Diagnosis, DiagnoseOptions, History } from './diagnose.js'
 export { gradientNorms } from './gradientNorms.js'
