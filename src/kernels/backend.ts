@@ -5,6 +5,14 @@
  * PUREDIFF_KERNELS=js|wasm|auto overrides the default in Node; `setKernelMode` overrides it at
  * run time (tests and benchmarks use it to compare the two paths in one process).
  *
+ * Sizes: a call whose operands cannot fit one WebAssembly memory (wasm32 addresses: 4 GiB), and
+ * cannot be cut to fit, or whose memory the host refuses, runs the TypeScript kernel, in every
+ * mode, 'wasm' included. Why not throw under 'wasm': that mode asserts the kernels can run in
+ * this runtime, and a size is not a property of the runtime; the answer is the same (bitwise for
+ * the elementwise and random kernels, within the rounding bound for matmul, which sums float32
+ * in float32 in WebAssembly). Large work that can be cut (elementwise, hashing, matmul row
+ * panels when B fits) stays in WebAssembly; `wasmCalls()` in wasm/runtime.ts counts what ran there.
+ *
  * @internal
  */
 import { wasmUnavailable } from './wasm/runtime.js'

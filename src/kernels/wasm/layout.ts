@@ -50,20 +50,44 @@ export function regions(sizes: readonly number[]): Regions {
 }
 
 /**
- * The most elements, a multiple of `granule`, that one call may take when each element needs
+ * The most elements, a multiple of 64, that one call may take when each element needs
  * `perElement[r]` bytes in region r and the regions must end within `budget` bytes above BASE;
- * 0 when not even one granule fits. With L a multiple of 64 bytes per region, `after` adds
- * exactly 64 bytes to each region, hence the closed form; the loop only guards it.
+ * 0 when not even 64 fit. With a multiple of 64 elements every region is a multiple of 64
+ * bytes, so `after` adds exactly 64 bytes to each: hence the closed form (one division, so
+ * never short of the largest); the loop only guards against its rounding up.
  */
-export function chunkLength(perElement: readonly number[], budget: number, granule: number): number {
+export function chunkLength(perElement: readonly number[], budget: number): number {
   const bytes = perElement.reduce((s, e) => s + e, 0)
-  const unit = Math.max(granule, 64)
-  let len = Math.floor((budget - 64 * perElement.length) / bytes / unit) * unit
-  while (len > 0 && regions(perElement.map((e) => e * len)).end - BASE > budget) len -= unit
+  let len = Math.floor((budget - 64 * perElement.length) / (64 * bytes)) * 64
+  while (len > 0 && regions(perElement.map((e) => e * len)).end - BASE > budget) len -= 64
   return Math.max(0, len)
 }
 
-/** Where the operands of one gemm call sit (see wasm/assembly/gemm.ts for what each holds). */
+/** How n elements run: `chunk` elements per call (the last call takes the rest), in `regions`. */
+export interface ChunkPlan {
+  readonly chunk: number
+  readonly regions: Regions
+}
+
+/**
+ * The plan for n > 0 elements needing `perElement[r]` bytes each in region r, within `budget`
+ * bytes above BASE, for a kernel that writes whole blocks of `block` elements (regions hold
+ * whole blocks); null when not even one chunk fits. Chunks are at most `chunkLength`, so a
+ * count passed to the module stays far below 2³¹ for any budget up to 4 GiB.
+ */
+export function chunkPlan(n: number, perElement: readonly number[], budget: number, block: number): ChunkPlan | null {
+  const max = chunkLength(perElement, budget)
+  if (max === 0) return null
+  const chunk = Math.min(n, max)
+  return { chunk, regions: regions(perElement.map((e) => e * roundUp(chunk, block))) }
+}
+
+// The gemm's cache blocks: a KC×8 float32 panel of B (8 KiB) stays in L1 while an MC×KC block
+// of A (128 KiB) streams from L2; float64 halves the panel width, so the same KC fits.
+export const KC = 256
+export const MC = 128
+
+/** Where the operands of one gemm call sit (byte offsets; see wasm/assembly/gemm.ts). */
 export interface GemmLayout {
   readonly a: number
   readonly b: number
@@ -74,11 +98,6 @@ export interface GemmLayout {
   /** bytes needed above BASE */
   readonly need: number
 }
-
-// The gemm's cache blocks: a KC×8 float32 panel of B (8 KiB) stays in L1 while an MC×KC block
-// of A (128 KiB) streams from L2; float64 halves the panel width, so the same KC fits.
-export const KC = 256
-export const MC = 128
 
 /**
  * The layout of a gemm of `rows` rows of op(A) (k columns) times op(B) (k×n): A, B, C with rows

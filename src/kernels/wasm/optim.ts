@@ -7,7 +7,7 @@
  * @internal
  */
 import type { TypedArray } from '../../tensor/dtype.js'
-import { BASE, chunkLength, regions } from './layout.js'
+import { BASE, chunkPlan } from './layout.js'
 import { chunkBudget, wasm, type Wasm } from './runtime.js'
 
 /**
@@ -24,9 +24,10 @@ function run(ins: readonly TypedArray[], outs: readonly TypedArray[], call: (fn:
   for (const x of outs) if ((x instanceof Float64Array) !== f64) return false
   const n = ins[0].length, es = f64 ? 8 : 4, count = ins.length + outs.length
   if (n === 0) return true
-  const chunk = Math.min(n, chunkLength(new Array<number>(count).fill(es), chunkBudget(), 2))
-  if (chunk === 0) return false
-  const { at, end } = regions(new Array<number>(count).fill(chunk * es))
+  // Block 1: the kernels step two lanes at a time, and the slack after each region holds the overrun.
+  const plan = chunkPlan(n, new Array<number>(count).fill(es), chunkBudget(), 1)
+  if (plan === null) return false
+  const { chunk, regions: { at, end } } = plan
   const w = wasm(end - BASE)
   if (w === null) return false
   const mem = f64 ? w.f64 : w.f32

@@ -7,7 +7,7 @@
  * @internal
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js'
-import { BASE, chunkLength, regions, roundUp } from './layout.js'
+import { BASE, chunkPlan } from './layout.js'
 import { chunkBudget, wasm } from './runtime.js'
 
 /** The kernel writes whole blocks of 16 counters (4 vectors of 4), so regions hold multiples of 16. */
@@ -18,9 +18,10 @@ const BLOCK = 16
  * (nothing computed) when no memory is available.
  */
 export function wasmHashCounters(k0: number, k1: number, start: number, n: number): [Uint32Array, Uint32Array] | null {
-  const chunk = Math.min(roundUp(n, BLOCK), chunkLength([4, 4], chunkBudget(), BLOCK))
-  if (chunk === 0) return null
-  const { at: [y0, y1], end } = regions([4 * chunk, 4 * chunk])
+  if (n === 0) return [new Uint32Array(0), new Uint32Array(0)]
+  const plan = chunkPlan(n, [4, 4], chunkBudget(), BLOCK)
+  if (plan === null) return null
+  const { chunk, regions: { at: [y0, y1], end } } = plan
   const w = wasm(end - BASE)
   if (w === null) return null
   const out0 = new Uint32Array(n), out1 = new Uint32Array(n)
@@ -40,9 +41,10 @@ export function wasmHashCounters(k0: number, k1: number, start: number, n: numbe
  */
 export function wasmBernoulli(k0: number, k1: number, n: number, p: number, dtype: DType): TypedArray | null {
   const es = dtype === 'float64' ? 8 : 4
-  const chunk = Math.min(roundUp(n, BLOCK), chunkLength([4, 4, es], chunkBudget(), BLOCK))
-  if (chunk === 0) return null
-  const { at: [y0, y1, at], end } = regions([4 * chunk, 4 * chunk, es * chunk])
+  if (n === 0) return dtype === 'float64' ? new Float64Array(0) : new Float32Array(0)
+  const plan = chunkPlan(n, [4, 4, es], chunkBudget(), BLOCK)
+  if (plan === null) return null
+  const { chunk, regions: { at: [y0, y1, at], end } } = plan
   const w = wasm(end - BASE)
   if (w === null) return null
   const out = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)

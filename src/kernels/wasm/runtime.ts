@@ -177,14 +177,14 @@ export interface MemoryLimits {
  * Sets the memory limits and returns the previous ones; tests use small stand-ins to reach
  * every size boundary cheaply. Both are rounded down to whole pages; `max` is kept within
  * [2 pages, 4 GiB] (BASE and at least one page of work) and `initial` within [2 pages, max].
- * A current memory larger than the new `max` is dropped.
+ * The current memory is dropped, so the next call starts with a fresh one.
  */
 export function setMemoryLimits(limits: MemoryLimits): MemoryLimits {
   const prev = { initial: initialBytes, max: maxBytes }
   const whole = (b: number) => Math.floor(b / PAGE) * PAGE
   maxBytes = Math.min(WASM32_MAX_BYTES, Math.max(2 * PAGE, whole(limits.max)))
   initialBytes = Math.min(maxBytes, Math.max(2 * PAGE, whole(limits.initial)))
-  if (current !== null && current.bytes > maxBytes) current = null
+  current = null
   return prev
 }
 
