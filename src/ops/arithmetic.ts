@@ -207,7 +207,7 @@ const whereP: Primitive<undefined> = {
     const dtype = promote(a.dtype, b.dtype)
     let n = 1
     for (const d of shape) n *= d
-    const out = alloc(dtype, n)
+    const out = alloc(dtype, n, 'where', shape)
     k.where(c._data!, c.shape, a._data!, a.shape, b._data!, b.shape, shape, out)
     return fromData(out, shape, dtype)
   },

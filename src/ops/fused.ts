@@ -28,7 +28,7 @@ const affineP: Primitive<AffineParams> = {
   name: 'affine',
   impl: ([x, w, b], { relu }) => {
     const m = x.shape[0], k = x.shape[1], n = w.shape[1]
-    const out = alloc(x.dtype, m * n)
+    const out = alloc(x.dtype, m * n, 'affine', [m, n])
     kd.affine(x._data!, w._data!, b === undefined ? null : b._data!, out, m, n, k, relu)
     return fromData(out, Object.freeze([m, n]), x.dtype)
   },

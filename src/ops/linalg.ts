@@ -38,7 +38,7 @@ const matmulP: Primitive<MatmulParams> = {
     const { m, n, k, batch } = dims(a, b, ta, tb)
     const dtype = promote(a.dtype, b.dtype)
     const shape = Object.freeze([...batch, m, n])
-    const out = alloc(dtype, sizeOf(shape))
+    const out = alloc(dtype, sizeOf(shape), 'matmul', shape)
     const nb = sizeOf(batch)
     if (nb === 1) {
       kmm.matmul(a._data!, 0, b._data!, 0, out, 0, m, n, k, ta, tb)

@@ -62,7 +62,7 @@ export function unaryPrim(name: string, kernel: UnaryKernel, derivative: UnaryDe
   return {
     name,
     impl: ([x]) => {
-      const out = alloc(x.dtype, x.size)
+      const out = alloc(x.dtype, x.size, name)
       kernel(x._data!, out)
       return fromData(out, x.shape, x.dtype)
     },
@@ -100,7 +100,7 @@ export function binaryImpl(name: string, run: BinaryRun, a: Tensor, b: Tensor): 
   const dtype = promote(a.dtype, b.dtype)
   let n = 1
   for (let i = 0; i < shape.length; i++) n *= shape[i]
-  const out = alloc(dtype, n)
+  const out = alloc(dtype, n, name, shape)
   binary(run, a._data!, a.shape, b._data!, b.shape, shape, out)
   return fromData(out, shape, dtype)
 }

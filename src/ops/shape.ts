@@ -137,7 +137,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 const broadcastToP: Primitive<Shape> = {
   name: 'broadcastTo',
   impl: ([x], shape) => {
-    const out = alloc(x.dtype, sizeOf(shape))
+    const out = alloc(x.dtype, sizeOf(shape), 'broadcastTo', shape)
     km.stridedCopy(x._data!, 0, broadcastStrides(x.shape, shape), shape, out)
     return fromData(out, shape, x.dtype)
   },
@@ -236,7 +236,7 @@ const concatP: Primitive<number> = {
     const dtype = xs[0].dtype
     const shape = xs[0].shape.slice()
     shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0)
-    const out = alloc(dtype, sizeOf(shape))
+    const out = alloc(dtype, sizeOf(shape), 'concat', shape)
     const outer = sizeOf(shape.slice(0, axis))
     const inner = sizeOf(shape.slice(axis + 1))
     km.concat(xs.map((x) => x._data!), xs.map((x) => x.shape[axis]), outer, inner, out)
@@ -312,7 +312,7 @@ export function oneHot(indices: readonly number[], depth: number, dtype: DType =
   checkDType('oneHot', dtype)
   if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError('oneHot', `depth must be a positive integer, got ${depth}`)
   if (!Array.isArray(indices)) throw new ArgumentError('oneHot', `indices must be an array of integers, got ${describe(indices)}`)
-  const out = alloc(dtype, indices.length * depth)
+  const out = alloc(dtype, indices.length * depth, 'oneHot', [indices.length, depth])
   indices.forEach((ix, i) => {
     if (!Number.isInteger(ix) || ix < 0 || ix >= depth) {
       throw new ArgumentError('oneHot', `index ${ix} at position ${i} is not an integer in [0, ${depth})`)

@@ -12,16 +12,23 @@
  *
  * @since 0.1.0
  */
-import { type DType, alloc, checkDType } from '../tensor/dtype.js'
+import { type DType, alloc, checkDType, checkSize } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
 import { type Tensor, describe, fromData } from '../tensor/Tensor.js'
-import { checkShape, sizeOf } from '../tensor/shape.js'
+import { checkShape } from '../tensor/shape.js'
 import { boundedInt, hashCounters, threefry2x32, wordStream } from './threefry.js'
 import { useWasm } from '../kernels/backend.js'
+import { largestBelow, smallestAtLeast } from './float.js'
 import { wasmBernoulli } from '../kernels/wasm/rng.js'
 
 /** From this many draws on, the WebAssembly Bernoulli kernel (bitwise the same) is faster. */
 const WASM_BERNOULLI = 64
+/**
+ * Samplers hash their counters in blocks of this many (8 MiB of scratch words), so a draw never
+ * holds more scratch than that and never asks for more counters than one typed array can hold
+ * (float64 normals use two counters per element). The bits do not depend on the block size.
+ */
+const BLOCK = 2 ** 20
 
 // --- model
 
@@ -247,16 +254,18 @@ export function uniform(key: Key, shape: readonly number[], options: UniformOpti
   const lo = smallestAtLeast(min, dtype)
   const hi = largestBelow(max, dtype)
   if (!(lo <= hi)) throw new ArgumentError(op, `no ${dtype} value lies in [min, max) = [${min}, ${max})`)
-  const n = sizeOf(s)
-  const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 0, n)
-  const out = alloc(dtype, n)
+  const n = checkSize(op, s, dtype)
+  const out = alloc(dtype, n, op, s)
   const wide = dtype === 'float64'
-  for (let i = 0; i < n; i++) {
-    const u = wide ? ((y0[i] >>> 5) * 67108864 + (y1[i] >>> 6)) * TWO_M53 : ((y0[i] ^ y1[i]) >>> 9) * TWO_M23
-    out[i] = min + u * range
-    const r = out[i] // read back: rounding to float32 happens on the store
-    if (r > hi) out[i] = hi
-    else if (r < lo) out[i] = lo
+  for (let start = 0; start < n; start += BLOCK) {
+    const [y0, y1] = hashCounters(k.bits[0], k.bits[1], start, Math.min(BLOCK, n - start))
+    for (let j = 0, i = start; j < y0.length; j++, i++) {
+      const u = wide ? ((y0[j] >>> 5) * 67108864 + (y1[j] >>> 6)) * TWO_M53 : ((y0[j] ^ y1[j]) >>> 9) * TWO_M23
+      out[i] = min + u * range
+      const r = out[i] // read back: rounding to float32 happens on the store
+      if (r > hi) out[i] = hi
+      else if (r < lo) out[i] = lo
+    }
   }
   return fromData(out, s, dtype)
 }
@@ -286,23 +295,27 @@ export function normal(key: Key, shape: readonly number[], options: NormalOption
   if (typeof std !== 'number' || !Number.isFinite(std) || !(std >= 0)) {
     throw new ArgumentError(op, `std must be a finite number >= 0, got ${describe(std)}`)
   }
-  const n = sizeOf(s)
-  const out = alloc(dtype, n)
+  const n = checkSize(op, s, dtype)
+  const out = alloc(dtype, n, op, s)
   const TWO_PI = 2 * Math.PI
   if (dtype === 'float64') {
-    const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 0, 2 * n)
-    for (let i = 0; i < n; i++) {
-      const a = 2 * i
-      const u1 = ((y0[a] >>> 5) * 67108864 + (y1[a] >>> 6) + 1) * TWO_M53
-      const u2 = ((y0[a + 1] >>> 5) * 67108864 + (y1[a + 1] >>> 6)) * TWO_M53
-      out[i] = mean + std * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2))
+    // Element i uses counters 2i and 2i + 1: a block of BLOCK / 2 elements hashes BLOCK counters.
+    for (let start = 0; start < n; start += BLOCK / 2) {
+      const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 2 * start, 2 * Math.min(BLOCK / 2, n - start))
+      for (let a = 0, i = start; a < y0.length; a += 2, i++) {
+        const u1 = ((y0[a] >>> 5) * 67108864 + (y1[a] >>> 6) + 1) * TWO_M53
+        const u2 = ((y0[a + 1] >>> 5) * 67108864 + (y1[a + 1] >>> 6)) * TWO_M53
+        out[i] = mean + std * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2))
+      }
     }
   } else {
-    const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 0, n)
-    for (let i = 0; i < n; i++) {
-      const u1 = ((y0[i] >>> 8) + 1) * TWO_M24
-      const u2 = (y1[i] >>> 8) * TWO_M24
-      out[i] = mean + std * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2))
+    for (let start = 0; start < n; start += BLOCK) {
+      const [y0, y1] = hashCounters(k.bits[0], k.bits[1], start, Math.min(BLOCK, n - start))
+      for (let j = 0, i = start; j < y0.length; j++, i++) {
+        const u1 = ((y0[j] >>> 8) + 1) * TWO_M24
+        const u2 = (y1[j] >>> 8) * TWO_M24
+        out[i] = mean + std * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2))
+      }
     }
   }
   return fromData(out, s, dtype)
@@ -329,15 +342,17 @@ export function bernoulli(key: Key, p: number, shape: readonly number[], dtype: 
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(op, `p must be a probability in [0, 1], got ${describe(p)}`)
   const s = checkShape(op, shape)
   checkDType(op, dtype)
-  const n = sizeOf(s)
+  const n = checkSize(op, s, dtype)
   // The WebAssembly kernel hashes and compares in one call, bitwise the same as the loop below.
   const fast = useWasm(n, WASM_BERNOULLI) ? wasmBernoulli(k.bits[0], k.bits[1], n, p, dtype) : null
   if (fast !== null) return fromData(fast, s, dtype)
-  const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 0, n)
-  const out = alloc(dtype, n)
-  for (let i = 0; i < n; i++) {
-    const u = ((y0[i] >>> 5) * 67108864 + (y1[i] >>> 6)) * TWO_M53
-    out[i] = u < p ? 1 : 0
+  const out = alloc(dtype, n, op, s)
+  for (let start = 0; start < n; start += BLOCK) {
+    const [y0, y1] = hashCounters(k.bits[0], k.bits[1], start, Math.min(BLOCK, n - start))
+    for (let j = 0, i = start; j < y0.length; j++, i++) {
+      const u = ((y0[j] >>> 5) * 67108864 + (y1[j] >>> 6)) * TWO_M53
+      out[i] = u < p ? 1 : 0
+    }
   }
   return fromData(out, s, dtype)
 }
@@ -375,37 +390,4 @@ export function permutation(key: Key, n: number): number[] {
 function checkOptions<T extends object>(op: string, options: T): T {
   if (options === null || typeof options !== 'object') throw new ArgumentError(op, `options must be an object, got ${describe(options)}`)
   return options
-}
-
-/** The smallest value of the dtype that is >= x (x finite). */
-function smallestAtLeast(x: number, dtype: DType): number {
-  if (dtype === 'float64') return x
-  const f = Math.fround(x)
-  return f >= x ? f : step32(f, 1)
-}
-
-/** The largest value of the dtype that is < x (x finite). */
-function largestBelow(x: number, dtype: DType): number {
-  if (dtype === 'float64') return step64(x, -1)
-  const f = Math.fround(x)
-  return f < x ? f : step32(f, -1)
-}
-
-/** The next float32 after f towards +∞ (dir 1) or -∞ (dir -1); f may be ±∞. */
-function step32(f: number, dir: 1 | -1): number {
-  if (f === 0) return dir * 2 ** -149
-  const a = Float32Array.of(f)
-  const bits = new Uint32Array(a.buffer)
-  // For a float of either sign, adding 1 to the bit pattern moves it one step away from zero.
-  bits[0] += (f > 0) === (dir > 0) ? 1 : -1
-  return a[0]
-}
-
-/** The next float64 after x towards +∞ (dir 1) or -∞ (dir -1). */
-function step64(x: number, dir: 1 | -1): number {
-  if (x === 0) return dir * Number.MIN_VALUE
-  const a = Float64Array.of(x)
-  const bits = new BigUint64Array(a.buffer)
-  bits[0] += (x > 0) === (dir > 0) ? 1n : -1n
-  return a[0]
 }

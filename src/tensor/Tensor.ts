@@ -127,7 +127,7 @@ export function tensor(values: Nested, dtype: DType = 'float32'): Tensor {
     probe = (probe as readonly Nested[])[0]
     if (probe === undefined) break
   }
-  const out = alloc(dtype, sizeOf(shape))
+  const out = alloc(dtype, sizeOf(shape), 'tensor', shape)
   let k = 0
   const walk = (v: Nested, depth: number, path: string): void => {
     if (depth === shape.length) {
@@ -156,7 +156,7 @@ export function tensor(values: Nested, dtype: DType = 'float32'): Tensor {
 export function scalar(x: number, dtype: DType = 'float32'): Tensor {
   checkDType('scalar', dtype)
   if (typeof x !== 'number') throw new ArgumentError('scalar', `expected a number, got ${describe(x)}`)
-  const d = alloc(dtype, 1)
+  const d = alloc(dtype, 1, 'scalar')
   d[0] = x
   return fromData(d, EMPTY, dtype)
 }
@@ -172,10 +172,15 @@ const EMPTY: Shape = Object.freeze([])
  * @since 0.1.0
  */
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  const s = checkShape('full', shape)
-  checkDType('full', dtype)
-  if (typeof value !== 'number') throw new ArgumentError('full', `value must be a number, got ${describe(value)}`)
-  const d = alloc(dtype, sizeOf(s))
+  return filled('full', shape, value, dtype)
+}
+
+/** `full` under the name of the constructor the user called, for its errors. */
+function filled(op: string, shape: readonly number[], value: number, dtype: DType): Tensor {
+  const s = checkShape(op, shape)
+  checkDType(op, dtype)
+  if (typeof value !== 'number') throw new ArgumentError(op, `value must be a number, got ${describe(value)}`)
+  const d = alloc(dtype, sizeOf(s), op, s)
   if (value !== 0) d.fill(value)
   return fromData(d, s, dtype)
 }
@@ -190,7 +195,7 @@ export function full(shape: readonly number[], value: number, dtype: DType = 'fl
  * @since 0.1.0
  */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return full(shape, 0, dtype)
+  return filled('zeros', shape, 0, dtype)
 }
 
 /**
@@ -203,7 +208,7 @@ export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tenso
  * @since 0.1.0
  */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return full(shape, 1, dtype)
+  return filled('ones', shape, 1, dtype)
 }
 
 /**
@@ -224,7 +229,7 @@ export function fromArray(flat: ArrayLike<number>, shape: readonly number[], dty
   }
   const n = sizeOf(s)
   if (flat.length !== n) throw new ShapeError('fromArray', `${flat.length} values cannot fill shape ${fmt(s)}; expected ${n}`)
-  const d = alloc(dtype, n)
+  const d = alloc(dtype, n, 'fromArray', s)
   for (let i = 0; i < n; i++) {
     const v = flat[i]
     if (typeof v !== 'number') throw new ArgumentError('fromArray', `element ${i} is ${describe(v)}; expected a number`)
@@ -245,7 +250,7 @@ export function fromArray(flat: ArrayLike<number>, shape: readonly number[], dty
 export function arange(n: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError('arange', `n must be a non-negative integer, got ${n}`)
   checkDType('arange', dtype)
-  const d = alloc(dtype, n)
+  const d = alloc(dtype, n, 'arange', [n])
   for (let i = 0; i < n; i++) d[i] = i
   return fromData(d, Object.freeze([n]), dtype)
 }
@@ -262,7 +267,7 @@ export function arange(n: number, dtype: DType = 'float32'): Tensor {
 export function eye(n: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError('eye', `n must be a non-negative integer, got ${n}`)
   checkDType('eye', dtype)
-  const d = alloc(dtype, n * n)
+  const d = alloc(dtype, n * n, 'eye', [n, n])
   for (let i = 0; i < n; i++) d[i * n + i] = 1
   return fromData(d, Object.freeze([n, n]), dtype)
 }

@@ -26,9 +26,13 @@ export function checkShape(op: string, shape: unknown): Shape {
 
 // --- operations
 
+/** The number of elements; 0 when an axis is 0, even if others overflow to Infinity (never NaN). */
 export function sizeOf(shape: Shape): number {
   let n = 1
-  for (let i = 0; i < shape.length; i++) n *= shape[i]
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return 0
+    n *= shape[i]
+  }
   return n
 }
 
