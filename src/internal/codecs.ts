@@ -55,10 +55,26 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
   )
 }
 
+/**
+ * How many entries of the context `codec` decodes: the nesting depth of a recursive codec, which
+ * checks it before descending so that a deep or cyclic value is a failure, not a stack overflow.
+ */
+export function nesting(c: t.Context, codec: t.Decoder<unknown, unknown>): number {
+  let n = 0
+  for (let i = 0; i < c.length; i++) if (c[i].type === codec) n++
+  return n
+}
+
+/** A dotted path, its middle elided past 24 keys (a deep path stays readable). */
+export function pathText(keys: readonly string[]): string {
+  if (keys.length <= 24) return keys.join('.')
+  return `${keys.slice(0, 8).join('.')}.…(${keys.length - 16} more keys)….${keys.slice(-8).join('.')}`
+}
+
 /** `at layers.2.rate: expected …` for each error (the root entry has no key), duplicates dropped. */
 export function report(errors: t.Errors): string {
   const lines = errors.map((e) => {
-    const path = e.context.slice(1).map((entry) => entry.key).join('.')
+    const path = pathText(e.context.slice(1).map((entry) => entry.key))
     const last = e.context[e.context.length - 1]
     return `at ${path === '' ? '<root>' : path}: ${e.message ?? `expected ${last?.type.name ?? 'a valid value'}, got ${show(e.value)}`}`
   })

@@ -8,7 +8,7 @@
 import { type DType, type Tensor, ArgumentError, ShapeError, add, matmul, random, relu as reluOp, reshape } from '../index.js'
 import { affine } from '../ops/fused.js'
 import { withReluFusion } from './fusion.js'
-import { checkDType } from '../tensor/dtype.js'
+import { checkDType, checkSize } from '../tensor/dtype.js'
 import { type Initializer, glorotUniform, zeros } from './init.js'
 import type { Layer } from './Layer.js'
 import { checkInput, checkInputShape, checkKey, checkOptions, checkParam, checkPositiveInt, describe, fmt } from './checks.js'
@@ -66,6 +66,8 @@ export function linearInit(op: string, o: Required<DenseOptions>, key: unknown, 
   const k = checkKey(op, key)
   const s = checkInputShape(op, inputShape, 1)
   const inputs = s[s.length - 1]
+  // Checked from the shapes before any initialiser runs: dense(1e9) fails here, not at 9 GB.
+  checkSize(op, [inputs, width], o.dtype, 'the kernel w')
   const [kw, kb] = random.split(k)
   const w = made(op, 'kernelInit', o.kernelInit(kw, [inputs, width], o.dtype), [inputs, width], o.dtype)
   if (!o.useBias) return { params: { w }, lead: s.slice(0, -1) }

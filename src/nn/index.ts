@@ -29,4 +29,5 @@ export { accuracy } from './metrics.js'
 export { l1Penalty, l2Penalty, weightsOf } from './penalties.js'
 
 // --- model specs (io-ts)
-export { ModelSpec, LayerSpec, fromSpec } from './spec.js'
+export { ModelSpec, LayerSpec, fromSpec, DEFAULT_MAX_PARAMS, MAX_UNITS, MAX_PIECES, MAX_SPEC_DEPTH } from './spec.js'
+export type { FromSpecOptions } from './spec.js'

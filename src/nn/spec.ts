@@ -9,7 +9,7 @@
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { ArgumentError } from '../index.js'
-import { isRecord, numberWhere, report, show, strictObject } from '../internal/codecs.js'
+import { isRecord, nesting, numberWhere, report, show, strictObject } from '../internal/codecs.js'
 import type { Layer } from './Layer.js'
 import { flatten, sequential } from './Layer.js'
 import { dense } from './dense.js'
@@ -18,9 +18,75 @@ import { maxout } from './maxout.js'
 import { dropout } from './dropout.js'
 import { type Initializer, constant, glorotUniform, heNormal, lecunNormal, zeros } from './init.js'
 
+// --- limits
+
+/**
+ * The widest layer a spec may describe: 2^24 = 16,777,216 units. That is about 100× wider than
+ * the widest dense layers in use (the hidden layers of large language models have 2^14–2^16
+ * units), and small enough that, with `MAX_PIECES`, one example's pre-activations
+ * (units·pieces ≤ 2^32) still fit in one tensor. Larger widths are typos or attacks.
+ *
+ * @example
+ * import { isLeft } from 'fp-ts/lib/Either.js'
+ * import { MAX_UNITS, fromSpec } from 'purediff/nn'
+ * if (MAX_UNITS !== 2 ** 24 || !isLeft(fromSpec({ layers: [{ type: 'dense', units: MAX_UNITS + 1 }] }))) throw new Error()
+ * @category limits
+ * @since 0.1.0
+ */
+export const MAX_UNITS = 2 ** 24
+
+/**
+ * The most pieces a maxout layer of a spec may have: 256. Maxout networks use 2 to 5 pieces
+ * (Goodfellow et al. 2013); 256 leaves room for experiments while keeping units·pieces ≤ 2^32,
+ * the most elements one tensor holds.
+ *
+ * @example
+ * import { isLeft } from 'fp-ts/lib/Either.js'
+ * import { MAX_PIECES, fromSpec } from 'purediff/nn'
+ * if (!isLeft(fromSpec({ layers: [{ type: 'maxout', units: 2, pieces: MAX_PIECES + 1 }] }))) throw new Error()
+ * @category limits
+ * @since 0.1.0
+ */
+export const MAX_PIECES = 256
+
+/**
+ * How deeply a spec may nest `sequential` layers: 100. Nesting only groups layers, so real
+ * specs use a handful of levels; decoding and applying each level takes stack, and measured on
+ * Node 20 the decoder alone overflowed at about 1,400 levels, so 100 keeps a wide margin. A
+ * deeper spec is a `Left` naming the path where the limit is crossed, never a stack overflow.
+ *
+ * @example
+ * import { isLeft } from 'fp-ts/lib/Either.js'
+ * import { MAX_SPEC_DEPTH, fromSpec } from 'purediff/nn'
+ * let layer: object = { type: 'relu' }
+ * for (let i = 0; i < MAX_SPEC_DEPTH + 1; i++) layer = { type: 'sequential', layers: [layer] }
+ * const r = fromSpec({ layers: [layer] })
+ * if (!isLeft(r) || !r.left.message.includes('nested deeper than 100')) throw new Error()
+ * @category limits
+ * @since 0.1.0
+ */
+export const MAX_SPEC_DEPTH = 100
+
+/**
+ * The default of `fromSpec`'s `maxParams`: 10^8 parameters. In float32 that is 400 MB of
+ * weights, and training with Adam holds four copies (params, gradients, two moments): 1.6 GB —
+ * about what one CPU thread can train in reasonable time, and 100× the largest model of the
+ * lecture (an MNIST MLP, under 10^6). A spec asking for more is far more likely a typo
+ * (`units: 1e9`) or a hostile file than a wish; raise it with `fromSpec(spec, { maxParams })`
+ * (or `purediff train --max-params`).
+ *
+ * @example
+ * import { DEFAULT_MAX_PARAMS } from 'purediff/nn'
+ * if (DEFAULT_MAX_PARAMS !== 1e8) throw new Error()
+ * @category limits
+ * @since 0.1.0
+ */
+export const DEFAULT_MAX_PARAMS = 1e8
+
 // --- codecs: fields
 
-const PositiveInt = numberWhere('PositiveInt', 'a positive integer', (n) => Number.isInteger(n) && n > 0)
+const Units = numberWhere('Units', `a positive integer ≤ ${MAX_UNITS} (2^24, MAX_UNITS)`, (n) => Number.isInteger(n) && n > 0 && n <= MAX_UNITS)
+const Pieces = numberWhere('Pieces', `a positive integer ≤ ${MAX_PIECES} (MAX_PIECES)`, (n) => Number.isInteger(n) && n > 0 && n <= MAX_PIECES)
 const Finite = numberWhere('Finite', 'a finite number', Number.isFinite)
 const Rate = numberWhere('Rate', 'a number in [0, 1) (the probability of dropping a unit)', (n) => n >= 0 && n < 1)
 const DType = t.keyof({ float32: null, float64: null }, "'float32' | 'float64'")
@@ -49,8 +115,8 @@ function layerCodec<T extends string, R extends t.Props, O extends t.Props>(type
 // --- codecs: layers
 
 const linear = { useBias: t.boolean, kernelInit: InitSpec, biasInit: InitSpec, dtype: DType }
-const DenseSpec = layerCodec('dense', { units: PositiveInt }, linear)
-const MaxoutSpec = layerCodec('maxout', { units: PositiveInt, pieces: PositiveInt }, linear)
+const DenseSpec = layerCodec('dense', { units: Units }, linear)
+const MaxoutSpec = layerCodec('maxout', { units: Units, pieces: Pieces }, linear)
 const DropoutSpec = layerCodec('dropout', { rate: Rate }, { mode: Mode })
 const LeakyReluSpec = layerCodec('leakyRelu', {}, { alpha: Finite })
 const EluSpec = layerCodec('elu', {}, { alpha: Finite })
@@ -92,8 +158,10 @@ export type LayerSpec =
  */
 export const LayerSpec: t.Type<LayerSpec, LayerSpec, unknown> = new t.Type<LayerSpec, LayerSpec, unknown>(
   'LayerSpec',
-  (u): u is LayerSpec => isRecord(u) && typeof u.type === 'string' && Object.hasOwn(branches, u.type) && branches[u.type].is(u),
+  // Through validate, whose depth limit keeps a deep or cyclic value from overflowing the stack.
+  (u): u is LayerSpec => E.isRight(LayerSpec.validate(u, t.getDefaultContext(LayerSpec))),
   (u, c) => {
+    if (nesting(c, LayerSpec) > MAX_SPEC_DEPTH) return t.failure(u, c, `the spec is nested deeper than ${MAX_SPEC_DEPTH} levels (MAX_SPEC_DEPTH)`)
     if (!isRecord(u)) return t.failure(u, c, `expected a layer object { "type": …, … }, got ${show(u)}`)
     const type = u.type
     if (typeof type !== 'string' || !Object.hasOwn(branches, type)) {
@@ -152,13 +220,78 @@ function build(s: LayerSpec): Layer<any> {
   }
 }
 
+// --- parameter counts (from shapes alone)
+
+/**
+ * The number of parameters `layers` create for examples of `shape`, computed from the shapes
+ * alone (nothing is allocated), and the output shape; `shape` is undefined from the first layer
+ * that would reject its input (its own init then says why), so the count is then a lower bound.
+ */
+function countParams(layers: readonly LayerSpec[], shape: number[] | undefined): { count: number; shape: number[] | undefined } {
+  let count = 0
+  for (const l of layers) {
+    if (shape === undefined) break
+    const last = shape[shape.length - 1]
+    switch (l.type) {
+      case 'dense':
+      case 'maxout': {
+        if (shape.length === 0) { shape = undefined; break }
+        const width = l.type === 'dense' ? l.units : l.units * l.pieces
+        count += last * width + (l.useBias === false ? 0 : width)
+        shape = [...shape.slice(0, -1), l.units]
+        break
+      }
+      case 'prelu': count += shape.length === 0 ? 1 : last; break
+      case 'flatten': shape = [shape.reduce((a, b) => a * b, 1)]; break
+      case 'sequential': {
+        const inner = countParams(l.layers, shape)
+        count += inner.count
+        shape = inner.shape
+        break
+      }
+      default: break
+    }
+  }
+  return { count, shape }
+}
+
+const countText = (n: number): string => (Number.isSafeInteger(n) ? String(n) : n.toPrecision(4))
+
+function tooMany(count: number, maxParams: number, where: string): ArgumentError {
+  const limit = `maxParams = ${maxParams}${maxParams === DEFAULT_MAX_PARAMS ? ' (the default)' : ''}`
+  return new ArgumentError('fromSpec', `${where} ${countText(count)} parameters, more than ${limit}; to allow it, pass fromSpec(spec, { maxParams: ${countText(count)} }) (purediff train: --max-params ${countText(count)})`)
+}
+
 // --- constructors
+
+/**
+ * Options of `fromSpec`: `maxParams`, the most parameters the model may create (a positive
+ * integer or Infinity; default `DEFAULT_MAX_PARAMS` = 10^8).
+ *
+ * @example
+ * import { isRight } from 'fp-ts/lib/Either.js'
+ * import { type FromSpecOptions, fromSpec } from 'purediff/nn'
+ * const opts: FromSpecOptions = { maxParams: 2e8 }
+ * if (!isRight(fromSpec({ layers: [{ type: 'dense', units: 10 }] }, opts))) throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export interface FromSpecOptions {
+  readonly maxParams?: number
+}
 
 /**
  * Builds a model from a JSON description (an object, or a string of JSON): decodes it with
  * `ModelSpec` and returns `Right(sequential(...layers))`, or a `Left` with an ArgumentError whose
  * message names every invalid field by its path (`at layers.2.rate: expected a number in [0, 1)
  * …, got 1.5`). Unknown layer types and unknown fields are errors. Never throws.
+ *
+ * Sizes are bounded before anything is allocated: widths by `MAX_UNITS`, maxout pieces by
+ * `MAX_PIECES`, nesting by `MAX_SPEC_DEPTH`, and the parameter count by `options.maxParams`
+ * (default `DEFAULT_MAX_PARAMS` = 10^8). A spec whose parameters exceed it for any input shape
+ * is a `Left`; otherwise the model's `init(key, inputShape)` counts the parameters from the
+ * shapes alone and throws a one-line ArgumentError giving the count, the input shape, the limit
+ * and how to raise it, before it allocates anything.
  *
  * @example
  * import { isLeft, isRight } from 'fp-ts/lib/Either.js'
@@ -173,11 +306,22 @@ function build(s: LayerSpec): Layer<any> {
  * if (outputShape.join() !== '64' || model.right.apply(params, zeros([2, 10])).shape.join() !== '2,64') throw new Error()
  * const bad = fromSpec({ layers: [{ type: 'relu' }, { type: 'dropout', rate: 1 }] })
  * if (!isLeft(bad) || !bad.left.message.includes('layers.1.rate')) throw new Error()
+ * // 784·10^6 + 10^6 weights and biases: refused by init, before allocating 3 GB
+ * const wide = fromSpec({ layers: [{ type: 'dense', units: 1e6 }] })
+ * if (!isRight(wide)) throw new Error()
+ * let message = ''
+ * try { wide.right.init(random.key(0), [784]) } catch (e) { message = (e as Error).message }
+ * if (!message.includes('785000000 parameters') || !message.includes('maxParams')) throw new Error()
  * @category constructors
  * @since 0.1.0
  */
-export function fromSpec(json: unknown): E.Either<Error, Layer<unknown[]>> {
+export function fromSpec(json: unknown, options: FromSpecOptions = {}): E.Either<Error, Layer<unknown[]>> {
   try {
+    if (options === null || typeof options !== 'object') return E.left(new ArgumentError('fromSpec', `options must be an object { maxParams? }, got ${show(options)}`))
+    const maxParams = options.maxParams === undefined ? DEFAULT_MAX_PARAMS : options.maxParams
+    if (typeof maxParams !== 'number' || !(Number.isSafeInteger(maxParams) || maxParams === Infinity) || maxParams < 1) {
+      return E.left(new ArgumentError('fromSpec', `options.maxParams must be a positive integer or Infinity, got ${show(maxParams)}`))
+    }
     let value = json
     if (typeof json === 'string') {
       try {
@@ -188,7 +332,22 @@ export function fromSpec(json: unknown): E.Either<Error, Layer<unknown[]>> {
     }
     const decoded = ModelSpec.decode(value)
     if (E.isLeft(decoded)) return E.left(new ArgumentError('fromSpec', `invalid model spec: ${report(decoded.left)}`))
-    return E.right(sequential(...decoded.right.layers.map(build)))
+    const layers = decoded.right.layers
+    // The least any input gives: counts grow with every axis, and [0, 0] has zeros both in the
+    // width and in a leading axis (which `flatten` multiplies in); more axes change nothing.
+    const least = countParams(layers, [0, 0]).count
+    if (least > maxParams) return E.left(tooMany(least, maxParams, 'whatever the input shape, the model would create at least'))
+    const model = sequential(...layers.map(build))
+    return E.right({
+      ...model,
+      init: (key, inputShape) => {
+        if (Array.isArray(inputShape) && inputShape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+          const { count } = countParams(layers, inputShape.slice())
+          if (count > maxParams) throw tooMany(count, maxParams, `for input shape [${inputShape.join(',')}], the model's init would create`)
+        }
+        return model.init(key, inputShape)
+      },
+    })
   } catch (e) {
     return E.left(e instanceof Error ? e : new ArgumentError('fromSpec', `invalid model spec: ${show(e)}`))
   }

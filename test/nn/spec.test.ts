@@ -99,7 +99,7 @@ describe('invalid specs: a Left naming the path', () => {
   const bad: [string, unknown, string, string][] = [
     ['unknown type', { layers: [{ type: 'conv2d', filters: 3 }] }, 'layers.0.type', 'unknown layer type "conv2d"'],
     ['missing type', { layers: [{ units: 3 }] }, 'layers.0.type', 'unknown layer type undefined'],
-    ['negative units', { layers: [{ type: 'dense', units: -3 }] }, 'layers.0.units', 'expected a positive integer, got -3'],
+    ['negative units', { layers: [{ type: 'dense', units: -3 }] }, 'layers.0.units', 'expected a positive integer ≤ 16777216 (2^24, MAX_UNITS), got -3'],
     ['zero units', { layers: [{ type: 'relu' }, { type: 'dense', units: 0 }] }, 'layers.1.units', 'got 0'],
     ['fractional units', { layers: [{ type: 'dense', units: 2.5 }] }, 'layers.0.units', 'got 2.5'],
     ['units as a string', { layers: [{ type: 'dense', units: '128' }] }, 'layers.0.units', 'got "128"'],

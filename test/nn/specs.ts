@@ -106,4 +106,8 @@ export const testedElsewhere: Readonly<Record<string, string>> = {
   ModelSpec: 'test/nn/spec.test.ts: valid and invalid specs with paths, round trips',
   LayerSpec: 'test/nn/spec.test.ts: valid and invalid specs with paths, round trips',
   fromSpec: 'test/nn/spec.test.ts: never throws on junk; builds every layer type',
+  DEFAULT_MAX_PARAMS: 'test/nn/specLimits.test.ts: the parameter limit, counted from shapes before allocating',
+  MAX_UNITS: 'test/nn/specLimits.test.ts: widths above it are a Left naming the path',
+  MAX_PIECES: 'test/nn/specLimits.test.ts: pieces above it are a Left naming the path',
+  MAX_SPEC_DEPTH: 'test/nn/specLimits.test.ts: deep and cyclic specs are a Left, never a stack overflow',
 }
