@@ -57,11 +57,12 @@ export function addSign(g: TypedArray, w: TypedArray, out: TypedArray, lambda: n
   }
 }
 
-/** Σ x² in float64. */
-export function sumSquares(x: TypedArray): number {
-  let s = 0
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i]
-  return s
+/**
+ * out = max·((x·c)/r) with c a power of two: x/‖x‖ = (x·c)/r (in [−1, 1], so nothing
+ * overflows) times max, for a norm kept as ‖x‖ = r/c whose own value may be out of range.
+ */
+export function rescaleToNorm(x: TypedArray, out: TypedArray, c: number, r: number, max: number): void {
+  for (let i = 0; i < x.length; i++) out[i] = max * ((x[i] * c) / r)
 }
 
 /** True when no element is NaN or ±Infinity (v − v is NaN exactly for those). */

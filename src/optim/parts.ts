@@ -13,6 +13,7 @@ import type { EmptyState, GradientTransformation, LearningRate } from './Gradien
 import { allocLike, build, checkNumber, countTensor, field, flat, leafFrom, read, readCount, requireParams } from './leaves.js'
 import { withLearningRate } from './fusion.js'
 import * as k from './kernels.js'
+import { normOf, sumOfSquares } from '../kernels/norm.js'
 
 // --- model
 
@@ -103,8 +104,13 @@ export function addL1(lambda: number): GradientTransformation<EmptyState> {
  * Rescales the whole gradient when its global norm ‖g‖ = √(Σ over all leaves of Σ g²) exceeds
  * `max`: u = g·max/‖g‖, so the norm after is max and every direction is kept; below max (or
  * at it) the gradient passes unchanged. As Optax `clip_by_global_norm` and PyTorch
- * `clip_grad_norm_` (which adds 1e-6 to the norm); a NaN norm gives NaN updates (never
- * hidden). The norm is summed in float64.
+ * `clip_grad_norm_` (which adds 1e-6 to the norm). The norm is computed in float64 with
+ * scaling (LAPACK `dnrm2`: the elements are divided by max |g| before squaring when the plain
+ * sum of squares would overflow or underflow), so a finite gradient of any magnitude is
+ * clipped, never zeroed: g = 1e200, whose g² is Infinity, gives u = max·g/‖g‖ (computed then
+ * as max·(g/‖g‖) from the scaled sum, so it stays right even when ‖g‖ itself exceeds the
+ * largest double). A NaN anywhere gives NaN updates everywhere (never hidden); an infinite
+ * element (no NaN) makes ‖g‖ = Infinity: its update is NaN, the finite elements' 0.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -113,6 +119,9 @@ export function addL1(lambda: number): GradientTransformation<EmptyState> {
  * const g = { a: tensor([3], 'float64'), b: tensor([4], 'float64') } // norm 5
  * const [u] = t.update(g, t.init(g))
  * if (toFlatArray(u.a)[0] !== 0.6 || toFlatArray(u.b)[0] !== 0.8) throw new Error()
+ * // g² overflows here, yet the norm is 5e200 and the update is clipped, not zeroed
+ * const [big] = t.update({ a: tensor([3e200], 'float64'), b: tensor([4e200], 'float64') }, t.init(g))
+ * if (Math.abs(toFlatArray(big.a)[0] - 0.6) > 1e-15 || Math.abs(toFlatArray(big.b)[0] - 0.8) > 1e-15) throw new Error()
  * @category constructors
  * @since 0.1.0
  */
@@ -124,13 +133,15 @@ export function clipByGlobalNorm(max: number): GradientTransformation<EmptyState
     init: () => empty,
     update: (updates, state) => {
       const g = flat(op, 'updates', updates)
-      let ss = 0
-      for (const l of g.leaves) ss += k.sumSquares(read(l))
-      const norm = Math.sqrt(ss)
+      const ss = sumOfSquares(g.leaves.map(read))
+      const norm = normOf(ss)
       if (norm <= max) return [updates, state]
       return [build(g, g.leaves.map((gl) => {
         const out = allocLike(gl)
-        k.rescale(read(gl), out, max, norm)
+        // x·max/‖g‖ rounded once where x·max cannot overflow (≤ ‖g‖², finite when unscaled) nor
+        // underflow for any x that matters (‖g‖·max ≥ 2⁻⁹⁶⁹); else max·(x/‖g‖), x/‖g‖ in [−1, 1]
+        if (ss.scale === 1 && norm * max >= 2 ** -969) k.rescale(read(gl), out, max, norm)
+        else k.rescaleToNorm(read(gl), out, 1 / ss.scale, Math.sqrt(ss.ssq), max)
         return leafFrom(gl, out)
       })), state]
     },

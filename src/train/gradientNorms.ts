@@ -7,14 +7,17 @@
 import { ArgumentError } from '../index.js'
 import { flatten } from '../tree/index.js'
 import { dataOf, describe } from '../tensor/Tensor.js'
+import { norm } from '../kernels/norm.js'
 
 // --- operations
 
 /**
  * One L2 norm per entry of the grads of a `sequential` model (an array, one entry per layer):
  * `‖g_i‖ = √(Σ over every leaf of entry i of Σ g²)`, accumulated in float64 from the stored
- * values; 0 for a layer without params (activations, dropout). Plain numbers, not
- * differentiable. Throws an ArgumentError unless `grads` is an array of pytrees of tensors.
+ * values with scaling (LAPACK `dnrm2`), so no finite gradient overflows to Infinity or
+ * underflows to 0 (a layer of 1e200s has norm 1e200·√n, one of 1e-200s 1e-200·√n); 0 for a
+ * layer without params (activations, dropout). Plain numbers, not differentiable. Throws an
+ * ArgumentError unless `grads` is an array of pytrees of tensors.
  *
  * @example
  * import { grad, random, sum, tensor } from 'purediff'
@@ -26,17 +29,11 @@ import { dataOf, describe } from '../tensor/Tensor.js'
  * const norms = gradientNorms(g)
  * if (norms.length !== 3 || norms[1] !== 0 || !(norms[2] > 0)) throw new Error()
  * if (gradientNorms([{ w: tensor([3, 4]) }])[0] !== 5) throw new Error()
+ * if (gradientNorms([{ w: tensor([3e200, 4e200], 'float64') }])[0] !== 5e200) throw new Error() // no overflow
  * @category operations
  * @since 0.1.0
  */
 export function gradientNorms(grads: readonly unknown[]): number[] {
   if (!Array.isArray(grads)) throw new ArgumentError('gradientNorms', `expected the grads of a sequential model (an array, one entry per layer), got ${describe(grads)}`)
-  return grads.map((entry) => {
-    let s = 0
-    for (const leaf of flatten('gradientNorms', entry).leaves) {
-      const d = dataOf(leaf)
-      for (let i = 0; i < d.length; i++) s += d[i] * d[i]
-    }
-    return Math.sqrt(s)
-  })
+  return grads.map((entry) => norm(flatten('gradientNorms', entry).leaves.map(dataOf)))
 }

@@ -119,6 +119,53 @@ describe('clipByGlobalNorm', () => {
       }
     }), { numRuns: 300 })
   })
+  // mantissa·10^k: one exponent for the whole gradient, or one per element (mixed magnitudes)
+  const magnitude = (k: fc.Arbitrary<number>) => fc.tuple(fc.double({ min: -9.99, max: 9.99, noNaN: true }), k).map(([m, e]) => m * 10 ** e)
+  const exponent = fc.integer({ min: -300, max: 299 })
+  const anyMagnitude = fc.oneof(
+    exponent.chain((e) => fc.array(magnitude(fc.constant(e)), { minLength: 1, maxLength: 5 })),
+    fc.array(magnitude(exponent), { minLength: 1, maxLength: 5 }))
+  it('clips finite gradients of any magnitude (1e-300…1e300): norm ≤ max within rounding, the same direction', () => {
+    const maxArb = fc.oneof(fc.double({ min: 0.01, max: 10, noNaN: true }), magnitude(exponent).map(Math.abs).filter((m) => m > 0))
+    fc.assert(fc.property(anyMagnitude, maxArb, (before, max) => {
+      const clip = O.clipByGlobalNorm(max)
+      const [u] = clip.update([t64(before)], clip.init([t64(before)]))
+      const after = flat(u[0])
+      // Math.hypot is the oracle: it scales by the largest element, so it neither overflows nor underflows
+      const norm = Math.hypot(...before)
+      if (norm <= max) {
+        expect(after).toEqual(before)
+        return
+      }
+      expect(Math.hypot(...after)).toBeLessThanOrEqual(max * (1 + 8 * 2 ** -52))
+      expect(after.some((v) => v !== 0)).toBe(true)
+      // elementwise max·x/‖g‖: a few roundings; where an intermediate underflows, an absolute
+      // error far below the rounding of the whole vector (x·max underflowing loses ≤ 2⁻¹⁰⁷⁵, divided
+      // by ‖g‖ ≥ 2⁻⁹⁶⁹/max that is ≤ 2⁻¹⁰⁶·max), plus the final subnormal rounding
+      before.forEach((x, i) => {
+        const want = max * (x / norm)
+        expect(Math.abs(after[i] - want)).toBeLessThanOrEqual(8 * 2 ** -52 * Math.abs(want) + 2 ** -100 * max + 2 * Number.MIN_VALUE)
+      })
+    }), {
+      numRuns: 400,
+      // counterexamples found on the way: x·max underflowed to 0 for max = 5e-324 (a zeroed
+      // update), and a subnormal element next to a 1e-136 one
+      examples: [[[0], 5e-324], [[-3.4395525670743494e-136, 0], 5e-324], [[1.5e-323, -3.4395525670743494e-136, 0], 2.8662938058952913e-136]],
+    })
+  })
+  it('g = 1e200 (g² = Infinity) is clipped to norm max, not zeroed; so are 1e-200 and float32 3e38', () => {
+    const clip = O.clipByGlobalNorm(2)
+    const [u] = clip.update({ a: t64([1e200, -1e200]), b: [t64([1e200])] }, {})
+    // ‖g‖ = √3·1e200: each element becomes ±2/√3
+    for (const v of [...flat(u.a), ...flat(u.b[0])]) expect(Math.abs(Math.abs(v) - 2 / Math.sqrt(3))).toBeLessThanOrEqual(4e-16)
+    expect(Math.sign(flat(u.a)[1])).toBe(-1)
+    // tiny gradients are below max: untouched; with max below their norm they are scaled up to it
+    const tiny = O.clipByGlobalNorm(1e-201)
+    const [v] = tiny.update([t64([3e-200, 4e-200])], {})
+    expect(flat(v[0]).map((x) => x / 1e-201)).toEqual([expect.closeTo(0.6, 14), expect.closeTo(0.8, 14)])
+    const [w] = clip.update([P.tensor([3e38, -3e38], 'float32')], {})
+    expect(flat(w[0])).toEqual([Math.fround(Math.SQRT2), -Math.fround(Math.SQRT2)])
+  })
   it('a NaN gradient is not hidden', () => {
     const clip = O.clipByGlobalNorm(1)
     const [u] = clip.update([t64([NaN, 1])], clip.init([t64([0, 0])]))
