@@ -162,3 +162,48 @@ describe('fromConfig never throws', () => {
     }), { numRuns: 500 })
   })
 })
+
+describe('deep and cyclic configs: a Left with the path, never a stack overflow', () => {
+  // Root = level 1; each chain entry or inner step one more. Nested configs are built in a loop,
+  // and as JSON text by repetition, so the test itself never recurses.
+  const chained = (levels: number): unknown => {
+    let c: unknown = { name: 'sgd', learningRate: 0.5 }
+    for (let i = 1; i < levels; i++) c = { chain: [c] }
+    return c
+  }
+  const wrapped = (levels: number): unknown => {
+    let c: unknown = { name: 'sgd', learningRate: 0.5 }
+    for (let i = 1; i < levels; i++) c = i % 2 === 0 ? { name: 'applyIfFinite', inner: c } : { name: 'multiSteps', inner: c, k: 1 }
+    return c
+  }
+  it('100 levels decode, build and run (an sgd step of 0.5 through 99 chains)', () => {
+    for (const c of [chained(100), wrapped(100)]) {
+      const r = O.fromConfig(c)
+      if (!isRight(r)) throw r.left
+      const p = [P.tensor([1], 'float64')]
+      const [u] = r.right.update([P.tensor([2], 'float64')], r.right.init(p), p)
+      expect(P.toFlatArray(u[0])).toEqual([-1]) // −lr·g = −0.5·2
+    }
+  })
+  it('101, 5,000 and 50,000 levels are a Left naming the path where the limit is crossed', () => {
+    for (const levels of [101, 5000, 50000]) {
+      const m = leftMessage(chained(levels))
+      expect(m).toMatch(/^fromConfig: invalid optimizer config: at chain\.0\.chain\.0\..*: the config is nested deeper than 100 levels$/)
+      expect(m.length).toBeLessThan(400)
+      expect(leftMessage(wrapped(levels))).toMatch(/at inner\.inner\.inner\..*: the config is nested deeper than 100 levels/)
+      expect(O.OptimizerConfig.is(chained(levels))).toBe(false)
+      expect(isLeft(O.OptimizerConfig.decode(wrapped(levels)))).toBe(true)
+      const text = `${'{"chain":['.repeat(levels - 1)}{"name":"sgd","learningRate":1}${']}'.repeat(levels - 1)}`
+      expect(leftMessage(text)).toContain('nested deeper than 100 levels')
+    }
+  })
+  it('a config that contains itself is a Left', () => {
+    const c: { chain: unknown[] } = { chain: [] }
+    c.chain.push(c)
+    expect(leftMessage(c)).toContain('nested deeper than 100 levels')
+    const w: Record<string, unknown> = { name: 'applyIfFinite' }
+    w.inner = w
+    expect(leftMessage(w)).toContain('nested deeper than 100 levels')
+    expect(O.OptimizerConfig.is(c)).toBe(false)
+  })
+})
