@@ -1,6 +1,8 @@
 /**
  * Command-line flags: `--name value`, `--name=value` and boolean `--name`, checked against the
- * flags a command declares. Any mistake is a `CliError`, printed as one line by main.ts.
+ * flags a command declares. Integers are plain decimal digits within the flag's bounds (`0x2`,
+ * `1e20`, `1.0`, `-3` are refused with the accepted range). Any mistake is a `CliError`, printed
+ * as one line by main.ts.
  *
  * @internal
  */
@@ -13,13 +15,30 @@ export class CliError extends Error {
   }
 }
 
+/** An integer flag accepting `min … max`. */
+export interface IntFlag { readonly min: number; readonly max: number }
+
+/** An integer flag from `min` to `max` (both included, safe integers). */
+export const int = (min: number, max: number): IntFlag => ({ min, max })
+
 /** The kind of each flag a command accepts. */
-export type FlagKinds = Readonly<Record<string, 'boolean' | 'string' | 'int'>>
+export type FlagKinds = Readonly<Record<string, 'boolean' | 'string' | IntFlag>>
 
 /** Parsed flags. */
 export type Flags = Readonly<Record<string, string | number | boolean | undefined>>
 
-/** Parses `argv` against `kinds`; positional arguments are an error. */
+const fmt = (n: number): string => (n >= 10_000 ? n.toLocaleString('en-US') : String(n))
+
+/** The value of an integer flag: decimal digits only, within `kind`'s bounds; else a CliError giving the range. */
+export function parseInt10(command: string, name: string, value: string, kind: IntFlag): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(n) || n < kind.min || n > kind.max) {
+    throw new CliError(`${command}: --${name} needs an integer from ${fmt(kind.min)} to ${fmt(kind.max)} written in decimal digits, got '${value}'`)
+  }
+  return n
+}
+
+/** Parses `argv` against `kinds`; positional arguments are an error, and so is a flag given twice. */
 export function parseFlags(command: string, argv: readonly string[], kinds: FlagKinds): Flags {
   const out: Record<string, string | number | boolean> = {}
   for (let i = 0; i < argv.length; i++) {
@@ -27,8 +46,9 @@ export function parseFlags(command: string, argv: readonly string[], kinds: Flag
     if (!arg.startsWith('--')) throw new CliError(`${command}: unexpected argument '${arg}' (see purediff ${command} --help)`)
     const eq = arg.indexOf('=')
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq)
-    const kind = kinds[name]
+    const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined
     if (kind === undefined) throw new CliError(`${command}: unknown flag '--${name}' (see purediff ${command} --help)`)
+    if (Object.hasOwn(out, name)) throw new CliError(`${command}: flag '--${name}' is given twice`)
     if (kind === 'boolean') {
       if (eq >= 0) throw new CliError(`${command}: flag '--${name}' takes no value`)
       out[name] = true
@@ -41,11 +61,7 @@ export function parseFlags(command: string, argv: readonly string[], kinds: Flag
       i++
     }
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new CliError(`${command}: flag '--${name}' needs a value`)
-    if (kind === 'int') {
-      const n = Number(value)
-      if (!Number.isInteger(n) || n < 0) throw new CliError(`${command}: flag '--${name}' needs a non-negative integer, got '${value}'`)
-      out[name] = n
-    } else out[name] = value
+    out[name] = kind === 'string' ? value : parseInt10(command, name, value, kind)
   }
   return out
 }

@@ -1,121 +1,104 @@
 /// <reference types="node" />
 /**
- * `purediff train` and `purediff eval`: train a JSON-described model (nn `fromSpec`, optim
- * `fromConfig`) on a data file or MNIST, saving a checkpoint atomically after every epoch, and
- * evaluate a saved checkpoint. The checkpoint stores the model spec, so `eval` needs no
- * `--model` (passing one overrides it).
+ * What `purediff train` and `purediff eval` share: the data (a file split 80/20 by a seeded
+ * permutation, or MNIST's seeded split), building the model from its spec under a parameter
+ * limit, checking that the model's outputs are one per class, and comparing JSON configs. The
+ * commands themselves are in train.ts and eval.ts.
  *
  * @internal
  */
-import { join } from 'node:path'
-import { mkdirSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { random } from '../index.js'
-import { fromSpec } from '../nn/index.js'
-import { fromConfig } from '../optim/index.js'
-import { loadCheckpoint, saveCheckpoint } from '../io/index.js'
-import { diagnose } from '../train/index.js'
+import { type Layer, fromSpec } from '../nn/index.js'
 import { CliError } from './args.js'
-import { mnistSplit, readDataFile, readJson, subset } from './data.js'
-import { type Dataset, crossEntropy, evaluateOn, trainEpoch } from './loop.js'
-import { progress } from './progress.js'
+import { loadMnist, readDataFile, split, subset } from './data.js'
+import type { Dataset } from './loop.js'
 
-/** The data of train/eval: MNIST's seeded split, or a file split 80/20 into train/validation by a seeded permutation. */
-function loadData(o: { data?: string; mnist?: boolean; seed: number }, command: string): { train: Dataset; validation: Dataset; test: Dataset } {
+/** Where the data comes from: a file, or the MNIST digits. */
+export type DataSource = { readonly file: string } | { readonly mnist: true }
+
+/** The `source` string a checkpoint stores for a data source (`mnist` or the file's path as given). */
+export const sourceName = (s: DataSource): string => ('file' in s ? s.file : 'mnist')
+
+/** The data source of `--data`/`--mnist`; a CliError when both or neither is given. */
+export function dataSource(command: string, o: { data?: string; mnist?: boolean }): DataSource | undefined {
   if (o.data !== undefined && o.mnist === true) throw new CliError(`${command}: give either --data or --mnist, not both`)
-  if (o.mnist === true) return mnistSplit(o.seed)
-  if (o.data === undefined) throw new CliError(`${command}: missing --data file.json (or --mnist)`)
-  const all = readDataFile(o.data)
-  const perm = random.permutation(random.key(o.seed), all.n)
-  const nv = all.n >= 5 ? Math.max(1, Math.round(all.n * 0.2)) : 0
-  const validation = nv === 0 ? all : subset(all, perm.slice(0, nv))
-  return { train: nv === 0 ? all : subset(all, perm.slice(nv)), validation, test: all }
+  return o.mnist === true ? { mnist: true } : o.data !== undefined ? { file: o.data } : undefined
 }
 
-function buildModel(spec: unknown, source: string) {
-  const m = fromSpec(spec)
+/** The split data: MNIST's seeded 8,000/1,000/1,000, or a file's seeded 80/20 train/validation (test: every row). */
+export function loadData(source: DataSource, seed: number): { all: Dataset; train: Dataset; validation: Dataset; test: Dataset } {
+  if ('mnist' in source) {
+    const all = loadMnist()
+    return { all, ...split(all, seed, { train: 8000, validation: 1000, test: 1000 }) }
+  }
+  const all = readDataFile(source.file)
+  const perm = random.permutation(random.key(seed), all.n)
+  const nv = all.n >= 5 ? Math.max(1, Math.round(all.n * 0.2)) : 0
+  const validation = nv === 0 ? all : subset(all, perm.slice(0, nv))
+  return { all, train: nv === 0 ? all : subset(all, perm.slice(nv)), validation, test: all }
+}
+
+/** The model of a spec (`fromSpec` with `maxParams` when given); a CliError naming `source` otherwise. */
+export function buildModel(spec: unknown, source: string, maxParams: number | undefined): Layer<unknown[]> {
+  const m = fromSpec(spec, maxParams === undefined ? {} : { maxParams })
   if (E.isLeft(m)) throw new CliError(`${source}: ${m.left.message}`)
   return m.right
 }
 
-/** Options of `train`. */
-export interface TrainCommand { model: string; optimizer: string; data?: string; mnist?: boolean; epochs: number; batchSize: number; out: string; seed: number }
-
-/** Runs `purediff train`; returns the exit code. */
-export async function trainCommand(o: TrainCommand, print: (s: string) => void): Promise<number> {
-  const spec = readJson(o.model)
-  const model = buildModel(spec, o.model)
-  const optJson = readJson(o.optimizer)
-  const opt = fromConfig(optJson)
-  if (E.isLeft(opt)) throw new CliError(`${o.optimizer}: ${opt.left.message}`)
-  const { train, validation } = loadData(o, 'train')
-  let params: unknown
-  try {
-    params = model.init(random.key(o.seed), [train.d]).params
-  } catch (e) {
-    throw new CliError(`${o.model}: the model does not fit the data (${train.d} features): ${e instanceof Error ? e.message : String(e)}`)
-  }
-  let state = { params, opt: opt.right.init(params as never) as unknown }
-  mkdirSync(o.out, { recursive: true })
-  const ckpt = join(o.out, 'checkpoint.json')
-  let interrupted = false
-  const onSigint = () => { interrupted = true }
-  process.on('SIGINT', onSigint)
-  const history = { trainLoss: [] as number[], trainAccuracy: [] as number[], validationLoss: [] as number[], validationAccuracy: [] as number[] }
-  const bar = progress(o.epochs)
-  print(`training on ${train.n} examples (${train.d} features, ${train.classes} classes), validating on ${validation.n}; checkpoint ${ckpt}`)
-  try {
-    for (let e = 0; e < o.epochs; e++) {
-      const r = trainEpoch(state, train, {
-        model, optimizer: opt.right, loss: crossEntropy, batchSize: o.batchSize, key: random.foldIn(random.key(o.seed + 1), e),
-        onBatch: (b, nb, loss) => bar.batch(e, b, nb, loss), interrupted: () => interrupted,
-      })
-      if (!r.complete) break
-      state = r.state
-      const va = evaluateOn(model, state.params, validation)
-      history.trainLoss.push(r.stats.loss); history.trainAccuracy.push(r.stats.accuracy)
-      history.validationLoss.push(va.loss); history.validationAccuracy.push(va.accuracy)
-      bar.epoch(e, `loss ${r.stats.loss.toFixed(4)} acc ${r.stats.accuracy.toFixed(4)} val_loss ${va.loss.toFixed(4)} val_acc ${va.accuracy.toFixed(4)}`)
-      const saved = await saveCheckpoint(ckpt, { format: 'purediff-cli/1', epoch: e, seed: o.seed, inputs: train.d, classes: train.classes, model: spec as never, params: state.params as never, history })
-      if (E.isLeft(saved)) throw new CliError(`${ckpt}: cannot save the checkpoint: ${saved.left.message}`, 1)
-      if (interrupted) break
-    }
-  } finally {
-    process.off('SIGINT', onSigint)
-  }
-  if (interrupted) {
-    print(`interrupted: ${history.trainLoss.length === 0 ? 'no epoch completed, no checkpoint written' : `kept the checkpoint saved after epoch ${history.trainLoss.length}/${o.epochs} in ${ckpt}`}`)
-    return 130
-  }
-  const d = diagnose(history)
-  print(`diagnosis: problem on ${d.problem === 'none' ? 'neither training nor testing data' : `the ${d.problem} data`}${d.advice.length > 0 ? `; try: ${d.advice.join('; ')}` : ''}`)
-  print(`saved ${ckpt}`)
-  return 0
-}
-
-
-/** Options of `eval`. */
-export interface EvalCommand { checkpoint: string; model?: string; data?: string; mnist?: boolean }
-
-/** Runs `purediff eval`; returns the exit code. */
-export async function evalCommand(o: EvalCommand, print: (s: string) => void): Promise<number> {
-  readJson(o.checkpoint) // a clear message for a missing file or invalid JSON first
-  const loaded = await loadCheckpoint(o.checkpoint)
-  if (E.isLeft(loaded)) throw new CliError(`${o.checkpoint}: not a purediff checkpoint: ${loaded.left.message}`, 1)
-  const ck = loaded.right as { format?: unknown; model?: unknown; params?: unknown; seed?: unknown }
-  if (typeof ck !== 'object' || ck === null || ck.params === undefined) throw new CliError(`${o.checkpoint}: not a checkpoint written by purediff train (no params)`, 1)
-  const specSource = o.model ?? o.checkpoint
-  const spec = o.model !== undefined ? readJson(o.model) : ck.model
-  if (spec === undefined) throw new CliError(`${o.checkpoint}: the checkpoint holds no model spec; pass --model model.json`)
-  const model = buildModel(spec, specSource)
-  const seed = typeof ck.seed === 'number' ? ck.seed : 0
-  const { test } = loadData({ data: o.data, mnist: o.mnist, seed }, 'eval')
+/**
+ * Initialises the model for `inputs` features and checks that it gives one output per class;
+ * a CliError (one line) for a model that does not fit, or whose last layer has another width.
+ */
+export function initModel(model: Layer<unknown[]>, seed: number, inputs: number, classes: number, source: string, what: string): unknown[] {
   let r
   try {
-    r = evaluateOn(model, ck.params, test)
+    r = model.init(random.key(seed), [inputs])
   } catch (e) {
-    throw new CliError(`${o.checkpoint}: the params do not fit the model and data: ${e instanceof Error ? e.message : String(e)}`, 1)
+    throw new CliError(`${source}: cannot initialise the model for ${inputs} input features: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
   }
-  print(`${o.mnist === true ? `MNIST test split (seed ${seed})` : o.data}: ${test.n} examples, loss ${r.loss.toFixed(4)}, accuracy ${r.accuracy.toFixed(4)}`)
-  return 0
+  const out = r.outputShape
+  if (out.length !== 1 || out[0] !== classes) {
+    const has = out.length === 1 ? `has ${out[0]} output${out[0] === 1 ? '' : 's'}` : `gives outputs of shape [${out.join(',')}]`
+    throw new CliError(`${source}: the model's last layer ${has} but ${what} has ${classes} classes (the last layer needs one output per class)`)
+  }
+  return r.params
+}
+
+/** The layer types of a model spec, nested `sequential`s flattened (for `diagnose`'s advice). */
+export function layerTypes(spec: unknown): string[] {
+  const out: string[] = []
+  const walk = (layers: unknown, depth: number): void => {
+    if (!Array.isArray(layers) || depth > 100) return
+    for (const l of layers) {
+      const type = (l as { type?: unknown } | null)?.type
+      if (typeof type !== 'string') continue
+      if (type === 'sequential') walk((l as { layers?: unknown }).layers, depth + 1)
+      else out.push(type)
+    }
+  }
+  walk((spec as { layers?: unknown } | null)?.layers, 0)
+  return out
+}
+
+/** The first place where two JSON values differ, as `at path: a vs b`; undefined when equal (object key order aside). */
+export function jsonDiff(a: unknown, b: unknown, path = ''): string | undefined {
+  const at = path === '' ? '<root>' : path
+  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 40))
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const d = jsonDiff(a[i], b[i], `${path}.${i}`.replace(/^\./, ''))
+      if (d !== undefined) return d
+    }
+    return undefined
+  }
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    for (const k of keys) {
+      const d = jsonDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`)
+      if (d !== undefined) return d
+    }
+    return undefined
+  }
+  return Object.is(a, b) ? undefined : `at ${at}: ${show(a)} vs ${show(b)}`
 }

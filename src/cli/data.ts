@@ -2,15 +2,12 @@
 /**
  * Data for the CLI: the 10,000 MNIST digits of the `mnist` package (a devDependency), loaded in
  * a fixed order and split by a seeded permutation into train / validation / test, pixels in
- * [0, 1]; and user data files `{ "x": number[][], "y": number[] }` (rows of features, class
- * labels 0…k−1), validated with io-ts.
+ * [0, 1]; user data files `{ "x": number[][], "y": number[] }` are read by dataFile.ts.
  *
  * @internal
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import * as t from 'io-ts'
-import * as E from 'fp-ts/lib/Either.js'
 import { random } from '../index.js'
 import { CliError } from './args.js'
 import type { Dataset } from './loop.js'
@@ -60,33 +57,7 @@ export function mnistSplit(seed: number): { train: Dataset; validation: Dataset;
   return split(loadMnist(), seed, { train: 8000, validation: 1000, test: 1000 })
 }
 
-const Label = new t.Type<number, number, unknown>('Label', (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0,
-  (u, c) => (typeof u === 'number' && Number.isInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c, `expected a class label (an integer ≥ 0), got ${JSON.stringify(u)}`)), t.identity)
-const Feature = new t.Type<number, number, unknown>('Feature', (u): u is number => typeof u === 'number' && Number.isFinite(u),
-  (u, c) => (typeof u === 'number' && Number.isFinite(u) ? t.success(u) : t.failure(u, c, `expected a finite number, got ${JSON.stringify(u)}`)), t.identity)
-
-/** The data file format: `{ "x": number[][], "y": number[] }`. */
-export const DataFile = t.strict({ x: t.array(t.array(Feature)), y: t.array(Label) })
-
-/** Reads and validates a data file; every problem is a CliError naming the file and the path. */
-export function readDataFile(path: string): Dataset {
-  const json = readJson(path)
-  const decoded = DataFile.decode(json)
-  if (E.isLeft(decoded)) {
-    const e = decoded.left[0]
-    const at = e.context.slice(1).map((c) => c.key).join('.')
-    throw new CliError(`${path}: invalid data at ${at === '' ? '<root>' : at}: ${e.message ?? `expected ${e.context[e.context.length - 1]?.type.name}`}`)
-  }
-  const { x, y } = decoded.right
-  if (x.length === 0) throw new CliError(`${path}: invalid data: x is empty`)
-  if (x.length !== y.length) throw new CliError(`${path}: invalid data: x has ${x.length} rows but y has ${y.length} labels`)
-  const d = x[0].length
-  const bad = x.findIndex((row) => row.length !== d)
-  if (bad >= 0) throw new CliError(`${path}: invalid data at x.${bad}: expected ${d} features like x.0, got ${x[bad].length}`)
-  const flat = new Float32Array(x.length * d)
-  x.forEach((row, i) => flat.set(row, i * d))
-  return { x: flat, y, n: x.length, d, classes: Math.max(...y) + 1 }
-}
+export { DataFile, readDataFile } from './dataFile.js'
 
 /** Reads a JSON file; unreadable or invalid JSON is a CliError naming the file. */
 export function readJson(path: string): unknown {

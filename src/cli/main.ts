@@ -1,24 +1,27 @@
 #!/usr/bin/env node
 /// <reference types="node" />
 /**
- * The `purediff` command: `recipe`, `train`, `eval` and their help. Every user mistake (bad
- * flag, unreadable or invalid file) prints one line and exits non-zero, without a stack trace.
+ * The `purediff` command: `recipe`, `train`, `eval`, their help and `--version`. Every user
+ * mistake (bad flag, unreadable or invalid file, a model that does not fit) prints one line and
+ * exits non-zero, without a stack trace.
  *
  * @internal
  */
-import { CliError, type FlagKinds, parseFlags } from './args.js'
+import { CliError, type FlagKinds, int, parseFlags } from './args.js'
 import { recipe, sizes } from './recipe/index.js'
-import { evalCommand, trainCommand } from './commands.js'
+import { evalCommand } from './eval.js'
+import { trainCommand } from './train.js'
+import { packageVersion } from './version.js'
 
 const HELP: Record<string, string> = {
   main: `usage: purediff <command> [flags]
 
 commands:
   recipe   run the lecture's experiments on the MNIST digits (results table, results.json, SVG plots)
-  train    train a JSON-described model, saving a checkpoint after every epoch
+  train    train a JSON-described model, saving a resumable checkpoint after every epoch
   eval     evaluate a saved checkpoint
 
-run 'purediff <command> --help' for a command's flags.`,
+run 'purediff <command> --help' for a command's flags; 'purediff --version' prints the version.`,
   recipe: `usage: purediff recipe [--quick] [--out dir] [--seed n]
 
 Runs the experiments of the "tips for training deep networks" lecture on the 10,000 MNIST
@@ -33,33 +36,51 @@ flags:
   --out dir   output folder (default ./recipe-out)
   --seed n    seed of the split and of every initialisation (default 0)`,
   train: `usage: purediff train --model model.json --optimizer opt.json (--data file.json | --mnist) [flags]
+       purediff train --resume DIR [--epochs n]
 
 flags:
-  --model f        the model: { "layers": [{ "type": "dense", "units": 64 }, { "type": "relu" }, …] }
-                   (the ModelSpec of purediff/nn; the last layer gives the logits, one per class)
-  --optimizer f    the optimizer: { "name": "adam", "learningRate": 0.001 } (OptimizerConfig of purediff/optim)
-  --data f         data file { "x": number[][], "y": number[] }: rows of features and class labels 0…k−1;
-                   20% (seeded) is held out for validation
-  --mnist          the MNIST digits instead: 8,000 train / 1,000 validation / 1,000 test
-  --epochs n       epochs (default 10)
-  --batch-size n   mini-batch size (default 100)
-  --out dir        output folder (default ./train-out); the checkpoint is dir/checkpoint.json,
-                   rewritten atomically after every epoch (Ctrl-C keeps the last complete one, exit 130)
-  --seed n         seed (default 0)
+  --model f          the model: { "layers": [{ "type": "dense", "units": 64 }, { "type": "relu" }, …] }
+                     (the ModelSpec of purediff/nn); the last layer gives the logits, one per class
+  --optimizer f      the optimizer: { "name": "adam", "learningRate": 0.001 } (OptimizerConfig of purediff/optim)
+  --data f           data file { "x": number[][], "y": number[] }: rows of features and class labels 0…k−1
+                     (no other fields); 20% (seeded) is held out for validation
+  --mnist            the MNIST digits instead: 8,000 train / 1,000 validation / 1,000 test
+  --epochs n         epochs of the whole run, 1 to 1,000,000 (default 10; on --resume, the stored one)
+  --batch-size n     mini-batch size, 1 to 2,147,483,647 (default 100)
+  --patience n       early stopping: stop after n epochs without a lower validation loss, and keep
+                     the params of the best epoch in the checkpoint (as fit's restoreBest)
+  --seed n           seed of the split, the initialisation, the data order and dropout, 0 to 4,294,967,295 (default 0)
+  --max-params n     refuse a model with more parameters than n (default 100,000,000), before allocating
+  --out dir          output folder (default ./train-out); the checkpoint is dir/checkpoint.json, rewritten
+                     atomically after every epoch; a folder that already holds one is refused unless
+                     --resume or --force is given
+  --resume dir       continue the run saved in dir, in dir: same model, optimizer, seed, batch size,
+                     patience and data (checked; the flags may be left out, the stored ones are used);
+                     the result is bit-identical to a run never interrupted
+  --force            start over in an --out folder that holds a checkpoint (replaced at the first save)
 
-Loss: softmax cross-entropy. At the end, prints the recipe's diagnosis (problem on the training
-data, on the testing data, or none) with advice.`,
-  eval: `usage: purediff eval --checkpoint ckpt.json (--data file.json | --mnist) [--model model.json]
+Ctrl-C stops within one batch: the state after the last complete batch is saved (mid-epoch if need
+be) and the exit code is 130; --resume continues from exactly there. A second Ctrl-C quits at once,
+keeping the last saved checkpoint. Loss: softmax cross-entropy. At the end, prints the recipe's
+diagnosis (problem on the training data, on the testing data, or none) with advice for this model.`,
+  eval: `usage: purediff eval --checkpoint ckpt.json (--data file.json | --mnist) [--model model.json] [--max-params n]
 
 The checkpoint written by 'purediff train' holds the model spec, so --model is optional (it
-overrides the stored spec). --data evaluates on every row of the file; --mnist on the test
-split of the seed stored in the checkpoint. Prints the loss and the accuracy.`,
+overrides the stored spec, and must fit the stored params: the first parameter whose shape
+differs is named). --data evaluates on every row of the file (labels must be below the
+checkpoint's number of classes); --mnist on the test split of the seed stored in the checkpoint.
+Prints the loss and the accuracy.`,
 }
 
+const SEED = int(0, 2 ** 32 - 1)
+const MAX_PARAMS = int(1, Number.MAX_SAFE_INTEGER)
 const FLAGS: Record<string, FlagKinds> = {
-  recipe: { quick: 'boolean', tiny: 'boolean', out: 'string', seed: 'int', help: 'boolean' },
-  train: { model: 'string', optimizer: 'string', data: 'string', mnist: 'boolean', epochs: 'int', 'batch-size': 'int', out: 'string', seed: 'int', help: 'boolean' },
-  eval: { checkpoint: 'string', model: 'string', data: 'string', mnist: 'boolean', help: 'boolean' },
+  recipe: { quick: 'boolean', tiny: 'boolean', out: 'string', seed: SEED, help: 'boolean' },
+  train: {
+    model: 'string', optimizer: 'string', data: 'string', mnist: 'boolean', epochs: int(1, 1_000_000), 'batch-size': int(1, 2 ** 31 - 1),
+    patience: int(1, 1_000_000), seed: SEED, 'max-params': MAX_PARAMS, out: 'string', resume: 'string', force: 'boolean', help: 'boolean',
+  },
+  eval: { checkpoint: 'string', model: 'string', data: 'string', mnist: 'boolean', 'max-params': MAX_PARAMS, help: 'boolean' },
 }
 
 const print = (s: string): void => { process.stdout.write(s + '\n') }
@@ -76,26 +97,32 @@ async function run(argv: readonly string[]): Promise<number> {
     print(HELP.main)
     return command === undefined ? 2 : 0
   }
-  const kinds = FLAGS[command]
+  if (command === '--version' || command === '-v') {
+    print(packageVersion())
+    return 0
+  }
+  const kinds = Object.hasOwn(FLAGS, command) ? FLAGS[command] : undefined
   if (kinds === undefined) throw new CliError(`unknown command '${command}'; expected recipe, train or eval (see purediff --help)`)
   if (rest.includes('--help') || rest.includes('-h')) {
     print(HELP[command])
     return 0
   }
-  const f = parseFlags(command, rest, kinds) as Record<string, string | number | boolean | undefined>
-  const seed = (f.seed as number | undefined) ?? 0
+  const f = parseFlags(command, rest, kinds)
+  const str = (k: string) => f[k] as string | undefined
+  const num = (k: string) => f[k] as number | undefined
+  const bool = (k: string) => f[k] as boolean | undefined
   if (command === 'recipe') {
     const size = f.tiny === true ? sizes.tiny : f.quick === true ? sizes.quick : sizes.full
-    await recipe({ size, out: (f.out as string | undefined) ?? 'recipe-out', seed, print })
+    await recipe({ size, out: str('out') ?? 'recipe-out', seed: num('seed') ?? 0, print })
     return 0
   }
   if (command === 'train') {
-    const epochs = (f.epochs as number | undefined) ?? 10
-    const batchSize = (f['batch-size'] as number | undefined) ?? 100
-    if (batchSize < 1) throw new CliError('train: --batch-size must be at least 1')
-    return trainCommand({ model: need('train', f, 'model'), optimizer: need('train', f, 'optimizer'), data: f.data as string | undefined, mnist: f.mnist as boolean | undefined, epochs, batchSize, out: (f.out as string | undefined) ?? 'train-out', seed }, print)
+    return trainCommand({
+      model: str('model'), optimizer: str('optimizer'), data: str('data'), mnist: bool('mnist'), epochs: num('epochs'), batchSize: num('batch-size'),
+      out: str('out'), seed: num('seed'), patience: num('patience'), resume: str('resume'), force: bool('force'), maxParams: num('max-params'),
+    }, print)
   }
-  return evalCommand({ checkpoint: need('eval', f, 'checkpoint'), model: f.model as string | undefined, data: f.data as string | undefined, mnist: f.mnist as boolean | undefined }, print)
+  return evalCommand({ checkpoint: need('eval', f, 'checkpoint'), model: str('model'), data: str('data'), mnist: bool('mnist'), maxParams: num('max-params') }, print)
 }
 
 run(process.argv.slice(2)).then(

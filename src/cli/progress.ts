@@ -17,16 +17,16 @@ export interface Progress {
   readonly epoch: (epoch: number, line: string) => void
 }
 
-/** Progress on `stream` (default stderr). */
-export function progress(epochs: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** Progress on `stream` (default stderr) of a run of `epochs` epochs whose first `from` were done before (a resumed run): the ETA counts only what this process did. */
+export function progress(epochs: number, stream: NodeJS.WriteStream = process.stderr, from = 0): Progress {
   const start = Date.now()
   const tty = stream.isTTY === true
   return {
     batch: (epoch, batch, batches, loss) => {
       if (!tty) return
-      const done = epoch + batch / batches
+      const done = epoch + batch / batches - from
       const elapsed = Date.now() - start
-      const eta = done > 0 ? (elapsed / done) * (epochs - done) : 0
+      const eta = done > 0 ? (elapsed / done) * (epochs - from - done) : 0
       const width = 20
       const filled = Math.round((batch / batches) * width)
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled)
