@@ -128,7 +128,8 @@ export function momentum(lr: LearningRate, opts: MomentumOptions = {}): Gradient
  * Adagrad: s ← s + g², θ ← θ − η·g/(√s + ε) (PyTorch `Adagrad`, lr_decay = 0). Defaults:
  * s₀ = 0, ε = eps = 1e-10. Profiles: 'optax' and 'tfjs' use s₀ = 0.1 and θ ← θ − η·g/√(s + ε)
  * with ε = 1e-7; 'lecture' has no ε, wᵗ⁺¹ = wᵗ − η/√(Σᵢ (gⁱ)²)·gᵗ (0 where no gradient yet), so its
- * first step is exactly η·sign(g).
+ * first step is exactly η·sign(g). A finite g whose g² overflows the state's dtype freezes its
+ * coordinate (s = +Infinity, updates 0 from then on): see `scaleByRss`; clip first.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -157,7 +158,8 @@ export function adagrad(lr: LearningRate, opts: AdagradOptions = {}): GradientTr
  * 'tfjs' too, with ε = 1e-7; 'lecture' is σᵗ = √(α(σᵗ⁻¹)² + (1 − α)(gᵗ)²) with σ⁰ = |g⁰| and
  * no ε, so its first step is exactly η·sign(g⁰) where PyTorch's is ≈ η/√(1 − α)·sign(g⁰).
  * The centered and momentum variants of PyTorch and TF.js are not offered (chain `trace` for
- * momentum on the scaled step).
+ * momentum on the scaled step). A finite g whose g² overflows the state's dtype freezes its
+ * coordinate (ν = +Infinity, updates 0 from then on): see `scaleByRms`; clip first.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -183,7 +185,9 @@ export function rmsprop(lr: LearningRate, opts: RmspropOptions = {}): GradientTr
  * Adam: m ← b1·m + (1 − b1)·g, v ← b2·v + (1 − b2)·g², m̂ = m/(1 − b1ᵗ), v̂ = v/(1 − b2ᵗ),
  * θ ← θ − η·m̂/(√v̂ + ε); m₀ = v₀ = 0 (PyTorch `Adam`, Optax `adam`, TF.js `adam`, the
  * lecture's). Defaults b1 = 0.9, b2 = 0.999, ε = eps = 1e-8; profile 'tfjs' takes ε = 1e-7.
- * The other profiles are the same formula (Optax's eps_root is 0 by default).
+ * The other profiles are the same formula (Optax's eps_root is 0 by default). A finite g whose
+ * g² overflows the state's dtype freezes its coordinate (v = +Infinity, updates 0 from then
+ * on; NaN at |g| = 1.797e308 in float64): see `scaleByAdam`; clip first.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'

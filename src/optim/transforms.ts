@@ -5,6 +5,19 @@
  * (src/optim/kernels.ts) and keeps every accumulator in the params' dtype. Their state is a
  * named record of pytrees that mirror the params, plus float64 step counts.
  *
+ * Overflow of g² (both kernel paths, which agree bit for bit; test/optim/overflow.test.ts pins
+ * it): the kernels compute in float64 and store the accumulators (Σg², ν, v) in the params'
+ * dtype. When a FINITE gradient makes an accumulator exceed the largest value of that dtype
+ * (float64: |g| above about 1.3e154, where g² itself overflows; float32: once the stored sum
+ * passes 3.4e38, e.g. one step with |g| above 1.8e19 for Adagrad, 5.8e19 for RMSprop with
+ * decay 0.9, 5.8e20 for Adam with b2 = 0.999), the accumulator is stored as +Infinity and the
+ * update is g/∞ = ±0, not NaN. Since decay·∞ = ∞, the accumulator never comes back: that
+ * coordinate silently stops learning (its updates are 0 from then on). In float32 the step that
+ * overflows still moves (its update is computed from the float64 value), the later ones are 0.
+ * Adam at the very top of float64 (|g| = 1.7976931348623157e308) gives NaN instead: m̂
+ * overflows as well and ∞/∞ = NaN. To avoid all of this, clip first:
+ * `chain(clipByGlobalNorm(max), adam(lr))` (its norm itself cannot overflow).
+ *
  * @since 0.1.0
  */
 import type { Tensor } from '../tensor/Tensor.js'
@@ -84,7 +97,10 @@ export interface TraceOptions {
  * u = m̂ / (√(v̂ + epsRoot) + ε) with m̂ = m/(1 − b1ᵗ), v̂ = v/(1 − b2ᵗ); m₀ = v₀ = 0.
  * Defaults b1 = 0.9, b2 = 0.999, ε = eps = 1e-8 (outside the root), epsRoot = 0.
  * PyTorch, Optax and TF.js all use this formula; TF.js's ε defaults to 1e-7 (its backend's
- * float32 epsilon). One fused pass per leaf.
+ * float32 epsilon). One fused pass per leaf. Overflow: a finite g with v̂ beyond the dtype's
+ * range (float64 |g| ≳ 1.3e154; float32 state v > 3.4e38) gives a 0 update, and once v is
+ * stored as +Infinity every later update of that coordinate is 0; |g| = 1.797e308 in float64
+ * gives NaN (see the module header). Chain `clipByGlobalNorm` first to prevent it.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -128,7 +144,10 @@ export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformati
  * outside the root (PyTorch `Adagrad`), or u = g / √(s + ε) with `epsInSqrt` (Optax
  * `scale_by_rss`, TF.js `AdagradOptimizer`). Defaults are PyTorch's: s₀ = initialAccumulator
  * = 0, ε = eps = 1e-10; Optax and TF.js start at 0.1 with ε = 1e-7 inside. Where the
- * denominator is exactly 0 (ε = 0 and no gradient yet) the update is 0.
+ * denominator is exactly 0 (ε = 0 and no gradient yet) the update is 0. Overflow: when s
+ * passes the dtype's largest value (float64 |g| ≳ 1.3e154; float32 s > 3.4e38) it is stored
+ * as +Infinity and every update of that coordinate is 0 from then on (never NaN; see the
+ * module header). Chain `clipByGlobalNorm` first to prevent it.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -169,7 +188,10 @@ export function scaleByRss(opts: ScaleByRssOptions = {}): GradientTransformation
  * `RMSPropOptimizer`). ν₀ = initialScale = 0. With `seedWithFirstGradient` the first step sets
  * ν = g² (the lecture's σ⁰ = |g⁰|, so with ε = 0 its first update is exactly sign(g)).
  * Defaults decay = 0.9, ε = eps = 1e-8 (PyTorch's own alpha default is 0.99). Where the
- * denominator is exactly 0 the update is 0.
+ * denominator is exactly 0 the update is 0. Overflow: when ν passes the dtype's largest value
+ * (float64 |g| ≳ 4e154 at decay 0.9; float32 ν > 3.4e38) it is stored as +Infinity and every
+ * update of that coordinate is 0 from then on (never NaN; see the module header). Chain
+ * `clipByGlobalNorm` first to prevent it.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
