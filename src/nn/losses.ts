@@ -67,7 +67,9 @@ export function softmaxCrossEntropy(logits: Tensor, oneHot: Tensor): Tensor {
  * −y·log σ(z) − (1 − y)·log(1 − σ(z)) = max(z, 0) − z·y + log(1 + e^(−|z|)), the mean over every
  * element (as Keras: over the batch of the per-example mean). Computed as softplus(z) − z·y,
  * the same stable form (softplus is that max + log1p), whose derivative σ(z) − y is exact even
- * at z = 0, where max and |·| meet their kinks. Finite for logits like ±1000.
+ * at z = 0, where max and |·| meet their kinks. It is −y·logSigmoid(z) − (1 − y)·logSigmoid(−z)
+ * rewritten (logSigmoid(z) = z − softplus(z)), so finite for every finite logit (±1e4 gives
+ * exact values, where log(sigmoid(z)) would give −Infinity).
  *
  * @example
  * import { item, tensor } from 'purediff'
