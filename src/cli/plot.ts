@@ -45,7 +45,8 @@ export async function writePlot(dir: string, name: string, spec: object): Promis
   try {
     const vl = (await import('vega-lite')) as unknown as { compile: (s: object) => { spec: object } }
     const vega = (await import('vega')) as unknown as { View: new (r: unknown, o: object) => { toSVG: () => Promise<string> }; parse: (s: object) => unknown }
-    const svg = await new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' }).toSVG()
+    // vega tags the data objects it is given; render a copy so the caller's spec stays unchanged.
+    const svg = await new vega.View(vega.parse(vl.compile(JSON.parse(JSON.stringify(spec)) as object).spec), { renderer: 'none' }).toSVG()
     const file = join(dir, `${name}.svg`)
     writeFileSync(file, svg)
     return file

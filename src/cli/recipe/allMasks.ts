@@ -8,6 +8,7 @@
 import { add, matmul, mul, random, tensor, toFlatArray } from '../../index.js'
 import { type DropoutMode, dropout, dropoutWithMask } from '../../nn/index.js'
 import { type Context, type Result } from './common.js'
+import { allMasksDiffers } from './lecture.js'
 
 /** Runs (h). */
 export function allMasks(ctx: Context): Result {
@@ -30,13 +31,15 @@ export function allMasks(ctx: Context): Result {
     const b = toFlatArray(test)
     return { mode, masks: 2 ** n, maxAbsDiff: Math.max(...a.map((v, i) => Math.abs(v - b[i]))) }
   })
+  const numbers = Object.fromEntries(rows.map((r) => [r.mode, r]))
   return {
     id: 'h', title: 'dropout: the average over all masks equals the test-time rule',
     config: `x ~ N(0,1) of ${n} units, y = dropout(x)·W with W ~ N(0,1) [${n}×3], rate ${rate}, float64, all 2^${n} = ${2 ** n} masks weighted by p^dropped·(1−p)^kept`,
     header: ['mode', 'masks', 'max |average − test output|'],
     rows: rows.map((r) => [r.mode, r.masks, r.maxAbsDiff.toExponential(2)]),
-    numbers: Object.fromEntries(rows.map((r) => [r.mode, r])),
+    numbers,
     plots: [],
     lecture: 'average of all 2^M thinned networks = weights × (1 − p), exactly for networks linear in the dropped units',
+    differs: allMasksDiffers(numbers),
   }
 }

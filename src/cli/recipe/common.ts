@@ -25,7 +25,12 @@ export interface Context {
   readonly size: Size
   readonly seed: number
   readonly log: (line: string) => void
+  /** A progress callback for one model's training, labelled (e.g. 'adam'); see ./progress.ts. */
+  readonly progress: (label: string) => Tick
 }
+
+/** Progress of one model: after batch `batch` of `batches` in epoch `epoch` (from 1) of `epochs`. */
+export type Tick = (epoch: number, epochs: number, batch: number, batches: number, loss: number) => void
 
 /** What each experiment returns: a table (with its configuration) and plots. */
 export interface Result {
@@ -37,6 +42,10 @@ export interface Result {
   readonly numbers: Record<string, unknown>
   readonly plots: readonly { readonly name: string; readonly spec: object }[]
   readonly lecture: string
+  /** Lines printed under the table (e.g. a test accuracy), each at most 96 characters. */
+  readonly notes?: readonly string[]
+  /** Where this run's numbers contradict the lecture, in plain words (empty when they agree). */
+  readonly differs: readonly string[]
 }
 
 /** Options of `train`. */
@@ -51,6 +60,7 @@ export interface TrainOptions {
   readonly validation?: Dataset
   readonly penalty?: (params: unknown) => import('../../index.js').Tensor
   readonly project?: (before: unknown, after: unknown) => unknown
+  readonly progress?: Tick
 }
 
 /** One epoch of a history. */
@@ -63,7 +73,8 @@ export function train(o: TrainOptions): { params: unknown; history: Epoch[] } {
   let state = { params, opt: o.optimizer.init(params) }
   const history: Epoch[] = []
   for (let e = 0; e < o.epochs; e++) {
-    state = trainEpoch(state, o.data, { model: o.model, optimizer: o.optimizer, loss: o.loss ?? crossEntropy, batchSize: o.batchSize ?? 100, key: random.foldIn(loopKey, e), penalty: o.penalty, project: o.project }).state
+    const onBatch = o.progress === undefined ? undefined : (b: number, nb: number, loss: number) => o.progress?.(e + 1, o.epochs, b, nb, loss)
+    state = trainEpoch(state, o.data, { model: o.model, optimizer: o.optimizer, loss: o.loss ?? crossEntropy, batchSize: o.batchSize ?? 100, key: random.foldIn(loopKey, e), penalty: o.penalty, project: o.project, onBatch }).state
     params = state.params
     const tr = evaluateOn(o.model, params, o.data, o.loss ?? crossEntropy)
     const va = o.validation === undefined ? { loss: NaN, accuracy: NaN } : evaluateOn(o.model, params, o.validation, o.loss ?? crossEntropy)
@@ -72,7 +83,7 @@ export function train(o: TrainOptions): { params: unknown; history: Epoch[] } {
   return { params, history }
 }
 
-/** Curve points of one series from a history. */
+/** Curve points of one series from a history; x counts epochs from 1 (epoch 1 = after one pass), as every table of the recipe does. */
 export function curve(series: string, history: readonly Epoch[], pick: (e: Epoch) => number): Point[] {
   return history.map((e, i) => ({ series, x: i + 1, y: pick(e) }))
 }

@@ -10,6 +10,7 @@ import { gradientsOn, rows } from '../loop.js'
 import { lineSpec } from '../plot.js'
 import { type Context, type Result } from './common.js'
 import { deep, deepNet } from './sigmoidVsRelu.js'
+import { gradientNormsDiffers } from './lecture.js'
 
 /** Runs (b). */
 export function gradientNorms(ctx: Context): Result {
@@ -22,13 +23,15 @@ export function gradientNorms(ctx: Context): Result {
     return [act, all.filter((_, i) => i % 2 === 0)]
   }))
   const ratio = (a: number[]) => a[0] / a[a.length - 1]
+  const firstOverLast = { sigmoid: ratio(norms.sigmoid), relu: ratio(norms.relu) }
   return {
     id: 'b', title: 'per-layer gradient norms at initialisation (the vanishing gradient)',
     config: `the untrained networks of (a), ${deep.depth}×${deep.width} + output, one batch of ${Math.min(500, ctx.train.n)} digits, cross-entropy; layer 1 is nearest the input`,
     header: ['layer', 'sigmoid ‖∂L/∂W‖', 'ReLU ‖∂L/∂W‖'],
     rows: norms.sigmoid.map((s, i) => [i + 1, s.toExponential(2), norms.relu[i].toExponential(2)]),
-    numbers: { norms, firstOverLast: { sigmoid: ratio(norms.sigmoid), relu: ratio(norms.relu) } },
+    numbers: { norms, firstOverLast },
     plots: [{ name: 'b-gradient-norms', spec: lineSpec('(b) gradient norm per layer at init', 'layer (1 = input side)', '‖∂L/∂W‖', Object.entries(norms).flatMap(([s, v]) => v.map((y, i) => ({ series: s, x: i + 1, y }))), true) }],
     lecture: 'layers near the input get tiny gradients in a deep sigmoid net (σ′ ≤ 1/4 per layer)',
+    differs: gradientNormsDiffers({ firstOverLast }),
   }
 }

@@ -9,8 +9,9 @@
 import { type Tensor, fromArray, random, toFlatArray } from '../../index.js'
 import { dense, relu, sequential } from '../../nn/index.js'
 import { type GradientTransformation, addDecayedWeights, addL1, chain, sgd } from '../../optim/index.js'
-import { histogramSpec } from '../plot.js'
 import { type Context, type Result, f4, train } from './common.js'
+import { regularisationDiffers } from './lecture.js'
+import { weightsSpec } from './plots.js'
 
 const LR = 0.1
 const L1 = 1e-3
@@ -37,18 +38,25 @@ export function regularisation(ctx: Context): Result {
     { name: 'L2', opt: chain(addDecayedWeights(L2), sgd(LR)), desc: `chain(addDecayedWeights(${L2}), sgd(${LR}))` },
   ]
   const results = runs.map((r) => {
-    const { params, history } = train({ model, optimizer: r.opt, data: ctx.train, validation: ctx.test, epochs, key: random.key(ctx.seed + 6), project: r.project })
+    const { params, history } = train({ model, optimizer: r.opt, data: ctx.train, validation: ctx.test, epochs, key: random.key(ctx.seed + 6), project: r.project, progress: ctx.progress(r.name) })
     const w = toFlatArray((params as { w: Tensor }[])[0].w)
     const last = history[history.length - 1]
-    return { name: r.name, w, zeros: w.filter((v) => v === 0).length, small: w.filter((v) => Math.abs(v) < 1e-3).length, trainAccuracy: last.trainAccuracy, testAccuracy: last.validationAccuracy }
+    const meanAbs = w.reduce((a, v) => a + Math.abs(v), 0) / w.length
+    return { name: r.name, w, zeros: w.filter((v) => v === 0).length, small: w.filter((v) => Math.abs(v) < 1e-3).length, meanAbs, trainAccuracy: last.trainAccuracy, testAccuracy: last.validationAccuracy }
   })
+  const summary = (name: string) => {
+    const r = results.find((x) => x.name === name) as (typeof results)[number]
+    return { trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, exactZeros: r.zeros, belowOneThousandth: r.small, meanAbs: r.meanAbs, weights: r.w.length }
+  }
+  const numbers = { none: summary('none'), L1: summary('L1'), L2: summary('L2') }
   return {
     id: 'f', title: 'regularisation: L1 vs L2',
     config: `784→64→10 ReLU (Glorot), cross-entropy, batch 100, ${epochs} epochs, ${ctx.train.n} train / ${ctx.test.n} test digits; ${runs.map((r) => `${r.name}: ${r.desc}`).join('; ')}`,
-    header: ['penalty', 'train acc', 'test acc', 'exact zeros (layer 1)', '|w| < 1e-3', 'weights'],
-    rows: results.map((r) => [r.name, f4(r.trainAccuracy), f4(r.testAccuracy), r.zeros, r.small, r.w.length]),
-    numbers: Object.fromEntries(results.map((r) => [r.name, { trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, exactZeros: r.zeros, belowOneThousandth: r.small, weights: r.w.length }])),
-    plots: [{ name: 'f-weights', spec: histogramSpec('(f) first-layer weights', 'weight', results.flatMap((r) => r.w.filter((_, i) => i % 4 === 0).map((value) => ({ series: r.name, value })))) }],
+    header: ['penalty', 'train acc', 'test acc', 'exact zeros (layer 1)', '|w| < 1e-3', 'mean |w|', 'weights'],
+    rows: results.map((r) => [r.name, f4(r.trainAccuracy), f4(r.testAccuracy), r.zeros, r.small, f4(r.meanAbs), r.w.length]),
+    numbers,
+    plots: [{ name: 'f-weights', spec: weightsSpec(results.map((r) => ({ series: r.name, weights: r.w }))) }],
     lecture: 'L1 drives many weights to exactly zero (sparse); L2 keeps many small weights',
+    differs: regularisationDiffers(numbers),
   }
 }

@@ -9,6 +9,7 @@ import { type Layer, dense, init, relu, sequential, sigmoid } from '../../nn/ind
 import { sgd } from '../../optim/index.js'
 import { type Context, type Result, curve, f4, train } from './common.js'
 import { lineSpec } from '../plot.js'
+import { sigmoidVsReluDiffers } from './lecture.js'
 
 /** The deep network of (a) and (b): `depth` hidden layers of `width` units. */
 export function deepNet(act: 'sigmoid' | 'relu', depth: number, width: number): Layer<any> {
@@ -23,7 +24,7 @@ export const deep = { depth: 8, width: 32, lr: 0.1, batchSize: 100 }
 /** Runs (a). */
 export function sigmoidVsRelu(ctx: Context): Result {
   const epochs = ctx.size.epochs
-  const runs = (['sigmoid', 'relu'] as const).map((act) => ({ act, ...train({ model: deepNet(act, deep.depth, deep.width), optimizer: sgd(deep.lr), data: ctx.train, epochs, key: random.key(ctx.seed + 1), batchSize: deep.batchSize }) }))
+  const runs = (['sigmoid', 'relu'] as const).map((act) => ({ act, ...train({ model: deepNet(act, deep.depth, deep.width), optimizer: sgd(deep.lr), data: ctx.train, epochs, key: random.key(ctx.seed + 1), batchSize: deep.batchSize, progress: ctx.progress(act) }) }))
   const acc = Object.fromEntries(runs.map((r) => [r.act, r.history[r.history.length - 1].trainAccuracy]))
   return {
     id: 'a', title: 'deep sigmoid vs deep ReLU (training accuracy)',
@@ -33,5 +34,6 @@ export function sigmoidVsRelu(ctx: Context): Result {
     numbers: { trainAccuracy: acc, curves: Object.fromEntries(runs.map((r) => [r.act, r.history.map((e) => e.trainAccuracy)])) },
     plots: [{ name: 'a-sigmoid-vs-relu', spec: lineSpec('(a) training accuracy, deep sigmoid vs ReLU', 'epoch', 'training accuracy', runs.flatMap((r) => curve(r.act, r.history, (e) => e.trainAccuracy))) }],
     lecture: 'deep sigmoid 0.1127 train (collapse, predicts one class) vs deep ReLU 0.9978',
+    differs: sigmoidVsReluDiffers({ trainAccuracy: { sigmoid: acc.sigmoid, relu: acc.relu }, epochs }),
   }
 }
