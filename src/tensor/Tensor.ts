@@ -9,6 +9,7 @@ import { type DType, type TypedArray, alloc, checkDType } from './dtype.js'
 import { ArgumentError, ShapeError, fmt } from './errors.js'
 import { type Shape, checkShape, sizeOf } from './shape.js'
 import type { Node } from '../core/node.js'
+import { formatTensor } from './format.js'
 
 // --- model
 
@@ -70,6 +71,14 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     const body = this.size <= 1000 ? JSON.stringify(toArray(this)) : `${this.size} values`
     return `${this.toString()} ${body}${this._trace !== 0 ? ' (traced)' : ''}`
+  }
+
+  /**
+   * fast-check's string form (counterexamples): the call that rebuilds the tensor, every number
+   * exact, e.g. `tensor([[1, 2], [3, -0]], 'float64')`; a summary beyond 1000 elements.
+   */
+  [Symbol.for('fast-check/toStringMethod')](): string {
+    return formatTensor(this.shape, this.dtype, dataOf(this))
   }
 }
 
