@@ -96,7 +96,7 @@ describe('transforms and trees', () => {
     expectError(() => P.grad((() => 3) as never)(P.zeros([1])), P.ArgumentError, 'grad', 'number 3')
   })
   it('pytree leaves must be tensors, and the bad path is named', () => {
-    expectError(() => P.grad((p: { w: Tensor }) => P.sum(p.w))({ w: P.zeros([1]), lr: 0.1 } as never), P.ArgumentError, 'vjp', '.lr', 'number 0.1')
+    expectError(() => P.grad((p: { w: Tensor }) => P.sum(p.w))({ w: P.zeros([1]), lr: 0.1 } as never), P.ArgumentError, 'grad', '.lr', 'number 0.1')
     expectError(() => P.tree.map((x: Tensor) => x, [P.zeros([1]), new Date()] as never), P.ArgumentError, 'tree.map', '[1]', 'Date')
     expectError(() => P.tree.map((x: Tensor) => x, { a: P.zeros([1]) }, { b: P.zeros([1]) }), P.ArgumentError, 'tree.map', 'different structure')
   })

@@ -52,7 +52,12 @@ function fit(ct: Tensor, like: Tensor): Tensor {
  */
 export function vjp<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y, x: X, ...rest: R): [Y, (ct: Y) => X] {
   if (typeof f !== 'function') throw new ArgumentError('vjp', `f must be a function, got ${describe(f)}`)
-  const { leaves, structure } = flatten('vjp', x)
+  return vjpAs('vjp', f, x, rest)
+}
+
+/** `vjp` whose input errors (a bad leaf, a cycle, too deep) name `op`, the transform called. */
+function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y, x: X, rest: R): [Y, (ct: Y) => X] {
+  const { leaves, structure } = flatten(op, x)
   const trace = newTrace()
   const boxes = leaves.map((l) => boxInput(trace, l))
   const y = f(unflatten<X>(structure, boxes), ...rest)
@@ -98,7 +103,7 @@ function scalarOutput(op: string, y: unknown): Tensor {
 export function valueAndGrad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => [Tensor, X] {
   if (typeof f !== 'function') throw new ArgumentError('valueAndGrad', `f must be a function, got ${describe(f)}`)
   return (x, ...rest) => {
-    const [s, pullback] = vjp((x0: X, ...r: R) => scalarOutput('valueAndGrad', f(x0, ...r)), x, ...rest)
+    const [s, pullback] = vjpAs('valueAndGrad', (x0: X, ...r: R) => scalarOutput('valueAndGrad', f(x0, ...r)), x, rest)
     return [s, pullback(fromData(ones1(s), s.shape, s.dtype))]
   }
 }
@@ -128,7 +133,7 @@ function ones1(s: Tensor) {
 export function grad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => X {
   if (typeof f !== 'function') throw new ArgumentError('grad', `f must be a function, got ${describe(f)}`)
   return (x, ...rest) => {
-    const [s, pullback] = vjp((x0: X, ...r: R) => scalarOutput('grad', f(x0, ...r)), x, ...rest)
+    const [s, pullback] = vjpAs('grad', (x0: X, ...r: R) => scalarOutput('grad', f(x0, ...r)), x, rest)
     return pullback(fromData(ones1(s), s.shape, s.dtype))
   }
 }

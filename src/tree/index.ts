@@ -29,30 +29,108 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 // --- flatten / unflatten (internal)
 
-/** Leaves in depth-first order and the structure, or an ArgumentError naming the bad path. @internal */
-export function flatten(op: string, t: unknown): { leaves: Tensor[]; structure: Structure } {
-  const leaves: Tensor[] = []
-  const walk = (x: unknown, path: string): Structure => {
-    if (x instanceof Tensor) { leaves.push(x); return LEAF }
-    if (Array.isArray(x)) return { kind: 'array', items: x.map((v, i) => walk(v, `${path}[${i}]`)) }
-    if (isPlainObject(x)) {
-      const keys = Object.keys(x)
-      return { kind: 'object', keys, items: keys.map((k) => walk(x[k], `${path}.${k}`)) }
-    }
-    throw new ArgumentError(op, `pytree leaf at ${path || 'the root'} is ${describe(x)}; expected a Tensor, a plain object or an array`)
-  }
-  const structure = walk(t, '')
-  return { leaves, structure }
+/**
+ * How deeply containers may nest in a pytree: 1,000 levels, the limit checkpoints have too (so
+ * every tree the transforms accept can be saved). Real trees nest a handful of levels; walking
+ * is iterative, and the consumers that recurse over a structure stay far inside the stack.
+ * @internal
+ */
+export const MAX_TREE_DEPTH = 1000
+
+/** A container being walked: its keys (null for an array), the structures of its items so far. */
+interface Frame {
+  readonly x: Record<string | number, unknown>
+  readonly keys: string[] | null
+  /** the number of items */
+  readonly n: number
+  readonly items: Structure[]
+  /** where `x` sits in its parent: an index (arrays) or a key (objects); '' for the root */
+  readonly at: number | string
+  next: number
 }
 
-/** Rebuilds a pytree of `structure` from leaves in depth-first order. @internal */
+/** `.a[0].w` from the keys of a path; its middle elided past 24 keys (deep paths stay readable). */
+function pathOf(keys: readonly (number | string)[]): string {
+  const part = (k: number | string) => (typeof k === 'number' ? `[${k}]` : `.${k}`)
+  if (keys.length <= 24) return keys.map(part).join('')
+  return `${keys.slice(0, 8).map(part).join('')}…(${keys.length - 16} more keys)…${keys.slice(-8).map(part).join('')}`
+}
+
+/**
+ * Leaves in depth-first order and the structure, or an ArgumentError naming the bad path: a
+ * leaf that is not a tensor, a cycle (a container that is its own ancestor; a container shared
+ * by two branches is fine), or nesting deeper than MAX_TREE_DEPTH. Iterative: no input can
+ * overflow the stack. @internal
+ */
+export function flatten(op: string, t: unknown): { leaves: Tensor[]; structure: Structure } {
+  const leaves: Tensor[] = []
+  const stack: Frame[] = []
+  const ancestors = new Set<unknown>()
+  const path = (child: number | string | null): string => {
+    const keys = stack.slice(1).map((f) => f.at)
+    if (child !== null && stack.length > 0) keys.push(child)
+    return pathOf(keys) || 'the root'
+  }
+  // The structure of a leaf, or null after pushing a frame for a container.
+  const open = (x: unknown, at: number | string): Structure | null => {
+    if (x instanceof Tensor) { leaves.push(x); return LEAF }
+    const array = Array.isArray(x)
+    if (!array && !isPlainObject(x)) {
+      throw new ArgumentError(op, `pytree leaf at ${path(at)} is ${describe(x)}; expected a Tensor, a plain object or an array`)
+    }
+    if (ancestors.has(x)) {
+      const i = stack.findIndex((f) => f.x === x)
+      throw new ArgumentError(op, `the pytree is cyclic: the value at ${path(at)} is its own ancestor at ${pathOf(stack.slice(1, i + 1).map((f) => f.at)) || 'the root'}`)
+    }
+    if (stack.length >= MAX_TREE_DEPTH) {
+      throw new ArgumentError(op, `the pytree is nested deeper than ${MAX_TREE_DEPTH} levels at ${path(at)}`)
+    }
+    ancestors.add(x)
+    const keys = array ? null : Object.keys(x)
+    // an array or a plain object (checked above), read by index or key
+    stack.push({ x: x as Frame['x'], keys, n: keys === null ? (x as unknown[]).length : keys.length, items: [], at, next: 0 })
+    return null
+  }
+  const top = open(t, '')
+  if (top !== null) return { leaves, structure: top }
+  for (;;) {
+    const f = stack[stack.length - 1]
+    if (f.next < f.n) {
+      const at = f.keys === null ? f.next : f.keys[f.next]
+      f.next++
+      const s = open(f.x[at], at)
+      if (s !== null) f.items.push(s)
+      continue
+    }
+    stack.pop()
+    ancestors.delete(f.x)
+    const done: Structure = f.keys === null ? { kind: 'array', items: f.items } : { kind: 'object', keys: f.keys, items: f.items }
+    if (stack.length === 0) return { leaves, structure: done }
+    stack[stack.length - 1].items.push(done)
+  }
+}
+
+/**
+ * Rebuilds a pytree of `structure` from leaves in depth-first order. Keys become own data
+ * properties even when one is `"__proto__"` (a plain assignment would set the prototype and
+ * drop the key), so structures round-trip exactly. @internal
+ */
 export function unflatten<T = Tree>(structure: Structure, leaves: readonly unknown[]): T {
   let k = 0
   const build = (s: Structure): unknown => {
     if (s.kind === 'leaf') return leaves[k++]
-    if (s.kind === 'array') return s.items.map(build)
+    if (s.kind === 'array') {
+      const a = new Array<unknown>(s.items.length)
+      for (let i = 0; i < a.length; i++) a[i] = build(s.items[i])
+      return a
+    }
     const o: Record<string, unknown> = {}
-    for (let i = 0; i < s.keys.length; i++) o[s.keys[i]] = build(s.items[i])
+    for (let i = 0; i < s.keys.length; i++) {
+      const key = s.keys[i]
+      const v = build(s.items[i])
+      if (key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true })
+      else o[key] = v
+    }
     return o
   }
   return build(structure) as T
