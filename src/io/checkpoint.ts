@@ -9,6 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { ArgumentError } from '../index.js'
 import { Checkpoint, type CheckpointTree, report } from './codecs.js'
+import { concatenate, jsonPieces } from './jsonText.js'
 
 // --- operations
 
@@ -32,10 +33,20 @@ import { Checkpoint, type CheckpointTree, report } from './codecs.js'
  * @since 0.1.0
  */
 export function encodeCheckpoint(tree: unknown): string {
+  return concatenate(encodeCheckpointPieces(tree))
+}
+
+/**
+ * The text of `encodeCheckpoint(tree)` as pieces to concatenate (a long base64 string is a piece
+ * of its own): `saveCheckpoint` writes them one by one, so the whole text never exists as one
+ * more copy. @internal
+ */
+export function encodeCheckpointPieces(tree: unknown): readonly string[] {
   // why `unknown` and the cast: params and states are usually interfaces (DenseParams,
   // TrainState), which TypeScript will not match against CheckpointTree's index signature;
   // every leaf is checked at run time instead, and a bad one throws naming its path.
-  return JSON.stringify(Checkpoint.encode(tree as CheckpointTree))
+  // why not JSON.stringify: it would copy every base64 string into one more 1.33× string
+  return jsonPieces(Checkpoint.encode(tree as CheckpointTree))
 }
 
 /**

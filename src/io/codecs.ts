@@ -11,50 +11,8 @@ import { isRecord, show } from '../internal/codecs.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, ArgumentError } from '../index.js'
 import { concrete, dataOf, describe, fromData, Tensor as TensorClass } from '../tensor/Tensor.js'
-import { alloc } from '../tensor/dtype.js'
-
-// --- base64 (no Buffer, no atob: the same code in every runtime)
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const INDEX = new Int16Array(128).fill(-1)
-for (let i = 0; i < 64; i++) INDEX[ALPHABET.charCodeAt(i)] = i
-
-function toBase64(bytes: Uint8Array): string {
-  const parts: string[] = []
-  let chunk = ''
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i], b = bytes[i + 1] ?? 0, c = bytes[i + 2] ?? 0
-    const n = (a << 16) | (b << 8) | c
-    chunk += ALPHABET[n >>> 18] + ALPHABET[(n >>> 12) & 63] + (i + 1 < bytes.length ? ALPHABET[(n >>> 6) & 63] : '=') + (i + 2 < bytes.length ? ALPHABET[n & 63] : '=')
-    if (chunk.length >= 4096) { parts.push(chunk); chunk = '' }
-  }
-  parts.push(chunk)
-  return parts.join('')
-}
-
-/** The bytes of canonical padded base64, or null for anything else (wrong length, stray characters, non-zero padding bits). */
-function fromBase64(s: string): Uint8Array | null {
-  if (s.length % 4 !== 0) return null
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0
-  const out = new Uint8Array((s.length / 4) * 3 - pad)
-  let k = 0
-  for (let i = 0; i < s.length; i += 4) {
-    const last = i + 4 === s.length
-    let n = 0
-    for (let j = 0; j < 4; j++) {
-      const code = s.charCodeAt(i + j)
-      const isPad = code === 61 && last && j >= 4 - pad
-      const v = isPad ? 0 : code < 128 ? INDEX[code] : -1
-      if (v < 0) return null
-      n = (n << 6) | v
-    }
-    if (last && ((pad === 1 && (n & 0xff) !== 0) || (pad === 2 && (n & 0xffff) !== 0))) return null
-    out[k++] = n >>> 16
-    if (k < out.length) out[k++] = (n >>> 8) & 0xff
-    if (k < out.length) out[k++] = n & 0xff
-  }
-  return out
-}
+import { fromBase64, fromLittleEndianBytes, littleEndianBytes, toBase64 } from './base64.js'
+import { jsonFnv1a } from './jsonText.js'
 
 // --- codecs
 
@@ -73,13 +31,7 @@ export interface TensorJSON {
 
 function encodeTensor(x: Tensor): TensorJSON {
   const c = concrete(x)
-  const d = dataOf(c)
-  const width = c.dtype === 'float64' ? 8 : 4
-  const bytes = new Uint8Array(d.length * width)
-  const view = new DataView(bytes.buffer)
-  if (width === 8) for (let i = 0; i < d.length; i++) view.setFloat64(8 * i, d[i], true)
-  else for (let i = 0; i < d.length; i++) view.setFloat32(4 * i, d[i], true)
-  return { dtype: c.dtype, shape: [...c.shape], data: toBase64(bytes) }
+  return { dtype: c.dtype, shape: [...c.shape], data: toBase64(littleEndianBytes(dataOf(c))) }
 }
 
 function validateTensor(u: unknown, c: t.Context): t.Validation<Tensor> {
@@ -102,11 +54,7 @@ function validateTensor(u: unknown, c: t.Context): t.Validation<Tensor> {
   if (bytes.length !== size * width) {
     return t.failure(u.data, at('data'), `expected ${size * width} bytes (${size} ${dtype} values for shape [${shape.join(',')}]), got ${bytes.length} (truncated or tampered)`)
   }
-  const out = alloc(dtype, size)
-  const view = new DataView(bytes.buffer)
-  if (width === 8) for (let i = 0; i < size; i++) out[i] = view.getFloat64(8 * i, true)
-  else for (let i = 0; i < size; i++) out[i] = view.getFloat32(4 * i, true)
-  return t.success(fromData(out, Object.freeze(shape.slice() as number[]), dtype))
+  return t.success(fromData(fromLittleEndianBytes(bytes, dtype), Object.freeze(shape.slice() as number[]), dtype))
 }
 
 /**
@@ -203,8 +151,13 @@ function hexToNumber(h: string): number {
   return v.getFloat64(0)
 }
 
-/** Encodes a pytree node; throws an ArgumentError naming the path of a value it cannot hold. */
-function encodeNode(x: unknown, path: string, seen: Set<object>): NodeJSON {
+/**
+ * Encodes a pytree node; throws an ArgumentError naming the path of a value it cannot hold, of
+ * a cycle, or of nesting deeper than the decoder accepts (so no file is written that cannot be
+ * read back, and no tree overflows the stack).
+ */
+function encodeNode(x: unknown, path: string, seen: Set<object>, depth = 0): NodeJSON {
+  if (depth > MAX_DEPTH) throw new ArgumentError('encodeCheckpoint', `the tree is nested deeper than ${MAX_DEPTH} levels at ${elide(path)}`)
   if (x instanceof TensorClass) return { type: 'tensor', ...encodeTensor(x) }
   if (typeof x === 'number') return { type: 'number', hex: numberToHex(x) }
   if (typeof x === 'string') return { type: 'string', value: x }
@@ -214,8 +167,8 @@ function encodeNode(x: unknown, path: string, seen: Set<object>): NodeJSON {
     if (seen.has(x)) throw new ArgumentError('encodeCheckpoint', `the tree is cyclic at ${path || '<root>'}`)
     seen.add(x)
     const out: NodeJSON = Array.isArray(x)
-      ? { type: 'array', items: x.map((v, i) => encodeNode(v, `${path}[${i}]`, seen)) }
-      : { type: 'object', entries: Object.keys(x).map((k) => [k, encodeNode(x[k], `${path}.${k}`, seen)] as const) }
+      ? { type: 'array', items: x.map((v, i) => encodeNode(v, `${path}[${i}]`, seen, depth + 1)) }
+      : { type: 'object', entries: Object.keys(x).map((k) => [k, encodeNode(x[k], `${path}.${k}`, seen, depth + 1)] as const) }
     seen.delete(x)
     return out
   }
@@ -223,6 +176,9 @@ function encodeNode(x: unknown, path: string, seen: Set<object>): NodeJSON {
 }
 
 const MAX_DEPTH = 1000
+
+/** A path with its middle elided past 200 characters (a deep path stays readable). */
+const elide = (path: string): string => (path.length <= 200 ? path : `${path.slice(0, 80)}…(${path.length - 160} more characters)…${path.slice(-80)}`)
 
 function validateNode(u: unknown, c: t.Context, depth: number): t.Validation<CheckpointTree> {
   if (depth > MAX_DEPTH) return t.failure(u, c, `the tree is nested deeper than ${MAX_DEPTH} levels`)
@@ -304,8 +260,9 @@ function validateCheckpoint(u: unknown, c: t.Context): t.Validation<CheckpointTr
   if (!('tree' in u)) return t.failure(undefined, at('tree'), 'missing the tree')
   const tree = validateNode(u.tree, at('tree'), 0)
   if (E.isLeft(tree)) return tree
-  if (typeof u.checksum !== 'string' || u.checksum !== fnv1a(JSON.stringify(u.tree))) {
-    return t.failure(u.checksum, at('checksum'), `checksum mismatch: expected ${fnv1a(JSON.stringify(u.tree))}, got ${show(u.checksum)} (the file was changed or damaged)`)
+  const checksum = jsonFnv1a(u.tree) // = fnv1a(JSON.stringify(u.tree)), without the copy
+  if (u.checksum !== checksum) {
+    return t.failure(u.checksum, at('checksum'), `checksum mismatch: expected ${checksum}, got ${show(u.checksum)} (the file was changed or damaged)`)
   }
   return tree
 }
@@ -333,7 +290,7 @@ export const Checkpoint: t.Type<CheckpointTree, CheckpointJSON, unknown> = new t
   validateCheckpoint,
   (tree) => {
     const node = encodeNode(tree, '', new Set())
-    return { format: FORMAT, version: VERSION, checksum: fnv1a(JSON.stringify(node)), tree: node }
+    return { format: FORMAT, version: VERSION, checksum: jsonFnv1a(node), tree: node }
   },
 )
 
