@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
+import * as O from '../../src/optim/index.js'
 
 const s = (x: number) => P.scalar(x)
 
@@ -184,6 +185,22 @@ describe('own "__proto__" keys are carried faithfully', () => {
     expect(P.tree.leaves(g).map(P.item)).toEqual([5, 6, 1])
     expect(({} as Record<string, unknown>).w).toBeUndefined()
     expect(Object.hasOwn(Object.prototype, 'w') || Object.hasOwn(Object.prototype, 'b')).toBe(false)
+  })
+  it('optimizer states and updates keep the key (their pytrees are rebuilt by unflatten)', () => {
+    const t = parse('{"__proto__": {"w": 2}, "c": 4}')
+    for (const opt of [O.sgd(0.1), O.adam(0.1), O.chain(O.clipByGlobalNorm(1), O.adamw(0.1, { weightDecay: 0.1 }))]) {
+      const [u, state] = opt.update(t, opt.init(t), t)
+      const next = O.applyUpdates(t, u)
+      for (const out of [u, next]) expect(keyLists(out)).toEqual(keyLists(t))
+      expect(state).toBeDefined()
+    }
+    // adam = chain(scaleByAdam, scaleByLearningRate): the first state holds the moments
+    const adamState = (O.adam(0.1).update(t, O.adam(0.1).init(t), t)[1] as unknown as { mu: unknown; nu: unknown }[])[0]
+    expect(keyLists(adamState.mu)).toEqual(keyLists(t))
+    expect(keyLists(adamState.nu)).toEqual(keyLists(t))
+    // sgd: w − 0.1·g with g = p: 2 − 0.2 = 1.8, 4 − 0.4 = 3.6
+    const [u] = O.sgd(0.1).update(t, O.sgd(0.1).init(t), t)
+    expect(P.tree.leaves(O.applyUpdates(t, u)).map(P.item)).toEqual([1.8, 3.6])
   })
   it('property: random trees with keys such as __proto__, constructor and "0" keep every key list through tree.map and grad', () => {
     const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '0', '10', ''), fc.string({ maxLength: 4 }))
