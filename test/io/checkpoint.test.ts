@@ -185,3 +185,56 @@ describe('codecs', () => {
     expect(typeof OptimizerConfig.decode).toBe('function')
   })
 })
+
+describe('deep trees (issue 11, item 3)', () => {
+  /** `containers` nested objects `{ a: … }` around a tensor, built in a loop. */
+  const nested = (containers: number): unknown => {
+    let t: unknown = P.tensor([1, 2], 'float64')
+    for (let i = 0; i < containers; i++) t = { a: t }
+    return t
+  }
+  it('1,000 nested containers round-trip (the leaf is node 1,000, the deepest the decoder accepts)', () => {
+    const back = decodeOk(encodeCheckpoint(nested(1000)))
+    let t: unknown = back
+    for (let i = 0; i < 1000; i++) t = (t as { a: unknown }).a
+    expect(P.toFlatArray(t as P.Tensor)).toEqual([1, 2])
+  })
+  it('deeper trees: encoding throws naming the path (elided), decoding is a Left — at 1,001, 5,000 and 50,000', () => {
+    for (const depth of [1001, 5000, 50000]) {
+      const e = (() => { try { encodeCheckpoint(nested(depth)) } catch (err) { return err as Error } throw new Error('expected a throw') })()
+      expect(e).toBeInstanceOf(P.ArgumentError)
+      expect(e.message).toMatch(/^encodeCheckpoint: the tree is nested deeper than 1000 levels at \.a\.a\.a.*more characters/)
+      expect(e.message.length).toBeLessThan(300)
+      expect(Checkpoint.is(nested(depth))).toBe(false)
+      // The same tree written by hand: entries nested `depth` deep around a number node.
+      const node = `${'{"type":"object","entries":[["a",'.repeat(depth)}{"type":"number","hex":"3ff0000000000000"}${']]}'.repeat(depth)}`
+      const text = `{"format":"purediff-checkpoint","version":1,"checksum":"00000000","tree":${node}}`
+      const r = decodeCheckpoint(text)
+      if (E.isRight(r)) throw new Error('expected a Left')
+      expect(r.left.message).toMatch(/at tree\.a\.a\.a.*more keys.*: the tree is nested deeper than 1000 levels/)
+    }
+  })
+})
+
+describe('own "__proto__" keys through a checkpoint, tree.map and grad (issue 11, item 4)', () => {
+  it('JSON.parse objects keep "__proto__" as an own key through encode/decode, and the decoded tree through tree.map and grad', () => {
+    const tree = JSON.parse('{"__proto__": {"w": 2, "polluted": 1}, "b": [3]}', (_k, v) => (typeof v === 'number' ? P.scalar(v, 'float64') : v))
+    const keys = (t: unknown): unknown => (t instanceof P.Tensor ? 'leaf' : Array.isArray(t) ? t.map(keys) : Object.keys(t as object).map((k) => [k, keys((t as Record<string, unknown>)[k])]))
+    expect(keys(tree)).toEqual([['__proto__', [['w', 'leaf'], ['polluted', 'leaf']]], ['b', ['leaf']]])
+    const back = decodeOk(encodeCheckpoint(tree))
+    expect(keys(back)).toEqual(keys(tree))
+    expect(P.tree.structureEquals(back, tree)).toBe(true)
+    same(tree, back)
+    // f = 7·w + polluted·b₀: ∂/∂w = 7, ∂/∂polluted = b₀ = 3, ∂/∂b₀ = polluted = 1
+    const f = (p: any) => P.add(P.mul(p['__proto__'].w, 7), P.mul(p['__proto__'].polluted, p.b[0]))
+    const g = P.grad(f)(back)
+    const mapped = P.tree.map((x: P.Tensor) => P.neg(x), back)
+    for (const out of [g, mapped, decodeOk(encodeCheckpoint(g))]) {
+      expect(keys(out)).toEqual(keys(tree))
+      expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    }
+    expect(P.tree.leaves(g).map(P.item)).toEqual([7, 3, 1])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.hasOwn(Object.prototype, 'w')).toBe(false)
+  })
+})
