@@ -9,11 +9,18 @@
  * arithmetic, so that only float64 rounding separates the two sides. Both are relative to the
  * magnitudes of the terms compared, so cancellation does not cause false failures.
  *
+ * A failure says how wrong, not only that: the relative error against the scale the tolerance
+ * was judged on (and what that scale is), the tolerance in the same relative terms, and the
+ * worst element (argument, flat index, both values). For the laws that compare two inner
+ * products (adjointness, the directional chain rule) the worst element is found by comparing
+ * elementwise: Jᵀu against ⟨u, J·eⱼ⟩ from jvp, or ∇(h∘f) against central differences.
+ *
  * @since 0.1.0
  */
 import fc from 'fast-check'
-import { type Tensor, add, cast, cos, fromArray, grad, jvp, mul, sin, sum, toFlatArray, vjp } from '../src/index.js'
+import { type Tensor, add, cast, cos, fromArray, grad, jvp, mul, sin, sum, toFlatArray, vjp, zeros } from '../src/index.js'
 import { checkGrad, formatGradCheck } from '../src/testing/index.js'
+import { describeComparison, short } from '../src/testing/report.js'
 import { type LawResult, type LawSuite, type OpCase, type OpSubject, opCase } from './immutability.js'
 
 // --- model
@@ -89,7 +96,8 @@ export function checkLinearity(
   const what = `pb(α·u1 + β·u2) vs α·pb(u1) + β·pb(u2) with α = ${alpha}, β = ${beta}`
   return bad === null
     ? { ok: true, detail: `${what}: equal within tolerance` }
-    : { ok: false, detail: `${what}: argument [${bad.leaf}] index ${bad.index}: lhs ${bad.lhs}, rhs ${bad.rhs}, |lhs − rhs| = ${bad.diff} > tolerance ${bad.tol}` }
+    : { ok: false, detail: `${what}: worst at argument [${bad.leaf}] index ${bad.index}: lhs ${bad.lhs}, rhs ${bad.rhs}, |lhs − rhs| = ${bad.diff} > tolerance ${bad.tol}; ` +
+      describeComparison({ diff: bad.diff, scale: bad.scale, scaleIs: `|α|·‖pb(u1)‖∞ + |β|·‖pb(u2)‖∞ of argument [${bad.leaf}]`, rtol: identityRtol, atol: identityAtol, rtolName: 'identityRtol', atolName: 'identityAtol' }) }
 }
 
 /**
@@ -124,7 +132,8 @@ export function checkChainRule(
   const separate = pullback(gradH).map(toFlatArray)
   const bad = worstMismatch(composite, separate, separate.map(maxAbs), identityRtol, identityAtol)
   if (bad !== null) {
-    return { ok: false, detail: `chain rule: grad(h∘f) differs from pb_f(∇h(f(x))) at argument [${bad.leaf}] index ${bad.index}: ${bad.lhs} vs ${bad.rhs} (|diff| ${bad.diff} > ${bad.tol})` }
+    return { ok: false, detail: `chain rule: grad(h∘f) differs from pb_f(∇h(f(x))), worst at argument [${bad.leaf}] index ${bad.index}: ${bad.lhs} vs ${bad.rhs} (|diff| ${bad.diff} > ${bad.tol}); ` +
+      describeComparison({ diff: bad.diff, scale: bad.scale, scaleIs: `‖pb_f(∇h)‖∞ of argument [${bad.leaf}]`, rtol: identityRtol, atol: identityAtol, rtolName: 'identityRtol', atolName: 'identityAtol' }) }
   }
   const shifted = (sign: number) => toFlatArray(f(...xs.map((x, i) => {
     const dv = toFlatArray(c.v[i])
@@ -137,9 +146,13 @@ export function checkChainRule(
   const [rhs, rhsScale] = inner(gh, jv)
   const diff = Math.abs(lhs - rhs), tol = atol + rtol * (lhsScale + rhsScale)
   const what = `chain rule along v: ⟨∇(h∘f)(x), v⟩ = ${lhs} vs ⟨∇h(f(x)), J_f·v⟩ = ${rhs} (J_f·v by central differences, eps ${eps})`
-  return Number.isFinite(diff) && diff <= tol
-    ? { ok: true, detail: `${what}: equal within tolerance` }
-    : { ok: false, detail: `${what}: |diff| = ${diff} > tolerance ${tol}` }
+  if (Number.isFinite(diff) && diff <= tol) return { ok: true, detail: `${what}: equal within tolerance` }
+  // where: the gradient of h∘f against central differences, element by element
+  const local = checkGrad((ys: readonly Tensor[]) => h(f(...ys)), xs, { eps, rtol, atol })
+  const w = local.worst
+  const worst = w === null ? '' : `; worst element: argument ${w.path} index ${w.index}: ∂(h∘f)/∂x = ${w.analytic} by grad vs ${w.numeric} by central differences (relative error ${short(w.relError)})`
+  return { ok: false, detail: `${what}: |diff| = ${diff} > tolerance ${tol}; ` +
+    describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol, atol }) + worst }
 }
 
 /**
@@ -170,9 +183,11 @@ export function checkAdjointness(
   const [rhs, rhsScale] = inner(jtu.flatMap(toFlatArray), c.v.flatMap(toFlatArray))
   const diff = Math.abs(lhs - rhs), tol = identityAtol + identityRtol * (lhsScale + rhsScale)
   const what = `adjointness: ⟨u, J·v⟩ = ${lhs} (jvp) vs ⟨Jᵀ·u, v⟩ = ${rhs} (vjp)`
-  return Number.isFinite(diff) && diff <= tol
-    ? { ok: true, detail: `${what}: equal within tolerance` }
-    : { ok: false, detail: `${what}: |diff| = ${diff} > tolerance ${tol}` }
+  if (Number.isFinite(diff) && diff <= tol) return { ok: true, detail: `${what}: equal within tolerance` }
+  const w = worstAdjointElement(f, c.args, c.u, jtu.map(toFlatArray))
+  const worst = w === null ? '' : `; worst element: argument [${w.leaf}] index ${w.index}: (Jᵀ·u) = ${w.lhs} by vjp vs ⟨u, J·eⱼ⟩ = ${w.rhs} by jvp, eⱼ the basis tangent of that element (relative error ${short(w.diff / Math.max(Math.abs(w.lhs), Math.abs(w.rhs)))})`
+  return { ok: false, detail: `${what}: |diff| = ${diff} > tolerance ${tol}; ` +
+    describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol: identityRtol, atol: identityAtol, rtolName: 'identityRtol', atolName: 'identityAtol' }) + worst }
 }
 
 /**
@@ -228,7 +243,7 @@ function inner(a: readonly number[], b: readonly number[]): [number, number] {
   return [s, m]
 }
 
-interface Mismatch { readonly leaf: number; readonly index: number; readonly lhs: number; readonly rhs: number; readonly diff: number; readonly tol: number }
+interface Mismatch { readonly leaf: number; readonly index: number; readonly lhs: number; readonly rhs: number; readonly diff: number; readonly tol: number; readonly scale: number }
 
 /** The element exceeding its tolerance by the largest ratio (non-finite first), or null. */
 function worstMismatch(lhs: readonly number[][], rhs: readonly number[][], scales: readonly number[], rtol: number, atol: number): Mismatch | null {
@@ -238,8 +253,32 @@ function worstMismatch(lhs: readonly number[][], rhs: readonly number[][], scale
     const ratio = diff === 0 ? 0 : Number.isFinite(diff) ? diff / tol : Infinity
     if (ratio > worstRatio) {
       worstRatio = ratio
-      worst = { leaf: i, index: j, lhs: l, rhs: r, diff, tol }
+      worst = { leaf: i, index: j, lhs: l, rhs: r, diff, tol, scale: scales[i] }
     }
   }))
+  return worst
+}
+
+/**
+ * The element of Jᵀu (from the pullback) furthest from ⟨u, J·eⱼ⟩ computed by jvp with the
+ * basis tangent eⱼ, relative to the larger of the two; null if they all agree exactly. One jvp
+ * per input element: only run after a failure, on the small inputs of a law case.
+ */
+function worstAdjointElement(f: F, args: readonly Tensor[], u: Tensor, jtu: readonly number[][]): Mismatch | null {
+  const us = toFlatArray(u)
+  let worst: Mismatch | null = null, worstRel = 0
+  args.forEach((a, i) => {
+    for (let j = 0; j < a.size; j++) {
+      const basis = args.map((b, k) => (k === i ? fromArray(Array.from({ length: b.size }, (_, m) => (m === j ? 1 : 0)), b.shape, b.dtype) : zeros(b.shape, b.dtype)))
+      const [, je] = jvp(f, [...args], basis)
+      const rhs = inner(us, toFlatArray(je))[0], lhs = jtu[i][j]
+      const diff = Math.abs(lhs - rhs)
+      const rel = diff === 0 ? 0 : Number.isFinite(diff) ? diff / Math.max(Math.abs(lhs), Math.abs(rhs)) : Infinity
+      if (rel > worstRel || (worst === null && diff > 0)) {
+        worstRel = rel
+        worst = { leaf: i, index: j, lhs, rhs, diff, tol: 0, scale: Math.max(Math.abs(lhs), Math.abs(rhs)) }
+      }
+    }
+  })
   return worst
 }

@@ -7,6 +7,7 @@
  */
 import { Tensor, ArgumentError, cast, fromArray, grad, item, toFlatArray } from '../index.js'
 import { flatten, leafPaths, unflatten } from '../tree/index.js'
+import { describeComparison, relativeError } from './report.js'
 
 // --- model
 
@@ -54,10 +55,27 @@ export interface GradCheckElement {
 }
 
 /**
+ * The worst compared derivative with how it was judged: `absError` = |a − n|, `scale` =
+ * max(|a|, |n|) (in directional mode also Σ|∇fᵢ·dᵢ|), `relError` = absError / scale, and its
+ * `tolerance` = atol + rtol·scale + `roundingFloor` (the rounding error of the difference
+ * quotient). Non-finite values give absError and relError Infinity.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface GradCheckWorst extends GradCheckElement {
+  readonly absError: number
+  readonly relError: number
+  readonly scale: number
+  readonly tolerance: number
+  readonly roundingFloor: number
+}
+
+/**
  * The result of `checkGrad`. `worst` is the element closest to (or furthest past) its tolerance,
  * i.e. with the largest |a − n| / (atol + rtol·magnitude); it is null only when the input has
  * no elements at all. Non-finite values count as infinitely wrong. `checked` counts the
- * compared elements (or directions).
+ * compared elements (or directions); `rtol` and `atol` are the tolerances used.
  *
  * @category model
  * @since 0.1.0
@@ -66,8 +84,10 @@ export interface GradCheckResult {
   readonly ok: boolean
   readonly maxAbsError: number
   readonly maxRelError: number
-  readonly worst: GradCheckElement | null
+  readonly worst: GradCheckWorst | null
   readonly checked: number
+  readonly rtol: number
+  readonly atol: number
 }
 
 // --- operations
@@ -145,23 +165,35 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
 }
 
 /**
- * A one-line report of a `checkGrad` result naming the worst element: its path, index,
- * analytic and numeric values and the error. Used by `gradientProperty` and the law suites.
+ * A one-line report of a `checkGrad` result naming the worst element: its path, index, the
+ * analytic and numeric values in full, |a − n|, and the relative error against the scale
+ * max(|a|, |n|) next to the tolerance in the same relative terms, so that a wrong derivative
+ * on tiny values (where atol dominates) cannot pass for rounding noise. Used by
+ * `gradientProperty` and the law suites.
  *
  * @example
- * import { scalar, square } from 'purediff'
+ * import { type Tensor, customVjp, mul, scalar, square } from 'purediff'
  * import { checkGrad, formatGradCheck } from 'purediff/testing'
  * const msg = formatGradCheck(checkGrad((x) => square(x), scalar(3)))
  * if (!msg.includes('<root>') || !msg.includes('analytic 6')) throw new Error(msg)
+ * // d(x²) = 3x·dx, 50% too big, at x so small that |a − n| is only just past atol = 1e-7
+ * const wrong = customVjp((x: Tensor) => square(x), (x: Tensor) => [square(x), x] as const, (x: Tensor, g: Tensor) => [mul(mul(g, x), 3)])
+ * const bad = formatGradCheck(checkGrad(wrong, scalar(1.2e-7, 'float64')))
+ * if (!bad.includes('FAILED') || !bad.includes('relative error 0.3333') || !bad.includes('not rounding noise')) throw new Error(bad)
  * @category operations
  * @since 0.1.0
  */
 export function formatGradCheck(r: GradCheckResult): string {
   if (r.worst === null) return 'checkGrad: nothing to compare (the input has no elements)'
   const w = r.worst
-  const where = w.path === '<direction>' ? `direction ${w.index}` : `${w.path} index ${w.index}`
-  return `checkGrad ${r.ok ? 'passed' : 'FAILED'} over ${r.checked} ${w.path === '<direction>' ? 'directions' : 'elements'}; ` +
-    `worst at ${where}: analytic ${w.analytic}, numeric ${w.numeric}, |a − n| = ${Math.abs(w.analytic - w.numeric)} ` +
+  const directional = w.path === '<direction>'
+  const where = directional ? `direction ${w.index}` : `${w.path} index ${w.index}`
+  const judged = describeComparison({
+    diff: w.absError, scale: w.scale, scaleIs: directional ? 'max(|a|, |n|, Σ|∇fᵢ·dᵢ|)' : 'max(|a|, |n|)',
+    rtol: r.rtol, atol: r.atol, floor: w.roundingFloor,
+  })
+  return `checkGrad ${r.ok ? 'passed' : 'FAILED'} over ${r.checked} ${directional ? 'directions' : 'elements'}; ` +
+    `worst at ${where}: analytic ${w.analytic}, numeric ${w.numeric}, |a − n| = ${Math.abs(w.analytic - w.numeric)}; ${judged} ` +
     `(max abs error ${r.maxAbsError}, max rel error ${r.maxRelError})`
 }
 
@@ -187,23 +219,23 @@ const roundingFloor = (fp: number, fm: number, h: number): number =>
 /** The maxima of the errors and the row with the largest error/tolerance ratio. */
 function summarize(rows: readonly Row[], rtol: number, atol: number): GradCheckResult {
   let ok = true, maxAbsError = 0, maxRelError = 0, worstRatio = -1
-  let worst: GradCheckElement | null = null
+  let worst: GradCheckWorst | null = null
   for (const { path, index, analytic, numeric, magnitude: extra, noise } of rows) {
     const finite = Number.isFinite(analytic) && Number.isFinite(numeric)
     const abs = finite ? Math.abs(analytic - numeric) : Infinity
     const magnitude = Math.max(Math.abs(analytic), Math.abs(numeric), extra)
     const tol = atol + rtol * magnitude + noise
-    const rel = !finite ? Infinity : abs === 0 ? 0 : abs / magnitude
+    const rel = !finite ? Infinity : relativeError(abs, magnitude)
     const ratio = !finite ? Infinity : abs === 0 ? 0 : abs / tol
     if (!(finite && abs <= tol)) ok = false
     maxAbsError = Math.max(maxAbsError, abs)
     maxRelError = Math.max(maxRelError, rel)
     if (ratio > worstRatio) {
       worstRatio = ratio
-      worst = { path, index, analytic, numeric }
+      worst = { path, index, analytic, numeric, absError: abs, relError: rel, scale: magnitude, tolerance: tol, roundingFloor: noise }
     }
   }
-  return { ok, maxAbsError, maxRelError, worst, checked: rows.length }
+  return { ok, maxAbsError, maxRelError, worst, checked: rows.length, rtol, atol }
 }
 
 /**

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 export { checkGrad, formatGradCheck } from './checkGrad.js'
-export type { GradCheckOptions, GradCheckResult, GradCheckElement } from './checkGrad.js'
+export type { GradCheckOptions, GradCheckResult, GradCheckElement, GradCheckWorst } from './checkGrad.js'
 export * as arb from './arb.js'
 export type { ShapeConstraints, TensorConstraints, BroadcastConstraints } from './arb.js'
 export { gradientProperty } from './gradientProperty.js'
