@@ -80,81 +80,106 @@ export const DataFile = new t.Type<Dataset, DataFileJSON, unknown>(
 // --- the fast path
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i) // exact doubles up to 10^22
+const byteAt = (b: Uint8Array, i: number): number => (i < b.length ? b[i] : -1)
 const WS = (c: number) => c === 32 || c === 10 || c === 13 || c === 9
 
 /**
- * The dataset of a data file's bytes (UTF-8) in one pass, or undefined when the text is not the plain
- * layout this scanner knows (then JSON.parse + `DataFile` decide, and name any problem).
- * Accepted: an object with exactly the keys "x" and "y" (no escapes, any order, any JSON
- * whitespace), x a non-empty array of equally wide non-empty rows of finite JSON numbers, y an
- * array of as many labels (integers in [0, MAX_LABEL]). Numbers follow JSON's grammar exactly
- * and are converted by `Number`, as JSON.parse does, so a result always equals the slow path's.
+ * A cursor over JSON text as UTF-8 bytes, for the plain layout of data files: whitespace,
+ * single punctuation bytes, and numbers.
  */
-export function scanDataText(bytes: Uint8Array): Dataset | undefined {
-  let p = 0
-  const at = (i: number): number => (i < n ? bytes[i] : -1)
-  const n = bytes.length
-  const skip = () => { while (p < n && WS(at(p))) p++ }
-  const eat = (c: number): boolean => {
-    skip()
-    if (at(p) !== c) return false
-    p++
+export class Scanner {
+  p = 0
+  constructor(readonly bytes: Uint8Array) {}
+
+  /** The byte at i, or −1 past the end. */
+  at(i: number): number {
+    return byteAt(this.bytes, i)
+  }
+
+  /** Skips JSON whitespace. */
+  skip(): void {
+    const b = this.bytes
+    while (this.p < b.length && WS(b[this.p])) this.p++
+  }
+
+  /** Skips whitespace, then consumes byte `c` if it is next. */
+  eat(c: number): boolean {
+    this.skip()
+    if (this.at(this.p) !== c) return false
+    this.p++
     return true
   }
+
   /**
-   * A JSON number at p (strict grammar), or NaN when there is none. Up to 15 significant digits
-   * and a decimal exponent within ±22, m·10^e is computed as m × 10^e or m / 10^−e: both are
-   * exact doubles, so the one correctly rounded operation gives exactly `Number(text)`
-   * (Clinger's fast path); otherwise `Number` of the text.
+   * Skips whitespace, then reads a JSON number (strict grammar) and returns its value exactly
+   * as `Number` of its text would (so as JSON.parse does), or NaN when none is next. With up to
+   * 15 significant digits and a decimal exponent within ±22, m·10^e is computed as m × 10^e or
+   * m / 10^−e: both operands are exact doubles, so the one correctly rounded operation IS the
+   * correctly rounded value (Clinger's fast path); otherwise `Number` of the text.
    */
-  const number = (): number => {
-    skip()
-    const start = p
-    const negative = at(p) === 45 // -
+  number(): number {
+    this.skip()
+    const start = this.p
+    let p = this.p
+    const b = this.bytes
+    const negative = byteAt(b, p) === 45 // -
     if (negative) p++
     const d0 = p
     let m = 0
     let digits = 0
-    let c = at(p)
+    let c = byteAt(b, p)
     if (c === 48) p++ // a leading 0 stands alone
     else {
       while (c >= 48 && c <= 57) {
         m = m * 10 + (c - 48)
         digits++
-        c = at(++p)
+        c = byteAt(b, ++p)
       }
     }
     if (p === d0) return NaN
     let scale = 0
-    if (at(p) === 46) { // .
+    if (byteAt(b, p) === 46) { // .
       const f = ++p
-      c = at(p)
+      c = byteAt(b, p)
       while (c >= 48 && c <= 57) {
         m = m * 10 + (c - 48)
         digits++
         scale--
-        c = at(++p)
+        c = byteAt(b, ++p)
       }
       if (p === f) return NaN
     }
-    c = at(p)
+    c = byteAt(b, p)
     if (c === 101 || c === 69) { // e E
-      c = at(++p)
+      c = byteAt(b, ++p)
       const minus = c === 45
-      if (c === 43 || c === 45) c = at(++p)
+      if (c === 43 || c === 45) c = byteAt(b, ++p)
       const f = p
       let e = 0
       while (c >= 48 && c <= 57) {
         if (e < 1e6) e = e * 10 + (c - 48)
-        c = at(++p)
+        c = byteAt(b, ++p)
       }
       if (p === f) return NaN
       scale += minus ? -e : e
     }
-    if (digits > 15 || scale < -22 || scale > 22) return Number(String.fromCharCode(...bytes.subarray(start, p)))
+    this.p = p
+    if (digits > 15 || scale < -22 || scale > 22) return Number(String.fromCharCode(...this.bytes.subarray(start, p)))
     const v = scale < 0 ? m / POW10[-scale] : m * POW10[scale]
     return negative ? -v : v
   }
+}
+
+/**
+ * The dataset of a data file's bytes (UTF-8) in one pass, or undefined when the text is not the
+ * plain layout this scanner knows (then JSON.parse + `DataFile` decide, and name any problem).
+ * Accepted: an object with exactly the keys "x" and "y" (no escapes, any order, any JSON
+ * whitespace), x a non-empty array of equally wide non-empty rows of finite JSON numbers, y an
+ * array of as many labels (integers in [0, MAX_LABEL]). Numbers are read as JSON.parse reads
+ * them (`Scanner.number`), so a result always equals the slow path's.
+ */
+export function scanDataText(bytes: Uint8Array): Dataset | undefined {
+  const s = new Scanner(bytes)
   let x: Float32Array | undefined
   let rows = 0
   let d = -1
@@ -163,13 +188,13 @@ export function scanDataText(bytes: Uint8Array): Dataset | undefined {
   const scanX = (): boolean => {
     let buf = new Float32Array(1024)
     let len = 0
-    if (!eat(91)) return false // [
-    if (eat(93)) return false // an empty x: the slow path names it
+    if (!s.eat(91)) return false // [
+    if (s.eat(93)) return false // an empty x: the slow path names it
     do {
-      if (!eat(91)) return false
+      if (!s.eat(91)) return false
       let w = 0
       do {
-        const v = number()
+        const v = s.number()
         if (!Number.isFinite(v)) return false
         if (len === buf.length) {
           const bigger = new Float32Array(buf.length * 2)
@@ -178,48 +203,48 @@ export function scanDataText(bytes: Uint8Array): Dataset | undefined {
         }
         buf[len++] = v
         w++
-      } while (eat(44)) // ,
-      if (!eat(93)) return false
+      } while (s.eat(44)) // ,
+      if (!s.eat(93)) return false
       if (d < 0) d = w
       else if (w !== d) return false
       rows++
-    } while (eat(44))
-    if (!eat(93)) return false
+    } while (s.eat(44))
+    if (!s.eat(93)) return false
     x = buf.slice(0, len)
     return true
   }
   const scanY = (): boolean => {
     const out: number[] = []
     let max = -1
-    if (!eat(91)) return false
-    if (!eat(93)) {
+    if (!s.eat(91)) return false
+    if (!s.eat(93)) {
       do {
-        const v = number()
+        const v = s.number()
         if (!isLabel(v)) return false
         if (v > max) max = v
         out.push(v)
-      } while (eat(44))
-      if (!eat(93)) return false
+      } while (s.eat(44))
+      if (!s.eat(93)) return false
     }
     y = out
     classes = max + 1
     return true
   }
-  if (!eat(123)) return undefined // {
+  if (!s.eat(123)) return undefined // {
   for (let field = 0; field < 2; field++) {
-    if (field > 0 && !eat(44)) return undefined
-    if (!eat(34)) return undefined // "
-    const key = at(p)
-    if (at(p + 1) !== 34) return undefined
-    p += 2
-    if (!eat(58)) return undefined // :
+    if (field > 0 && !s.eat(44)) return undefined
+    if (!s.eat(34)) return undefined // "
+    const key = s.at(s.p)
+    if (s.at(s.p + 1) !== 34) return undefined
+    s.p += 2
+    if (!s.eat(58)) return undefined // :
     if (key === 120 && x === undefined) { if (!scanX()) return undefined } // x
     else if (key === 121 && y === undefined) { if (!scanY()) return undefined } // y
     else return undefined
   }
-  if (!eat(125)) return undefined // }
-  skip()
-  if (p !== n || x === undefined || y === undefined || y.length !== rows) return undefined
+  if (!s.eat(125)) return undefined // }
+  s.skip()
+  if (s.p !== bytes.length || x === undefined || y === undefined || y.length !== rows) return undefined
   return { x, y, n: rows, d, classes }
 }
 

@@ -18,7 +18,7 @@ export interface Progress {
 }
 
 /** Progress on `stream` (default stderr) of a run of `epochs` epochs whose first `from` were done before (a resumed run): the ETA counts only what this process did. */
-export function progress(epochs: number, stream: NodeJS.WriteStream = process.stderr, from = 0): Progress {
+export function progress(epochs: number, stream: { readonly write: (s: string) => unknown; readonly isTTY?: boolean } = process.stderr, from = 0): Progress {
   const start = Date.now()
   const tty = stream.isTTY === true
   return {

@@ -53,8 +53,11 @@ function same<T>(flag: string, given: T | undefined, stored: T, dir: string): T 
   return stored
 }
 
-/** Runs `purediff train`; returns the exit code. */
-export async function trainCommand(o: TrainCommand, print: (s: string) => void): Promise<number> {
+/** Where progress lines and warnings go (stderr). */
+export interface ErrStream { readonly write: (s: string) => unknown; readonly isTTY?: boolean }
+
+/** Runs `purediff train`, printing results with `print` and progress and warnings on `err`; returns the exit code. */
+export async function trainCommand(o: TrainCommand, print: (s: string) => void, err: ErrStream = process.stderr): Promise<number> {
   if (o.resume !== undefined && o.force === true) throw new CliError('train: give --resume DIR (continue the run in DIR) or --force (start over), not both')
   if (o.resume !== undefined && o.out !== undefined && resolve(o.out) !== resolve(o.resume)) throw new CliError(`train: --resume ${o.resume} continues the run in ${o.resume}; drop --out ${o.out}`)
   const dir = o.resume ?? o.out ?? 'train-out'
@@ -130,7 +133,7 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void):
     interrupted = true
   }
   process.on('SIGINT', onSigint)
-  const bar = progress(epochs, process.stderr, state.epoch)
+  const bar = progress(epochs, err, state.epoch)
   const uniform = Math.log(Math.max(train.classes, 2))
   let warned = false
   let epochNow = state.epoch
@@ -146,7 +149,7 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void):
         bar.epoch(s.epoch - 1, `loss ${t.loss.toFixed(4)} acc ${t.accuracy.toFixed(4)} val_loss ${v.loss.toFixed(4)} val_acc ${v.accuracy.toFixed(4)}`)
         if (!warned && t.loss > EXPLODING * uniform) {
           warned = true
-          process.stderr.write(`purediff: warning: epoch ${s.epoch}: the training loss ${t.loss.toPrecision(3)} is over ${EXPLODING} times that of a uniform guess (${uniform.toFixed(2)}): training is diverging; lower the learning rate\n`)
+          err.write(`purediff: warning: epoch ${s.epoch}: the training loss ${t.loss.toPrecision(3)} is over ${EXPLODING} times that of a uniform guess (${uniform.toFixed(2)}): training is diverging; lower the learning rate\n`)
         }
         await save(s)
       },
