@@ -188,7 +188,8 @@ describe('own "__proto__" keys are carried faithfully', () => {
   })
   it('optimizer states and updates keep the key (their pytrees are rebuilt by unflatten)', () => {
     const t = parse('{"__proto__": {"w": 2}, "c": 4}')
-    for (const opt of [O.sgd(0.1), O.adam(0.1), O.chain(O.clipByGlobalNorm(1), O.adamw(0.1, { weightDecay: 0.1 }))]) {
+    const opts: O.GradientTransformation<unknown>[] = [O.sgd(0.1), O.adam(0.1), O.chain(O.clipByGlobalNorm(1), O.adamw(0.1, { weightDecay: 0.1 }))]
+    for (const opt of opts) {
       const [u, state] = opt.update(t, opt.init(t), t)
       const next = O.applyUpdates(t, u)
       for (const out of [u, next]) expect(keyLists(out)).toEqual(keyLists(t))
