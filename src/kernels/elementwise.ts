@@ -118,12 +118,16 @@ export const divRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
 export const powRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
   for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.pow(a[ai], b[bi])
 }
-/** NaN propagates; on a tie either side gives the same value. */
+/**
+ * IEEE 754-2019 maximum: NaN if either is NaN, and +0 > −0, which is exactly `Math.max` (a
+ * comparison `x >= y ? x : y` would return −0 for (−0, +0), since −0 >= +0).
+ */
 export const maximumRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
-  for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai], y = b[bi]; o[oi + i] = x >= y ? x : y > x ? y : x + y }
+  for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.max(a[ai], b[bi])
 }
+/** IEEE 754-2019 minimum: NaN if either is NaN, and −0 < +0, which is exactly `Math.min`. */
 export const minimumRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
-  for (let i = 0; i < n; i++, ai += as, bi += bs) { const x = a[ai], y = b[bi]; o[oi + i] = x <= y ? x : y < x ? y : x + y }
+  for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.min(a[ai], b[bi])
 }
 export const equalRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
   for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] === b[bi] ? 1 : 0

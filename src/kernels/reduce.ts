@@ -54,7 +54,11 @@ export function sum(x: TypedArray, shape: Shape, axes: readonly number[], out: T
 
 /**
  * Max (or min with `sign = -1`) over `axes`, and the flat input index of the FIRST extremum of
- * each output (row-major order); NaN wins, so a NaN input gives a NaN maximum.
+ * each output (row-major order); NaN wins, so a NaN input gives a NaN maximum (the index is the
+ * first NaN's). Values follow IEEE 754-2019 maximum/minimum, as the `maximum`/`minimum` kernels:
+ * the max of −0 and +0 is +0, the min is −0. The index is the first element EQUAL to the
+ * extremum (so of −0 and +0 the first, whatever its sign): the gradient's tie rule, which
+ * `maximum(a, b)` follows as well.
  */
 export function extremum(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray, arg: Int32Array, sign: 1 | -1): void {
   const n = x.length
@@ -69,6 +73,9 @@ export function extremum(x: TypedArray, shape: Shape, axes: readonly number[], o
     const v = sign * x[i]
     const b = best[oi]
     if (v > b || arg[oi] < 0 || (v !== v && b === b)) { best[oi] = v; arg[oi] = i }
+    // A ±0 tie keeps the index; in v = sign·x the value wanted is +0 (max: +0, min: −(+0) = −0),
+    // and v + b is +0 unless both are −0.
+    else if (v === 0 && b === 0) best[oi] = v + b
     for (let d = rank - 1; d >= 0; d--) {
       oi += os[d]
       if (++idx[d] < shape[d]) break

@@ -37,18 +37,24 @@ const powDb = (a: Tensor, out: Tensor) => mul(out, log(where(equal(a, 0), 1, a))
 const powP = binaryPrim('pow', k.powRun,
   (ta, tb, a, b, out) => plus(ta === null ? null : mul(ta, powDa(a, b)), tb === null ? null : mul(tb, powDb(a, out))),
   (g, a, b, out, n) => [n[0] ? mul(g, powDa(a, b)) : null, n[1] ? mul(g, powDb(a, out)) : null])
-// Ties go to the first argument, so exactly one side gets the derivative.
+// Exactly one side gets the derivative, by one mask shared by jvp and vjp: 1 where the first
+// argument is chosen. `wins` is a ≥ b for maximum and a ≤ b for minimum, so a tie a == b
+// (−0 == +0 included, whichever sign the value takes) goes to the first argument; a NaN
+// takes it from a number (a NaN result came from it), the first NaN when both are. This is how
+// the max/min reductions route it (first extremum, NaN first), so maximum(a, b) and
+// max(stack([a, b]), 0) have the same gradient.
+const firstMask = (a: Tensor, wins: Tensor) => where(equal(a, a), wins, 1)
 const selectJvp = (m: Tensor, ta: Tensor | null, tb: Tensor | null) => plus(times(ta, m), times(tb, sub(1, m)))
 const maximumP = binaryPrim('maximum', k.maximumRun,
-  (ta, tb, a, b) => selectJvp(greaterEqual(a, b), ta, tb),
+  (ta, tb, a, b) => selectJvp(firstMask(a, greaterEqual(a, b)), ta, tb),
   (g, a, b, _o, n) => {
-    const m = greaterEqual(a, b)
+    const m = firstMask(a, greaterEqual(a, b))
     return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
   })
 const minimumP = binaryPrim('minimum', k.minimumRun,
-  (ta, tb, a, b) => selectJvp(greaterEqual(b, a), ta, tb),
+  (ta, tb, a, b) => selectJvp(firstMask(a, greaterEqual(b, a)), ta, tb),
   (g, a, b, _o, n) => {
-    const m = greaterEqual(b, a)
+    const m = firstMask(a, greaterEqual(b, a))
     return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
   })
 const negP = unaryPrim('neg', k.neg, (g) => neg(g))
@@ -113,22 +119,40 @@ export const div: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(divP)
 export const pow: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(powP)
 
 /**
- * Elementwise maximum. Subgradient convention: on a tie the gradient goes to the FIRST argument.
+ * Elementwise maximum with broadcasting, IEEE 754-2019 `maximum`: NaN if either is NaN, and
+ * +0 is larger than −0, so maximum(−0, +0) = maximum(+0, −0) = +0 (as `Math.max`).
+ *
+ * Gradient (jvp and vjp alike): the whole cotangent goes to ONE input per element — the first
+ * argument where a ≥ b, the second where a < b. So a tie a == b goes to the first argument,
+ * a ±0 tie included (maximum(−0, +0) sends it to the −0, though the value is +0). Where a is
+ * NaN it goes to a, else where b is NaN to b. The max reduction routes it the same way.
  *
  * @example
- * import { maximum, tensor, toFlatArray } from 'purediff'
+ * import { grad, item, maximum, scalar, tensor, toFlatArray, type Tensor } from 'purediff'
  * if (toFlatArray(maximum(tensor([1, 5]), 3)).join() !== '3,5') throw new Error()
+ * if (!Object.is(item(maximum(scalar(-0), scalar(0))), 0)) throw new Error()
+ * // a tie, −0 against +0: the value is +0 and the first argument gets the whole gradient
+ * const [ga, gb] = grad((p: Tensor[]) => maximum(p[0], p[1]))([scalar(-0), scalar(0)])
+ * if (item(ga) !== 1 || item(gb) !== 0) throw new Error()
  * @category arithmetic
  * @since 0.1.0
  */
 export const maximum: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(maximumP)
 
 /**
- * Elementwise minimum. On a tie the gradient goes to the FIRST argument.
+ * Elementwise minimum with broadcasting, IEEE 754-2019 `minimum`: NaN if either is NaN, and
+ * −0 is smaller than +0, so minimum(+0, −0) = minimum(−0, +0) = −0 (as `Math.min`).
+ *
+ * Gradient (jvp and vjp alike): the whole cotangent goes to ONE input per element — the first
+ * argument where a ≤ b, the second where a > b; a tie a == b (±0 included) goes to the first
+ * argument. Where a is NaN it goes to a, else where b is NaN to b; as the min reduction does.
  *
  * @example
- * import { minimum, tensor, toFlatArray } from 'purediff'
+ * import { grad, item, minimum, scalar, tensor, toFlatArray, type Tensor } from 'purediff'
  * if (toFlatArray(minimum(tensor([1, 5]), 3)).join() !== '1,3') throw new Error()
+ * if (!Object.is(item(minimum(scalar(0), scalar(-0))), -0)) throw new Error()
+ * const [ga, gb] = grad((p: Tensor[]) => minimum(p[0], p[1]))([scalar(0), scalar(-0)])
+ * if (item(ga) !== 1 || item(gb) !== 0) throw new Error()
  * @category arithmetic
  * @since 0.1.0
  */

@@ -31,7 +31,7 @@ export function lift(op: string, x: unknown, dtype: DType, arg: string): Tensor 
   if (x instanceof Tensor) return x
   if (typeof x === 'number') {
     const cache = dtype === 'float64' ? lifted64 : lifted32
-    let t = cache.get(x)
+    let t = Object.is(x, -0) ? undefined : cache.get(x) // get(−0) would find the +0 entry
     if (t === undefined) {
       if (cache.size >= MAX_LIFTED) cache.clear()
       t = scalar(x, dtype)

@@ -34,9 +34,8 @@ describe('binary ops follow NumPy broadcasting', () => {
     ['pow', (a, b) => P.pow(P.abs(a), b), (x, y) => Math.abs(x) ** y],
     ['greater', P.greater, (x, y) => +(x > y)], ['less', P.less, (x, y) => +(x < y)], ['equal', P.equal, (x, y) => +(x === y)],
   ]
-  for (const [name, op, ref] of cases) {
-    it(name, () => {
-      fc.assert(fc.property(broadcastPair.chain(([sa, sb]) => fc.tuple(tensorArb(sa), tensorArb(sb))), ([a, b]) => {
+  const agrees = (op: (a: Tensor, b: Tensor) => Tensor, ref: (x: number, y: number) => number) =>
+    fc.property(broadcastPair.chain(([sa, sb]) => fc.tuple(tensorArb(sa), tensorArb(sb))), ([a, b]) => {
         const out = op(a, b)
         const n = Math.max(a.rank, b.rank)
         const want = a.shape.length >= b.shape.length ? a.shape.slice() : b.shape.slice()
@@ -50,9 +49,24 @@ describe('binary ops follow NumPy broadcasting', () => {
           const idx = unravel(i, want)
           expect(v).toBe(ref(av[ravelBroadcast(idx, a.shape)], bv[ravelBroadcast(idx, b.shape)]))
         })
-      }), { numRuns: 60 })
-    })
-  }
+      })
+  for (const [name, op, ref] of cases) it(name, () => { fc.assert(agrees(op, ref), { numRuns: 60 }) })
+
+  // Regression: under PUREDIFF_KERNELS=js this seed drew maximum(−0, +0), which returned −0
+  // where IEEE 754-2019 maximum (and Math.max, the reference) gives +0.
+  it('maximum and minimum: the signed-zero counterexample (seed −459352738, path "1") and its literal pairs', () => {
+    fc.assert(agrees(P.maximum, Math.max), { seed: -459352738, path: '1' })
+    fc.assert(agrees(P.minimum, Math.min), { seed: -459352738, path: '1' })
+    const pair = (f: (a: Tensor, b: Tensor) => Tensor, x: number, y: number, dtype: 'float32' | 'float64') => P.item(f(P.scalar(x, dtype), P.scalar(y, dtype)))
+    for (const dtype of ['float32', 'float64'] as const) {
+      expect(pair(P.maximum, -0, 0, dtype)).toBe(0)
+      expect(pair(P.maximum, 0, -0, dtype)).toBe(0)
+      expect(pair(P.maximum, -0, -0, dtype)).toBe(-0)
+      expect(pair(P.minimum, 0, -0, dtype)).toBe(-0)
+      expect(pair(P.minimum, -0, 0, dtype)).toBe(-0)
+      expect(pair(P.minimum, 0, 0, dtype)).toBe(0)
+    }
+  })
 
   it('plain numbers take the tensor dtype; mixed dtypes promote to float64', () => {
     expect(P.add(P.tensor([1]), 2).dtype).toBe('float32')
@@ -131,7 +145,8 @@ describe('reductions against naive loops', () => {
         const got = op(x, axes, keep)
         const want = reduceRef(x, axes, keep, init, f)
         expect(got.shape).toEqual(want.shape)
-        P.toFlatArray(got).forEach((v, i) => expect(v).toBeCloseTo(want.values[i], 12))
+        // max and min are exact (and −0 ≠ +0 for them): Object.is; sums round, so closeTo.
+        P.toFlatArray(got).forEach((v, i) => (op === P.sum ? expect(v).toBeCloseTo(want.values[i], 12) : expect(v).toBe(want.values[i])))
       }
       const n = axes.reduce((a, d) => a * x.shape[d], 1)
       const sums = P.toFlatArray(P.sum(x, axes, keep))
