@@ -35,10 +35,11 @@ const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8 }
 
 /**
  * The element count of a shape as an exact decimal string (BigInt, so products beyond 2^53 print
- * exactly; very long ones are shortened to scientific form). @internal
+ * exactly; very long ones are shortened to scientific form).
  */
-export function countText(shape: readonly number[]): string {
+function countText(shape: readonly number[]): string {
   if (shape.some((d) => d === 0)) return '0'
+  if (!shape.every(Number.isInteger)) return String(shape.reduce((a, b) => a * b, 1)) // not a size: say what it is
   let n = 1n
   for (const d of shape) n *= BigInt(d)
   const s = n.toString()
@@ -89,8 +90,8 @@ export function alloc(dtype: DType, n: number, op = 'alloc', shape?: readonly nu
   }
 }
 
-/** The error for an allocation the host refused (exported for the test that simulates one). @internal */
-export function refused(op: string, shape: readonly number[], n: number, dtype: DType, e: unknown): unknown {
+/** The error for an allocation the runtime refused: an ArgumentError for a RangeError, else `e` itself. */
+function refused(op: string, shape: readonly number[], n: number, dtype: DType, e: unknown): unknown {
   if (!(e instanceof RangeError)) return e
   return new ArgumentError(op, `could not allocate shape ${shapeText(shape)} (${n} ${dtype} elements, ${bytesText(n, dtype)}): the runtime refused (${e.message}); use smaller tensors or free memory`)
 }
