@@ -81,6 +81,25 @@ export function layerTypes(spec: unknown): string[] {
   return out
 }
 
+/** The optimizer an OptimizerConfig uses (`adam`, `sgd`, …), looked for through chains and wrappers, for `diagnose`'s advice. */
+export function optimizerName(config: unknown): string | undefined {
+  const known = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw']
+  const walk = (u: unknown, depth: number): string | undefined => {
+    if (u === null || typeof u !== 'object' || depth > 100) return undefined
+    if (Array.isArray(u)) {
+      for (const v of u) {
+        const r = walk(v, depth + 1)
+        if (r !== undefined) return r
+      }
+      return undefined
+    }
+    const name = (u as { name?: unknown }).name
+    if (typeof name === 'string' && known.includes(name)) return name
+    return walk(Object.values(u), depth + 1)
+  }
+  return walk(config, 0)
+}
+
 /** The first place where two JSON values differ, as `at path: a vs b`; undefined when equal (object key order aside). */
 export function jsonDiff(a: unknown, b: unknown, path = ''): string | undefined {
   const at = path === '' ? '<root>' : path

@@ -20,7 +20,7 @@ export interface OutDir {
 
 const reasons: Readonly<Record<string, string>> = {
   EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
-  ENOTDIR: 'a part of the path is a file, not a folder', ENOSPC: 'no space left on the device', EEXIST: 'a file of that name exists',
+  ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'a folder is in the way', ENOSPC: 'no space left on the device', EEXIST: 'a file of that name exists',
 }
 const why = (e: unknown): string => {
   const code = (e as { code?: string }).code
@@ -33,7 +33,7 @@ export function prepareOutDir(command: string, dir: string): OutDir {
   try {
     isDir = statSync(dir).isDirectory()
   } catch (e) {
-    if ((e as { code?: string }).code !== 'ENOENT') throw new CliError(`${command}: cannot use the output folder ${dir} (${why(e)})`, 1)
+    if ((e as { code?: string }).code !== 'ENOENT') throw new CliError(`${command}: cannot create the output folder ${dir} (${why(e)})`, 1)
   }
   if (isDir === false) throw new CliError(`${command}: the output folder ${dir} is a file, not a folder`, 1)
   let created: string | undefined

@@ -18,12 +18,12 @@ import { fromConfig } from '../optim/index.js'
 import { loadCheckpoint, saveCheckpoint } from '../io/index.js'
 import { diagnose } from '../train/index.js'
 import { CliError } from './args.js'
-import { type DataSource, buildModel, dataSource, initModel, jsonDiff, layerTypes, loadData, sourceName } from './commands.js'
+import { type DataSource, buildModel, dataSource, initModel, jsonDiff, layerTypes, loadData, optimizerName, sourceName } from './commands.js'
 import { readJson } from './data.js'
 import { prepareOutDir } from './outDir.js'
 import { progress } from './progress.js'
 import { type RunMeta, fingerprint, readRunTree, runTree } from './runFile.js'
-import { type RunSetup, type RunState, evalParams, finished, runEpochs, startState } from './trainRun.js'
+import { RunDiverged, type RunSetup, type RunState, evalParams, finished, runEpochs, startState } from './trainRun.js'
 import { firstMismatch } from './treeCheck.js'
 
 /** Options of `train` (undefined: the default, or on --resume the stored value). */
@@ -121,11 +121,11 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
   }
 
   const out = prepareOutDir('train', dir)
-  let saved = false
+  let saved: RunState | undefined
   const save = async (s: RunState): Promise<void> => {
     const r = await saveCheckpoint(ckpt, runTree(meta, s, evalParams(s)))
     if (E.isLeft(r)) throw new CliError(`${ckpt}: cannot save the checkpoint: ${r.left.message.split('\n')[0]}`, 1)
-    saved = true
+    saved = s
   }
   let interrupted = false
   const onSigint = (): void => {
@@ -136,7 +136,6 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
   const bar = progress(epochs, err, state.epoch)
   const uniform = Math.log(Math.max(train.classes, 2))
   let warned = false
-  let epochNow = state.epoch
   print(`training on ${train.n} examples (${train.d} features, ${train.classes} classes), validating on ${validation.n}; checkpoint ${ckpt}` +
     (prior === undefined ? '' : `; resuming after epoch ${state.epoch}${state.batch > 0 ? `, batch ${state.batch}` : ''}`))
   let result
@@ -144,7 +143,7 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
     result = await runEpochs(setup, state, {
       interrupted: () => interrupted,
       pause: () => new Promise<void>((r) => setImmediate(r)), // setImmediate: ~1 µs; setTimeout(0) would wait ≥ 1 ms per batch
-      onBatch: (e, b, nb, loss) => { epochNow = e; bar.batch(e, b, nb, loss) },
+      onBatch: (e, b, nb, loss) => bar.batch(e, b, nb, loss),
       onEpoch: async (s, t, v) => {
         bar.epoch(s.epoch - 1, `loss ${t.loss.toFixed(4)} acc ${t.accuracy.toFixed(4)} val_loss ${v.loss.toFixed(4)} val_acc ${v.accuracy.toFixed(4)}`)
         if (!warned && t.loss > EXPLODING * uniform) {
@@ -155,17 +154,18 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
       },
     })
   } catch (e) {
-    if (!saved) out.removeIfCreated()
-    if (e instanceof CliError) throw e
-    const last = epochNow === 0 ? 'no checkpoint was saved' : `the checkpoint keeps the state after epoch ${epochNow}`
-    throw new CliError(`train: epoch ${epochNow + 1}: ${e instanceof Error ? e.message : String(e)}; ${last}`, 1)
+    if (saved === undefined && prior === undefined) out.removeIfCreated()
+    if (!(e instanceof RunDiverged)) throw e
+    const kept = saved ?? prior?.state
+    const last = kept === undefined ? 'no checkpoint was saved' : `the checkpoint keeps the state after epoch ${kept.epoch}${kept.batch > 0 ? `, batch ${kept.batch}` : ''}`
+    throw new CliError(`train: epoch ${e.epoch + 1}: ${e.message}; ${last}`, 1)
   } finally {
     process.off('SIGINT', onSigint)
   }
   const s = result.state
   if (result.end === 'interrupted') {
     if (s !== state) await save(s)
-    else if (!saved) out.removeIfCreated()
+    else if (saved === undefined && prior === undefined) out.removeIfCreated()
     const where = s.batch === 0 ? `after epoch ${s.epoch}` : `in epoch ${s.epoch + 1}, after batch ${s.batch}`
     print(`interrupted: ${s === state ? 'nothing done yet, nothing saved' : `saved the state ${where} in ${ckpt}`}; continue with: purediff train --resume ${dir}`)
     return 130
@@ -177,8 +177,8 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
       ? `early stopping: no improvement for ${patience} epochs, stopped after epoch ${s.epoch}; the checkpoint holds the params of the best ${best}`
       : `the checkpoint holds the params of the best ${best}`)
   }
-  const name = (optJson.json as { name?: unknown }).name
-  const d = diagnose(s.history, { ...(es !== undefined && es.bestEpoch >= 0 ? { epoch: es.bestEpoch } : {}), layers: layerTypes(spec.json), ...(typeof name === 'string' ? { optimizer: name } : {}) })
+  const name = optimizerName(optJson.json)
+  const d = diagnose(s.history, { ...(es !== undefined && es.bestEpoch >= 0 ? { epoch: es.bestEpoch } : {}), layers: layerTypes(spec.json), ...(name === undefined ? {} : { optimizer: name }) })
   print(`diagnosis: problem on ${d.problem === 'none' ? 'neither training nor testing data' : `the ${d.problem} data`}${d.advice.length > 0 ? `; try: ${d.advice.join('; ')}` : ''}`)
   print(`saved ${ckpt}`)
   return 0

@@ -54,6 +54,14 @@ export interface RunState {
   readonly earlyStopping?: EarlyStoppingState<unknown>
 }
 
+/** A run went non-finite: the loss of a batch (`batch` its index) or the validation loss of epoch `epoch` (0-based). */
+export class RunDiverged extends Error {
+  constructor(readonly epoch: number, readonly batch: number | undefined, message: string) {
+    super(message)
+    this.name = 'RunDiverged'
+  }
+}
+
 /** Why `runEpochs` returned. */
 export type RunEnd = 'done' | 'stopped' | 'interrupted'
 
@@ -90,7 +98,7 @@ export const finished = (setup: RunSetup, s: RunState): boolean => s.epoch >= se
 /**
  * Runs from `state` until `setup.epochs` epochs are complete, early stopping ends the run, or
  * `hooks.interrupted()` turns true — then returns the state after the last complete batch.
- * Throws (plain Error) when a batch's loss is not finite.
+ * Throws a RunDiverged when a batch's loss or an epoch's validation loss is not finite.
  */
 export async function runEpochs(setup: RunSetup, state: RunState, hooks: RunHooks): Promise<{ state: RunState; end: RunEnd }> {
   const stopper = setup.patience === undefined ? undefined : earlyStopping({ patience: setup.patience })
@@ -100,7 +108,12 @@ export async function runEpochs(setup: RunSetup, state: RunState, hooks: RunHook
     const plan = epochPlan(setup.train, setup.batchSize, random.foldIn(s.orderKey, e))
     const opts = { model: setup.model, optimizer: setup.optimizer, loss: crossEntropy, batchSize: setup.batchSize }
     while (s.batch < plan.batches) {
-      const r = trainBatch(s, setup.train, plan, s.batch, opts)
+      let r
+      try {
+        r = trainBatch(s, setup.train, plan, s.batch, opts)
+      } catch (err) {
+        throw new RunDiverged(e, s.batch, err instanceof Error ? err.message : String(err))
+      }
       s = { ...s, ...r.state, batch: s.batch + 1, lossSum: s.lossSum + r.loss * r.size, correct: s.correct + r.correct, seen: s.seen + r.size }
       hooks.onBatch?.(e, s.batch, plan.batches, s.lossSum / s.seen)
       await hooks.pause()
@@ -108,6 +121,7 @@ export async function runEpochs(setup: RunSetup, state: RunState, hooks: RunHook
     }
     const v = await evaluateAsync(setup.model, s.params, setup.validation, hooks)
     if (v === undefined) return { state: s, end: 'interrupted' }
+    if (!Number.isFinite(v.loss)) throw new RunDiverged(e, undefined, `the validation loss became ${v.loss} after the epoch's last batch (the params give non-finite outputs); lower the learning rate`)
     const t: EpochStats = { loss: s.lossSum / s.seen, accuracy: s.correct / s.seen }
     const h = s.history
     s = {
