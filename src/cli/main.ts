@@ -60,8 +60,9 @@ flags:
   --force            start over in an --out folder that holds a checkpoint (replaced at the first save)
 
 Ctrl-C stops within one batch: the state after the last complete batch is saved (mid-epoch if need
-be) and the exit code is 130; --resume continues from exactly there. A second Ctrl-C quits at once,
-keeping the last saved checkpoint. Loss: softmax cross-entropy. At the end, prints the recipe's
+be) and the exit code is 130; --resume continues from exactly there. (Run through tsx, a batch
+must take under ~30 ms: tsx kills a child that does not answer a signal sooner; the built
+command has no such limit.) Loss: softmax cross-entropy. At the end, prints the recipe's
 diagnosis (problem on the training data, on the testing data, or none) with advice for this model.`,
   eval: `usage: purediff eval --checkpoint ckpt.json (--data file.json | --mnist) [--model model.json] [--max-params n]
 

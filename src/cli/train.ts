@@ -127,11 +127,10 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
     if (E.isLeft(r)) throw new CliError(`${ckpt}: cannot save the checkpoint: ${r.left.message.split('\n')[0]}`, 1)
     saved = s
   }
+  // Every Ctrl-C only asks to stop: a second one must not skip the save (tsx, for one, relays
+  // the signal to its child a second time when the child is slow to answer).
   let interrupted = false
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130) // a second Ctrl-C: quit now; saves are atomic, so the last checkpoint is intact
-    interrupted = true
-  }
+  const onSigint = (): void => { interrupted = true }
   process.on('SIGINT', onSigint)
   const bar = progress(epochs, err, state.epoch)
   const uniform = Math.log(Math.max(train.classes, 2))

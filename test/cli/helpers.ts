@@ -5,12 +5,14 @@
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { expect } from 'vitest'
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const tsx = join(root, 'node_modules', '.bin', 'tsx')
 export const main = join(root, 'src', 'cli', 'main.ts')
+/** `node` with tsx's loader in process: one process, so a signal reaches the CLI itself (the tsx command relays signals through a parent). */
+export const nodeTsx = [process.execPath, '--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href] as const
 
 export interface Run { readonly code: number | null; readonly stdout: string; readonly stderr: string }
 
