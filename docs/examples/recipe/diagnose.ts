@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { type Key, add, matmul, oneHot, random } from 'purediff'
 import { type Layer, dense, init, losses, relu, sequential, sigmoid } from 'purediff/nn'
 import { type GradientTransformation, adam, sgd } from 'purediff/optim'
-import { type Data, type History, diagnose, fit } from 'purediff/train'
+import { type Data, type History, diagnose, fit, trainingAdvice } from 'purediff/train'
 
 // 10 classes in 20 dimensions: each example is its class's prototype plus N(0, 0.8²) noise.
 const [kProto, kTrain, kVal, kSmall] = random.split(random.key(0), 4)
@@ -36,7 +36,8 @@ const run = (model: Layer<any>, optimizer: GradientTransformation<any>, data: Da
     train: data, validation, epochs, batchSize: 20, key: random.key(2) }).history
 
 // A: a deep (8-layer) sigmoid network and plain SGD, and a shallow (1-layer) one for comparison
-const deepSigmoid = diagnose(run(network('sigmoid', 8), sgd(0.1), train, 5))
+const deepSigmoidHistory = run(network('sigmoid', 8), sgd(0.1), train, 5)
+const deepSigmoid = diagnose(deepSigmoidHistory)
 const shallowSigmoid = diagnose(run(network('sigmoid', 1), sgd(0.1), train, 5))
 // B: the two fixes for the training data: ReLU instead of sigmoid, Adam instead of SGD
 const deepRelu = diagnose(run(network('relu', 8), adam(0.001), train, 5))
@@ -68,6 +69,19 @@ const byHand = (e: { trainAccuracy: number; validationAccuracy: number }) =>
   e.trainAccuracy < 0.9 ? 'training' : e.validationAccuracy < e.trainAccuracy - 0.05 ? 'testing' : 'none'
 for (const d of [deepSigmoid, shallowSigmoid, deepRelu, deepReluSmall]) assert.equal(byHand(d.evidence), d.problem)
 // #endregion by-hand
+
+// #region context
+// Told the model's layers (and the optimizer), the advice fits the run: A is a sigmoid network
+// trained by SGD, so "ReLU instead of sigmoid" and "use Adam" stand; the same failure of a tanh
+// network names tanh, a ReLU network hears about dying units, and Adam is not advised to itself.
+const A = deepSigmoidHistory
+const sigmoidLayers = ['dense', 'sigmoid', 'dense', 'sigmoid', 'dense'] // the types, as in a ModelSpec
+assert.deepEqual(diagnose(A, { layers: sigmoidLayers, optimizer: 'sgd' }).advice, trainingAdvice)
+const asTanh = diagnose(A, { layers: ['dense', 'tanh', 'dense'], optimizer: 'sgd' }).advice
+assert.ok(asTanh[0].includes('instead of tanh') && !asTanh.some((a) => a.includes('sigmoid')))
+const asRelu = diagnose(A, { layers: ['dense', 'relu', 'dense'], optimizer: 'adam' }).advice
+assert.ok(asRelu[0].includes('Leaky ReLU') && !asRelu.some((a) => a.includes('instead of') || a.startsWith('use an adaptive')))
+// #endregion context
 
 const runs = {
   'A: 8 × sigmoid, SGD': deepSigmoid,
