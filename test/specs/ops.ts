@@ -16,9 +16,15 @@ export type Domain = 'any' | 'positive' | 'awayFromZero' | 'aboveMinusOne' | 'no
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
 
-/** Values for one element of a domain. */
+/**
+ * Values for one element of a domain: half uniform on the interval (multiples of 2⁻²⁰ of its
+ * width), half fast-check's doubles, which spread over every binade (only 7% of them are above
+ * 0.01 in [−3, 3]): without the uniform half, an 'any' row would test little but x ≈ 0.
+ */
 function value(domain: Domain): fc.Arbitrary<number> {
-  const d = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true })
+  const d = (min: number, max: number) => fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 20 }).map((k) => min + (max - min) * k * 2 ** -20),
+    fc.double({ min, max, noNaN: true, noDefaultInfinity: true }))
   switch (domain) {
     case 'any': return d(-3, 3)
     case 'positive': return d(0.2, 3)
