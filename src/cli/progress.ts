@@ -15,17 +15,25 @@ const fmtTime = (ms: number): string => {
 export interface Progress {
   readonly batch: (epoch: number, batch: number, batches: number, loss: number) => void
   readonly epoch: (epoch: number, line: string) => void
+  /** Ends a half-drawn line (before other output, e.g. when interrupted). */
+  readonly end: () => void
 }
 
 /** Progress on `stream` (default stderr) of a run of `epochs` epochs whose first `from` were done before (a resumed run): the ETA counts only what this process did. */
 export function progress(epochs: number, stream: { readonly write: (s: string) => unknown; readonly isTTY?: boolean } = process.stderr, from = 0): Progress {
   const start = Date.now()
   const tty = stream.isTTY === true
+  let drawn = false
+  let last = 0
   return {
     batch: (epoch, batch, batches, loss) => {
       if (!tty) return
+      const now = Date.now()
+      if (now - last < 100 && batch < batches) return // at most 10 redraws a second: batches can be sub-millisecond
+      last = now
+      drawn = true
       const done = epoch + batch / batches - from
-      const elapsed = Date.now() - start
+      const elapsed = now - start
       const eta = done > 0 ? (elapsed / done) * (epochs - from - done) : 0
       const width = 20
       const filled = Math.round((batch / batches) * width)
@@ -35,6 +43,11 @@ export function progress(epochs: number, stream: { readonly write: (s: string) =
     epoch: (epoch, line) => {
       const elapsed = fmtTime(Date.now() - start)
       stream.write(`${tty ? '\r\x1b[2K' : ''}epoch ${epoch + 1}/${epochs} ${line} elapsed ${elapsed}\n`)
+      drawn = false
+    },
+    end: () => {
+      if (drawn) stream.write('\n')
+      drawn = false
     },
   }
 }

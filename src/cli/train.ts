@@ -160,6 +160,7 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
     throw new CliError(`train: epoch ${e.epoch + 1}: ${e.message}; ${last}`, 1)
   } finally {
     process.off('SIGINT', onSigint)
+    bar.end()
   }
   const s = result.state
   if (result.end === 'interrupted') {
