@@ -3,8 +3,9 @@
  * `decodeCheckpoint`, `saveCheckpoint` and `loadCheckpoint` on 100 MB of float32 params (the
  * issue's target: encode under 1 s and under 3× the params' size in extra memory).
  *
- *   npm run bench:checkpoint                 100 MB (25M float32 values in 4 layers)
+ *   npm run bench:checkpoint                 100 MB (25M float32 values in 4 layers of [n, n] + [n])
  *   npm run bench:checkpoint -- --mb 20      another size
+ *   npm run bench:checkpoint -- --layers 1   all in one tensor (the worst case for memory)
  *
  * Method. Each operation runs in its OWN child process (`node --expose-gc`), so no garbage or
  * heap growth of one measurement is counted in the next. The child builds its input (the params,
@@ -45,9 +46,8 @@ interface Result {
   readonly heapGrowthBytes: number
 }
 
-/** 4 layers of [n, n] weights and [n] biases, n chosen so that the total is about `mb` MB (10⁶ bytes). */
-function makeParams(mb: number): { params: unknown; bytes: number } {
-  const layers = 4
+/** `layers` layers of [n, n] weights and [n] biases, n chosen so that the total is about `mb` MB (10⁶ bytes). */
+function makeParams(mb: number, layers: number): { params: unknown; bytes: number } {
   const n = Math.floor(Math.sqrt((mb * 1e6) / 4 / layers))
   const params = Array.from({ length: layers }, (_, i) => ({
     w: P.fromArray(uniformF32(n * n, 1 + i), [n, n], 'float32'),
@@ -62,8 +62,8 @@ const hwm = () => process.resourceUsage().maxRSS * 1024
 const cpuMs = (since: NodeJS.CpuUsage) => { const c = process.cpuUsage(since); return (c.user + c.system) / 1e3 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-async function child(op: Op, mb: number): Promise<Result> {
-  const { params, bytes } = makeParams(mb)
+async function child(op: Op, mb: number, layers: number): Promise<Result> {
+  const { params, bytes } = makeParams(mb, layers)
   const dir = mkdtempSync(join(tmpdir(), 'purediff-bench-'))
   const file = join(dir, 'params.ckpt')
   let text: string | null = op === 'decode' ? encodeCheckpoint(params) : null
@@ -103,20 +103,21 @@ async function child(op: Op, mb: number): Promise<Result> {
 const MB = (b: number) => `${(b / 1e6).toFixed(0)} MB`
 
 function main(): void {
-  const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, child: { type: 'string' } } })
-  const mb = Number(values.mb)
+  const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, layers: { type: 'string', default: '4' }, child: { type: 'string' } } })
+  const mb = Number(values.mb), layers = Number(values.layers)
   if (!(mb > 0)) throw new Error(`--mb must be a positive number, got ${values.mb}`)
+  if (!Number.isInteger(layers) || layers < 1) throw new Error(`--layers must be a positive integer, got ${values.layers}`)
   if (values.child !== undefined) {
     const op = values.child as Op
     if (!OPS.includes(op)) throw new Error(`unknown --child ${op}`)
-    void child(op, mb).then((r) => process.stdout.write(JSON.stringify(r)))
+    void child(op, mb, layers).then((r) => process.stdout.write(JSON.stringify(r)))
     return
   }
   const self = fileURLToPath(import.meta.url)
-  console.log(`checkpoint bench: ${mb} MB of float32 params, each operation in its own process (node ${process.version})`)
+  console.log(`checkpoint bench: ${mb} MB of float32 params in ${layers} layers, each operation in its own process (node ${process.version})`)
   console.log('op        wall (median of 3)   wall runs (ms)          CPU (median)   peak extra RSS   × params   V8 heap growth')
   for (const op of OPS) {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', op, '--mb', String(mb)], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', op, '--mb', String(mb), '--layers', String(layers)], { encoding: 'utf8', maxBuffer: 1 << 20 })
     const r = JSON.parse(out) as Result
     const note = r.hwmBeforeBytes > r.peakExtraBytes ? `  (hwm before ${MB(r.hwmBeforeBytes)} above: peak may be higher)` : ''
     console.log(`${op.padEnd(9)} ${`${median(r.ms).toFixed(0)} ms`.padEnd(20)} ${r.ms.map((m) => m.toFixed(0)).join(', ').padEnd(23)} ${`${median(r.cpuMs).toFixed(0)} ms`.padEnd(14)} ${MB(r.peakExtraBytes).padEnd(16)} ${(r.peakExtraBytes / r.paramsBytes).toFixed(2).padEnd(10)} ${MB(r.heapGrowthBytes)}${note}`)
