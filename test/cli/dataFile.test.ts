@@ -13,6 +13,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DataFile, MAX_LABEL, Scanner, decodeDataFile, readDataFile, scanDataText } from '../../src/cli/dataFile.js'
 import type { Dataset } from '../../src/cli/loop.js'
+import { subset } from '../../src/cli/data.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'purediff-data-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -135,6 +136,21 @@ describe('the DataFile codec names what is wrong', () => {
     const back = DataFile.decode(JSON.parse(JSON.stringify(DataFile.encode(d))))
     expect(E.isRight(back)).toBe(true)
     if (E.isRight(back)) same(back.right, d)
+  })
+})
+
+describe('subset', () => {
+  it('row i of subset(data, idx) is row idx[i] of data, for narrow and wide rows', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 30 }), fc.array(fc.nat(), { maxLength: 50 }), (d, n, picks) => {
+      const data: Dataset = { x: Float32Array.from({ length: n * d }, (_, i) => i + 0.5), y: Array.from({ length: n }, (_, i) => i % 4), n, d, classes: 4 }
+      const idx = picks.map((p) => p % n)
+      const s = subset(data, idx)
+      expect([s.n, s.d, s.classes]).toEqual([idx.length, d, 4])
+      idx.forEach((r, i) => {
+        expect(Array.from(s.x.subarray(i * d, (i + 1) * d))).toEqual(Array.from({ length: d }, (_, j) => r * d + j + 0.5))
+        expect(s.y[i]).toBe(r % 4)
+      })
+    }), { numRuns: 100 })
   })
 })
 
