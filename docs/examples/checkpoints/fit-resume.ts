@@ -36,7 +36,8 @@ assert.ok(isRight(await saveCheckpoint(file, firstPart.resume))) // { epoch, sta
 const loaded = await loadCheckpoint(file)
 rmSync(dir, { recursive: true })
 assert.ok(isRight(loaded))
-const resumed = fit({ ...options, epochs: 20, resume: loaded.right as unknown as FitResume<typeof options.params, unknown> })
+type Resume = FitResume<typeof options.params, ReturnType<typeof options.optimizer.init>>
+const resumed = fit({ ...options, epochs: 20, resume: loaded.right as unknown as Resume })
 
 const straight = fit({ ...options, epochs: 20 })
 // every bit of everything: the checkpoint text of both results is the same
