@@ -15,7 +15,7 @@ import { loadCheckpoint } from '../io/index.js'
 import { report } from '../internal/codecs.js'
 import { CliError } from './args.js'
 import { buildModel, dataSource, initModel, loadData, sourceName } from './commands.js'
-import { readJson } from './data.js'
+import { readDataFile, readJson } from './data.js'
 import { evaluateOn } from './loop.js'
 import { EvalCheckpoint } from './runFile.js'
 import { firstMismatch } from './treeCheck.js'
@@ -35,7 +35,8 @@ export async function evalCommand(o: EvalCommand, print: (s: string) => void): P
   if (source === undefined) throw new CliError('eval: missing --data file.json (or --mnist)')
   const specSource = o.model ?? `${o.checkpoint} (its model)`
   const model = buildModel(o.model !== undefined ? readJson(o.model) : ck.model, specSource, o.maxParams)
-  const { test } = loadData(source, ck.seed)
+  // a file is evaluated whole (no split to compute); MNIST on the test split of the stored seed
+  const test = 'file' in source ? readDataFile(source.file) : loadData(source, ck.seed).test
   const name = sourceName(source)
   if (test.d !== ck.inputs) throw new CliError(`eval: ${name} has ${test.d} features per row but the checkpoint's model takes ${ck.inputs}`)
   for (let i = 0; i < test.n; i++) {

@@ -89,7 +89,11 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
   const opt = fromConfig(optJson.json)
   if (E.isLeft(opt)) throw new CliError(`${optJson.source}: ${opt.left.message}`)
   let source: DataSource | undefined = dataSource('train', o)
-  if (source === undefined && prior !== undefined) source = prior.meta.data.source === 'mnist' ? { mnist: true } : { file: prior.meta.data.source }
+  if (source === undefined && prior !== undefined) {
+    const stored = prior.meta.data.source
+    if (stored !== 'mnist' && !existsSync(stored)) throw new CliError(`train: the run's data file ${stored} (as stored in ${ckpt}) is not found from here; pass --data with the same data`, 1)
+    source = stored === 'mnist' ? { mnist: true } : { file: stored }
+  }
   if (source === undefined) throw new CliError('train: missing --data file.json (or --mnist)')
   const { all, train, validation } = loadData(source, seed)
   const fp = fingerprint(all)

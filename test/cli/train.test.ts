@@ -79,6 +79,7 @@ describe('--resume continues a run bit-identically', () => {
     expect(await refused({ resume: at('r'), force: true })).toMatch(/--resume DIR .* or --force .*, not both/)
     expect(await refused({ resume: at('r'), out: at('elsewhere') })).toMatch(/continues the run in .*; drop --out/)
     expect(await refused({ resume: at('nothing-here') })).toMatch(/there is no checkpoint .* to continue/)
+    expect(await refused({ resume: at('a'), data: undefined })).toMatch(/the run's data file data\.json \(as stored in .*a\/checkpoint\.json\) is not found from here; pass --data/)
     // the same data under another name is the same data
     writeFileSync(at('copy.json'), readFileSync(at('data.json')))
     expect((await train({ resume: at('r'), data: at('copy.json'), epochs: 2 })).code).toBe(0)
