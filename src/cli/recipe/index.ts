@@ -98,7 +98,7 @@ export async function recipe(o: RecipeOptions): Promise<{ results: (Result & { s
   const { train, validation, test } = split(all, o.seed, { train: o.size.train, validation: 1000, test: 1000 })
   const rep = reporter(o.progress ?? process.stderr, { everyMs: o.progressEveryMs })
   const print = (s: string) => { rep.printed(); o.print(s) }
-  print(`purediff recipe (${o.size.name}): ${all.n} MNIST digits, seed ${o.seed} → ${train.n} train / ${validation.n} validation / ${test.n} test\n(seeded permutation), pixels in [0, 1]; progress on stderr\n`)
+  print(wrap(`purediff recipe (${o.size.name}): ${all.n} MNIST digits, seed ${o.seed} → ${train.n} train / ${validation.n} validation / ${test.n} test (seeded permutation), pixels in [0, 1]; progress goes to stderr`, '', '  ').join('\n') + '\n')
   const results: (Result & { seconds: number })[] = []
   const files: string[] = []
   for (const { id, run } of experiments) {

@@ -72,7 +72,7 @@ export function earlyStoppingSpec(p: EarlyStoppingPlot): object {
       {
         title: { text: 'validation loss (rises after the best epoch)', subtitle, fontSize: 12 }, width: 440, height: 220,
         layer: [
-          { data: { values: points(p.validation) }, mark: { type: 'line', point: true, clip: true, color: VALIDATION }, encoding: { x, y: { field: 'y', type: 'quantitative', title: 'validation loss', scale: { domain: [lo, hi], nice: false, zero: false } } } },
+          { data: { values: points(p.validation) }, mark: { type: 'line', point: { color: VALIDATION }, clip: true, color: VALIDATION }, encoding: { x, y: { field: 'y', type: 'quantitative', title: 'validation loss', scale: { domain: [lo, hi], nice: false, zero: false } } } },
           { data: { values: [{ x: p.best, y: p.validation[p.best - 1] }] }, mark: { type: 'point', filled: true, size: 120, color: '#222' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
           ...marks((i) => 10 + 14 * i, true),
         ],
@@ -80,7 +80,7 @@ export function earlyStoppingSpec(p: EarlyStoppingPlot): object {
       {
         title: { text: 'training loss (keeps falling)', fontSize: 12 }, width: 440, height: 140,
         layer: [
-          { data: { values: points(p.train) }, mark: { type: 'line', point: true, color: TRAIN }, encoding: { x, y: { field: 'y', type: 'quantitative', title: 'training loss (log)', scale: { type: 'log' } } } },
+          { data: { values: points(p.train) }, mark: { type: 'line', point: { color: TRAIN }, color: TRAIN }, encoding: { x, y: { field: 'y', type: 'quantitative', title: 'training loss (log)', scale: { type: 'log' } } } },
           ...marks((i) => 10 + 14 * i, false),
         ],
       },

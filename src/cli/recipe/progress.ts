@@ -43,7 +43,8 @@ export function reporter(sink: ProgressSink, o: { everyMs?: number; now?: () => 
   const now = o.now ?? Date.now
   const tty = sink.isTTY === true
   const every = tty ? 100 : (o.everyMs ?? 3000)
-  const width = tty && sink.columns !== undefined ? Math.min(MAX_WIDTH, sink.columns - 1) : MAX_WIDTH
+  // A terminal of unknown size reports 0 columns (e.g. under `script`): then assume 100.
+  const width = tty && sink.columns !== undefined && sink.columns > 1 ? Math.min(MAX_WIDTH, sink.columns - 1) : MAX_WIDTH
   let last = now()
   let live = false
   return {

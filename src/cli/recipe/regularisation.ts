@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { type Tensor, fromArray, random, toFlatArray } from '../../index.js'
+import { type Tensor, greater, mul, random, sign, toFlatArray, where, zeros } from '../../index.js'
 import { dense, relu, sequential } from '../../nn/index.js'
 import { type GradientTransformation, addDecayedWeights, addL1, chain, sgd } from '../../optim/index.js'
 import { type Context, type Result, f4, train } from './common.js'
@@ -21,10 +21,10 @@ const L2 = 1e-2
 function truncate(before: unknown, after: unknown): unknown {
   return (after as Record<string, Tensor>[]).map((layer, i) => {
     if (!('w' in layer)) return layer
-    const a = toFlatArray(layer.w)
-    const b = toFlatArray((before as Record<string, Tensor>[])[i].w)
-    const out = a.map((w, j) => (w * b[j] <= 0 ? 0 : w))
-    return { ...layer, w: fromArray(out, layer.w.shape, layer.w.dtype) }
+    // Keep w where sign(after)·sign(before) > 0 (exact: the signs are ±1 or 0), with tensor ops,
+    // several times faster than a loop over the 50,176 weights in JavaScript at every step.
+    const same = greater(mul(sign(layer.w), sign((before as Record<string, Tensor>[])[i].w)), 0)
+    return { ...layer, w: where(same, layer.w, zeros(layer.w.shape, layer.w.dtype)) }
   })
 }
 
