@@ -7,7 +7,7 @@
  * one. In both, `fc.assert(gradientLaws(…)[law])` type-checks with the project's own fast-check,
  * and runs (CommonJS through Node's require of ES modules); without the "require" conditions the
  * CommonJS project does not type-check (the two fast-check declaration copies), which shows
- * what the conditions are for.
+ * what the conditions are for. The README's CommonJS example is compiled and run there too.
  */
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -120,8 +120,16 @@ describe('purediff/laws from a CommonJS TypeScript project (npm init, tsc --init
     const dir = join(tmp, 'cjs')
     project(dir, { name: 'cjs-user', version: '1.0.0', private: true }) // no "type": CommonJS
     writeFileSync(join(dir, 'index.ts'), lawsCjs)
+    // and the README's CommonJS example, as written there
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Install from a clone'))
+    const example = /```ts no-run\n([\s\S]*?)```/.exec(section)
+    expect(example, 'the CommonJS example of the README section "Install from a clone"').not.toBeNull()
+    writeFileSync(join(dir, 'readme.ts'), example![1])
     const check = run(process.execPath, [tsc, '-p', '.'], dir)
     expect(check.code, check.out).toBe(0)
+    const fromReadme = run(process.execPath, ['readme.js'], dir)
+    expect(fromReadme.code, fromReadme.out).toBe(0)
     const out = run(process.execPath, ['index.js'], dir)
     expect(out.code, out.out).toBe(0)
     expect(out.out).toContain('passed adjointness')
