@@ -73,7 +73,7 @@ async function child(op: Op, mb: number, layers: number): Promise<Result> {
   const run = async (): Promise<unknown> => {
     switch (op) {
       case 'encode': return encodeCheckpoint(input)
-      case 'decode': return decodeCheckpoint(text!)
+      case 'decode': { const r = decodeCheckpoint(text!); if (r._tag === 'Left') throw r.left; return r.right }
       case 'save': { const r = await saveCheckpoint(file, input); if (r._tag === 'Left') throw r.left; return r }
       case 'load': { const r = await loadCheckpoint(file); if (r._tag === 'Left') throw r.left; return r.right }
     }

@@ -62,7 +62,7 @@ export interface Utf8Decoder { decode(bytes: Uint8Array): string }
 export const textCodecs = globalThis as unknown as { readonly TextEncoder: new () => Utf8Encoder; readonly TextDecoder: new () => Utf8Decoder }
 
 /** Whether this machine stores numbers little-endian (every browser and Node target in practice). */
-function isLittleEndian(): boolean {
+export function isLittleEndian(): boolean {
   return new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 }
 
@@ -92,16 +92,13 @@ export function toBase64(bytes: Uint8Array, words: boolean = isLittleEndian()): 
       input.set(bytes.subarray(start, end))
       const count = (end - start) >> 2
       for (let i = 0; i < count; i += 3) {
-        // bytes b0…b11 with w0 = b0 | b1<<8 | b2<<16 | b3<<24; each 3-byte group is big-endian
+        // bytes b0…b11 with w0 = b0 | b1<<8 | b2<<16 | b3<<24, …; the 12-bit halves of each
+        // 3-byte group (b0 b1 b2 → b0<<4 | b1>>4 and (b1&15)<<8 | b2) are cut from the words directly
         const w0 = in32[i], w1 = in32[i + 1], w2 = in32[i + 2]
-        const g0 = ((w0 & 0xff) << 16) | (w0 & 0xff00) | ((w0 >>> 16) & 0xff)
-        const g1 = ((w0 >>> 24) << 16) | ((w1 & 0xff) << 8) | ((w1 >>> 8) & 0xff)
-        const g2 = (((w1 >>> 16) & 0xff) << 16) | ((w1 >>> 24) << 8) | (w2 & 0xff)
-        const g3 = (((w2 >>> 8) & 0xff) << 16) | (((w2 >>> 16) & 0xff) << 8) | (w2 >>> 24)
-        out32[j] = encodePair[g0 >>> 12] | (encodePair[g0 & 4095] << 16)
-        out32[j + 1] = encodePair[g1 >>> 12] | (encodePair[g1 & 4095] << 16)
-        out32[j + 2] = encodePair[g2 >>> 12] | (encodePair[g2 & 4095] << 16)
-        out32[j + 3] = encodePair[g3 >>> 12] | (encodePair[g3 & 4095] << 16)
+        out32[j] = encodePair[((w0 & 0xff) << 4) | ((w0 >>> 12) & 0xf)] | (encodePair[(w0 & 0xf00) | ((w0 >>> 16) & 0xff)] << 16)
+        out32[j + 1] = encodePair[((w0 >>> 20) & 0xff0) | ((w1 >>> 4) & 0xf)] | (encodePair[((w1 << 8) & 0xf00) | ((w1 >>> 8) & 0xff)] << 16)
+        out32[j + 2] = encodePair[((w1 >>> 12) & 0xff0) | (w1 >>> 28)] | (encodePair[((w1 >>> 16) & 0xf00) | (w2 & 0xff)] << 16)
+        out32[j + 3] = encodePair[((w2 >>> 4) & 0xff0) | ((w2 >>> 20) & 0xf)] | (encodePair[((w2 >>> 8) & 0xf00) | (w2 >>> 24)] << 16)
         j += 4
       }
       j *= 4

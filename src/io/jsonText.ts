@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 
-import { type Utf8Encoder, textCodecs } from './base64.js'
+import { type Utf8Encoder, isLittleEndian, textCodecs } from './base64.js'
 
 // --- model
 
@@ -51,6 +51,7 @@ class Writer {
   readonly pieces: string[] = []
   private short: string[] = []
   private buf: Uint8Array | null = null
+  private buf32: Uint32Array | null = null
   private encoder: Utf8Encoder | null = null
   constructor(readonly hashing: boolean) {}
 
@@ -113,21 +114,32 @@ class Writer {
   private readLong(s: string): boolean {
     const esc = getEscapes()
     this.buf ??= new Uint8Array(3 * CHUNK)
+    this.buf32 ??= new Uint32Array(this.buf.buffer)
     this.encoder ??= new textCodecs.TextEncoder()
-    const buf = this.buf
+    const buf = this.buf, buf32 = this.buf32, hashing = this.hashing, le = isLittleEndian()
     let h = this.hashing ? Math.imul(this.h ^ 0x22, FNV_PRIME) : 0
     let bad = 0
     for (let start = 0; start < s.length && bad === 0; start += CHUNK) {
       const { written } = this.encoder.encodeInto(s.substring(start, start + CHUNK), buf)
-      if (this.hashing) {
-        for (let i = 0; i < written; i++) {
-          const b = buf[i]
-          bad |= esc[b]
-          h = Math.imul(h ^ b, FNV_PRIME)
+      // four bytes per load; a byte < 0x20, = 0x22 ("), = 0x5c (\\) or ≥ 0x80 sets the top bit of
+      // its lane in `bad` (the classic "has a byte less than / equal to" word tricks)
+      const words = le ? written >> 2 : 0 // (the lanes are bytes in order only on little-endian machines)
+      for (let i = 0; i < words; i++) {
+        const w = buf32[i], q = w ^ 0x22222222, r = w ^ 0x5c5c5c5c
+        bad |= ((w - 0x20202020) & ~w) | w | ((q - 0x01010101) & ~q) | ((r - 0x01010101) & ~r)
+        if (hashing) {
+          h = Math.imul(h ^ (w & 0xff), FNV_PRIME)
+          h = Math.imul(h ^ ((w >>> 8) & 0xff), FNV_PRIME)
+          h = Math.imul(h ^ ((w >>> 16) & 0xff), FNV_PRIME)
+          h = Math.imul(h ^ (w >>> 24), FNV_PRIME)
         }
-      } else {
-        for (let i = 0; i < written; i++) bad |= esc[buf[i]]
       }
+      for (let i = words << 2; i < written; i++) {
+        const b = buf[i]
+        bad |= esc[b] << 7
+        h = Math.imul(h ^ b, FNV_PRIME)
+      }
+      bad &= 0x80808080
     }
     if (bad !== 0) return false
     if (this.hashing) this.h = h
