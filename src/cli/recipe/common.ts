@@ -42,7 +42,7 @@ export interface Result {
   readonly numbers: Record<string, unknown>
   readonly plots: readonly { readonly name: string; readonly spec: object }[]
   readonly lecture: string
-  /** Lines printed under the table (e.g. a test accuracy), each at most 96 characters. */
+  /** Lines printed under the table (e.g. a test accuracy), wrapped to 100 columns. */
   readonly notes?: readonly string[]
   /** Where this run's numbers contradict the lecture, in plain words (empty when they agree). */
   readonly differs: readonly string[]
