@@ -5,6 +5,8 @@
  */
 import { expectTypeOf, it } from 'vitest'
 import { type Tensor, grad, jvp, matmul, sum, tensor, valueAndGrad, vjp, tree } from '../src/index.js'
+import { arb } from '../src/testing/index.js'
+import type fc from 'fast-check'
 
 interface Params { readonly w: Tensor; readonly layers: readonly { readonly b: Tensor }[] }
 const loss = (p: Params, x: Tensor, scale: number) => sum(matmul(x, p.w))
@@ -23,4 +25,11 @@ it('grads mirror the parameter type; rest arguments stay typed', () => {
   const [, t] = jvp((a: Tensor, b: Tensor) => [a, b] as const, [tensor([1]), tensor([2])] as const, [tensor([1]), tensor([1])] as const)
   expectTypeOf(t).toEqualTypeOf<readonly [Tensor, Tensor]>()
   expectTypeOf(tree.zerosLike(params)).toEqualTypeOf<Params>()
+})
+
+it('arb.broadcastableShapes is a tuple of n shapes when n is a literal', () => {
+  expectTypeOf(arb.broadcastableShapes()).toEqualTypeOf<fc.Arbitrary<[number[], number[]]>>()
+  expectTypeOf(arb.broadcastableShapes({ n: 3 })).toEqualTypeOf<fc.Arbitrary<[number[], number[], number[]]>>()
+  const n: number = 4
+  expectTypeOf(arb.broadcastableShapes({ n })).toEqualTypeOf<fc.Arbitrary<number[][]>>()
 })

@@ -62,6 +62,16 @@ export interface BroadcastConstraints extends ShapeConstraints {
   readonly n?: number
 }
 
+/**
+ * `n` shapes as a tuple when `n` is a literal (so `([a, b]) => …` type-checks under
+ * `noUncheckedIndexedAccess`), `number[][]` when it is only known as a number.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Shapes<N extends number, Acc extends number[][] = []> =
+  number extends N ? number[][] : Acc['length'] extends N ? Acc : Shapes<N, [...Acc, number[]]>
+
 // --- constructors
 
 /**
@@ -138,7 +148,7 @@ export function tensor(c: TensorConstraints = {}): fc.Arbitrary<Tensor> {
  * @category constructors
  * @since 0.1.0
  */
-export function broadcastableShapes(c: BroadcastConstraints = {}): fc.Arbitrary<number[][]> {
+export function broadcastableShapes<N extends number = 2>(c: BroadcastConstraints & { readonly n?: N } = {}): fc.Arbitrary<Shapes<N>> {
   const { n = 2, ...shapeConstraints } = c
   if (!(Number.isInteger(n) && n >= 1)) throw new ArgumentError('arb.broadcastableShapes', `n must be a positive integer, got ${n}`)
   return shape(shapeConstraints).chain((full) => {
@@ -148,7 +158,8 @@ export function broadcastableShapes(c: BroadcastConstraints = {}): fc.Arbitrary<
       fc.oneof(fc.constant(0), fc.integer({ min: 0, max: r })),
       fc.oneof(fc.constant(null), fc.array(fc.boolean(), { minLength: r, maxLength: r })),
     ).map(([drop, ones]) => full.map((d, i) => (ones !== null && ones[i] ? 1 : d)).slice(drop))
-    return fc.array(one, { minLength: n, maxLength: n })
+    // why the cast: the array has exactly n entries, which is what Shapes<N> spells as a tuple
+    return fc.array(one, { minLength: n, maxLength: n }) as fc.Arbitrary<number[][]> as fc.Arbitrary<Shapes<N>>
   })
 }
 

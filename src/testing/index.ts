@@ -10,5 +10,5 @@
 export { checkGrad, formatGradCheck } from './checkGrad.js'
 export type { GradCheckOptions, GradCheckResult, GradCheckElement, GradCheckWorst } from './checkGrad.js'
 export * as arb from './arb.js'
-export type { ShapeConstraints, TensorConstraints, BroadcastConstraints } from './arb.js'
+export type { ShapeConstraints, TensorConstraints, BroadcastConstraints, Shapes } from './arb.js'
 export { gradientProperty } from './gradientProperty.js'

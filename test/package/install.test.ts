@@ -154,18 +154,25 @@ describe('purediff/laws from a CommonJS TypeScript project (npm init, tsc --init
     const dir = join(tmp, 'esm')
     project(dir, { name: 'esm-user', version: '1.0.0', private: true, type: 'module' })
     writeFileSync(join(dir, 'index.ts'), `import fc from 'fast-check'
-import { sin } from 'purediff'
+import { mul, sin } from 'purediff'
 import { arb } from 'purediff/testing'
 import { gradientLaws } from 'purediff/laws'
 for (const [name, law] of Object.entries(gradientLaws({ name: 'sin', f: sin, args: fc.tuple(arb.tensor({ shape: [3], dtype: 'float64' })) }))) {
   fc.assert(law, { numRuns: 5 })
   console.log('passed', name)
 }
+// the doc example's pattern: a destructured pair of shapes type-checks under tsc --init's
+// noUncheckedIndexedAccess because broadcastableShapes() is typed as a tuple
+const pairs = arb.broadcastableShapes({ maxRank: 2 }).chain(([a, b]) =>
+  fc.tuple(arb.tensor({ shape: a, dtype: 'float64' }), arb.tensor({ shape: b, dtype: 'float64' })))
+for (const law of Object.values(gradientLaws({ name: 'mul', f: mul, args: pairs }))) fc.assert(law, { numRuns: 5 })
+console.log('passed broadcasting pairs')
 `)
     const check = run(process.execPath, [tsc, '-p', '.'], dir)
     expect(check.code, check.out).toBe(0)
     const out = run(process.execPath, ['index.js'], dir)
     expect(out.code, out.out).toBe(0)
     expect(out.out).toContain('passed adjointness')
+    expect(out.out).toContain('passed broadcasting pairs')
   }, 60_000)
 })
