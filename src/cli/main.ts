@@ -93,7 +93,8 @@ function need(command: string, flags: Record<string, unknown>, name: string): st
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv
+  // A leading `--` (from `npx purediff -- --help`, as npm's docs write it) ends npm's options, not ours: skip it.
+  const [command, ...rest] = argv[0] === '--' ? argv.slice(1) : argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     print(HELP.main)
     return command === undefined ? 2 : 0

@@ -56,6 +56,11 @@ describe('purediff train and eval', () => {
 
   it('prints help for the tool and for each command', () => {
     expect(cli('--help').stdout).toMatch(/recipe.*\n.*train.*\n.*eval/)
+    // `npx purediff -- --help` (npm's own separator reaches the command) means the same
+    const viaNpx = cli('--', '--help')
+    expect(viaNpx.code).toBe(0)
+    expect(viaNpx.stdout).toMatch(/recipe.*\n.*train.*\n.*eval/)
+    expect(cli('--', 'train', '--help').stdout).toMatch(/usage: purediff train/)
     for (const c of ['recipe', 'train', 'eval']) {
       const r = cli(c, '--help')
       expect(r.code).toBe(0)
