@@ -109,7 +109,7 @@ export function valueAndGrad<X, R extends unknown[]>(f: (x: X, ...rest: R) => Te
 }
 
 function ones1(s: Tensor) {
-  const d = alloc(s.dtype, 1)
+  const d = alloc(s.dtype, 1, 'valueAndGrad')
   d[0] = 1
   return d
 }
@@ -211,7 +211,7 @@ export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknow
     const perOut = out.leaves.map((yl, j) => {
       const rows: Tensor[][] = inp.leaves.map(() => [])
       for (let e = 0; e < yl.size; e++) {
-        const basis = alloc(yl.dtype, yl.size)
+        const basis = alloc(yl.dtype, yl.size, 'jacobian', yl.shape)
         basis[e] = 1
         const cts = zerosOut.slice()
         cts[j] = fromData(basis, yl.shape, yl.dtype)

@@ -30,7 +30,7 @@ const inDType = (alpha: number, dtype: DType): number => (dtype === 'float32' ? 
 function derivativeImpl(kernel: (g: TypedArray, x: TypedArray, o: TypedArray, alpha: number) => void) {
   return ([g, x]: readonly Tensor[], alpha: number): Tensor => {
     const dtype = promote(g.dtype, x.dtype)
-    const out = alloc(dtype, x.size)
+    const out = alloc(dtype, x.size, 'backward of an activation', x.shape)
     kernel(g._data!, x._data!, out, inDType(alpha, dtype))
     return fromData(out, x.shape, dtype)
   }
@@ -54,7 +54,7 @@ function alphaActivation(name: string, kernel: (x: TypedArray, o: TypedArray, al
   return {
     name,
     impl: ([x], alpha) => {
-      const out = alloc(x.dtype, x.size)
+      const out = alloc(x.dtype, x.size, name, x.shape)
       kernel(x._data!, out, inDType(alpha, x.dtype))
       return fromData(out, x.shape, x.dtype)
     },

@@ -263,7 +263,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 const castP: Primitive<DType> = {
   name: 'cast',
   impl: ([x], dtype) => {
-    const out = alloc(dtype, x.size)
+    const out = alloc(dtype, x.size, 'cast', x.shape)
     out.set(x._data!)
     return fromData(out, x.shape, dtype)
   },

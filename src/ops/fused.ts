@@ -71,7 +71,7 @@ const xentP: Primitive<undefined> = {
     const rows = c === 0 ? 0 : z.size / c
     const zd = z._data!, yd = y._data!
     const fr = z.dtype === 'float32' ? Math.fround : same
-    const out = alloc(z.dtype, rows)
+    const out = alloc(z.dtype, rows, 'softmaxCrossEntropy', [rows])
     const sh = new Float64Array(c)
     for (let r = 0, o = 0; r < rows; r++, o += c) {
       let mx = -Infinity
@@ -123,7 +123,7 @@ const maskScaleP: Primitive<MaskParams> = {
   impl: ([x, m], { q }) => {
     const n = x.size
     const xd = x._data!, md = m._data!
-    const out = alloc(x.dtype, n)
+    const out = alloc(x.dtype, n, 'dropout', x.shape)
     if (x.dtype === 'float32') {
       const qd = Math.fround(q)
       for (let i = 0; i < n; i++) out[i] = Math.fround(xd[i] * md[i]) / qd

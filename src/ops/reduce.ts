@@ -39,7 +39,7 @@ const sumP: Primitive<ReduceParams> = {
   name: 'sum',
   impl: ([x], { axes, keepDims }) => {
     const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
-    const out = alloc(x.dtype, sizeOf(shape))
+    const out = alloc(x.dtype, sizeOf(shape), 'sum', shape)
     kr.sum(x._data!, x.shape, axes, out)
     return fromData(out, shape, x.dtype)
   },
@@ -92,8 +92,8 @@ function extremumMask(x: Tensor, axes: readonly number[], sign: 1 | -1): Tensor 
   const c = concrete(x)
   const m = sizeOf(reduceShape(x.shape, axes, true))
   const arg = new Int32Array(m)
-  kr.extremum(c._data!, x.shape, axes, alloc(x.dtype, m), arg, sign)
-  const mask = alloc(x.dtype, x.size)
+  kr.extremum(c._data!, x.shape, axes, alloc(x.dtype, m, sign === 1 ? 'max' : 'min'), arg, sign)
+  const mask = alloc(x.dtype, x.size, sign === 1 ? 'max' : 'min', x.shape)
   for (let j = 0; j < m; j++) if (arg[j] >= 0) mask[arg[j]] = 1
   return fromData(mask, x.shape, x.dtype)
 }
@@ -102,7 +102,7 @@ const extP: Primitive<ExtParams> = {
   name: 'max',
   impl: ([x], { axes, keepDims, sign }) => {
     const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
-    const out = alloc(x.dtype, sizeOf(shape))
+    const out = alloc(x.dtype, sizeOf(shape), sign === 1 ? 'max' : 'min', shape)
     kr.extremum(x._data!, x.shape, axes, out, new Int32Array(out.length), sign)
     return fromData(out, shape, x.dtype)
   },
@@ -158,7 +158,7 @@ export function argmax(x: Tensor, axis: number): Tensor {
   const shape = Object.freeze(reduceShape(t.shape, [a], false))
   const m = sizeOf(shape)
   const arg = new Int32Array(m)
-  kr.extremum(concrete(t)._data!, t.shape, [a], alloc(t.dtype, m), arg, 1)
+  kr.extremum(concrete(t)._data!, t.shape, [a], alloc(t.dtype, m, 'argmax', shape), arg, 1)
   const stride = stridesOf(t.shape)[a]
   const out = new Float32Array(m)
   for (let j = 0; j < m; j++) out[j] = Math.floor(arg[j] / stride) % t.shape[a]

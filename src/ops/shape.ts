@@ -101,7 +101,7 @@ const transposeP: Primitive<readonly number[]> = {
   impl: ([x], perm) => {
     const str = stridesOf(x.shape)
     const shape = Object.freeze(perm.map((p) => x.shape[p]))
-    const out = alloc(x.dtype, x.size)
+    const out = alloc(x.dtype, x.size, 'transpose', shape)
     km.stridedCopy(x._data!, 0, perm.map((p) => str[p]), shape, out)
     return fromData(out, shape, x.dtype)
   },
@@ -175,7 +175,7 @@ const sliceP: Primitive<SliceParams> = {
     let off = 0
     for (let d = 0; d < begin.length; d++) off += begin[d] * str[d]
     const shape = Object.freeze(size.slice())
-    const out = alloc(x.dtype, sizeOf(shape))
+    const out = alloc(x.dtype, sizeOf(shape), 'slice', shape)
     km.stridedCopy(x._data!, off, str, shape, out)
     return fromData(out, shape, x.dtype)
   },
@@ -188,7 +188,7 @@ interface PadParams { readonly begin: readonly number[]; readonly shape: Shape }
 const padSliceP: Primitive<PadParams> = {
   name: 'padSlice',
   impl: ([g], { begin, shape }) => {
-    const out = alloc(g.dtype, sizeOf(shape))
+    const out = alloc(g.dtype, sizeOf(shape), 'backward of slice', shape)
     km.padInto(g._data!, g.shape, begin, shape, stridesOf(shape), out)
     return fromData(out, shape, g.dtype)
   },

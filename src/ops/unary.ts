@@ -23,7 +23,7 @@ import { unaryOp, unaryPrim } from './prim.js'
 function fusedImpl(kernel: (g: TypedArray, z: TypedArray, o: TypedArray) => void) {
   return ([g, z]: readonly Tensor[]): Tensor => {
     const dtype = promote(g.dtype, z.dtype)
-    const out = alloc(dtype, z.size)
+    const out = alloc(dtype, z.size, 'backward of an activation', z.shape)
     kernel(g._data!, z._data!, out)
     return fromData(out, z.shape, dtype)
   }

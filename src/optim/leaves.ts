@@ -66,7 +66,7 @@ export function leafFrom(like: Tensor, data: TypedArray, dtype: DType = like.dty
 
 /** A zero-filled array of the dtype and size of `t`. */
 export function allocLike(t: Tensor): TypedArray {
-  return alloc(t.dtype, t.size)
+  return alloc(t.dtype, t.size, 'optimizer update', t.shape)
 }
 
 /** Storage of a leaf, for reading only. */

@@ -82,7 +82,7 @@ export function checkData(op: string, data: unknown, name = 'data'): { x: Tensor
 export function gatherRows(t: Tensor, rows: readonly number[]): Tensor {
   const src = dataOf(t)
   const width = t.shape[0] === 0 ? 0 : t.size / t.shape[0]
-  const out = alloc(t.dtype, rows.length * width)
+  const out = alloc(t.dtype, rows.length * width, 'batches', [rows.length, ...t.shape.slice(1)])
   for (let i = 0; i < rows.length; i++) out.set(src.subarray(rows[i] * width, (rows[i] + 1) * width), i * width)
   return fromData(out, Object.freeze([rows.length, ...t.shape.slice(1)]), t.dtype)
 }
@@ -90,7 +90,7 @@ export function gatherRows(t: Tensor, rows: readonly number[]): Tensor {
 /** Rows `[start, end)` of `t` (axis 0). @internal */
 export function rowRange(t: Tensor, start: number, end: number): Tensor {
   const width = t.shape[0] === 0 ? 0 : t.size / t.shape[0]
-  const out = alloc(t.dtype, (end - start) * width)
+  const out = alloc(t.dtype, (end - start) * width, 'batches', [end - start, ...t.shape.slice(1)])
   out.set(dataOf(t).subarray(start * width, end * width))
   return fromData(out, Object.freeze([end - start, ...t.shape.slice(1)]), t.dtype)
 }
