@@ -12,6 +12,7 @@ import { type Key, random } from '../index.js'
 import type { Layer } from '../nn/index.js'
 import type { GradientTransformation } from '../optim/index.js'
 import { type EarlyStoppingState, earlyStopping } from '../train/index.js'
+import { nonFiniteStatePaths } from '../train/diverged.js'
 import { type Dataset, EVAL_CHUNK, type EpochStats, crossEntropy, epochPlan, evaluateChunk, trainBatch } from './loop.js'
 
 // --- model
@@ -118,6 +119,14 @@ export async function runEpochs(setup: RunSetup, state: RunState, hooks: RunHook
       hooks.onBatch?.(e, s.batch, plan.batches, s.lossSum / s.seen)
       await hooks.pause()
       if (hooks.interrupted()) return { state: s, end: 'interrupted' }
+    }
+    // An adaptive optimizer's g² accumulator that overflowed freezes weights silently (finite
+    // params, updates of 0): once an epoch is enough, since it stays +Infinity once there.
+    const badState = nonFiniteStatePaths(s.opt)
+    if (badState.length > 0) {
+      throw new RunDiverged(e, undefined, `the optimizer state became non-finite at ${badState.slice(0, 3).join(', ')}${badState.length > 3 ? ', …' : ''} ` +
+        '(a gradient whose square overflows, which freezes those weights): clip the gradients first ' +
+        '({ "chain": [{ "name": "clipByGlobalNorm", "max": 1 }, …] }), lower the learning rate or scale the inputs')
     }
     const v = await evaluateAsync(setup.model, s.params, setup.validation, hooks)
     if (v === undefined) return { state: s, end: 'interrupted' }

@@ -5,7 +5,7 @@
  */
 import { PurediffError } from '../index.js'
 import { flatten, leafPaths } from '../tree/index.js'
-import { dataOf } from '../tensor/Tensor.js'
+import { Tensor, dataOf } from '../tensor/Tensor.js'
 
 // --- model
 
@@ -30,9 +30,15 @@ export class TrainingDivergedError extends PurediffError {
   readonly batch: number
   readonly loss: number
   readonly paths: readonly string[]
+  /** The paths (in the optimizer state) of non-finite state leaves; empty unless that is what diverged. */
+  readonly statePaths: readonly string[]
   readonly params: unknown
-  constructor(info: { epoch: number; step: number; batch: number; loss: number; paths: readonly string[]; params: unknown }) {
-    const which = info.paths.length > 0 ? `non-finite params after the update at ${info.paths.join(', ')}` : 'the params stayed finite'
+  constructor(info: { epoch: number; step: number; batch: number; loss: number; paths: readonly string[]; statePaths?: readonly string[]; params: unknown }) {
+    const statePaths = info.statePaths ?? []
+    const which = info.paths.length > 0 ? `non-finite params after the update at ${info.paths.join(', ')}`
+      : statePaths.length > 0 ? `the params stayed finite, but the optimizer state is non-finite at ${statePaths.join(', ')} ` +
+        '(a gradient whose square overflows: an adaptive optimizer then freezes those weights at an update of 0)'
+        : 'the params stayed finite'
     super('fit', `training diverged at epoch ${info.epoch}, step ${info.step} (batch ${info.batch} of the epoch): loss ${info.loss}; ${which}. ` +
       'Try a smaller learning rate, gradient clipping (clipByGlobalNorm), Glorot initialisation, or scaled inputs')
     this.epoch = info.epoch
@@ -40,6 +46,7 @@ export class TrainingDivergedError extends PurediffError {
     this.batch = info.batch
     this.loss = info.loss
     this.paths = Object.freeze([...info.paths])
+    this.statePaths = Object.freeze([...statePaths])
     this.params = info.params
   }
 }
@@ -53,4 +60,31 @@ export function nonFinitePaths(params: unknown): string[] {
     for (let j = 0; j < d.length; j++) if (!Number.isFinite(d[j])) return [paths[i]]
     return []
   })
+}
+
+/**
+ * The paths of the non-finite leaves of an optimizer state: tensors holding a NaN or ±Infinity,
+ * and non-finite numbers; other leaves (strings, booleans, null) are skipped, since a state may
+ * hold them. Why it exists: Adam's, RMSprop's and Adagrad's accumulators of g² overflow to
+ * +Infinity for a finite but huge gradient, and the params then stay finite with an update of 0
+ * on those weights — a run that looks healthy while part of the model has stopped learning. @internal
+ */
+export function nonFiniteStatePaths(state: unknown): string[] {
+  const out: string[] = []
+  const stack: [unknown, string][] = [[state, '']]
+  while (stack.length > 0) {
+    const [x, path] = stack.pop()!
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) out.push(path || '<root>')
+    } else if (x instanceof Tensor) {
+      const d = dataOf(x)
+      for (let j = 0; j < d.length; j++) if (!Number.isFinite(d[j])) { out.push(path || '<root>'); break }
+    } else if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], `${path}[${i}]`])
+    } else if (x !== null && typeof x === 'object') {
+      const keys = Object.keys(x)
+      for (let i = keys.length - 1; i >= 0; i--) stack.push([(x as Record<string, unknown>)[keys[i]], `${path}.${keys[i]}`])
+    }
+  }
+  return out
 }

@@ -11,7 +11,7 @@ import type { GradientTransformation } from '../optim/index.js'
 import { describe } from '../tensor/Tensor.js'
 import { type Data, batches, checkData } from './batches.js'
 import type { History } from './diagnose.js'
-import { TrainingDivergedError, nonFinitePaths } from './diverged.js'
+import { TrainingDivergedError, nonFinitePaths, nonFiniteStatePaths } from './diverged.js'
 import { type EarlyStoppingOptions, type EarlyStoppingState, earlyStopping as makeEarlyStopping } from './earlyStopping.js'
 import { evaluate } from './evaluate.js'
 import { type Loss, type TrainState, initTrainState, trainStep } from './trainStep.js'
@@ -122,7 +122,10 @@ export interface FitResult<P, S> {
  *
  * Divergence: after every step, a non-finite batch loss or non-finite updated params THROW a
  * `TrainingDivergedError` with the epoch, step, batch, loss, the paths of the non-finite params,
- * and the last finite params — rather than training on garbage.
+ * and the last finite params — rather than training on garbage. After every epoch, a non-finite
+ * optimizer state (an accumulator of g² that overflowed on a finite but huge gradient, which
+ * freezes those weights at an update of 0 while the params stay finite) throws one too, with
+ * `statePaths` naming the state leaves.
  *
  * @example
  * import { random, tensor } from 'purediff'
@@ -181,6 +184,12 @@ export function fit<P, S>(options: FitOptions<P, S>): FitResult<P, S> {
         throw new TrainingDivergedError({ epoch, step: state.step, batch: b, loss: next.loss, paths, params: state.params })
       }
       state = next
+    }
+    // Checked once per epoch (a cheap pass): an accumulator that overflowed stays +Infinity, so
+    // nothing is missed, and the per-step cost stays on the params alone.
+    const statePaths = nonFiniteStatePaths(state.optState)
+    if (statePaths.length > 0) {
+      throw new TrainingDivergedError({ epoch, step: state.step - 1, batch: bs.length - 1, loss: state.loss, paths: [], statePaths, params: state.params })
     }
     const t = evaluate(model, state.params, train, loss, evalOpts)
     const v = validation === undefined ? { loss: NaN, accuracy: NaN } : evaluate(model, state.params, validation, loss, evalOpts)

@@ -10,11 +10,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { dense, dropout, relu, sequential } from '../../src/nn/index.js'
-import { adam } from '../../src/optim/index.js'
+import { adagrad, adam } from '../../src/optim/index.js'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/io/index.js'
 import type { Dataset } from '../../src/cli/loop.js'
 import { type RunMeta, fingerprint, readRunTree, runTree } from '../../src/cli/runFile.js'
-import { type RunSetup, type RunState, evalParams, runEpochs, startState } from '../../src/cli/trainRun.js'
+import { RunDiverged, type RunSetup, type RunState, evalParams, runEpochs, startState } from '../../src/cli/trainRun.js'
 import { firstMismatch } from '../../src/cli/treeCheck.js'
 
 /** n rows of 3 features, 3 classes by the sign pattern of two features (a fixed LCG, no Math.random). */
@@ -132,5 +132,19 @@ describe('firstMismatch names the first parameter that does not fit, with both s
     expect(m({ w: t([1]), b: t([1]) }, { b: t([1]), w: t([1]) })).toMatch(/another order/)
     expect(m({ w: t([1]) }, { w: 3 })).toMatch(/at \.w: the model has a tensor of shape \[1\] \(float32\), the checkpoint has a number/)
     expect(m({ count: 0 }, { count: 'x' })).toMatch(/at \.count: the model has a number, the checkpoint has a string/)
+  })
+})
+
+describe('runEpochs: an overflowed optimizer state is divergence', () => {
+  it('stops at the end of the epoch, naming the state leaf, when Adagrad\'s float32 accumulator overflows on finite data', async () => {
+    // features of 1e21: the kernel's gradient is x·(softmax − onehot), up to ~1e21, and its square
+    // (1e42) overflows float32 (max ≈ 3.4e38) in Adagrad's sum; the loss stays finite (the update is 0)
+    const huge: Dataset = { ...train, x: train.x.map((v) => v * 1e21) }
+    const params = model.init(P.random.key(0), [3]).params
+    const state = startState(params, adagrad(0.01).init(params as never), P.random.key(1), false)
+    const run = runEpochs({ model, optimizer: adagrad(0.01), train: huge, validation, batchSize: 8, epochs: 3 }, state, never)
+    await expect(run).rejects.toBeInstanceOf(RunDiverged)
+    await expect(run).rejects.toThrow(/optimizer state became non-finite at .*\[0\]\.w/)
+    await expect(run).rejects.toMatchObject({ epoch: 0 })
   })
 })

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { dense, dropout, losses, relu, sequential } from '../../src/nn/index.js'
-import { adam, sgd } from '../../src/optim/index.js'
+import { adagrad, adam, chain, clipByGlobalNorm, sgd } from '../../src/optim/index.js'
 import { TrainingDivergedError, evaluate, fit, initTrainState, trainStep } from '../../src/train/index.js'
 
 /** n points in [−1, 1]², class 1 when x₀ + 2x₁ > 0, away from the line by at least 0.1. */
@@ -126,6 +126,30 @@ describe('fit', () => {
     expect(Number.isFinite(err.loss)).toBe(true)
     expect(err.params).toBe(params)
     expect(err.message).toContain('[0].w')
+  })
+
+  it('a finite but huge gradient that overflows an adaptive accumulator is divergence, not a silently frozen weight', () => {
+    // loss = 1e19·mean(w·x + b) with x = 10: ∂/∂w = 1e20, ∂/∂b = 1e19. Adagrad adds g² to its
+    // float32 accumulator: (1e20)² = 1e40 overflows float32 (max ≈ 3.4e38) to +Infinity, so w's
+    // update is g/√∞ = 0 and w stays finite forever; (1e19)² = 1e38 still fits, so b is fine.
+    const model = sequential(dense(1))
+    const params = model.init(P.random.key(0), [1]).params
+    const train = { x: P.tensor([[10], [10]]), y: P.tensor([[0], [0]]) }
+    let caught: unknown
+    try {
+      fit({ model, params, optimizer: adagrad(0.1), loss: (logits) => P.mul(P.mean(logits), 1e19), train, epochs: 3, batchSize: 2, key: P.random.key(0) })
+    } catch (e) { caught = e }
+    expect(caught).toBeInstanceOf(TrainingDivergedError)
+    const err = caught as TrainingDivergedError
+    expect(err.epoch).toBe(0)
+    expect(err.paths).toEqual([]) // the params themselves stayed finite…
+    expect(P.tree.leaves(err.params).every((t) => P.toFlatArray(t).every(Number.isFinite))).toBe(true)
+    expect(err.statePaths.length).toBeGreaterThan(0) // …but the state did not, for w only
+    expect(err.statePaths.every((p) => p.endsWith('[0].w'))).toBe(true)
+    expect(err.message).toMatch(/optimizer state is non-finite/)
+    // the same run with the gradient clipped first trains without error
+    const clipped = fit({ model, params, optimizer: chain(clipByGlobalNorm(1), adagrad(0.1)), loss: (logits) => P.mul(P.mean(logits), 1e19), train, epochs: 3, batchSize: 2, key: P.random.key(0) })
+    expect(clipped.history.trainLoss).toHaveLength(3)
   })
 
   it('refuses bad options: early stopping without validation data, a bad epoch count', () => {
