@@ -78,6 +78,18 @@ describe('arb.tensor', () => {
     }), runs)
   })
 
+  it('draws values of ordinary size, not mostly tiny ones (in both dtypes), and still reaches ±0-adjacent tiny values', () => {
+    // Half the draws are even over [-3, 3], so P(|v| > 0.5) ≥ ½·(5/6) ≈ 0.42; fast-check's doubles
+    // alone give about 0.04 (they spread over every binade). 4000 draws: the standard deviation
+    // of the fraction is under 0.01, so 0.3 cannot be missed by chance.
+    for (const dtype of ['float64', 'float32'] as const) {
+      const vs = fc.sample(arb.tensor({ shape: [1], dtype }), 4000).map((t) => P.toFlatArray(t)[0])
+      expect(vs.filter((v) => Math.abs(v) > 0.5).length / vs.length).toBeGreaterThan(0.3)
+      expect(vs.some((v) => Math.abs(v) < 1e-6)).toBe(true)
+      expect(vs.every((v) => v >= -3 && v <= 3 && (dtype === 'float64' || Math.fround(v) === v))).toBe(true)
+    }
+  })
+
   it('rejects constraints that leave no value', () => {
     expect(() => arb.tensor({ min: 1, max: 0 })).toThrow(ArgumentError)
     expect(() => arb.tensor({ min: -1, max: 1, awayFrom: [0], margin: 2 })).toThrow(/no value/)
