@@ -4,9 +4,9 @@
  * standard set (names kept so results compare), minus regular expressions; type positions,
  * imports/exports and property names are never mutated.
  *
- * The same walk numbers the file's functions, so the coverage run (`instrument`) and the
- * mutants agree on which function holds each mutant: a mutant is "reached" by a test file when
- * its innermost enclosing function (or, at top level, the module) ran during that file.
+ * The same walk numbers the file's regions (blocks, branches, short-circuited operands, concise
+ * arrow bodies), so the coverage run (`instrument`) and the mutants agree on which region holds
+ * each mutant: a mutant is "reached" by a test when its innermost region ran during that test.
  */
 import type { TsApi, TsNode } from './ts.js'
 
@@ -24,7 +24,7 @@ export interface Mutant {
   readonly replacement: string
   readonly start: number
   readonly end: number
-  /** Coverage key of the innermost enclosing function (`file#f3`), or the module's (`file#m`). */
+  /** Coverage key of the innermost region holding the mutant (`file#r3`), or the module's (`file#m`). */
   readonly scope: string
   /** Name of the innermost named function, for reports and exclusion rules ('' at top level). */
   readonly fn: string
@@ -53,20 +53,26 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
   const K = ts.SyntaxKind
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const out: Mutant[] = []
-  const fnIndex = numberFunctions(ts, sf)
+  const regions = numberRegions(ts, sf)
   const skipKinds = new Set([K.ImportDeclaration, K.ExportDeclaration, K.InterfaceDeclaration, K.TypeAliasDeclaration,
     K.TypeParameter, K.HeritageClause, K.ModuleDeclaration, K.Decorator, K.TypeOperator])
   const isType = (n: TsNode) => n.kind >= K.FirstTypeNode && n.kind <= K.LastTypeNode
   const isDeclare = (n: TsNode) => (n.modifiers ?? []).some((m) => m.kind === K.DeclareKeyword)
+  const fnKinds = functionKinds(ts)
 
   const scopeOf = (n: TsNode): { scope: string; fn: string } => {
     let scope = ''
     let fn = ''
-    for (let p: TsNode | undefined = n.parent; p !== undefined && p.kind !== K.SourceFile; p = p.parent) {
-      const i = fnIndex.get(p)
-      if (i !== undefined && scope === '') scope = `${file}#f${i}`
-      if (i !== undefined && fn === '' && p.name !== undefined) fn = p.name.getText(sf)
-      if (i !== undefined && fn === '' && p.parent.kind === K.VariableDeclaration && p.parent.name !== undefined) fn = p.parent.name.getText(sf)
+    for (let p: TsNode | undefined = n; p !== undefined && p.kind !== K.SourceFile; p = p.parent) {
+      // A function reached from a parameter (a default value): that runs with each call, as its body does.
+      if (scope === '' && p !== n && fnKinds.has(p.kind) && p.body !== undefined) scope = `${file}#r${regions.get(p.body)!.index}`
+      const r = regions.get(p)
+      if (r !== undefined && scope === '') scope = `${file}#r${r.index}`
+      if (fnKinds.has(p.kind) && fn === '') {
+        if (p.name !== undefined) fn = p.name.getText(sf)
+        else if (p.parent.kind === K.VariableDeclaration && p.parent.name !== undefined) fn = p.parent.name.getText(sf)
+        else if (p.parent.kind === K.PropertyAssignment && p.parent.name !== undefined) fn = p.parent.name.getText(sf)
+      }
       if (scope !== '' && fn !== '') break
     }
     return { scope: scope === '' ? `${file}#m` : scope, fn }
@@ -183,13 +189,37 @@ function stringMutable(K: TsApi['SyntaxKind'], node: TsNode): boolean {
   return true
 }
 
-/** Numbers every function-like node of a file in walk order. */
-function numberFunctions(ts: TsApi, sf: TsNode): Map<TsNode, number> {
+function functionKinds(ts: TsApi): Set<number> {
   const K = ts.SyntaxKind
-  const kinds = new Set([K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor])
-  const m = new Map<TsNode, number>()
+  return new Set([K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor])
+}
+
+/** How a region's mark is inserted: after a block's `{`, around an expression, or around a lone statement. */
+type RegionKind = 'block' | 'expr' | 'stmt'
+
+/**
+ * Numbers the regions of a file in walk order: blocks; concise arrow bodies; the branches of
+ * `?:`; the right operands of `&&`, `||` and `??`; and the unbraced bodies of if/else and loops
+ * (`if (bad) throw …` is a region of its own, so a mutant in the message is reached only by the
+ * tests that take that branch).
+ */
+function numberRegions(ts: TsApi, sf: TsNode): Map<TsNode, { index: number; kind: RegionKind }> {
+  const K = ts.SyntaxKind
+  const fnKinds = functionKinds(ts)
+  const shortCircuit = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken])
+  const loops = new Set([K.ForStatement, K.ForInStatement, K.ForOfStatement, K.WhileStatement, K.DoStatement])
+  const m = new Map<TsNode, { index: number; kind: RegionKind }>()
+  const put = (n: TsNode | undefined, kind: RegionKind) => { if (n !== undefined && !m.has(n)) m.set(n, { index: m.size, kind }) }
   const visit = (n: TsNode): void => {
-    if (kinds.has(n.kind) && n.body !== undefined) m.set(n, m.size)
+    if (n.kind >= K.FirstTypeNode && n.kind <= K.LastTypeNode) return
+    if (n.kind === K.Block) put(n, 'block')
+    else if (fnKinds.has(n.kind) && n.body !== undefined && n.body.kind !== K.Block) put(n.body, 'expr')
+    else if (n.kind === K.ConditionalExpression) { put(n.whenTrue, 'expr'); put(n.whenFalse, 'expr') }
+    else if (n.kind === K.BinaryExpression && shortCircuit.has(n.operatorToken!.kind)) put(n.right, 'expr')
+    else if (n.kind === K.IfStatement) {
+      if (n.thenStatement!.kind !== K.Block) put(n.thenStatement, 'stmt')
+      if (n.elseStatement !== undefined && n.elseStatement.kind !== K.Block && n.elseStatement.kind !== K.IfStatement) put(n.elseStatement, 'stmt')
+    } else if (loops.has(n.kind) && n.statement!.kind !== K.Block) put(n.statement, 'stmt')
     ts.forEachChild(n, visit)
   }
   ts.forEachChild(sf, visit)
@@ -197,26 +227,25 @@ function numberFunctions(ts: TsApi, sf: TsNode): Map<TsNode, number> {
 }
 
 /**
- * The file with a coverage mark at the start of every function body and of the module:
+ * The file with a coverage mark at the start of every region and of the module:
  * `globalThis.__pdCov?.add(key)`, the keys being the mutants' `scope`s. Only the coverage run
  * loads this text; mutants run on the plain file.
  */
 export function instrument(ts: TsApi, file: string, text: string): string {
-  const K = ts.SyntaxKind
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const mark = (key: string) => `globalThis.__pdCov?.add(${JSON.stringify(key)})`
-  const edits: { at: number; s: string }[] = [{ at: 0, s: `${mark(`${file}#m`)};\n` }]
-  for (const [fn, i] of numberFunctions(ts, sf)) {
-    const body = fn.body!
-    const key = `${file}#f${i}`
-    if (body.kind === K.Block) edits.push({ at: body.getStart(sf) + 1, s: `${mark(key)};` })
-    else {
-      edits.push({ at: body.getStart(sf), s: `(${mark(key)}, ` })
-      edits.push({ at: body.end, s: ')' })
-    }
+  // Insertions at the same offset: openings sort after closings, so `a ? b : c` nests well.
+  const edits: { at: number; s: string; open: boolean }[] = [{ at: 0, s: `${mark(`${file}#m`)};\n`, open: true }]
+  for (const [node, { index, kind }] of numberRegions(ts, sf)) {
+    const key = `${file}#r${index}`
+    const start = node.getStart(sf)
+    if (kind === 'block') edits.push({ at: start + 1, s: `${mark(key)};`, open: true })
+    else if (kind === 'expr') edits.push({ at: start, s: `(${mark(key)}, `, open: true }, { at: node.end, s: ')', open: false })
+    else edits.push({ at: start, s: `{ ${mark(key)}; `, open: true }, { at: node.end, s: '\n}', open: false })
   }
-  // Apply from the end so earlier offsets stay valid; equal offsets keep their push order reversed.
-  edits.sort((a, b) => b.at - a.at)
+  // Apply from the end so earlier offsets stay valid. At one offset, the text ends up in reverse
+  // application order: closings first (they end earlier regions), then openings.
+  edits.sort((a, b) => b.at - a.at || (a.open === b.open ? 0 : a.open ? -1 : 1))
   let t = text
   for (const e of edits) t = t.slice(0, e.at) + e.s + t.slice(e.at)
   return t

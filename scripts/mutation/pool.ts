@@ -5,7 +5,11 @@
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { join } from 'node:path'
-import type { EngineAnswer, EngineRequest } from './engine.js'
+import type { EngineAnswer, EngineRequest, Progress } from './engine.js'
+
+const live = new Set<Engine>()
+// An ended runner leaves no engine behind (each runs in its own process group).
+process.on('exit', () => { for (const e of live) e.stop() })
 
 export type Outcome = { readonly kind: 'answer'; readonly answer: EngineAnswer } | { readonly kind: 'timeout' }
 
@@ -25,35 +29,47 @@ export class Engine {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     })
     this.child = child
+    live.add(this)
     return new Promise((resolve, reject) => {
       child.once('message', () => resolve())
       child.once('exit', (code) => reject(new Error(`mutation engine exited with ${code} before it was ready`)))
     })
   }
 
-  /** Runs a request; 'timeout' after `ms` milliseconds (the engine is then ended). */
-  async run(req: EngineRequest, ms: number): Promise<Outcome> {
+  /**
+   * Runs a request; 'timeout' when a step (a file's load, one test) outlives `stallMs(step)`
+   * (it is stuck), or after `totalMs` in all. The engine is then ended.
+   */
+  async run(req: EngineRequest, stallMs: (p: Progress | null) => number, totalMs: number): Promise<Outcome> {
     this.ready ??= this.start()
     await this.ready
     const child = this.child!
     return new Promise<Outcome>((resolve) => {
-      const onExit = () => { clearTimeout(timer); this.reset(); resolve({ kind: 'answer', answer: { failed: 1, passed: 0, firstFailure: 'the engine exited (the mutant ended the process)', durations: {}, error: null } }) }
-      const timer = setTimeout(() => {
+      let stall: NodeJS.Timeout | undefined
+      const done = (o: Outcome) => {
+        clearTimeout(stall)
+        clearTimeout(total)
         child.off('exit', onExit)
-        this.stop()
-        resolve({ kind: 'timeout' })
-      }, ms)
-      child.once('exit', onExit)
-      child.once('message', (answer: EngineAnswer) => {
-        clearTimeout(timer)
-        child.off('exit', onExit)
-        resolve({ kind: 'answer', answer })
-      })
+        child.off('message', onMessage)
+        resolve(o)
+      }
+      const timeout = () => { this.stop(); done({ kind: 'timeout' }) }
+      const arm = (p: Progress | null) => { clearTimeout(stall); stall = setTimeout(timeout, stallMs(p)) }
+      const total = setTimeout(timeout, totalMs)
+      const onExit = () => { this.reset(); done({ kind: 'answer', answer: { newFailures: 1, firstFailure: 'the engine exited (the mutant ended the process)', failedIds: [], passed: 0, durations: {}, error: null } }) }
+      const onMessage = (msg: EngineAnswer | Progress) => {
+        if ('progress' in msg) arm(msg)
+        else done({ kind: 'answer', answer: msg })
+      }
+      child.on('exit', onExit)
+      child.on('message', onMessage)
+      arm(null)
       child.send(req)
     })
   }
 
   private reset(): void {
+    live.delete(this)
     this.child = null
     this.ready = null
   }

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Mutant, mutantsOf } from './mutate.js'
+import type { Progress, Selection } from './engine.js'
 import { Engine } from './pool.js'
 import { type Verdict, type Result, type Exclusion, writeReport, excludedBy } from './report.js'
 import { defaultSandbox, hashTree, makeSandbox, repo } from './sandbox.js'
@@ -89,10 +90,30 @@ interface Coverage {
   readonly tree: string
   /** Test file → duration in ms of the coverage run. */
   readonly durations: Record<string, number>
-  /** Test files that failed without any mutant (never used to judge one). */
-  readonly failing: Record<string, string>
-  /** Coverage key (`file#f3`, `file#m`) → test files that reached it. */
-  readonly reached: Record<string, string[]>
+  /** Tests (`file > name`) that fail without any mutant: their failures never count as kills. */
+  readonly failing: readonly string[]
+  /** Test id → duration in ms of the coverage run. */
+  readonly testDurations: Record<string, number>
+  /** Test file → ids of its tests. */
+  readonly testsOf: Record<string, string[]>
+  /** Test file → ms spent loading and collecting it (all but its tests). */
+  readonly loads: Record<string, number>
+  /** Coverage key (`file#f3`, `file#m`) → test files that reached it outside any test (imports, collection, beforeAll). */
+  readonly files: Record<string, string[]>
+  /** Coverage key → test file → ids of the tests that reached it. */
+  readonly tests: Record<string, Record<string, string[]>>
+}
+
+/** The tests that reach a coverage key, cheapest first, with the time they took in the coverage run. */
+function select(cov: Coverage, key: string): { sel: Selection[]; ms: number } {
+  const whole = new Set(cov.files[key] ?? [])
+  const parts: { s: Selection; ms: number }[] = [...whole].map((file) => ({ s: { file }, ms: cov.durations[file] ?? 1000 }))
+  for (const [file, ids] of Object.entries(cov.tests[key] ?? {})) {
+    if (whole.has(file)) continue
+    parts.push({ s: { file, tests: ids }, ms: 300 + ids.reduce((a, id) => a + (cov.testDurations[id] ?? 100), 0) })
+  }
+  parts.sort((a, b) => a.ms - b.ms)
+  return { sel: parts.map((p) => p.s), ms: parts.reduce((a, p) => a + p.ms, 0) }
 }
 
 async function coverage(sandbox: string, mode: Mode, tree: string, targets: readonly string[], workers: number): Promise<Coverage> {
@@ -107,32 +128,37 @@ async function coverage(sandbox: string, mode: Mode, tree: string, targets: read
   const tests = allTests(sandbox)
   console.log(`mutation: coverage run, PUREDIFF_KERNELS=${mode}, ${tests.length} test files`)
   const t0 = Date.now()
-  const engine = new Engine(sandbox, { PUREDIFF_KERNELS: mode, PD_MUTATION_INSTRUMENT: targets.join(','), PD_MUTATION_COVDIR: dir, PD_MUTATION_BAIL: '0', PD_MUTATION_WORKERS: String(workers) })
-  const r = await engine.run({ invalidate: [], files: tests }, 60 * 60_000)
+  const engine = new Engine(sandbox, { PUREDIFF_KERNELS: mode, PD_MUTATION_INSTRUMENT: targets.join(','), PD_MUTATION_COVDIR: dir, PD_MUTATION_WORKERS: String(workers) })
+  const r = await engine.run({ invalidate: [], files: tests.map((file) => ({ file })), known: [], stopAtNew: false }, () => 10 * 60_000, 2 * 60 * 60_000)
   engine.stop()
   if (r.kind === 'timeout') throw new Error('mutation: the coverage run took over an hour')
   if (r.answer.error !== null) throw new Error(`mutation: the coverage run failed to start: ${r.answer.error}`)
-  const reached: Record<string, string[]> = {}
-  const failing: Record<string, string> = {}
+  const files: Record<string, string[]> = {}
+  const testsOf: Record<string, Record<string, string[]>> = {}
+  const ids: Record<string, string[]> = {}
   for (const f of readdirSync(dir)) {
-    const { file, marks } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { file: string; marks: string[] }
-    const rel = file.slice(sandbox.length + 1)
-    for (const k of marks) (reached[k] ??= []).push(rel)
+    const rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { file: string; fileMarks: string[]; tests: Record<string, string[]> }
+    const rel = rec.file.slice(sandbox.length + 1)
+    for (const k of rec.fileMarks) (files[k] ??= []).push(rel)
+    for (const [id, marks] of Object.entries(rec.tests)) for (const k of marks) ((testsOf[k] ??= {})[rel] ??= []).push(id)
+    ids[rel] = Object.keys(rec.tests)
   }
-  // Which files failed: rerun each failing one alone (the answer only names the first failure).
-  if (r.answer.failed > 0) {
-    const plain = new Engine(sandbox, { PUREDIFF_KERNELS: mode, PD_MUTATION_BAIL: '1' })
-    for (const t of tests) {
-      const one = await plain.run({ invalidate: [], files: [t] }, 10 * 60_000)
-      if (one.kind === 'timeout') failing[t] = 'timeout'
-      else if (one.answer.failed > 0) failing[t] = one.answer.firstFailure ?? one.answer.error ?? 'failed'
-    }
-    plain.stop()
-  }
-  const c: Coverage = { tree, durations: r.answer.durations, failing, reached }
+  const td = r.answer.testDurations ?? {}
+  const loads = Object.fromEntries(Object.entries(r.answer.durations).map(([f, ms]) => [f, Math.max(0, ms - (ids[f] ?? []).reduce((a, id) => a + (td[id] ?? 0), 0))]))
+  const c: Coverage = { tree, durations: r.answer.durations, testDurations: td, testsOf: ids, loads, failing: r.answer.failedIds, files, tests: testsOf }
   writeFileSync(cached, JSON.stringify(c))
-  console.log(`mutation: coverage run (${mode}) took ${((Date.now() - t0) / 1000).toFixed(0)} s; ${Object.keys(failing).length} test file(s) fail without mutants${Object.keys(failing).length > 0 ? `: ${Object.keys(failing).join(', ')}` : ''}`)
+  console.log(`mutation: coverage run (${mode}) took ${((Date.now() - t0) / 1000).toFixed(0)} s; ${c.failing.length} test(s) fail without mutants${c.failing.length > 0 ? ` (never counted as kills):\n  ${c.failing.join('\n  ')}` : ''}`)
   return c
+}
+
+/** The longest single step a selection should take: its slowest test, or its slowest file load. */
+function slowest(cov: Coverage, sel: readonly Selection[]): number {
+  let ms = 0
+  for (const s of sel) {
+    ms = Math.max(ms, cov.loads[s.file] ?? 2000)
+    for (const id of s.tests ?? cov.testsOf[s.file] ?? []) ms = Math.max(ms, cov.testDurations[id] ?? 0)
+  }
+  return ms
 }
 
 // --- results
@@ -188,6 +214,8 @@ async function main(): Promise<void> {
   }
   const all: { m: Mutant; r: Result }[] = []
   let ran = 0
+  const stopAll = () => { for (const e of engines.values()) e.stop() }
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { stopAll(); process.exit(130) })
   try {
     for (const file of targets) {
       const text = readFileSync(join(opts.reportOnly ? repo : sandbox, file), 'utf8')
@@ -215,7 +243,7 @@ async function main(): Promise<void> {
       if (todo > 0) console.log(`mutation: ${file}: ${todo} mutant(s) judged in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
     }
   } finally {
-    for (const e of engines.values()) e.stop()
+    stopAll()
   }
 
   async function judge(m: Mutant, text: string, key: string): Promise<Result> {
@@ -232,8 +260,7 @@ async function main(): Promise<void> {
           covs.set(mode, cov)
           write(m.file, mutated)
         }
-        const files = [...new Set(cov.reached[m.scope] ?? [])].filter((f) => cov.failing[f] === undefined)
-          .sort((a, b) => (cov.durations[a] ?? 0) - (cov.durations[b] ?? 0))
+        const { sel: files, ms: budget } = select(cov, m.scope)
         if (files.length === 0) continue
         covered = true
         let engine = engines.get(mode)
@@ -241,15 +268,16 @@ async function main(): Promise<void> {
           engine = new Engine(sandbox, { PUREDIFF_KERNELS: mode, PD_MUTATION_WORKERS: String(opts.workers) })
           engines.set(mode, engine)
         }
-        const budget = files.reduce((s, f) => s + (cov.durations[f] ?? 1000), 0)
-        const limit = 3 * budget + 20_000
+        // Stuck: a step (a file's load, a test) over 15 s plus 3× what it took in the coverage run.
+        const stallOf = (p: Progress | null) => 15_000 + 3 * (p === null ? slowest(cov, files) : p.progress === 'test' ? (cov.testDurations[p.id] ?? 5000) : (cov.loads[p.id] ?? 5000))
+        const limit = 5 * budget + 60_000
         for (let attempt = 0; attempt < 2; attempt++) {
           const invalidate = [...dirty.get(mode)!]
           dirty.get(mode)!.clear()
-          const o = await engine.run({ invalidate, files }, limit)
-          if (o.kind === 'timeout') return { key, tree, verdict: 'timeout', mode, by: `no answer in ${(limit / 1000).toFixed(0)} s`, ms: Date.now() - t0 }
+          const o = await engine.run({ invalidate, files, known: cov.failing, stopAtNew: true }, stallOf, limit)
+          if (o.kind === 'timeout') return { key, tree, verdict: 'timeout', mode, by: `a step stuck (over 15 s + 3× its time) or over ${(limit / 1000).toFixed(0)} s in all`, ms: Date.now() - t0 }
           if (o.answer.error !== null) { if (attempt === 1) return { key, tree, verdict: 'error', mode, by: o.answer.error.slice(0, 500), ms: Date.now() - t0 }; continue }
-          if (o.answer.failed > 0) return { key, tree, verdict: 'killed', mode, by: o.answer.firstFailure ?? 'failed', ms: Date.now() - t0 }
+          if (o.answer.newFailures > 0) return { key, tree, verdict: 'killed', mode, by: o.answer.firstFailure ?? 'failed', ms: Date.now() - t0 }
           break
         }
       }
@@ -263,7 +291,8 @@ async function main(): Promise<void> {
   writeReport(out, all.map(({ m, r }) => ({ ...m, ...r, verdict: r.verdict as Verdict })), { elapsed, ran, modes: opts.modes, folders: opts.folders, files: opts.files })
 }
 
-main().catch((e: unknown) => {
+const entry = process.argv[2] === 'verify' ? import('./verify.js').then(() => undefined) : main()
+entry.catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e)
   process.exit(1)
 })

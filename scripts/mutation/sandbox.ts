@@ -37,17 +37,16 @@ export function defaultSandbox(): string {
   return join(tmpdir(), 'purediff-mutation', createHash('sha1').update(repo).digest('hex').slice(0, 8))
 }
 
-/** sha1 over every file under the given folders of `root` (paths and contents), sorted. */
+/** sha1 over the given files and every file under the given folders of `root` (paths and contents), sorted. */
 export function hashTree(root: string, folders: readonly string[]): string {
   const h = createHash('sha1')
-  const walk = (d: string): void => {
-    if (!existsSync(d)) return
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f)
-      if (skipped.has(f)) continue
-      if (statSync(p).isDirectory()) walk(p)
-      else h.update(relative(root, p)).update('\0').update(readFileSync(p)).update('\0')
+  const walk = (p: string): void => {
+    if (!existsSync(p)) return
+    if (!statSync(p).isDirectory()) {
+      h.update(relative(root, p)).update('\0').update(readFileSync(p)).update('\0')
+      return
     }
+    for (const f of readdirSync(p).sort()) if (!skipped.has(f)) walk(join(p, f))
   }
   for (const f of folders) walk(join(root, f))
   return h.digest('hex')
