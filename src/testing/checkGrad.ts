@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Tensor, ArgumentError, cast, fromArray, grad, item, toFlatArray } from '../index.js'
+import { Tensor, ArgumentError, cast, fromArray, grad, item, mul, sum, toFlatArray } from '../index.js'
 import { flatten, leafPaths, unflatten } from '../tree/index.js'
 import { describeComparison, relativeError } from './report.js'
 
@@ -22,6 +22,12 @@ import { describeComparison, relativeError } from './report.js'
  *   instead of 2 per element. Each element of d is uniform in [−1, 1]; the magnitude in the
  *   tolerance is then max(Σ|∇fᵢ·dᵢ|, |n|), so cancellation inside the inner product is allowed for.
  * - `seed` (0): a non-negative safe integer choosing the directions (same seed, same directions).
+ * - `weights` (unset): for an `f` with a non-scalar output of the weights' shape, check
+ *   x ↦ Σ(weights ⊙ f(x)). The numeric side then differences each output element on its own,
+ *   Σᵢ wᵢ·(fᵢ(x + ε) − fᵢ(x − ε)) / 2ε, and takes its rounding floor from the elements that
+ *   changed, Σ |wᵢ|·(|fᵢ(x + ε)| + |fᵢ(x − ε)|), not from the (possibly cancelling) weighted sum:
+ *   outputs of 1000 with weights of both signs no longer drown a small derivative in the
+ *   rounding of a sum, and no output that x does not touch loosens the tolerance.
  *
  * Rounding: the numeric quotient carries the rounding error of evaluating f, about
  * u·(|f(x + ε)| + |f(x − ε)|) / 2ε for a relative evaluation error u. Each element's tolerance
@@ -37,6 +43,7 @@ export interface GradCheckOptions {
   readonly atol?: number
   readonly directions?: number
   readonly seed?: number
+  readonly weights?: Tensor
 }
 
 /**
@@ -109,11 +116,14 @@ export interface GradCheckResult {
  * if (!r.ok || r.worst === null || r.maxAbsError > 1e-7) throw new Error()
  * const d = checkGrad((p) => sum(mul(sin(p.w), p.b[0])), params, { directions: 3, seed: 7 })
  * if (!d.ok || d.checked !== 3) throw new Error()
+ * // a vector-valued f: checks x ↦ Σ(weights ⊙ f(x)), differencing each output on its own
+ * const v = checkGrad((p) => sin(p.w), params, { weights: tensor([1, -2], 'float64') })
+ * if (!v.ok) throw new Error()
  * @category operations
  * @since 0.1.0
  */
 export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions = {}): GradCheckResult {
-  const { eps = 1e-6, rtol = 1e-5, atol = 1e-7, directions, seed = 0 } = opts
+  const { eps = 1e-6, rtol = 1e-5, atol = 1e-7, directions, seed = 0, weights } = opts
   if (typeof f !== 'function') throw new ArgumentError('checkGrad', `f must be a function, got ${typeof f}`)
   if (!(eps > 0 && Number.isFinite(eps))) throw new ArgumentError('checkGrad', `eps must be a positive finite number, got ${eps}`)
   if (!(rtol >= 0) || !(atol >= 0)) throw new ArgumentError('checkGrad', `rtol and atol must be non-negative, got rtol ${rtol}, atol ${atol}`)
@@ -121,12 +131,16 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
     throw new ArgumentError('checkGrad', `directions must be a positive integer, got ${directions}`)
   }
   if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new ArgumentError('checkGrad', `seed must be a non-negative safe integer, got ${seed}`)
+  if (weights !== undefined && !(weights instanceof Tensor)) throw new ArgumentError('checkGrad', `weights must be a Tensor, got ${typeof weights}`)
 
   const { leaves, structure } = flatten('checkGrad', x)
   const x64 = leaves.map((l) => cast(l, 'float64'))
   const at = (ls: readonly Tensor[]): X => unflatten<X>(structure, ls)
-  const value = (ls: readonly Tensor[]): number => scalarValue(f(at(ls)))
-  const g = flatten('checkGrad (the gradient)', grad(f)(at(x64))).leaves.map(toFlatArray)
+  const w = weights === undefined ? null : toFlatArray(weights)
+  // The output as numbers: the scalar itself, or every element (weighted in `quotient`).
+  const value = (ls: readonly Tensor[]): number[] => (w === null ? [scalarValue(f(at(ls)))] : outputOf(f(at(ls)), weights!))
+  const scalar = weights === undefined ? f : (p: X) => sum(mul(weights, f(p)))
+  const g = flatten('checkGrad (the gradient)', grad(scalar)(at(x64))).leaves.map(toFlatArray)
   const rows: Row[] = []
 
   if (directions !== undefined) {
@@ -135,11 +149,10 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
     for (let k = 0; k < directions; k++) {
       const d = base.map((b) => b.map(() => 2 * next() - 1))
       const shifted = (sign: number) => x64.map((l, i) => fromArray(base[i].map((v, j) => v + sign * eps * d[i][j]), l.shape, 'float64'))
-      const fp = value(shifted(1)), fm = value(shifted(-1))
-      const numeric = (fp - fm) / (2 * eps)
+      const { numeric, noise } = quotient(value(shifted(1)), value(shifted(-1)), w, 2 * eps)
       let analytic = 0, magnitude = 0
       g.forEach((gi, i) => gi.forEach((v, j) => { analytic += v * d[i][j]; magnitude += Math.abs(v * d[i][j]) }))
-      rows.push({ path: '<direction>', index: k, analytic, numeric, magnitude, noise: roundingFloor(fp, fm, 2 * eps) })
+      rows.push({ path: '<direction>', index: k, analytic, numeric, magnitude, noise })
     }
     return summarize(rows, rtol, atol)
   }
@@ -156,9 +169,8 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
         ls[i] = fromArray(copy, leaf.shape, 'float64')
         return ls
       }
-      const fp = value(withValue(xp)), fm = value(withValue(xm))
-      const numeric = (fp - fm) / (xp - xm)
-      rows.push({ path: paths[i], index: j, analytic: g[i][j], numeric, magnitude: 0, noise: roundingFloor(fp, fm, xp - xm) })
+      const { numeric, noise } = quotient(value(withValue(xp)), value(withValue(xm)), w, xp - xm)
+      rows.push({ path: paths[i], index: j, analytic: g[i][j], numeric, magnitude: 0, noise })
     }
   })
   return summarize(rows, rtol, atol)
@@ -199,6 +211,15 @@ export function formatGradCheck(r: GradCheckResult): string {
 
 // --- helpers
 
+/** Every element of f's output (which must have the weights' shape), as float64 numbers. */
+function outputOf(y: unknown, weights: Tensor): number[] {
+  if (!(y instanceof Tensor) || y.rank !== weights.rank || y.shape.some((d, i) => d !== weights.shape[i])) {
+    const got = y instanceof Tensor ? `[${y.shape.join(', ')}]` : typeof y
+    throw new ArgumentError('checkGrad', `with weights of shape [${weights.shape.join(', ')}], f must return a tensor of that shape, got ${got}`)
+  }
+  return toFlatArray(y)
+}
+
 function scalarValue(y: unknown): number {
   if (!(y instanceof Tensor) || y.size !== 1) {
     throw new ArgumentError('checkGrad', 'f must return a scalar tensor (exactly one element)')
@@ -215,6 +236,26 @@ interface Row extends GradCheckElement { readonly magnitude: number; readonly no
 /** The rounding error of (f₊ − f₋)/h when each value carries a relative error of 2⁻⁵⁰. */
 const roundingFloor = (fp: number, fm: number, h: number): number =>
   Number.isFinite(fp) && Number.isFinite(fm) ? (2 ** -50 * (Math.abs(fp) + Math.abs(fm))) / h : 0
+
+/**
+ * The difference quotient and its rounding floor. Scalar mode (`w` null): (f₊ − f₋)/h. Weighted
+ * mode: Σᵢ wᵢ·(f₊ᵢ − f₋ᵢ)/h, summed with Neumaier's compensation; an element equal at both
+ * points contributes exactly 0 to the sum and nothing to the floor, an element that changed
+ * contributes its own floor |wᵢ|·(|f₊ᵢ| + |f₋ᵢ|)·2⁻⁵⁰/h.
+ */
+function quotient(fp: readonly number[], fm: readonly number[], w: readonly number[] | null, h: number): { numeric: number; noise: number } {
+  if (w === null) return { numeric: (fp[0] - fm[0]) / h, noise: roundingFloor(fp[0], fm[0], h) }
+  let sum = 0, c = 0, noise = 0
+  for (let i = 0; i < fp.length; i++) {
+    if (fp[i] === fm[i]) continue
+    const term = w[i] * (fp[i] - fm[i])
+    const t = sum + term
+    c += Math.abs(sum) >= Math.abs(term) ? (sum - t) + term : (term - t) + sum
+    sum = t
+    noise += Math.abs(w[i]) * roundingFloor(fp[i], fm[i], h)
+  }
+  return { numeric: (sum + c) / h, noise }
+}
 
 /** The maxima of the errors and the row with the largest error/tolerance ratio. */
 function summarize(rows: readonly Row[], rtol: number, atol: number): GradCheckResult {
