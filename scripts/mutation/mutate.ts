@@ -28,6 +28,8 @@ export interface Mutant {
   readonly scope: string
   /** Name of the innermost named function, for reports and exclusion rules ('' at top level). */
   readonly fn: string
+  /** The source line where the mutant starts (trimmed), for exclusion rules. */
+  readonly source: string
 }
 
 // --- operations
@@ -84,7 +86,8 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
     if ((check.parseDiagnostics ?? []).length > 0) return
     const { line, character } = sf.getLineAndCharacterOfPosition(start)
     const { scope, fn } = scopeOf(node)
-    out.push({ id: `${file}#${out.length}`, file, line: line + 1, col: character + 1, operator, original: text.slice(start, end), replacement, start, end, scope, fn })
+    const source = (text.split('\n')[line] ?? '').trim()
+    out.push({ id: `${file}#${out.length}`, file, line: line + 1, col: character + 1, operator, original: text.slice(start, end), replacement, start, end, scope, fn, source })
   }
   const whole = (node: TsNode, operator: string, replacement: string) => add(node, operator, node.getStart(sf), node.end, replacement)
   const isLiteralBool = (n: TsNode) => n.kind === K.TrueKeyword || n.kind === K.FalseKeyword

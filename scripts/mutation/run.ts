@@ -11,6 +11,7 @@
  * Results are appended to out/results.jsonl as they come, so a run can stop and resume.
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Mutant, mutantsOf } from './mutate.js'
@@ -24,6 +25,7 @@ const here = join(repo, 'scripts/mutation')
 const out = join(here, 'out')
 const FOLDERS = ['core', 'ops', 'optim', 'nn', 'train'] as const
 const MODES = ['js', 'auto'] as const
+const DEFAULT_MODES: readonly Mode[] = ['js']
 type Mode = (typeof MODES)[number]
 
 // --- arguments
@@ -36,10 +38,12 @@ interface Options {
   readonly reportOnly: boolean
   readonly workers: number
   readonly limit: number
+  /** Fraction of the mutants judged (a stable pseudo-random subset), 1 for all. */
+  readonly sample: number
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts = { folders: [...FOLDERS] as string[], files: [] as string[], modes: [...MODES] as Mode[], fresh: false, reportOnly: false, workers: 1, limit: Infinity }
+  const opts = { folders: [...FOLDERS] as string[], files: [] as string[], modes: [...DEFAULT_MODES], fresh: false, reportOnly: false, workers: 1, limit: Infinity, sample: 1 }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = (): string => {
@@ -54,6 +58,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--report') opts.reportOnly = true
     else if (a === '--workers') opts.workers = Number(value())
     else if (a === '--limit') opts.limit = Number(value())
+    else if (a === '--sample') opts.sample = Number(value())
     else if (a === '--help') {
       console.log(readFileSync(join(here, 'README.md'), 'utf8').split('\n## ')[1] ?? '')
       process.exit(0)
@@ -62,6 +67,7 @@ function parseArgs(argv: readonly string[]): Options {
   for (const f of opts.folders) if (!(FOLDERS as readonly string[]).includes(f)) throw new Error(`mutation: --folders takes ${FOLDERS.join(',')}, got ${f}`)
   for (const m of opts.modes) if (!(MODES as readonly string[]).includes(m)) throw new Error(`mutation: --modes takes ${MODES.join(',')}, got ${m}`)
   if (!(opts.workers >= 1)) throw new Error('mutation: --workers must be at least 1')
+  if (!(opts.sample > 0 && opts.sample <= 1)) throw new Error('mutation: --sample takes a fraction in (0, 1]')
   return opts
 }
 
@@ -161,6 +167,22 @@ function slowest(cov: Coverage, sel: readonly Selection[]): number {
   return ms
 }
 
+/**
+ * The stable subset of `--sample`: a mutant is in it when the hash of what it is (file, function,
+ * operator, text before and after, and its rank among identical ones) falls below the fraction,
+ * so the same mutants are drawn again after unrelated edits.
+ */
+function sampled(fraction: number): (m: Mutant) => boolean {
+  const seen = new Map<string, number>()
+  return (m) => {
+    const what = `${m.file}|${m.fn}|${m.operator}|${m.original}|${m.replacement}`
+    const rank = seen.get(what) ?? 0
+    seen.set(what, rank + 1)
+    if (fraction >= 1) return true
+    return createHash('sha1').update(`${what}|${rank}`).digest().readUInt32BE(0) / 2 ** 32 < fraction
+  }
+}
+
 // --- results
 
 const resultsFile = join(out, 'results.jsonl')
@@ -220,7 +242,7 @@ async function main(): Promise<void> {
     for (const file of targets) {
       const text = readFileSync(join(opts.reportOnly ? repo : sandbox, file), 'utf8')
       const fileHash = hashTree(opts.reportOnly ? repo : sandbox, [file])
-      const mutants = mutantsOf(ts, file, text)
+      const mutants = mutantsOf(ts, file, text).filter(sampled(opts.sample))
       let todo = 0
       const t0 = Date.now()
       for (const m of mutants) {
@@ -288,7 +310,7 @@ async function main(): Promise<void> {
   }
 
   const elapsed = (Date.now() - started) / 1000
-  writeReport(out, all.map(({ m, r }) => ({ ...m, ...r, verdict: r.verdict as Verdict })), { elapsed, ran, modes: opts.modes, folders: opts.folders, files: opts.files })
+  writeReport(out, all.map(({ m, r }) => ({ ...m, ...r, verdict: r.verdict as Verdict })), { elapsed, ran, modes: opts.modes, folders: opts.folders, files: opts.files, sample: opts.sample })
 }
 
 const entry = process.argv[2] === 'verify' ? import('./verify.js').then(() => undefined) : main()
