@@ -5,7 +5,7 @@
  * lecture" decisions (constructed numbers both ways), the plots' marks, and one `--tiny` run in
  * process that checks all of these together.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -233,6 +233,26 @@ describe('purediff recipe --tiny, in process', () => {
     return [s, ...(s.layer ?? []).flatMap(layers), ...(s.vconcat ?? []).flatMap(layers), ...(s.spec === undefined ? [] : layers(s.spec))]
   }
   const markType = (l: any): string | undefined => (typeof l.mark === 'string' ? l.mark : l.mark?.type)
+
+  it('reproduces the lecture\'s relations, and writes results.json and every plot', () => {
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { experiments: { id: string; numbers: any }[] }
+    const n = Object.fromEntries(res.experiments.map((e) => [e.id, e.numbers]))
+    // (a) the deep sigmoid network stays near chance on the training data; ReLU trains.
+    expect(n.a.trainAccuracy.sigmoid).toBeLessThan(0.2)
+    expect(n.a.trainAccuracy.relu).toBeGreaterThan(n.a.trainAccuracy.sigmoid + 0.15)
+    // (b) the vanishing gradient: the sigmoid's first layer gets a far smaller gradient than its last.
+    expect(n.b.firstOverLast.sigmoid).toBeLessThan(1e-2)
+    // (c) Adam ahead of plain SGD after the same number of epochs.
+    expect(n.c.finalTrainLoss.adam).toBeLessThan(n.c.finalTrainLoss.sgd)
+    // (f) L1 leaves more exact zeros than L2.
+    expect(n.f.L1.exactZeros).toBeGreaterThan(n.f.L2.exactZeros)
+    // (h) the all-masks average equals the test-time rule in both modes.
+    expect(n.h.inverted.maxAbsDiff).toBeLessThan(1e-9)
+    expect(n.h.scaleAtTest.maxAbsDiff).toBeLessThan(1e-9)
+    for (const f of ['a-sigmoid-vs-relu', 'b-gradient-norms', 'c-optimizers', 'd-activations', 'e-early-stopping', 'f-weights', 'g-dropout']) {
+      expect(existsSync(join(out, `${f}.svg`)), f).toBe(true)
+    }
+  })
 
   it('prints every line within 100 columns, progress included', () => {
     const lines = [...printed.join('\n').split('\n'), ...progress.join('').split('\n')]
