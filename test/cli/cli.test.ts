@@ -3,23 +3,16 @@
  * dataset; every error path exits non-zero with one line and no stack trace; the recipe command's
  * flags (its experiments run in process, on real MNIST digits, in test/train/recipe.test.ts).
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { cli as run, oneLineError } from './helpers.js'
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const tsx = join(root, 'node_modules', '.bin', 'tsx')
-const main = join(root, 'src', 'cli', 'main.ts')
 const dir = mkdtempSync(join(tmpdir(), 'purediff-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(tsx, [main, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (...args: string[]) => run(dir, ...args)
 
 // A linearly separable 2-class problem: label = x0 + x1 > 1 (a fixed LCG, no Math.random).
 let s = 12345
@@ -31,15 +24,6 @@ writeFileSync(join(dir, 'opt.json'), JSON.stringify({ name: 'adam', learningRate
 writeFileSync(join(dir, 'bad-model.json'), JSON.stringify({ layers: [{ type: 'dense', units: 8 }, { type: 'dropout', rate: 1.5 }] }))
 writeFileSync(join(dir, 'invalid.json'), '{ "layers": [')
 
-const oneLineError = (r: { code: number | null; stdout: string; stderr: string }) => {
-  expect(r.code).not.toBe(0)
-  expect(r.code).not.toBe(null)
-  const lines = r.stderr.trim().split('\n')
-  expect(lines).toHaveLength(1)
-  expect(lines[0]).toMatch(/^purediff: /)
-  expect(r.stderr).not.toMatch(/\n\s+at /)
-  return lines[0]
-}
 
 describe('purediff train and eval', () => {
   it('trains, writes a checkpoint, prints the diagnosis, and eval reads it back', () => {

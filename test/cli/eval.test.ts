@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { fromSpec } from '../../src/nn/index.js'
 import { loadCheckpoint } from '../../src/io/index.js'
-import { CliError } from '../../src/cli/args.js'
 import { evalCommand } from '../../src/cli/eval.js'
-import { cli, oneLineError, separable, writeProblem } from './helpers.js'
+import { cli, oneLineError, separable, writeProblem, refusal } from './helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'purediff-eval-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -28,15 +27,7 @@ beforeAll(() => {
   expect(r.code, r.stderr).toBe(0)
 })
 
-async function refused(o: Parameters<typeof evalCommand>[0]): Promise<string> {
-  try {
-    await evalCommand(o, () => {})
-  } catch (e) {
-    expect(e).toBeInstanceOf(CliError)
-    return (e as Error).message
-  }
-  throw new Error('evalCommand did not fail')
-}
+const refused = (o: Parameters<typeof evalCommand>[0]): Promise<string> => refusal(() => evalCommand(o, () => {}))
 
 describe('eval refuses a model that does not fit the checkpoint', () => {
   it('another hidden width: one line naming the parameter path and both shapes, non-zero exit', () => {

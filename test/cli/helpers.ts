@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { expect } from 'vitest'
+import { CliError } from '../../src/cli/args.js'
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const tsx = join(root, 'node_modules', '.bin', 'tsx')
@@ -46,4 +47,15 @@ export function writeProblem(dir: string): void {
   writeFileSync(join(dir, 'data.json'), JSON.stringify(separable(80)))
   writeFileSync(join(dir, 'model.json'), JSON.stringify({ layers: [{ type: 'dense', units: 8 }, { type: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 2 }] }))
   writeFileSync(join(dir, 'opt.json'), JSON.stringify({ name: 'adam', learningRate: 0.05 }))
+}
+
+/** The message of the CliError that `run` rejects with (a test failure if it resolves or throws anything else). */
+export async function refusal(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run()
+  } catch (e) {
+    expect(e).toBeInstanceOf(CliError)
+    return (e as Error).message
+  }
+  throw new Error('the command did not fail')
 }

@@ -12,10 +12,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CliError } from '../../src/cli/args.js'
 import { type TrainCommand, trainCommand } from '../../src/cli/train.js'
 import { packageVersion } from '../../src/cli/version.js'
-import { cli, oneLineError, root, writeProblem } from './helpers.js'
+import { cli, oneLineError, root, writeProblem, refusal } from './helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'purediff-train-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -29,16 +28,7 @@ async function train(o: TrainCommand): Promise<{ code: number; out: string; err:
   const code = await trainCommand({ model: at('model.json'), optimizer: at('opt.json'), data: at('data.json'), epochs: 2, ...o }, (s) => { out += s + '\n' }, { write: (s: string) => { err += s } })
   return { code, out, err }
 }
-/** The message of the CliError trainCommand rejects with. */
-async function refused(o: TrainCommand): Promise<string> {
-  try {
-    await train(o)
-  } catch (e) {
-    expect(e).toBeInstanceOf(CliError)
-    return (e as Error).message
-  }
-  throw new Error('trainCommand did not fail')
-}
+const refused = (o: TrainCommand): Promise<string> => refusal(() => train(o))
 
 describe('purediff --version', () => {
   it('prints the version of package.json, from the sources and from where the built file would be', () => {
