@@ -7,7 +7,7 @@
  * test fails.
  *
  * Usage: tsx scripts/mutation/verify.ts [--sample N] [--seed S] [--verdict survived|killed|…]
- *        [--folders core,ops] [--id file#index ...] [--modes js,auto]
+ *        [--folders core,ops] [--id file#index ...] [--modes js,auto] [--workers N]
  * Reads out/report.json (the last run); appends to out/verified.jsonl and prints a table.
  */
 import { execFileSync } from 'node:child_process'
@@ -62,7 +62,9 @@ for (const m of chosen) {
   for (const mode of modes) {
     const t0 = Date.now()
     try {
-      execFileSync(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), 'related', m.file, '--run', '--reporter=dot', '--maxWorkers=1'], {
+      // A kill needs one failure (--bail=1); a survivor needs every related test to pass.
+      const bail = m.verdict === 'killed' || m.verdict === 'timeout' ? ['--bail=1'] : []
+      execFileSync(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), 'related', m.file, '--run', '--reporter=dot', `--maxWorkers=${opt('--workers') ?? 1}`, ...bail], {
         cwd: dir, env: { ...process.env, PUREDIFF_KERNELS: mode }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28,
       })
       outcome[mode] = `passed (${((Date.now() - t0) / 1000).toFixed(0)} s)`
