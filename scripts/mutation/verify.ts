@@ -69,9 +69,10 @@ for (const m of chosen) {
       })
       outcome[mode] = `passed (${((Date.now() - t0) / 1000).toFixed(0)} s)`
     } catch (e) {
-      const text = `${(e as { stdout?: Buffer }).stdout?.toString() ?? ''}`
-      const failed = text.split('\n').filter((l) => /FAIL|✗|×/.test(l)).slice(0, 2).join(' | ')
-      outcome[mode] = `FAILED (${((Date.now() - t0) / 1000).toFixed(0)} s): ${failed.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 200)}`
+      const err = e as { stdout?: Buffer; stderr?: Buffer }
+      const text = `${err.stdout?.toString() ?? ''}\n${err.stderr?.toString() ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '')
+      const failed = text.split('\n').filter((l) => / FAIL /.test(l)).slice(0, 2).map((l) => l.trim()).join(' | ')
+      outcome[mode] = `FAILED (${((Date.now() - t0) / 1000).toFixed(0)} s): ${failed.slice(0, 200)}`
     }
   }
   writeFileSync(join(dir, m.file), original)
