@@ -40,12 +40,14 @@ describe('invalid hyperparameters', () => {
     fc.assert(fc.property(fc.constantFrom(...decayCases), badDecay, ([op, name], v) => {
       const msg = messageOf(op, () => parts[op].make({ [name]: v }))
       expect(msg.startsWith(`${op}: ${name} must be a number in [0, 1), got `)).toBe(true)
+      if (typeof v === 'number') expect(msg.endsWith(`got ${v}`)).toBe(true) // a number is shown as itself
     }), { numRuns: 60 })
   })
   it('a negative, non-finite or non-number ε or initial value names the part and the option', () => {
     fc.assert(fc.property(fc.constantFrom(...numberCases), badNumber, ([op, name], v) => {
       const msg = messageOf(op, () => parts[op].make({ [name]: v }))
       expect(msg.startsWith(`${op}: ${name} must be a finite number ≥ 0, got `)).toBe(true)
+      if (typeof v === 'number') expect(msg.endsWith(`got ${v}`)).toBe(true)
     }), { numRuns: 60 })
   })
 })
