@@ -105,8 +105,12 @@ describe('fromBase64', () => {
     const b = bigBytes(3 * 49152 + 10, 7)
     const good = oracle(b)
     fc.assert(fc.property(fc.nat(good.length - 1), pool.filter((c) => !/[A-Za-z0-9+/]/.test(c)), paths, (at, c, words) => {
+      // replacing a padding '=' by '=' changes nothing (seed 1989717547 drew at = 196622, c = '=')
+      fc.pre(good[at] !== c)
       expect(fromBase64(good.slice(0, at) + c + good.slice(at + 1), words)).toBeNull()
     }), { numRuns: 60 })
+    expect(good.endsWith('==')).toBe(true) // that regression case: the unchanged text still decodes
+    expect(fromBase64(good.slice(0, 196622) + '=' + good.slice(196623), false)).not.toBeNull()
     for (const at of [0, 65535, 65536, good.length - 4, good.length - 2, good.length - 1]) {
       expect(fromBase64(good.slice(0, at) + '*' + good.slice(at + 1))).toBeNull()
     }
