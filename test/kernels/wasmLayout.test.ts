@@ -35,7 +35,10 @@ describe('after: the next 64-byte boundary at least 16 bytes past a region', () 
 
 describe('regions', () => {
   it('are aligned, disjoint, with at least 16 bytes of slack, at any size', () => {
-    const size = fc.oneof(fc.integer({ min: 0, max: 2 ** 44 }), fc.constantFrom(...HUGE.map((n) => 8 * n)))
+    // Byte sizes up to 8·2^40 (far past any typed array: 2^32 elements of 8 bytes): offsets stay
+    // exact integers. 8·2^52 is not a size, and six of them sum past 2^53, where float64 offsets
+    // round (a fresh seed drew four of 2^55 and found the slack rounded away).
+    const size = fc.oneof(fc.integer({ min: 0, max: 2 ** 44 }), fc.constantFrom(...HUGE.filter((n) => n <= 2 ** 40).map((n) => 8 * n)))
     fc.assert(fc.property(fc.array(size, { minLength: 1, maxLength: 6 }), (sizes) => {
       const { at, end } = regions(sizes)
       expect(at[0]).toBe(BASE)

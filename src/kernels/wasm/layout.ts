@@ -29,6 +29,9 @@ export interface Regions {
 
 // --- operations
 
+// Offsets are float64 arithmetic, exact while sums stay below 2^53 bytes; real requests are
+// below 2^38 (a few regions of at most 2^32 elements of 8 bytes).
+
 /** Rounds `n ≥ 0` up to a multiple of `m`. */
 export function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m
