@@ -45,6 +45,7 @@ describe('evaluate', () => {
     expect(() => evaluate(model, params, { x: scalar(1, 'float64'), y: tensor([1], 'float64') }, mse)).toThrow(ShapeError)
     expect(() => evaluate(model, params, { x, y: scalar(1, 'float64') }, mse)).toThrow(/need the examples on axis 0/)
     expect(() => evaluate(model, params, { x, y: 'labels' } as never, mse)).toThrow(/^evaluate: argument 'data\.y'/)
+    expect(() => evaluate(model, params, null as never, mse)).toThrow(/^evaluate: data must be an object \{ x, y \}, got null/)
     expect(() => evaluate(model, params, { x, y: tensor([1, 2], 'float64') }, mse)).toThrow(/data\.x has 4 examples but data\.y has 2/)
   })
 })
