@@ -34,6 +34,14 @@ describe('evaluate', () => {
     const y = tensor([[1, 0, 0], [0, 1, 0], [0, 1, 0], [1, 0, 0]], 'float64')
     for (const batchSize of [1, 3, 4, 100]) expect(evaluate(model, params, { x, y }, mse, { batchSize }).accuracy).toBe(0.75)
   })
+  it('rows wider than one column, over batches that split the data', () => {
+    // w = [[1, 0, 0], [0, 1, 0]]: the logits are the rows themselves padded with 0; argmax per
+    // row [3, 1] → 0, [0, 2] → 1, [−1, −2] → 2, [5, 4] → 0; targets 0, 1, 2, 1 → 3 of 4 right
+    const wide = tensor([[3, 1], [0, 2], [-1, -2], [5, 4]], 'float64')
+    const p = { w: tensor([[1, 0, 0], [0, 1, 0]], 'float64'), b: tensor([0, 0, 0], 'float64') }
+    const y = tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], 'float64')
+    for (const batchSize of [1, 3, 4]) expect(evaluate(model, p, { x: wide, y }, mse, { batchSize }).accuracy).toBe(0.75)
+  })
   it('one column: logit > 0 ⇔ target > 0.5', () => {
     const one = dense(1)
     const p = { w: tensor([[1]], 'float64'), b: tensor([0], 'float64') }
