@@ -28,7 +28,7 @@ if (dir !== undefined) {
   afterEach(({ task }) => {
     tests[task.id] = take()
   })
-  // eslint-disable-next-line no-empty-pattern -- vitest requires a destructuring pattern first
+  // (vitest requires an object pattern as a hook's first parameter; the file is the second)
   afterAll(({}, suite) => {
     for (const k of take()) fileMarks.add(k)
     const file = suite.file.filepath
