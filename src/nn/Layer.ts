@@ -10,7 +10,7 @@
  */
 import { type Key, type Tensor, ArgumentError, random, reshape } from '../index.js'
 import { checkInput, checkInputShape, checkKey, describe, rethrowWithin } from './checks.js'
-import { fusedPair } from './fusion.js'
+import { checkLayerFusion, fusedPair } from './fusion.js'
 
 // --- model
 
@@ -62,7 +62,39 @@ export interface Layer<P = unknown> {
   readonly init: (key: Key, inputShape: readonly number[]) => LayerInit<P>
   readonly apply: (params: P, x: Tensor, ctx?: ApplyContext) => Tensor
   readonly name?: string
+  /** What the layer is, for `sequential`'s fused kernels (see `LayerFusion`); absent: never fused. */
+  readonly fusion?: LayerFusion<P>
 }
+
+/**
+ * What a layer is, as far as `sequential` is concerned: a descriptor carried on the layer
+ * object, so it survives a spread copy (`{ ...layer, name: 'hidden' }`) and a wrapper can pass
+ * it on. `sequential(…, a, b, …)` runs `a` and `b` as one fused kernel when `a.fusion` is
+ * `{ kind: 'affine', applyRelu }` and `b.fusion` is `{ kind: 'relu' }` (today: `dense` followed
+ * by `relu`); then neither `a.apply` nor `b.apply` is called. The contract a descriptor states:
+ * - `{ kind: 'relu' }`: `apply(params, x, ctx)` is relu(x), whatever the params and ctx;
+ * - `{ kind: 'affine', applyRelu }`: `applyRelu(params, x)` is relu(apply(params, x)), bitwise.
+ * A layer without a descriptor is never fused, which is always correct. A wrapper that changes
+ * what `apply` computes (or does something in it that must happen, such as logging) must not
+ * pass the descriptor on: `{ ...layer, apply: other }` keeps the old one, so write
+ * `{ ...layer, apply: other, fusion: undefined }`. A descriptor that does not hold is not
+ * detected: `sequential` trusts it.
+ *
+ * @example
+ * import { random, tensor, toFlatArray } from 'purediff'
+ * import { dense, relu, sequential } from 'purediff/nn'
+ * const hidden = { ...dense(2), name: 'hidden' } // still dense: still fused with the relu
+ * if (hidden.fusion?.kind !== 'affine' || relu().fusion?.kind !== 'relu') throw new Error()
+ * const plain = { ...relu(), fusion: undefined } // a ReLU that sequential will not fuse
+ * const m = sequential(hidden, plain)
+ * const y = m.apply([{ w: tensor([[1, -1]]), b: tensor([0, 0]) }, {}], tensor([[2]]))
+ * if (toFlatArray(y).join() !== '2,0') throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export type LayerFusion<P> =
+  | { readonly kind: 'relu' }
+  | { readonly kind: 'affine'; applyRelu(params: P, x: Tensor): Tensor }
 
 /**
  * The parameters of a layer without any: an empty object (a pytree with no leaves).
@@ -126,7 +158,8 @@ export function flatten(): Layer<EmptyParams> {
  * output shape of each layer into the next; `apply` likewise splits `ctx.key` (when given) and
  * passes key i to layer i, with the same `train` flag. An error inside a sublayer is rethrown
  * (same class) naming its position, e.g. `sequential: layer 2 (dense(10)): …`. No layers: the
- * identity, with params `[]`.
+ * identity, with params `[]`. `dense` followed by `relu` (by their `fusion` descriptors, so
+ * copies and forwarding wrappers too) runs as one kernel, bitwise the same as the two layers.
  *
  * @example
  * import { random, toFlatArray, tensor } from 'purediff'
@@ -149,6 +182,10 @@ export function sequential<Ls extends readonly Layer<any>[]>(...layers: Ls): Lay
   })
   const n = layers.length
   const label = (i: number) => `layer ${i} (${layers[i].name ?? 'layer'})`
+  // why: speed; an affine layer and the ReLU after it run as one kernel, decided here from
+  // the layers' descriptors, once (see fusion.ts)
+  const kinds = layers.map((l, i) => checkLayerFusion('sequential', i, l))
+  const fused = kinds.map((f, i) => fusedPair(f, kinds[i + 1]))
   return {
     name: 'sequential',
     init: (key, inputShape) => {
@@ -179,11 +216,10 @@ export function sequential<Ls extends readonly Layer<any>[]>(...layers: Ls): Lay
       let y = x
       for (let i = 0; i < n; i++) {
         try {
-          // A layer and the ReLU after it may run as one fused kernel (see fusion.ts).
-          const fused = fusedPair(layers[i], layers[i + 1])
-          if (fused === undefined) y = layers[i].apply(params[i], y, keys === undefined ? ctx : { ...ctx, key: keys[i] })
+          const f = fused[i]
+          if (f === undefined) y = layers[i].apply(params[i], y, keys === undefined ? ctx : { ...ctx, key: keys[i] })
           else {
-            y = fused(params[i], y)
+            y = f(params[i], y)
             i++
           }
         } catch (e) {

@@ -13,7 +13,6 @@ import { checkDType } from '../tensor/dtype.js'
 import { type Initializer, constant } from './init.js'
 import type { EmptyParams, Layer } from './Layer.js'
 import { checkFinite, checkInput, checkInputShape, checkKey, checkOptions, checkParam, describe, fmt } from './checks.js'
-import { markRelu } from './fusion.js'
 
 // --- model
 
@@ -97,7 +96,8 @@ export function tanh(): Layer<EmptyParams> {
  * @since 0.1.0
  */
 export function relu(): Layer<EmptyParams> {
-  return markRelu(activation('relu', P.relu))
+  // `sequential` fuses it into a dense layer before it (see LayerFusion)
+  return { ...activation('relu', P.relu), fusion: { kind: 'relu' } }
 }
 
 /**

@@ -7,7 +7,6 @@
  */
 import { type DType, type Tensor, ArgumentError, ShapeError, add, matmul, random, relu as reluOp, reshape } from '../index.js'
 import { affine } from '../ops/fused.js'
-import { withReluFusion } from './fusion.js'
 import { checkDType, checkSize } from '../tensor/dtype.js'
 import { type Initializer, glorotUniform, zeros } from './init.js'
 import type { Layer } from './Layer.js'
@@ -135,14 +134,14 @@ export function dense(units: number, opts?: DenseOptions): Layer<DenseParams> {
   const u = checkPositiveInt('dense', 'units', units)
   const name = `dense(${u})`
   const o = linearOptions(name, opts)
-  const layer: Layer<DenseParams> = {
+  return {
     name,
     init: (key, inputShape) => {
       const { params, lead } = linearInit(name, o, key, inputShape, u)
       return { params, outputShape: [...lead, u] }
     },
     apply: (params, x) => linearApply(name, params, x),
+    // `sequential` runs dense followed by relu as one fused kernel (see LayerFusion)
+    fusion: { kind: 'affine', applyRelu: (params, x) => linearApply(name, params, x, true) },
   }
-  // `sequential` runs dense followed by relu as one fused kernel.
-  return withReluFusion(layer, (params, x) => linearApply(name, params, x, true))
 }
