@@ -1,7 +1,8 @@
 /**
  * Which kernels run: the TypeScript reference kernels ('js') or the WebAssembly SIMD kernels
  * ('wasm'). 'auto' (the default) picks wasm where it is supported and the work is large enough
- * to pay for the copies into and out of WebAssembly memory. The environment variable
+ * to pay for the copies into and out of WebAssembly memory: how large, per kernel, is the one
+ * table `KERNELS` in dispatch.ts, whose `useWasm` every caller asks. The environment variable
  * PUREDIFF_KERNELS=js|wasm|auto overrides the default in Node; `setKernelMode` overrides it at
  * run time (tests and benchmarks use it to compare the two paths in one process).
  *
@@ -15,7 +16,6 @@
  *
  * @internal
  */
-import { wasmUnavailable } from './wasm/runtime.js'
 
 /** The kernel selection policy. */
 export type KernelMode = 'js' | 'wasm' | 'auto'
@@ -41,20 +41,4 @@ export function setKernelMode(m: KernelMode): KernelMode {
   const prev = mode
   mode = m
   return prev
-}
-
-/**
- * Whether a kernel call with `work` units (flops, or elements for elementwise kernels) should
- * run in WebAssembly: always under 'wasm' (which throws if the kernels cannot run here), never
- * under 'js', and under 'auto' when the module is ready and `work` reaches `threshold`, the
- * measured size below which the copies into WebAssembly memory cost more than they save.
- */
-export function useWasm(work: number, threshold: number): boolean {
-  if (mode === 'js') return false
-  const why = wasmUnavailable()
-  if (mode === 'wasm') {
-    if (why !== null) throw new Error(`PUREDIFF_KERNELS=wasm, but the WebAssembly kernels cannot run: ${why}`)
-    return true
-  }
-  return why === null && work >= threshold
 }

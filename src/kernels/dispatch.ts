@@ -1,20 +1,90 @@
 /**
- * The kernel layer's entry points: each picks the WebAssembly SIMD kernel or the TypeScript
- * reference kernel (see backend.ts for the policy and the PUREDIFF_KERNELS override).
+ * The kernel layer's one dispatch table, and the matrix-product entry points that read it. Every
+ * kernel that has a WebAssembly SIMD twin has one row in `KERNELS`: what its size counts, from
+ * which size 'auto' runs the twin, and the two files that hold the formula (the TypeScript
+ * source of truth and its WebAssembly twin, which computes the same bits, or for matmul the same
+ * sums within float32 rounding). Every caller asks `useWasm(KERNELS.<name>, size)`; a kernel that
+ * is not in the table (elementwise, reductions, movement, norms) has only its TypeScript path.
+ * The policy (PUREDIFF_KERNELS=js|wasm|auto, `setKernelMode`) is in backend.ts.
+ *
+ * To add a kernel with a twin: the TypeScript loop, the AssemblyScript twin in wasm/assembly
+ * (then `npm run build:wasm`), its wrapper in wasm/, a row here, and an equivalence property in
+ * test/kernels/wasmEquivalence.test.ts.
  *
  * @internal
  */
 import type { TypedArray } from '../tensor/dtype.js'
-import { useWasm } from './backend.js'
+import { kernelMode } from './backend.js'
 import { relu as reluKernel } from './elementwise.js'
 import { matmul as jsMatmul } from './matmul.js'
 import { wasmMatmul } from './wasm/matmul.js'
+import { wasmUnavailable } from './wasm/runtime.js'
 
-/** Below this many flops (2·m·n·k) the TypeScript kernel wins: the copies cost more than SIMD saves (measured crossover near 8×8×8). */
-const MATMUL_WASM_FLOPS = 2 * 10 * 10 * 10
+/** One row of the table. All rows have the same fields in the same order (one hidden class). */
+export interface KernelRow {
+  /** the kernel's name, as in the table */
+  readonly name: string
+  /** what the size passed to `useWasm` counts */
+  readonly counts: 'flops' | 'elements' | 'counters'
+  /** under 'auto', the size from which the WebAssembly twin runs (below it the copies cost more than SIMD saves) */
+  readonly wasmFrom: number
+  /** where the TypeScript source of truth is */
+  readonly ts: string
+  /** where its WebAssembly twin is (AssemblyScript, built into wasm/binary.ts) */
+  readonly wasm: string
+}
+
+const row = (name: string, counts: KernelRow['counts'], wasmFrom: number, ts: string, wasm: string): KernelRow =>
+  Object.freeze({ name, counts, wasmFrom, ts, wasm })
+
+/** Matrix products: the measured crossover is near 8×8×8, so from 2·10·10·10 flops. */
+const MATMUL_FLOPS = 2 * 10 * 10 * 10
+/** Optimizer updates: below 1024 elements the TypeScript loop wins. */
+const OPTIM_ELEMENTS = 1024
+/** Threefry hashing and Bernoulli masks: from 64 counters the SIMD hash is faster. */
+const HASH_COUNTERS = 64
 
 /**
- * C = op(A)·op(B) into `c[co..co+m·n)`, overwritten; the contract of ../matmul.ts. The
+ * The dispatch table, keyed by kernel name: which kernels have a WebAssembly twin and from which
+ * size 'auto' runs it. The thresholds are the measured crossovers (flops for products, elements
+ * for the optimizer updates, hashed counters for the random kernels).
+ */
+export const KERNELS = Object.freeze({
+  matmul: row('matmul', 'flops', MATMUL_FLOPS, 'src/kernels/matmul.ts', 'wasm/assembly/gemm.ts'),
+  affine: row('affine', 'flops', MATMUL_FLOPS, 'src/kernels/dispatch.ts (matmul, then bias and relu)', 'wasm/assembly/gemm.ts (epilogue)'),
+  add: row('add', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
+  trace: row('trace', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
+  rss: row('rss', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
+  rms: row('rms', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
+  adam: row('adam', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
+  hashCounters: row('hashCounters', 'counters', HASH_COUNTERS, 'src/random/threefry.ts', 'wasm/assembly/rng.ts'),
+  bernoulli: row('bernoulli', 'counters', HASH_COUNTERS, 'src/random/index.ts (bernoulli)', 'wasm/assembly/rng.ts (bernoulliMask)'),
+})
+
+/** The name of a kernel with a WebAssembly twin. */
+export type KernelName = keyof typeof KERNELS
+
+/**
+ * Whether a call of `kernel` of `size` (in the row's unit) should run in WebAssembly: never
+ * under 'js'; always under 'wasm' (which throws if the kernels cannot run in this runtime);
+ * under 'auto' when `size` reaches the row's `wasmFrom` and the module is ready. The module is
+ * compiled on the first call that asks for it (wasm/runtime.ts), never at import. The caller
+ * still runs TypeScript when the twin answers "not here" (a size no memory can hold).
+ */
+export function useWasm(kernel: KernelRow, size: number): boolean {
+  const mode = kernelMode()
+  if (mode === 'js') return false
+  if (mode === 'wasm') {
+    const why = wasmUnavailable()
+    if (why !== null) throw new Error(`PUREDIFF_KERNELS=wasm, but the WebAssembly kernels cannot run: ${why}`)
+    return true
+  }
+  // Size first: a small call never compiles the module.
+  return size >= kernel.wasmFrom && wasmUnavailable() === null
+}
+
+/**
+ * C = op(A)·op(B) into `c[co..co+m·n)`, overwritten; the contract of ./matmul.ts. The
  * WebAssembly kernel needs one dtype throughout; mixed float32/float64 products run in TypeScript.
  */
 export function matmul(
@@ -23,7 +93,7 @@ export function matmul(
 ): void {
   if (m === 0 || n === 0) return
   const same = (a instanceof Float64Array) === (c instanceof Float64Array) && (b instanceof Float64Array) === (c instanceof Float64Array)
-  if (same && useWasm(2 * m * n * k, MATMUL_WASM_FLOPS) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
+  if (same && useWasm(KERNELS.matmul, 2 * m * n * k) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
   jsMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)
 }
 
@@ -36,7 +106,7 @@ export function affine(x: TypedArray, w: TypedArray, bias: TypedArray | null, ou
   if (m === 0 || n === 0) return
   const f64 = out instanceof Float64Array
   const same = (x instanceof Float64Array) === f64 && (w instanceof Float64Array) === f64 && (bias === null || (bias instanceof Float64Array) === f64)
-  if (same && useWasm(2 * m * n * k, MATMUL_WASM_FLOPS) && wasmMatmul(x, 0, w, 0, out, 0, m, n, k, false, false, bias, relu)) return
+  if (same && useWasm(KERNELS.affine, 2 * m * n * k) && wasmMatmul(x, 0, w, 0, out, 0, m, n, k, false, false, bias, relu)) return
   jsMatmul(x, 0, w, 0, out, 0, m, n, k, false, false)
   // Why this loop: the bias per row, rounded on store as add rounds it.
   if (bias !== null) for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) out[o] += bias[j]

@@ -18,15 +18,9 @@
  *
  * @internal
  */
-import { useWasm } from '../kernels/backend.js'
+import { KERNELS, useWasm } from '../kernels/dispatch.js'
 import { wasmAdam, wasmAdd, wasmRms, wasmRss, wasmTrace } from '../kernels/wasm/optim.js'
 import type { TypedArray } from '../tensor/dtype.js'
-
-/**
- * Below this many elements the TypeScript loops win (copying into WebAssembly memory costs more
- * than SIMD saves). `adam`, `trace`, `rss`, `rms` and `add` have bit-identical WebAssembly versions.
- */
-const WASM_ELEMENTS = 1024
 
 /** out = a·x */
 export function scale(x: TypedArray, out: TypedArray, a: number): void {
@@ -40,7 +34,7 @@ export function rescale(x: TypedArray, out: TypedArray, num: number, den: number
 
 /** out = x + y */
 export function add(x: TypedArray, y: TypedArray, out: TypedArray): void {
-  if (useWasm(x.length, WASM_ELEMENTS) && wasmAdd(x, y, out)) return
+  if (useWasm(KERNELS.add, x.length) && wasmAdd(x, y, out)) return
   for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i]
 }
 
@@ -76,7 +70,7 @@ export function allFinite(x: TypedArray): boolean {
  * learning rate (PyTorch's b = μb + g).
  */
 export function trace(g: TypedArray, t: TypedArray, tOut: TypedArray, uOut: TypedArray, decay: number, nesterov: boolean, a: number): void {
-  if (useWasm(g.length, WASM_ELEMENTS) && wasmTrace(g, t, tOut, uOut, decay, nesterov, a)) return
+  if (useWasm(KERNELS.trace, g.length) && wasmTrace(g, t, tOut, uOut, decay, nesterov, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
     const gi = g[i]
@@ -89,7 +83,7 @@ export function trace(g: TypedArray, t: TypedArray, tOut: TypedArray, uOut: Type
 
 /** Adagrad: s' = s + g²; u = g / d with d = √(s' + ε) (inside) or √s' + ε (outside). */
 export function rss(g: TypedArray, s: TypedArray, sOut: TypedArray, uOut: TypedArray, eps: number, epsInSqrt: boolean, a: number): void {
-  if (useWasm(g.length, WASM_ELEMENTS) && wasmRss(g, s, sOut, uOut, eps, epsInSqrt, a)) return
+  if (useWasm(KERNELS.rss, g.length) && wasmRss(g, s, sOut, uOut, eps, epsInSqrt, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
     const gi = g[i]
@@ -106,7 +100,7 @@ export function rss(g: TypedArray, s: TypedArray, sOut: TypedArray, uOut: TypedA
  * lecture's σ⁰ = |g⁰|); u = g / d with d = √(ν' + ε) (inside) or √ν' + ε (outside).
  */
 export function rms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: TypedArray, decay: number, eps: number, epsInSqrt: boolean, first: boolean, a: number): void {
-  if (useWasm(g.length, WASM_ELEMENTS) && wasmRms(g, nu, nuOut, uOut, decay, eps, epsInSqrt, first, a)) return
+  if (useWasm(KERNELS.rms, g.length) && wasmRms(g, nu, nuOut, uOut, decay, eps, epsInSqrt, first, a)) return
   const c = 1 - decay
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
@@ -128,7 +122,7 @@ export function adam(
   g: TypedArray, mu: TypedArray, nu: TypedArray, muOut: TypedArray, nuOut: TypedArray, uOut: TypedArray,
   b1: number, b2: number, c1: number, c2: number, eps: number, epsRoot: number, a: number,
 ): void {
-  if (useWasm(g.length, WASM_ELEMENTS) && wasmAdam(g, mu, nu, muOut, nuOut, uOut, b1, b2, c1, c2, eps, epsRoot, a)) return
+  if (useWasm(KERNELS.adam, g.length) && wasmAdam(g, mu, nu, muOut, nuOut, uOut, b1, b2, c1, c2, eps, epsRoot, a)) return
   const a1 = 1 - b1, a2 = 1 - b2, ic1 = 1 / c1, ic2 = 1 / c2
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {

@@ -17,12 +17,10 @@ import { ArgumentError } from '../tensor/errors.js'
 import { type Tensor, describe, fromData } from '../tensor/Tensor.js'
 import { checkShape } from '../tensor/shape.js'
 import { boundedInt, hashCounters, threefry2x32, wordStream } from './threefry.js'
-import { useWasm } from '../kernels/backend.js'
+import { KERNELS, useWasm } from '../kernels/dispatch.js'
 import { largestBelow, smallestAtLeast } from './float.js'
 import { wasmBernoulli } from '../kernels/wasm/rng.js'
 
-/** From this many draws on, the WebAssembly Bernoulli kernel (bitwise the same) is faster. */
-const WASM_BERNOULLI = 64
 /**
  * Samplers hash their counters in blocks of this many (8 MiB of scratch words), so a draw never
  * holds more scratch than that and never asks for more counters than one typed array can hold
@@ -344,7 +342,7 @@ export function bernoulli(key: Key, p: number, shape: readonly number[], dtype: 
   checkDType(op, dtype)
   const n = checkSize(op, s, dtype)
   // The WebAssembly kernel hashes and compares in one call, bitwise the same as the loop below.
-  const fast = useWasm(n, WASM_BERNOULLI) ? wasmBernoulli(k.bits[0], k.bits[1], n, p, dtype) : null
+  const fast = useWasm(KERNELS.bernoulli, n) ? wasmBernoulli(k.bits[0], k.bits[1], n, p, dtype) : null
   if (fast !== null) return fromData(fast, s, dtype)
   const out = alloc(dtype, n, op, s)
   for (let start = 0; start < n; start += BLOCK) {

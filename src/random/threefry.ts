@@ -8,13 +8,10 @@
  * @internal
  */
 
-import { useWasm } from '../kernels/backend.js'
+import { KERNELS, useWasm } from '../kernels/dispatch.js'
 import { wasmHashCounters } from '../kernels/wasm/rng.js'
 
 // --- model
-
-/** From this many counters on, the WebAssembly SIMD hash (bit-identical) is faster. */
-const WASM_COUNTERS = 64
 
 /** The key schedule's parity constant: ks2 = k0 ^ k1 ^ 0x1BD11BDA (Threefish's C240 for 32 bits). */
 const PARITY = 0x1bd11bda
@@ -76,7 +73,7 @@ export function threefry2x32(
  * counter-based (a prefix of a longer draw is the shorter draw).
  */
 export function hashCounters(k0: number, k1: number, start: number, n: number): [Uint32Array, Uint32Array] {
-  if (useWasm(n, WASM_COUNTERS)) {
+  if (useWasm(KERNELS.hashCounters, n)) {
     const hashed = wasmHashCounters(k0, k1, start, n)
     if (hashed !== null) return hashed
   }

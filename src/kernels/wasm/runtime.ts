@@ -15,9 +15,16 @@
  * the whole does not fit but B does, and otherwise — or when the host refuses the memory —
  * answers "not here" before writing anything, so the TypeScript kernel runs instead.
  *
- * Support: the module uses fixed-width SIMD. Where WebAssembly or SIMD is missing, or where a
- * browser forbids synchronous compilation on its main thread (modules over 4 KB), `wasm()`
- * answers null until asynchronous compilation finishes, and the TypeScript kernels run instead.
+ * Compilation is lazy: importing purediff compiles nothing (package.json says "sideEffects":
+ * false). The first call that asks for the module (`wasm()`, or `wasmUnavailable()` from the
+ * dispatch in ../dispatch.ts, which asks only for calls at or above a kernel's threshold, or
+ * under PUREDIFF_KERNELS=wasm) decodes and compiles it, synchronously, once. Node, workers and
+ * today's browsers allow that (the module is about 9 KB; Chrome refused synchronous compilation
+ * of modules over 4 KB on its main thread before version 114, and refuses over 8 MB now). Where
+ * synchronous compilation throws, the same first use starts an asynchronous compilation, and
+ * until it finishes `wasm()` answers null and the TypeScript kernels run: safe, since the results
+ * do not depend on the path (bit for bit, matmul within its rounding bound). Where WebAssembly or
+ * SIMD is missing, the TypeScript kernels always run.
  *
  * @internal
  */
@@ -81,6 +88,9 @@ const INITIAL_BYTES = 64 << 20
 let initialBytes = INITIAL_BYTES
 let maxBytes = WASM32_MAX_BYTES
 let compiled: WasmModule | null = null
+/** Whether the first use has happened (compilation tried, or started asynchronously). */
+let started = false
+let compiles = 0
 let calls = 0
 let failed: string | null = null
 let current: Wasm | null = null
@@ -92,7 +102,10 @@ function decode(b64: string): Uint8Array {
   return out
 }
 
+/** Compiles the module on first use (see the header); later calls return at once. */
 function compile(): void {
+  if (started) return
+  started = true
   if (WA === undefined || typeof WA.Module !== 'function' || typeof host.atob !== 'function') {
     failed = 'this runtime has no WebAssembly'
     return
@@ -103,16 +116,18 @@ function compile(): void {
     failed = 'this runtime does not support WebAssembly SIMD'
     return
   }
+  compiles++
   try {
     compiled = new WA.Module(bytes)
   } catch {
-    // Browsers forbid synchronous compilation of large modules on the main thread.
+    // A browser main thread may refuse synchronous compilation: compile in the background, and
+    // run the TypeScript kernels until it is done.
     WA.compile(bytes).then((m) => { compiled = m }, (e: unknown) => { failed = String(e) })
   }
 }
-compile()
 
 function instantiate(bytes: number): Wasm | null {
+  if (compiled === null) compile()
   if (compiled === null || WA === undefined) return null
   let memory: WasmMemory
   let instance: { readonly exports: object }
@@ -198,7 +213,17 @@ export function wasmCalls(): number {
   return calls
 }
 
-/** Why WebAssembly kernels are unavailable, or null when they are (or are still compiling). */
+/** How many times the module has been compiled in this realm: 0 until first use, then 1. */
+export function wasmCompiles(): number {
+  return compiles
+}
+
+/**
+ * Why the WebAssembly kernels are unavailable (no WebAssembly, no SIMD, or an asynchronous
+ * compilation still running), or null when they can run. The first call compiles the module.
+ */
 export function wasmUnavailable(): string | null {
+  if (compiled !== null) return null
+  compile()
   return compiled === null ? (failed ?? 'the WebAssembly kernels are still compiling') : null
 }
