@@ -53,13 +53,22 @@ export function chainTask(): Task {
       purediff: () => {
         const X = P.fromArray(x, [LENGTH])
         const g = P.grad(pdChain)
-        return { run: () => { g(X) }, agree: () => [P.toFlatArray(g(X))[0]] }
+        return {
+          run: () => {
+            g(X)
+          },
+          agree: () => [P.toFlatArray(g(X))[0]],
+        }
       },
       tfjs: (tf) => {
         const X = tf.tensor1d(x)
         const g = tf.grad((t: TF.Tensor) => tfChain(tf, t))
         return {
-          run: () => { tf.tidy(() => { g(X).dataSync() }) },
+          run: () => {
+            tf.tidy(() => {
+              g(X).dataSync()
+            })
+          },
           agree: () => tf.tidy(() => [g(X).dataSync()[0]]),
           dispose: () => X.dispose(),
         }
@@ -71,9 +80,14 @@ export function chainTask(): Task {
         const jitted = device === 'wasm' ? jax.jit(g) : null
         const f = jitted ?? g
         return {
-          run: () => { f(X.ref).dataSync() },
+          run: () => {
+            f(X.ref).dataSync()
+          },
           agree: () => [f(X.ref).dataSync()[0]],
-          dispose: () => { X.dispose(); jitted?.dispose() },
+          dispose: () => {
+            X.dispose()
+            jitted?.dispose()
+          },
         }
       },
     },

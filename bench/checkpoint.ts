@@ -59,7 +59,10 @@ function makeParams(mb: number, layers: number): { params: unknown; bytes: numbe
 const rss = () => process.memoryUsage().rss
 const hwm = () => process.resourceUsage().maxRSS * 1024
 /** CPU time of this process since `since` (all threads: GC helpers count too), in ms. */
-const cpuMs = (since: NodeJS.CpuUsage) => { const c = process.cpuUsage(since); return (c.user + c.system) / 1e3 }
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since)
+  return (c.user + c.system) / 1e3
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function child(op: Op, mb: number, layers: number): Promise<Result> {
@@ -72,24 +75,44 @@ async function child(op: Op, mb: number, layers: number): Promise<Result> {
   const input = op === 'encode' || op === 'save' ? params : null
   const run = async (): Promise<unknown> => {
     switch (op) {
-      case 'encode': return encodeCheckpoint(input)
-      case 'decode': { const r = decodeCheckpoint(text!); if (r._tag === 'Left') throw r.left; return r.right }
-      case 'save': { const r = await saveCheckpoint(file, input); if (r._tag === 'Left') throw r.left; return r }
-      case 'load': { const r = await loadCheckpoint(file); if (r._tag === 'Left') throw r.left; return r.right }
+      case 'encode':
+        return encodeCheckpoint(input)
+      case 'decode': {
+        const r = decodeCheckpoint(text!)
+        if (r._tag === 'Left') throw r.left
+        return r.right
+      }
+      case 'save': {
+        const r = await saveCheckpoint(file, input)
+        if (r._tag === 'Left') throw r.left
+        return r
+      }
+      case 'load': {
+        const r = await loadCheckpoint(file)
+        if (r._tag === 'Left') throw r.left
+        return r.right
+      }
     }
   }
-  collectGarbage(); collectGarbage()
-  const baseline = rss(), hwmBefore = hwm(), heapBefore = process.memoryUsage().heapUsed
-  const t0 = performance.now(), c0 = process.cpuUsage()
+  collectGarbage()
+  collectGarbage()
+  const baseline = rss(),
+    hwmBefore = hwm(),
+    heapBefore = process.memoryUsage().heapUsed
+  const t0 = performance.now(),
+    c0 = process.cpuUsage()
   let out: unknown = await run()
-  const first = performance.now() - t0, firstCpu = cpuMs(c0)
+  const first = performance.now() - t0,
+    firstCpu = cpuMs(c0)
   const peak = hwm()
   const heapGrowth = process.memoryUsage().heapUsed - heapBefore
-  const ms = [first], cpu = [firstCpu]
+  const ms = [first],
+    cpu = [firstCpu]
   for (let i = 0; i < 2; i++) {
     out = null
     collectGarbage()
-    const t = performance.now(), c = process.cpuUsage()
+    const t = performance.now(),
+      c = process.cpuUsage()
     out = await run()
     ms.push(performance.now() - t)
     cpu.push(cpuMs(c))
@@ -104,7 +127,8 @@ const MB = (b: number) => `${(b / 1e6).toFixed(0)} MB`
 
 function main(): void {
   const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, layers: { type: 'string', default: '4' }, child: { type: 'string' } } })
-  const mb = Number(values.mb), layers = Number(values.layers)
+  const mb = Number(values.mb),
+    layers = Number(values.layers)
   if (!(mb > 0)) throw new Error(`--mb must be a positive number, got ${values.mb}`)
   if (!Number.isInteger(layers) || layers < 1) throw new Error(`--layers must be a positive integer, got ${values.layers}`)
   if (values.child !== undefined) {
@@ -117,10 +141,20 @@ function main(): void {
   console.log(`checkpoint bench: ${mb} MB of float32 params in ${layers} layers, each operation in its own process (node ${process.version})`)
   console.log('op        wall (median of 3)   wall runs (ms)          CPU (median)   peak extra RSS   × params   V8 heap growth')
   for (const op of OPS) {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', op, '--mb', String(mb), '--layers', String(layers)], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', op, '--mb', String(mb), '--layers', String(layers)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    })
     const r = JSON.parse(out) as Result
     const note = r.hwmBeforeBytes > r.peakExtraBytes ? `  (hwm before ${MB(r.hwmBeforeBytes)} above: peak may be higher)` : ''
-    console.log(`${op.padEnd(9)} ${`${median(r.ms).toFixed(0)} ms`.padEnd(20)} ${r.ms.map((m) => m.toFixed(0)).join(', ').padEnd(23)} ${`${median(r.cpuMs).toFixed(0)} ms`.padEnd(14)} ${MB(r.peakExtraBytes).padEnd(16)} ${(r.peakExtraBytes / r.paramsBytes).toFixed(2).padEnd(10)} ${MB(r.heapGrowthBytes)}${note}`)
+    console.log(
+      `${op.padEnd(9)} ${`${median(r.ms).toFixed(0)} ms`.padEnd(20)} ${r.ms
+        .map((m) => m.toFixed(0))
+        .join(', ')
+        .padEnd(
+          23,
+        )} ${`${median(r.cpuMs).toFixed(0)} ms`.padEnd(14)} ${MB(r.peakExtraBytes).padEnd(16)} ${(r.peakExtraBytes / r.paramsBytes).toFixed(2).padEnd(10)} ${MB(r.heapGrowthBytes)}${note}`,
+    )
   }
   console.log('targets (issue 11, item 12): encode < 1000 ms and peak extra < 3.00 × params')
 }

@@ -59,13 +59,18 @@ const { values: opt } = parseArgs({
   },
 })
 if (opt.help) {
-  console.log('npm run bench [-- --quick] [--full] [--only matmul,mlp,chain,optim,mnist,rss] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]')
+  console.log(
+    'npm run bench [-- --quick] [--full] [--only matmul,mlp,chain,optim,mnist,rss] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
+  )
   process.exit(0)
 }
 const quick = opt.quick === true
 const list = <T extends string>(s: string | undefined, all: readonly T[], what: string): T[] | null => {
   if (s === undefined) return null
-  const xs = s.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  const xs = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
   const bad = xs.filter((x) => !(all as readonly string[]).includes(x))
   if (bad.length > 0) {
     console.error(`unknown ${what}: ${bad.join(', ')}; expected some of ${all.join(', ')}`)
@@ -121,7 +126,10 @@ const rowOf = new Map(rows.map((r) => [r.id, r]))
 const agreeOf = new Map<Task, Partial<Record<LibId, readonly number[]>>>(tasks.map((t) => [t, {}]))
 
 const notes: string[] = []
-const say = (s: string) => { console.log(s); notes.push(s) }
+const say = (s: string) => {
+  console.log(s)
+  notes.push(s)
+}
 
 console.log(`purediff bench: ${quick ? 'quick' : 'full'} run; groups ${groups.join(', ')}; libraries ${libs.join(', ')}`)
 if (opt.detached === true) {
@@ -137,17 +145,25 @@ console.log('order: ' + ORDER.filter((l) => libs.includes(l)).join(' → ') + ' 
 
 async function setup(lib: LibId): Promise<Omit<Env, 'timer' | 'quick'>> {
   switch (lib) {
-    case 'purediff': setKernelMode(mainMode); return { lib, tf: null, jax: null }
-    case 'purediff-js': setKernelMode('js'); return { lib, tf: null, jax: null }
+    case 'purediff':
+      setKernelMode(mainMode)
+      return { lib, tf: null, jax: null }
+    case 'purediff-js':
+      setKernelMode('js')
+      return { lib, tf: null, jax: null }
     case 'tfjs-cpu':
     case 'tfjs-wasm': {
       for (const n of await useTfBackend(lib === 'tfjs-cpu' ? 'cpu' : 'wasm')) say(n)
       const tf = loadTf()
       if (lib === 'tfjs-wasm') {
         // settle: compile, grow its memory to a working size
-        const a = tf.randomUniform([512, 512]), b = tf.randomUniform([512, 512])
+        const a = tf.randomUniform([512, 512]),
+          b = tf.randomUniform([512, 512])
         const t0 = performance.now()
-        while (performance.now() - t0 < (quick ? 500 : 2000)) tf.tidy(() => { tf.matMul(a, b).dataSync() })
+        while (performance.now() - t0 < (quick ? 500 : 2000))
+          tf.tidy(() => {
+            tf.matMul(a, b).dataSync()
+          })
         tf.dispose([a, b])
       }
       return { lib, tf, jax: null }
@@ -166,13 +182,19 @@ for (const lib of ORDER.filter((l) => libs.includes(l))) {
   const applicable = tasks.filter((t) => t.applies(lib) === true)
   for (const t of tasks) {
     const why = t.applies(lib)
-    if (why !== true) for (const r of t.rows) { rowOf.get(r.id)!.results[lib] = null; rowOf.get(r.id)!.na[lib] = why }
+    if (why !== true)
+      for (const r of t.rows) {
+        rowOf.get(r.id)!.results[lib] = null
+        rowOf.get(r.id)!.na[lib] = why
+      }
   }
   if (applicable.length === 0) continue
   collectGarbage()
   const pr = probe()
   const mem = process.memoryUsage()
-  console.log(`\n=== ${lib} === (typed-array probe: ${pr.typedNs.toFixed(2)} ns/element, ${pr.ratio.toFixed(2)}× a plain-array loop; JS heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, array buffers ${(mem.arrayBuffers / 2 ** 20).toFixed(0)} MB)`)
+  console.log(
+    `\n=== ${lib} === (typed-array probe: ${pr.typedNs.toFixed(2)} ns/element, ${pr.ratio.toFixed(2)}× a plain-array loop; JS heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, array buffers ${(mem.arrayBuffers / 2 ** 20).toFixed(0)} MB)`,
+  )
   const others = othersCpu()
   const t0 = performance.now()
   let env: Env
@@ -180,7 +202,11 @@ for (const lib of ORDER.filter((l) => libs.includes(l))) {
     env = { ...(await setup(lib)), quick, timer: timerFor(lib) }
   } catch (e) {
     say(`${lib}: failed to load (${e instanceof Error ? e.message : String(e)}); its column is n/a`)
-    for (const t of applicable) for (const r of t.rows) { rowOf.get(r.id)!.results[lib] = null; rowOf.get(r.id)!.na[lib] = 'failed to load' }
+    for (const t of applicable)
+      for (const r of t.rows) {
+        rowOf.get(r.id)!.results[lib] = null
+        rowOf.get(r.id)!.na[lib] = 'failed to load'
+      }
     continue
   }
   for (const t of applicable) {
@@ -199,15 +225,22 @@ for (const lib of ORDER.filter((l) => libs.includes(l))) {
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e)
       say(`[${lib}] ${t.rows[0].workload}: FAILED (${msg})`)
-      for (const r of t.rows) { rowOf.get(r.id)!.results[lib] = null; rowOf.get(r.id)!.na[lib] = `failed: ${msg}` }
+      for (const r of t.rows) {
+        rowOf.get(r.id)!.results[lib] = null
+        rowOf.get(r.id)!.na[lib] = `failed: ${msg}`
+      }
     }
   }
-  if (familyOf(lib) === 'tfjs') say(`${lib}: ${env.tf!.memory().numTensors} tensors alive after its block (tf.tidy/dispose used throughout; TF.js's momentum optimizer keeps 1 scalar after its dispose())`)
+  if (familyOf(lib) === 'tfjs')
+    say(`${lib}: ${env.tf!.memory().numTensors} tensors alive after its block (tf.tidy/dispose used throughout; TF.js's momentum optimizer keeps 1 scalar after its dispose())`)
   const busy = others()
   if (busy !== null && busy > 0.25) say(`warning: other processes kept ${busy.toFixed(2)} of ${cpus().length} cores busy during the ${lib} block: its numbers are unreliable`)
   order.push({
-    library: lib, probeTypedVsPlain: Number(pr.ratio.toFixed(2)), otherProcessesCores: busy === null ? null : Number(busy.toFixed(2)),
-    heapUsedMB: Math.round(mem.heapUsed / 2 ** 20), arrayBuffersMB: Math.round(mem.arrayBuffers / 2 ** 20),
+    library: lib,
+    probeTypedVsPlain: Number(pr.ratio.toFixed(2)),
+    otherProcessesCores: busy === null ? null : Number(busy.toFixed(2)),
+    heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
+    arrayBuffersMB: Math.round(mem.arrayBuffers / 2 ** 20),
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
   })
 }
@@ -215,7 +248,9 @@ setKernelMode(mainMode)
 {
   const pr = probe()
   const first = order[0]?.probeTypedVsPlain
-  say(`after the last block: typed-array probe ${pr.ratio.toFixed(2)}× a plain-array loop (${first === undefined ? '' : `${first.toFixed(2)}× before the first block; `}≳ 1.3× that means an ArrayBuffer was detached on the way)`)
+  say(
+    `after the last block: typed-array probe ${pr.ratio.toFixed(2)}× a plain-array loop (${first === undefined ? '' : `${first.toFixed(2)}× before the first block; `}≳ 1.3× that means an ArrayBuffer was detached on the way)`,
+  )
 }
 
 // --- ratios, agreement

@@ -38,7 +38,8 @@ function jaxArray(jax: Jax, data: Float32Array, shape: number[], dt: Dt) {
 
 /** The plain product, every library. */
 export function matmulTask(n: number, dt: Dt): Task {
-  const a = uniformF32(n * n, 1), b = uniformF32(n * n, 2)
+  const a = uniformF32(n * n, 1),
+    b = uniformF32(n * n, 2)
   const dtype = dt === 'f32' ? 'float32' : 'float64'
   return timedTask({
     row: row(n, dt, ''),
@@ -50,29 +51,57 @@ export function matmulTask(n: number, dt: Dt): Task {
     agreeWhat: 'C[0,0] and C[N−1,N−1]',
     impl: {
       purediff: () => {
-        const A = P.fromArray(a, [n, n], dtype), B = P.fromArray(b, [n, n], dtype)
+        const A = P.fromArray(a, [n, n], dtype),
+          B = P.fromArray(b, [n, n], dtype)
         return {
-          run: () => { P.matmul(A, B) },
-          agree: () => { const c = P.toFlatArray(P.matmul(A, B)); return [c[0], c[n * n - 1]] },
+          run: () => {
+            P.matmul(A, B)
+          },
+          agree: () => {
+            const c = P.toFlatArray(P.matmul(A, B))
+            return [c[0], c[n * n - 1]]
+          },
         }
       },
-      tfjs: dt === 'f64' ? undefined : (tf) => {
-        const A = tf.tensor2d(a, [n, n]), B = tf.tensor2d(b, [n, n])
-        return {
-          run: () => { tf.tidy(() => { tf.matMul(A, B).dataSync() }) },
-          agree: () => tf.tidy(() => { const c = tf.matMul(A, B).dataSync(); return [c[0], c[n * n - 1]] }),
-          dispose: () => tf.dispose([A, B]),
-        }
-      },
+      tfjs:
+        dt === 'f64'
+          ? undefined
+          : (tf) => {
+              const A = tf.tensor2d(a, [n, n]),
+                B = tf.tensor2d(b, [n, n])
+              return {
+                run: () => {
+                  tf.tidy(() => {
+                    tf.matMul(A, B).dataSync()
+                  })
+                },
+                agree: () =>
+                  tf.tidy(() => {
+                    const c = tf.matMul(A, B).dataSync()
+                    return [c[0], c[n * n - 1]]
+                  }),
+                dispose: () => tf.dispose([A, B]),
+              }
+            },
       jax: (jax, device) => {
         const np = jax.numpy
-        const A = jaxArray(jax, a, [n, n], dt), B = jaxArray(jax, b, [n, n], dt)
+        const A = jaxArray(jax, a, [n, n], dt),
+          B = jaxArray(jax, b, [n, n], dt)
         // jax-js arrays are reference-counted and every call consumes its arguments: `.ref` keeps ours
         const f = jax.jit((x: JAX.Array, y: JAX.Array) => np.matmul(x, y))
         return {
-          run: () => { f(A.ref, B.ref).dataSync() },
-          agree: () => { const c = f(A.ref, B.ref).dataSync(); return [c[0], c[n * n - 1]] },
-          dispose: () => { A.dispose(); B.dispose(); f.dispose() },
+          run: () => {
+            f(A.ref, B.ref).dataSync()
+          },
+          agree: () => {
+            const c = f(A.ref, B.ref).dataSync()
+            return [c[0], c[n * n - 1]]
+          },
+          dispose: () => {
+            A.dispose()
+            B.dispose()
+            f.dispose()
+          },
         }
       },
     },
@@ -81,9 +110,11 @@ export function matmulTask(n: number, dt: Dt): Task {
 
 /** purediff's transposed products: Aᵀ·B or A·Bᵀ, through the internal `mm(a, b, ta, tb)`. */
 export function transposedTask(n: number, dt: Dt, variant: 'AtB' | 'ABt'): Task {
-  const a = uniformF32(n * n, 1), b = uniformF32(n * n, 2)
+  const a = uniformF32(n * n, 1),
+    b = uniformF32(n * n, 2)
   const dtype = dt === 'f32' ? 'float32' : 'float64'
-  const ta = variant === 'AtB', tb = variant === 'ABt'
+  const ta = variant === 'AtB',
+    tb = variant === 'ABt'
   return timedTask({
     row: row(n, dt, variant),
     report: gflops(n),
@@ -92,9 +123,12 @@ export function transposedTask(n: number, dt: Dt, variant: 'AtB' | 'ABt'): Task 
     agreeWhat: 'C[0,0] (purediff only)',
     impl: {
       purediff: () => {
-        const A = P.fromArray(a, [n, n], dtype), B = P.fromArray(b, [n, n], dtype)
+        const A = P.fromArray(a, [n, n], dtype),
+          B = P.fromArray(b, [n, n], dtype)
         return {
-          run: () => { mm(A, B, ta, tb) },
+          run: () => {
+            mm(A, B, ta, tb)
+          },
           agree: () => [P.toFlatArray(mm(A, B, ta, tb))[0]],
         }
       },
@@ -112,4 +146,3 @@ export function matmulTasks(quick: boolean): Task[] {
   }
   return out
 }
-

@@ -23,7 +23,9 @@ import { uniformF32 } from './util.js'
 export const LAYERS = [784, 256, 128, 10] as const
 export const BATCH = 128
 export const LR = 1e-3
-const B1 = 0.9, B2 = 0.999, EPS = 1e-7
+const B1 = 0.9,
+  B2 = 0.999,
+  EPS = 1e-7
 
 export interface MlpConfig {
   readonly act: 'relu' | 'sigmoid'
@@ -31,7 +33,12 @@ export interface MlpConfig {
   readonly dropout: number
 }
 
-export interface LayerWeights { readonly w: Float32Array; readonly b: Float32Array; readonly fanIn: number; readonly fanOut: number }
+export interface LayerWeights {
+  readonly w: Float32Array
+  readonly b: Float32Array
+  readonly fanIn: number
+  readonly fanOut: number
+}
 
 /** Glorot-uniform kernels (limit √(6/(fanIn+fanOut))) from the LCG, zero biases. */
 export function mlpWeights(seed = 10): LayerWeights[] {
@@ -62,7 +69,7 @@ export interface PdTrainer {
 
 export function pdTrainer(cfg: MlpConfig, weights: readonly LayerWeights[]): PdTrainer {
   const act = cfg.act === 'relu' ? relu : sigmoid
-  const hidden = (units: number): Layer<any>[] => cfg.dropout > 0 ? [dense(units), act(), dropout(cfg.dropout)] : [dense(units), act()]
+  const hidden = (units: number): Layer<any>[] => (cfg.dropout > 0 ? [dense(units), act(), dropout(cfg.dropout)] : [dense(units), act()])
   const layers = [...hidden(256), ...hidden(128), dense(10)]
   const model = sequential(...layers)
   // the dense layers take the shared weights; activations and dropout have no parameters
@@ -76,7 +83,10 @@ export function pdTrainer(cfg: MlpConfig, weights: readonly LayerWeights[]): PdT
   const step = trainStep({ model, optimizer, loss: losses.softmaxCrossEntropy })
   let state = initTrainState(params, optimizer, P.random.key(1))
   return {
-    step: (batch) => { state = step(state, batch); return state.loss },
+    step: (batch) => {
+      state = step(state, batch)
+      return state.loss
+    },
     predict: (x) => model.apply(state.params, x),
   }
 }
@@ -106,7 +116,10 @@ export function tfTrainer(tf: Tf, cfg: MlpConfig, weights: readonly LayerWeights
   return {
     step: (x, y) => tf.tidy(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x, true)) as TF.Scalar, true, vars)!.dataSync()[0]),
     predict: (x) => tf.tidy(() => forward(x, false)),
-    dispose: () => { tf.dispose(vars); opt.dispose() },
+    dispose: () => {
+      tf.dispose(vars)
+      opt.dispose()
+    },
   }
 }
 
@@ -143,24 +156,43 @@ export function jaxTrainer(jax: Jax, cfg: MlpConfig, weights: readonly LayerWeig
   }
   const loss = (p: JParams, x: JAX.Array, y: JAX.Array, key: JAX.Array): JAX.Array => {
     if (cfg.dropout === 0) key.dispose()
-    return nn.logSoftmax(forward(p, x, cfg.dropout > 0 ? key : null)).mul(y).sum(-1).mean().neg()
+    return nn
+      .logSoftmax(forward(p, x, cfg.dropout > 0 ? key : null))
+      .mul(y)
+      .sum(-1)
+      .mean()
+      .neg()
   }
   // Adam as TF.js writes it: m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ), p ← p − η·m̂/(√v̂ + ε); c1, c2 = 1/(1 − βᵗ)
   const step = jax.jit((p: JParams, m: JParams, v: JParams, x: JAX.Array, y: JAX.Array, key: JAX.Array, c1: JAX.Array, c2: JAX.Array) => {
     const [l, g] = jax.valueAndGrad(loss)(tree.ref(p), x, y, key)
     const m2 = tree.map((mi: JAX.Array, gi: JAX.Array) => mi.mul(B1).add(gi.mul(1 - B1)), m, tree.ref(g)) as JParams
     const v2 = tree.map((vi: JAX.Array, gi: JAX.Array) => vi.mul(B2).add(gi.ref.mul(gi).mul(1 - B2)), v, g) as JParams
-    const p2 = tree.map((pi: JAX.Array, mi: JAX.Array, vi: JAX.Array) =>
-      pi.sub(mi.mul(c1.ref).div(np.sqrt(vi.mul(c2.ref)).add(EPS)).mul(LR)), p, tree.ref(m2), tree.ref(v2)) as JParams
-    c1.dispose(); c2.dispose()
+    const p2 = tree.map(
+      (pi: JAX.Array, mi: JAX.Array, vi: JAX.Array) =>
+        pi.sub(
+          mi
+            .mul(c1.ref)
+            .div(np.sqrt(vi.mul(c2.ref)).add(EPS))
+            .mul(LR),
+        ),
+      p,
+      tree.ref(m2),
+      tree.ref(v2),
+    ) as JParams
+    c1.dispose()
+    c2.dispose()
     return [l, p2, m2, v2] as [JAX.Array, JParams, JParams, JParams]
   })
   const predictJit = jax.jit((p: JParams, x: JAX.Array) => forward(p, x, null))
   const arr = (data: Float32Array, shape: number[]) => np.array(data, { shape, device })
   let p: JParams = {
-    W1: arr(weights[0].w, [784, 256]), b1: arr(weights[0].b, [256]),
-    W2: arr(weights[1].w, [256, 128]), b2: arr(weights[1].b, [128]),
-    W3: arr(weights[2].w, [128, 10]), b3: arr(weights[2].b, [10]),
+    W1: arr(weights[0].w, [784, 256]),
+    b1: arr(weights[0].b, [256]),
+    W2: arr(weights[1].w, [256, 128]),
+    b2: arr(weights[1].b, [128]),
+    W3: arr(weights[2].w, [128, 10]),
+    b3: arr(weights[2].b, [10]),
   }
   let m = tree.map((a: JAX.Array) => np.zerosLike(a.ref), p) as JParams
   let v = tree.map((a: JAX.Array) => np.zerosLike(a.ref), p) as JParams
@@ -172,12 +204,20 @@ export function jaxTrainer(jax: Jax, cfg: MlpConfig, weights: readonly LayerWeig
       const [k, sub] = random.split(key)
       key = k
       const [l, p2, m2, v2] = step(p, m, v, x, y, sub, 1 / (1 - B1 ** t), 1 / (1 - B2 ** t))
-      p = p2; m = m2; v = v2
+      p = p2
+      m = m2
+      v = v2
       return l.item()
     },
     predict: (x) => predictJit(tree.ref(p), x),
-    flush: async () => { await jax.blockUntilReady([p, m, v, key]) },
-    dispose: () => { tree.dispose([p, m, v, key]); step.dispose(); predictJit.dispose() },
+    flush: async () => {
+      await jax.blockUntilReady([p, m, v, key])
+    },
+    dispose: () => {
+      tree.dispose([p, m, v, key])
+      step.dispose()
+      predictJit.dispose()
+    },
   }
 }
 
@@ -192,37 +232,57 @@ const VARIANTS: readonly { readonly id: string; readonly label: string; readonly
 export function mlpTasks(quick: boolean): Task[] {
   const weights = mlpWeights()
   const data = syntheticBatch()
-  return VARIANTS.filter((v) => !quick || v.id !== 'sigmoid').map(({ id, label, cfg }) => timedTask({
-    row: { id: `mlp-${id}`, group: 'mlp', workload: `MLP step 784-256-128-10 b${BATCH} Adam, ${label}`, unit: 'ms/step', better: 'lower', compare: 'ratio' },
-    report: (ms) => ms,
-    jsColumn: true,
-    agreeTol: cfg.dropout > 0 ? null : 1e-4,
-    agreeWhat: cfg.dropout > 0 ? 'loss of steps 1 and 2 (each library draws its own dropout masks: close, not equal)' : 'loss of steps 1 and 2',
-    impl: {
-      purediff: () => {
-        const tr = pdTrainer(cfg, weights)
-        const batch = { x: P.fromArray(data.x, [BATCH, 784]), y: P.fromArray(data.y, [BATCH, 10]) }
-        return { run: () => { tr.step(batch) }, agree: () => [tr.step(batch), tr.step(batch)] }
+  return VARIANTS.filter((v) => !quick || v.id !== 'sigmoid').map(({ id, label, cfg }) =>
+    timedTask({
+      row: { id: `mlp-${id}`, group: 'mlp', workload: `MLP step 784-256-128-10 b${BATCH} Adam, ${label}`, unit: 'ms/step', better: 'lower', compare: 'ratio' },
+      report: (ms) => ms,
+      jsColumn: true,
+      agreeTol: cfg.dropout > 0 ? null : 1e-4,
+      agreeWhat: cfg.dropout > 0 ? 'loss of steps 1 and 2 (each library draws its own dropout masks: close, not equal)' : 'loss of steps 1 and 2',
+      impl: {
+        purediff: () => {
+          const tr = pdTrainer(cfg, weights)
+          const batch = { x: P.fromArray(data.x, [BATCH, 784]), y: P.fromArray(data.y, [BATCH, 10]) }
+          return {
+            run: () => {
+              tr.step(batch)
+            },
+            agree: () => [tr.step(batch), tr.step(batch)],
+          }
+        },
+        tfjs: (tf) => {
+          const tr = tfTrainer(tf, cfg, weights)
+          const x = tf.tensor2d(data.x, [BATCH, 784]),
+            y = tf.tensor2d(data.y, [BATCH, 10])
+          return {
+            run: () => {
+              tr.step(x, y)
+            },
+            agree: () => [tr.step(x, y), tr.step(x, y)],
+            dispose: () => {
+              tr.dispose()
+              tf.dispose([x, y])
+            },
+          }
+        },
+        jax: (jax, device) => {
+          const tr = jaxTrainer(jax, cfg, weights, device)
+          const x = jax.numpy.array(data.x, { shape: [BATCH, 784], device }),
+            y = jax.numpy.array(data.y, { shape: [BATCH, 10], device })
+          return {
+            run: () => {
+              tr.step(x.ref, y.ref)
+            },
+            flush: tr.flush,
+            agree: () => [tr.step(x.ref, y.ref), tr.step(x.ref, y.ref)],
+            dispose: () => {
+              tr.dispose()
+              x.dispose()
+              y.dispose()
+            },
+          }
+        },
       },
-      tfjs: (tf) => {
-        const tr = tfTrainer(tf, cfg, weights)
-        const x = tf.tensor2d(data.x, [BATCH, 784]), y = tf.tensor2d(data.y, [BATCH, 10])
-        return {
-          run: () => { tr.step(x, y) },
-          agree: () => [tr.step(x, y), tr.step(x, y)],
-          dispose: () => { tr.dispose(); tf.dispose([x, y]) },
-        }
-      },
-      jax: (jax, device) => {
-        const tr = jaxTrainer(jax, cfg, weights, device)
-        const x = jax.numpy.array(data.x, { shape: [BATCH, 784], device }), y = jax.numpy.array(data.y, { shape: [BATCH, 10], device })
-        return {
-          run: () => { tr.step(x.ref, y.ref) },
-          flush: tr.flush,
-          agree: () => [tr.step(x.ref, y.ref), tr.step(x.ref, y.ref)],
-          dispose: () => { tr.dispose(); x.dispose(); y.dispose() },
-        }
-      },
-    },
-  }))
+    }),
+  )
 }

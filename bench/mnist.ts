@@ -53,8 +53,13 @@ export function loadMnist(): Mnist {
   // the package stores the digits grouped by label: shuffle once, then split
   const perm = permutation(n, 7)
   const pick = (from: number, count: number) => {
-    const px = new Float32Array(count * D), pl = new Uint8Array(count)
-    for (let i = 0; i < count; i++) { const s = perm[from + i]; px.set(x.subarray(s * D, (s + 1) * D), i * D); pl[i] = labels[s] }
+    const px = new Float32Array(count * D),
+      pl = new Uint8Array(count)
+    for (let i = 0; i < count; i++) {
+      const s = perm[from + i]
+      px.set(x.subarray(s * D, (s + 1) * D), i * D)
+      pl[i] = labels[s]
+    }
     return [px, pl] as const
   }
   const [trainX, trainLabels] = pick(0, N_TRAIN)
@@ -70,7 +75,8 @@ export function loadMnist(): Mnist {
 /** Rows `order[start…end)` of the training set: inputs and one-hot labels, fresh arrays. */
 function gather(d: Mnist, order: Int32Array, start: number, end: number): { x: Float32Array; y: Float32Array } {
   const rows = end - start
-  const x = new Float32Array(rows * D), y = new Float32Array(rows * 10)
+  const x = new Float32Array(rows * D),
+    y = new Float32Array(rows * 10)
   for (let i = 0; i < rows; i++) {
     const s = order[start + i]
     x.set(d.trainX.subarray(s * D, (s + 1) * D), i * D)
@@ -114,7 +120,16 @@ function runner(env: Env, w: readonly LayerWeights[]): Runner {
     const tr = tfTrainer(tf, RELU, w)
     return {
       step: (x, y, rows) => tf.tidy(() => tr.step(tf.tensor2d(x, [rows, D]), tf.tensor2d(y, [rows, 10]))),
-      accuracy: (d) => tf.tidy(() => hits(tr.predict(tf.tensor2d(d.testX, [N_TEST, D])).argMax(1).dataSync(), d.testLabels)),
+      accuracy: (d) =>
+        tf.tidy(() =>
+          hits(
+            tr
+              .predict(tf.tensor2d(d.testX, [N_TEST, D]))
+              .argMax(1)
+              .dataSync(),
+            d.testLabels,
+          ),
+        ),
       dispose: tr.dispose,
     }
   }
@@ -186,7 +201,7 @@ export function rssTask(steps: number): Task {
     rows: [{ id: 'rss', group: 'rss', workload: `RSS growth over ${steps} MLP training steps (last ${steps - 100}), no dispose`, unit: 'MB', better: 'lower', compare: 'none' }],
     agreeTol: null,
     agreeWhat: 'loss of the last step',
-    applies: (lib) => (lib === 'purediff' ? true : 'purediff only (it has no dispose; the MNIST row has every library\'s RSS growth)'),
+    applies: (lib) => (lib === 'purediff' ? true : "purediff only (it has no dispose; the MNIST row has every library's RSS growth)"),
     run: async (env) => {
       const d = loadMnist()
       const tr = pdTrainer(RELU, mlpWeights())
@@ -200,7 +215,10 @@ export function rssTask(steps: number): Task {
       }
       for (let i = 0; i < 50; i++) one()
       const samples: { step: number; rssMB: number; heapMB: number }[] = []
-      const sample = (step: number) => { const m = process.memoryUsage(); samples.push({ step, rssMB: round1(mb(m.rss)), heapMB: round1(mb(m.heapUsed)) }) }
+      const sample = (step: number) => {
+        const m = process.memoryUsage()
+        samples.push({ step, rssMB: round1(mb(m.rss)), heapMB: round1(mb(m.heapUsed)) })
+      }
       sample(0)
       let loss = NaN
       const t0 = performance.now()
@@ -220,7 +238,14 @@ export function rssTask(steps: number): Task {
           startMB: samples[0].rssMB,
           endMB: samples[samples.length - 1].rssMB,
           maxMB: Math.max(...samples.map((s) => s.rssMB)),
-          slopeMBPer1000Steps: Number((slope(tail.map((s) => s.step), tail.map((s) => s.rssMB)) * 1000).toFixed(2)),
+          slopeMBPer1000Steps: Number(
+            (
+              slope(
+                tail.map((s) => s.step),
+                tail.map((s) => s.rssMB),
+              ) * 1000
+            ).toFixed(2),
+          ),
           heapGrowthMB: round1(tail[tail.length - 1].heapMB - tail[0].heapMB),
           samples,
         },
@@ -234,8 +259,13 @@ const round1 = (x: number) => Number(x.toFixed(1))
 /** Least-squares slope of y against x. */
 function slope(x: readonly number[], y: readonly number[]): number {
   const n = x.length
-  const mx = x.reduce((a, b) => a + b, 0) / n, my = y.reduce((a, b) => a + b, 0) / n
-  let num = 0, den = 0
-  for (let i = 0; i < n; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ** 2 }
+  const mx = x.reduce((a, b) => a + b, 0) / n,
+    my = y.reduce((a, b) => a + b, 0) / n
+  let num = 0,
+    den = 0
+  for (let i = 0; i < n; i++) {
+    num += (x[i] - mx) * (y[i] - my)
+    den += (x[i] - mx) ** 2
+  }
   return den === 0 ? 0 : num / den
 }

@@ -35,7 +35,7 @@ export const LIB_LABEL: Readonly<Record<LibId, string>> = {
 /** What each column is (also written to results.json). */
 export const LIB_INFO: Readonly<Record<LibId, string>> = {
   purediff: 'purediff, kernel selection as the library default (PUREDIFF_KERNELS, else auto): the main column, every ratio is against it',
-  'purediff-js': 'purediff with setKernelMode(\'js\'): the TypeScript kernels only (matmul and MLP rows), to show what the WebAssembly kernels add',
+  'purediff-js': "purediff with setKernelMode('js'): the TypeScript kernels only (matmul and MLP rows), to show what the WebAssembly kernels add",
   'tfjs-cpu': '@tensorflow/tfjs-backend-cpu: plain JavaScript kernels',
   'tfjs-wasm': '@tensorflow/tfjs-backend-wasm: XNNPACK compiled to WebAssembly with SIMD, single-threaded (Node gets the non-threaded build)',
   'jax-wasm': '@jax-js/jax on its wasm device (kernels generated as WebAssembly; single-threaded in Node, which has no Web Worker), every workload under jit',
@@ -145,7 +145,7 @@ export function timedTask(s: TimedSpec): Task {
     applies: (lib) => {
       if (lib === 'purediff') return s.impl.purediff ? true : 'not implemented'
       if (lib === 'purediff-js') return s.jsColumn === true && s.impl.purediff ? true : NA_PD_JS
-      if (familyOf(lib) === 'tfjs') return s.impl.tfjs ? true : s.na?.tfjs ?? NA_PD_ONLY
+      if (familyOf(lib) === 'tfjs') return s.impl.tfjs ? true : (s.na?.tfjs ?? NA_PD_ONLY)
       if (!s.impl.jax) return s.na?.jax ?? NA_PD_ONLY
       return lib === 'jax-cpu' && s.jaxCpu !== true ? NA_JAX_CPU : true
     },
@@ -161,8 +161,11 @@ export function timedTask(s: TimedSpec): Task {
 
 function prepare(impl: Impl, env: Env): Prepared {
   switch (familyOf(env.lib)) {
-    case 'purediff': return impl.purediff!()
-    case 'tfjs': return impl.tfjs!(env.tf!)
-    case 'jax': return impl.jax!(env.jax!, env.lib === 'jax-cpu' ? 'cpu' : 'wasm')
+    case 'purediff':
+      return impl.purediff!()
+    case 'tfjs':
+      return impl.tfjs!(env.tf!)
+    case 'jax':
+      return impl.jax!(env.jax!, env.lib === 'jax-cpu' ? 'cpu' : 'wasm')
   }
 }

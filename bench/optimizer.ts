@@ -37,7 +37,13 @@ function purediff(kind: Kind): Prepared {
     params = O.applyUpdates(params, u)
     state = s
   }
-  return { run, agree: () => { for (let i = 0; i < STEPS_AGREE; i++) run(); return [P.toFlatArray(params[0])[0] - start[0][0]] } }
+  return {
+    run,
+    agree: () => {
+      for (let i = 0; i < STEPS_AGREE; i++) run()
+      return [P.toFlatArray(params[0])[0] - start[0][0]]
+    },
+  }
 }
 
 function tfjs(tf: Tf, kind: Kind): Prepared {
@@ -49,8 +55,14 @@ function tfjs(tf: Tf, kind: Kind): Prepared {
   const run = () => opt.applyGradients(grads)
   return {
     run,
-    agree: () => { for (let i = 0; i < STEPS_AGREE; i++) run(); return [vars[0].dataSync()[0] - start[0][0]] },
-    dispose: () => { tf.dispose([...vars, ...grads.map((g) => g.tensor)]); opt.dispose() },
+    agree: () => {
+      for (let i = 0; i < STEPS_AGREE; i++) run()
+      return [vars[0].dataSync()[0] - start[0][0]]
+    },
+    dispose: () => {
+      tf.dispose([...vars, ...grads.map((g) => g.tensor)])
+      opt.dispose()
+    },
   }
 }
 
@@ -66,8 +78,16 @@ function jax(jx: Jax, kind: Kind): Prepared {
   const adamStep = jx.jit((p: JAX.Array[], m: JAX.Array[], v: JAX.Array[], g: JAX.Array[], c1: JAX.Array, c2: JAX.Array) => {
     const m2 = m.map((mi, i) => mi.mul(0.9).add(g[i].ref.mul(0.1)))
     const v2 = v.map((vi, i) => vi.mul(0.999).add(g[i].ref.mul(g[i]).mul(0.001)))
-    const p2 = p.map((pi, i) => pi.sub(m2[i].ref.mul(c1.ref).div(np.sqrt(v2[i].ref.mul(c2.ref)).add(1e-7)).mul(LR)))
-    c1.dispose(); c2.dispose()
+    const p2 = p.map((pi, i) =>
+      pi.sub(
+        m2[i].ref
+          .mul(c1.ref)
+          .div(np.sqrt(v2[i].ref.mul(c2.ref)).add(1e-7))
+          .mul(LR),
+      ),
+    )
+    c1.dispose()
+    c2.dispose()
     return [p2, m2, v2] as [JAX.Array[], JAX.Array[], JAX.Array[]]
   })
   const momentumStep = jx.jit((p: JAX.Array[], m: JAX.Array[], g: JAX.Array[]) => {
@@ -82,16 +102,32 @@ function jax(jx: Jax, kind: Kind): Prepared {
   }
   return {
     run,
-    flush: async () => { await jx.blockUntilReady([p, m, v]) },
-    agree: () => { for (let i = 0; i < STEPS_AGREE; i++) run(); return [p[0].ref.dataSync()[0] - start[0][0]] },
-    dispose: () => { tree.dispose([p, m, v, g]); adamStep.dispose(); momentumStep.dispose() },
+    flush: async () => {
+      await jx.blockUntilReady([p, m, v])
+    },
+    agree: () => {
+      for (let i = 0; i < STEPS_AGREE; i++) run()
+      return [p[0].ref.dataSync()[0] - start[0][0]]
+    },
+    dispose: () => {
+      tree.dispose([p, m, v, g])
+      adamStep.dispose()
+      momentumStep.dispose()
+    },
   }
 }
 
 export function optimizerTask(kind: Kind): Task {
   const label = kind === 'adam' ? 'Adam' : 'SGD momentum 0.9'
   return timedTask({
-    row: { id: `optim-${kind}`, group: 'optim', workload: `${label} update, ${(TOTAL / 1e6).toFixed(2)}M f32 params in ${SHAPES.length} tensors`, unit: 'ms/step', better: 'lower', compare: 'ratio' },
+    row: {
+      id: `optim-${kind}`,
+      group: 'optim',
+      workload: `${label} update, ${(TOTAL / 1e6).toFixed(2)}M f32 params in ${SHAPES.length} tensors`,
+      unit: 'ms/step',
+      better: 'lower',
+      compare: 'ratio',
+    },
     report: (ms) => ms,
     agreeTol: 1e-3,
     agreeWhat: `movement of the first parameter in ${STEPS_AGREE} steps`,

@@ -69,7 +69,8 @@ export function naReasons(rows: readonly Row[], libs: readonly LibId[]): string[
       const why = r.na[l]
       if (why === undefined) continue
       const e = seen.get(why) ?? { libs: new Set<LibId>(), groups: new Set<string>() }
-      e.libs.add(l); e.groups.add(r.group)
+      e.libs.add(l)
+      e.groups.add(r.group)
       seen.set(why, e)
     }
   }
@@ -85,7 +86,9 @@ export function cpuModel(): string {
   try {
     const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))
     if (m) return m[1].trim()
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return cpus()[0]?.model ?? 'unknown'
 }
 
@@ -109,7 +112,14 @@ export interface Results {
   readonly kernelMode: string
   readonly options: Readonly<Record<string, unknown>>
   readonly libraries: readonly { readonly id: LibId; readonly label: string; readonly description: string; readonly measured: boolean }[]
-  readonly order: readonly { readonly library: LibId; readonly probeTypedVsPlain: number; readonly otherProcessesCores: number | null; readonly heapUsedMB: number; readonly arrayBuffersMB: number; readonly seconds: number }[]
+  readonly order: readonly {
+    readonly library: LibId
+    readonly probeTypedVsPlain: number
+    readonly otherProcessesCores: number | null
+    readonly heapUsedMB: number
+    readonly arrayBuffersMB: number
+    readonly seconds: number
+  }[]
   readonly rows: readonly Row[]
   readonly targets: readonly Target[]
   readonly notes: readonly string[]
@@ -120,16 +130,15 @@ export const ABOUT = [
   'purediff benchmarked against TensorFlow.js (cpu, wasm) and jax-js (wasm, cpu) in one Node process; see bench/README.md.',
   'rows[].results[library] is the value in rows[].unit (null: not available, reason in rows[].na); rows[].better says whether higher or lower is better.',
   'rows[].ratios[library] compares with purediff: for compare = "ratio", > 1 means purediff is faster (time rows: other / purediff; rate rows: purediff / other); for compare = "difference", purediff − other in the unit.',
-  'targets[] are the issue\'s targets checked on this run (pass null: not measured in this run). order[] is the order the libraries were measured in, with the typed-array probe taken before each block (the time of a typed-array loop over the same loop on a plain array: it rises by 30–70% once an ArrayBuffer has been detached in the process) and otherProcessesCores, how many cores other processes kept busy on average during the block (above ~0.25 on 2 cores the numbers of the block are unreliable).',
+  "targets[] are the issue's targets checked on this run (pass null: not measured in this run). order[] is the order the libraries were measured in, with the typed-array probe taken before each block (the time of a typed-array loop over the same loop on a plain array: it rises by 30–70% once an ArrayBuffer has been detached in the process) and otherProcessesCores, how many cores other processes kept busy on average during the block (above ~0.25 on 2 cores the numbers of the block are unreliable).",
 ].join(' ')
 
 /** A row for the file: numbers rounded, libraries in column order. */
 export function roundRow(r: Row): Row {
-  const ordered = <T>(o: Partial<Record<LibId, T>>, f: (v: T) => unknown) =>
-    Object.fromEntries(LIBS.filter((l) => o[l] !== undefined).map((l) => [l, f(o[l] as T)]))
+  const ordered = <T>(o: Partial<Record<LibId, T>>, f: (v: T) => unknown) => Object.fromEntries(LIBS.filter((l) => o[l] !== undefined).map((l) => [l, f(o[l] as T)]))
   const num = (v: number | null) => (v === null ? null : round(v))
-  const agreement = r.agreement === undefined ? undefined
-    : { ...r.agreement, values: ordered(r.agreement.values, (v: readonly number[]) => v.map((x) => Number(x.toPrecision(7)))) }
+  const agreement =
+    r.agreement === undefined ? undefined : { ...r.agreement, values: ordered(r.agreement.values, (v: readonly number[]) => v.map((x) => Number(x.toPrecision(7)))) }
   return {
     ...r,
     results: ordered(r.results, num),

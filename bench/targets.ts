@@ -26,7 +26,10 @@ export function checkTargets(rows: readonly RowResult[], quick: boolean): Target
   const out: Target[] = []
   /** A target "a ≥ k·b" (or ≤ with `atMost`) on two measured numbers. */
   const ratio = (name: string, a: number | null, b: number | null, k: number, what: (q: number) => string, atMost = false) => {
-    if (a === null || b === null) { out.push({ name, pass: null, detail: 'not measured in this run' }); return }
+    if (a === null || b === null) {
+      out.push({ name, pass: null, detail: 'not measured in this run' })
+      return
+    }
     const q = a / b
     out.push({ name, pass: atMost ? q <= k : q >= k, detail: what(q) })
   }
@@ -34,41 +37,71 @@ export function checkTargets(rows: readonly RowResult[], quick: boolean): Target
 
   const sizes = [256, 512, 1024]
   for (const n of sizes) {
-    ratio(`matmul f32 ${n}: purediff ≥ 1.0× tfjs-wasm GFLOP/s`, val(`matmul-f32-${n}`, 'purediff'), val(`matmul-f32-${n}`, 'tfjs-wasm'), 1,
-      (q) => `${fmtNum(val(`matmul-f32-${n}`, 'purediff')!)} vs ${fmtNum(val(`matmul-f32-${n}`, 'tfjs-wasm')!)} GFLOP/s: ${x(q)}`)
+    ratio(
+      `matmul f32 ${n}: purediff ≥ 1.0× tfjs-wasm GFLOP/s`,
+      val(`matmul-f32-${n}`, 'purediff'),
+      val(`matmul-f32-${n}`, 'tfjs-wasm'),
+      1,
+      (q) => `${fmtNum(val(`matmul-f32-${n}`, 'purediff')!)} vs ${fmtNum(val(`matmul-f32-${n}`, 'tfjs-wasm')!)} GFLOP/s: ${x(q)}`,
+    )
   }
   for (const n of sizes) {
-    ratio(`matmul f64 ${n}: purediff ≥ 0.5× tfjs-wasm f32 GFLOP/s`, val(`matmul-f64-${n}`, 'purediff'), val(`matmul-f32-${n}`, 'tfjs-wasm'), 0.5,
-      (q) => `${fmtNum(val(`matmul-f64-${n}`, 'purediff')!)} (f64) vs ${fmtNum(val(`matmul-f32-${n}`, 'tfjs-wasm')!)} (tfjs-wasm f32) GFLOP/s: ${x(q)}`)
+    ratio(
+      `matmul f64 ${n}: purediff ≥ 0.5× tfjs-wasm f32 GFLOP/s`,
+      val(`matmul-f64-${n}`, 'purediff'),
+      val(`matmul-f32-${n}`, 'tfjs-wasm'),
+      0.5,
+      (q) => `${fmtNum(val(`matmul-f64-${n}`, 'purediff')!)} (f64) vs ${fmtNum(val(`matmul-f32-${n}`, 'tfjs-wasm')!)} (tfjs-wasm f32) GFLOP/s: ${x(q)}`,
+    )
   }
   for (const n of [256, 512]) {
     for (const dt of ['f32', 'f64']) {
-      for (const [v, label] of [['AtB', 'Aᵀ·B'], ['ABt', 'A·Bᵀ']] as const) {
+      for (const [v, label] of [
+        ['AtB', 'Aᵀ·B'],
+        ['ABt', 'A·Bᵀ'],
+      ] as const) {
         ratio(`matmul ${dt} ${n} ${label}: ≥ 0.8× the plain product`, val(`matmul-${dt}-${n}-${v}`, 'purediff'), val(`matmul-${dt}-${n}`, 'purediff'), 0.8, (q) => `${x(q)} of A·B`)
       }
     }
   }
   for (const v of ['relu', 'sigmoid', 'relu-dropout']) {
     const id = `mlp-${v}`
-    ratio(`MLP step (${v}): ≤ 0.5× tfjs-wasm time`, val(id, 'purediff'), val(id, 'tfjs-wasm'), 0.5,
-      (q) => `${fmtNum(val(id, 'purediff')!)} vs ${fmtNum(val(id, 'tfjs-wasm')!)} ms: ${x(q)} of its time`, true)
+    ratio(
+      `MLP step (${v}): ≤ 0.5× tfjs-wasm time`,
+      val(id, 'purediff'),
+      val(id, 'tfjs-wasm'),
+      0.5,
+      (q) => `${fmtNum(val(id, 'purediff')!)} vs ${fmtNum(val(id, 'tfjs-wasm')!)} ms: ${x(q)} of its time`,
+      true,
+    )
     ratio(`MLP step (${v}): ≥ 10× faster than tfjs-cpu`, val(id, 'tfjs-cpu'), val(id, 'purediff'), 10, (q) => `${x(q)} faster`)
   }
   ratio('200-op chain: ≥ 5× faster than tfjs-cpu', val('chain', 'tfjs-cpu'), val('chain', 'purediff'), 5, (q) => `${x(q)} faster`)
-  ratio(`MNIST ${quick ? '(quick: 1 epoch) ' : ''}wall time: ≤ 0.6× tfjs-wasm's`, val('mnist-time', 'purediff'), val('mnist-time', 'tfjs-wasm'), 0.6,
-    (q) => `${fmtNum(val('mnist-time', 'purediff')!)} vs ${fmtNum(val('mnist-time', 'tfjs-wasm')!)} s: ${x(q)} of its time`, true)
+  ratio(
+    `MNIST ${quick ? '(quick: 1 epoch) ' : ''}wall time: ≤ 0.6× tfjs-wasm's`,
+    val('mnist-time', 'purediff'),
+    val('mnist-time', 'tfjs-wasm'),
+    0.6,
+    (q) => `${fmtNum(val('mnist-time', 'purediff')!)} vs ${fmtNum(val('mnist-time', 'tfjs-wasm')!)} s: ${x(q)} of its time`,
+    true,
+  )
   {
-    const a = val('mnist-accuracy', 'purediff'), b = val('mnist-accuracy', 'tfjs-wasm')
+    const a = val('mnist-accuracy', 'purediff'),
+      b = val('mnist-accuracy', 'tfjs-wasm')
     const name = 'MNIST test accuracy: within 0.5 points of tfjs-wasm'
-    out.push(a === null || b === null ? { name, pass: null, detail: 'not measured in this run' }
-      : { name, pass: Math.abs(a - b) <= 0.5, detail: `${a.toFixed(2)}% vs ${b.toFixed(2)}% (${(a - b >= 0 ? '+' : '') + (a - b).toFixed(2)} points)` })
+    out.push(
+      a === null || b === null
+        ? { name, pass: null, detail: 'not measured in this run' }
+        : { name, pass: Math.abs(a - b) <= 0.5, detail: `${a.toFixed(2)}% vs ${b.toFixed(2)}% (${(a - b >= 0 ? '+' : '') + (a - b).toFixed(2)} points)` },
+    )
   }
   // "every workload at least as fast as @jax-js/jax": each speed row where both were measured
   for (const r of rows) {
     if (r.compare !== 'ratio') continue
-    const a = val(r.id, 'purediff'), b = val(r.id, 'jax-wasm')
+    const a = val(r.id, 'purediff'),
+      b = val(r.id, 'jax-wasm')
     if (b === null) continue
-    const faster = r.better === 'higher' ? [a, b] as const : [b, a] as const
+    const faster = r.better === 'higher' ? ([a, b] as const) : ([b, a] as const)
     ratio(`at least as fast as jax-js: ${r.workload}`, faster[0], faster[1], 1, (q) => `${x(q)}`)
   }
   {

@@ -35,7 +35,9 @@ export function permutation(n: number, seed: number): Int32Array {
   for (let i = n - 1; i > 0; i--) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0
     const j = Math.floor((s / 4294967296) * (i + 1))
-    const t = p[i]; p[i] = p[j]; p[j] = t
+    const t = p[i]
+    p[i] = p[j]
+    p[j] = t
   }
   return p
 }
@@ -103,7 +105,10 @@ export async function timeStep(step: Step, o: TimerOptions): Promise<Timing> {
   for (let r = 0; r < runs; r++) {
     t0 = performance.now()
     let calls = 0
-    do { run(); calls++ } while (performance.now() - t0 < o.minRunMs)
+    do {
+      run()
+      calls++
+    } while (performance.now() - t0 < o.minRunMs)
     if (flush) await flush()
     times.push((performance.now() - t0) / calls)
   }
@@ -119,26 +124,40 @@ export function median(xs: readonly number[]): number {
 // --- the typed-array probe
 
 const PROBE_N = 1 << 14
-const probeA = new Float64Array(PROBE_N), probeB = new Float64Array(PROBE_N)
-const plainA: number[] = [], plainB: number[] = []
-for (let i = 0; i < PROBE_N; i++) { probeA[i] = plainA[i] = (i % 7) + 0.5; probeB[i] = plainB[i] = (i % 5) + 0.5 }
+const probeA = new Float64Array(PROBE_N),
+  probeB = new Float64Array(PROBE_N)
+const plainA: number[] = [],
+  plainB: number[] = []
+for (let i = 0; i < PROBE_N; i++) {
+  probeA[i] = plainA[i] = (i % 7) + 0.5
+  probeB[i] = plainB[i] = (i % 5) + 0.5
+}
 
 function typedKernel(x: Float64Array, y: Float64Array): number {
   let s = 0
-  for (let i = 0; i < x.length; i++) { s += x[i] * y[i]; y[i] = y[i] * 0.5 + x[i] }
+  for (let i = 0; i < x.length; i++) {
+    s += x[i] * y[i]
+    y[i] = y[i] * 0.5 + x[i]
+  }
   return s
 }
 
 function plainKernel(x: number[], y: number[]): number {
   let s = 0
-  for (let i = 0; i < x.length; i++) { s += x[i] * y[i]; y[i] = y[i] * 0.5 + x[i] }
+  for (let i = 0; i < x.length; i++) {
+    s += x[i] * y[i]
+    y[i] = y[i] * 0.5 + x[i]
+  }
   return s
 }
 
 function nsPerElement(f: () => void): number {
   const t0 = performance.now()
   let k = 0
-  do { f(); k++ } while (performance.now() - t0 < 10)
+  do {
+    f()
+    k++
+  } while (performance.now() - t0 < 10)
   return ((performance.now() - t0) / k / PROBE_N) * 1e6
 }
 
@@ -150,12 +169,14 @@ function nsPerElement(f: () => void): number {
  * on the machine slows both. The bench prints it before each library's block.
  */
 export function probe(): { readonly typedNs: number; readonly plainNs: number; readonly ratio: number } {
-  const t: number[] = [], p: number[] = []
+  const t: number[] = [],
+    p: number[] = []
   for (let r = 0; r < 9; r++) {
     t.push(nsPerElement(() => typedKernel(probeA, probeB)))
     p.push(nsPerElement(() => plainKernel(plainA, plainB)))
   }
-  const typedNs = median(t), plainNs = median(p)
+  const typedNs = median(t),
+    plainNs = median(p)
   return { typedNs, plainNs, ratio: typedNs / plainNs }
 }
 
@@ -179,7 +200,9 @@ function machineBusySeconds(): number | null {
  * cannot tell the bench's own GC threads from a neighbour; this can.
  */
 export function othersCpu(): () => number | null {
-  const b0 = machineBusySeconds(), c0 = process.cpuUsage(), t0 = performance.now()
+  const b0 = machineBusySeconds(),
+    c0 = process.cpuUsage(),
+    t0 = performance.now()
   return () => {
     const b1 = machineBusySeconds()
     if (b0 === null || b1 === null) return null

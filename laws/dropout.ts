@@ -87,8 +87,8 @@ const denseParams = (inputs: number, units: number): fc.Arbitrary<DenseParams> =
  */
 export function dropoutCase(opts: DropoutLawOptions = {}): fc.Arbitrary<DropoutCase> {
   const { maxUnits = 12, rates = [0.1, 0.25, 0.5, 0.75, 0.9], modes = ['inverted', 'scaleAtTest'] } = opts
-  return fc.tuple(fc.integer({ min: 1, max: maxUnits }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }))
-    .chain(([n, h, k]) => fc.record({
+  return fc.tuple(fc.integer({ min: 1, max: maxUnits }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).chain(([n, h, k]) =>
+    fc.record({
       n: fc.constant(n),
       rate: fc.constantFrom(...rates),
       mode: fc.constantFrom(...modes),
@@ -96,7 +96,8 @@ export function dropoutCase(opts: DropoutLawOptions = {}): fc.Arbitrary<DropoutC
       d1: denseParams(n, h),
       d2: denseParams(h, k),
       key: arb.key(),
-    }))
+    }),
+  )
 }
 
 /**
@@ -141,7 +142,8 @@ export function dropoutLaws(opts: DropoutLawOptions = {}): LawSuite<DropoutCase>
     'train mode keeps or drops each element': fc.property(cases, (c) => {
       const layer = dropout(c.rate, { mode: c.mode })
       const ctx = { train: true, key: c.key }
-      const y = toFlatArray(layer.apply({}, c.x, ctx)), again = toFlatArray(layer.apply({}, c.x, ctx))
+      const y = toFlatArray(layer.apply({}, c.x, ctx)),
+        again = toFlatArray(layer.apply({}, c.x, ctx))
       const xs = toFlatArray(c.x)
       const kept = xs.map((v) => (c.mode === 'inverted' ? v / (1 - c.rate) : v))
       y.forEach((v, i) => {
@@ -149,21 +151,25 @@ export function dropoutLaws(opts: DropoutLawOptions = {}): LawSuite<DropoutCase>
         if (v !== 0 && v !== kept[i]) throw new Error(`element ${i}: ${v} is neither 0 nor the kept value ${kept[i]} (x ${xs[i]}, p ${c.rate}, '${c.mode}')`)
       })
     }),
-    'all masks: dropout → dense averages to the test-time output': fc.property(cases, (c) =>
-      must(checkAllMasks((u) => d(c.d1).apply(c.d1, u), c.x, c.rate, c.mode, tolerance))),
+    'all masks: dropout → dense averages to the test-time output': fc.property(cases, (c) => must(checkAllMasks((u) => d(c.d1).apply(c.d1, u), c.x, c.rate, c.mode, tolerance))),
     'all masks: dropout → dense → dense averages to the test-time output': fc.property(cases, (c) =>
-      must(checkAllMasks((u) => d(c.d2).apply(c.d2, d(c.d1).apply(c.d1, u)), c.x, c.rate, c.mode, tolerance))),
-    'with a ReLU: the average is never below the test-time output (Jensen)': fc.property(cases, (c) =>
-      must(checkReluJensen(c.d1, c.x, c.rate, c.mode, tolerance))),
+      must(checkAllMasks((u) => d(c.d2).apply(c.d2, d(c.d1).apply(c.d1, u)), c.x, c.rate, c.mode, tolerance)),
+    ),
+    'with a ReLU: the average is never below the test-time output (Jensen)': fc.property(cases, (c) => must(checkReluJensen(c.d1, c.x, c.rate, c.mode, tolerance))),
     'with a ReLU between the layers the equality fails': fc.property(cases, (c) => {
       // The witness is built from the case's own values: m = max(n, 2) units, x₁, x₂ ∈ [½, 1],
       // unit j gets +aⱼx₁ − cⱼx₂ with aⱼ, cⱼ ∈ [½, 1] (weights of every other unit 0, bias 0).
-      const m = Math.max(c.n, 2), h = c.d1.w.shape[1]
-      const xv = toFlatArray(c.x), wv = toFlatArray(c.d1.w)
+      const m = Math.max(c.n, 2),
+        h = c.d1.w.shape[1]
+      const xv = toFlatArray(c.x),
+        wv = toFlatArray(c.d1.w)
       const half = (v: number) => 0.5 + Math.abs(v) / 2
       const xs = Array.from({ length: m }, (_, i) => (i === 0 ? half(xv[0]) : i === 1 ? half(xv[c.n - 1]) : xv[i]))
       const w1 = new Array<number>(m * h).fill(0)
-      for (let j = 0; j < h; j++) { w1[j] = half(wv[j]); w1[h + j] = -half(wv[(c.n - 1) * h + j]) }
+      for (let j = 0; j < h; j++) {
+        w1[j] = half(wv[j])
+        w1[h + j] = -half(wv[(c.n - 1) * h + j])
+      }
       const d1 = { w: fromArray(w1, [m, h], 'float64'), b: fromArray(new Array<number>(h).fill(0), [h], 'float64') }
       const d2 = { w: add(abs(c.d2.w), 0.1), b: c.d2.b }
       const act = relu()
@@ -176,7 +182,9 @@ export function dropoutLaws(opts: DropoutLawOptions = {}): LawSuite<DropoutCase>
       const bound = (c.rate * (1 - c.rate)) / 40
       const least = Math.min(...r.deviation)
       if (!(least >= bound - tolerance)) {
-        throw new Error(`expected the all-masks average to exceed the test-time output by ≥ ${bound} everywhere (p = ${c.rate}, '${c.mode}'), got deviations [${r.deviation.join(', ')}]`)
+        throw new Error(
+          `expected the all-masks average to exceed the test-time output by ≥ ${bound} everywhere (p = ${c.rate}, '${c.mode}'), got deviations [${r.deviation.join(', ')}]`,
+        )
       }
     }),
   }
@@ -211,7 +219,11 @@ export function compareAllMasks(net: (x: Tensor) => Tensor, x: Tensor, rate: num
   const weights = new Float64Array(count)
   for (let i = 0; i < count; i++) {
     let kept = 0
-    for (let j = 0; j < n; j++) if ((i >> j) & 1) { bits[i * n + j] = 1; kept++ }
+    for (let j = 0; j < n; j++)
+      if ((i >> j) & 1) {
+        bits[i * n + j] = 1
+        kept++
+      }
     weights[i] = Math.pow(rate, n - kept) * Math.pow(1 - rate, kept)
   }
   const masks = fromArray(bits, [count, n], x.dtype)
@@ -219,11 +231,12 @@ export function compareAllMasks(net: (x: Tensor) => Tensor, x: Tensor, rate: num
   const k = outs.length / count
   const average = new Array<number>(k)
   for (let c = 0; c < k; c++) {
-    let s = 0, comp = 0 // Neumaier summation
+    let s = 0,
+      comp = 0 // Neumaier summation
     for (let i = 0; i < count; i++) {
       const term = weights[i] * outs[i * k + c]
       const t = s + term
-      comp += Math.abs(s) >= Math.abs(term) ? (s - t) + term : (term - t) + s
+      comp += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s
       s = t
     }
     average[c] = s + comp
@@ -278,5 +291,7 @@ export function checkReluJensen(d1: DenseParams, x: Tensor, rate: number, mode: 
   const r = compareAllMasks((u) => act.apply({}, layer.apply(d1, u)), x, rate, mode)
   const worst = Math.min(...r.deviation)
   const what = `dropout → dense → relu over all ${r.masks} masks (p = ${rate}, '${mode}'): average − test time ranges over [${worst}, ${Math.max(...r.deviation)}]`
-  return worst >= -tolerance ? { ok: true, detail: `${what}, never below −${tolerance} (Jensen)`, ...r } : { ok: false, detail: `${what}: below −${tolerance}, which convexity forbids`, ...r }
+  return worst >= -tolerance
+    ? { ok: true, detail: `${what}, never below −${tolerance} (Jensen)`, ...r }
+    : { ok: false, detail: `${what}: below −${tolerance}, which convexity forbids`, ...r }
 }

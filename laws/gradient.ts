@@ -91,15 +91,28 @@ export function checkLinearity(
   const { alpha, beta } = c
   const [, pullback] = vjp((xs: readonly Tensor[]) => f(...xs), c.args)
   const lhs = pullback(add(mul(c.u1, alpha), mul(c.u2, beta))).map(toFlatArray)
-  const a = pullback(c.u1).map(toFlatArray), b = pullback(c.u2).map(toFlatArray)
+  const a = pullback(c.u1).map(toFlatArray),
+    b = pullback(c.u2).map(toFlatArray)
   const rhs = a.map((ai, i) => ai.map((v, j) => alpha * v + beta * b[i][j]))
   const scales = a.map((ai, i) => Math.abs(alpha) * maxAbs(ai) + Math.abs(beta) * maxAbs(b[i]))
   const bad = worstMismatch(lhs, rhs, scales, identityRtol, identityAtol)
   const what = `pb(α·u1 + β·u2) vs α·pb(u1) + β·pb(u2) with α = ${alpha}, β = ${beta}`
   return bad === null
     ? { ok: true, detail: `${what}: equal within tolerance` }
-    : { ok: false, detail: `${what}: worst at argument [${bad.leaf}] index ${bad.index}: lhs ${bad.lhs}, rhs ${bad.rhs}, |lhs − rhs| = ${bad.diff} > tolerance ${bad.tol}; ` +
-      describeComparison({ diff: bad.diff, scale: bad.scale, scaleIs: `|α|·‖pb(u1)‖∞ + |β|·‖pb(u2)‖∞ of argument [${bad.leaf}]`, rtol: identityRtol, atol: identityAtol, rtolName: 'identityRtol', atolName: 'identityAtol' }) }
+    : {
+        ok: false,
+        detail:
+          `${what}: worst at argument [${bad.leaf}] index ${bad.index}: lhs ${bad.lhs}, rhs ${bad.rhs}, |lhs − rhs| = ${bad.diff} > tolerance ${bad.tol}; ` +
+          describeComparison({
+            diff: bad.diff,
+            scale: bad.scale,
+            scaleIs: `|α|·‖pb(u1)‖∞ + |β|·‖pb(u2)‖∞ of argument [${bad.leaf}]`,
+            rtol: identityRtol,
+            atol: identityAtol,
+            rtolName: 'identityRtol',
+            atolName: 'identityAtol',
+          }),
+      }
 }
 
 /**
@@ -120,11 +133,7 @@ export function checkLinearity(
  * @category operations
  * @since 0.1.0
  */
-export function checkChainRule(
-  f: F,
-  c: { readonly args: readonly Tensor[]; readonly w: Tensor; readonly v: readonly Tensor[] },
-  opts: GradientLawOptions = {},
-): LawResult {
+export function checkChainRule(f: F, c: { readonly args: readonly Tensor[]; readonly w: Tensor; readonly v: readonly Tensor[] }, opts: GradientLawOptions = {}): LawResult {
   const { eps = 1e-6, rtol = 1e-5, atol = 1e-7, identityRtol = 1e-9, identityAtol = 1e-12 } = opts
   const xs = c.args.map((a) => cast(a, 'float64'))
   const h = (y: Tensor) => sum(mul(sin(y), c.w))
@@ -134,27 +143,56 @@ export function checkChainRule(
   const separate = pullback(gradH).map(toFlatArray)
   const bad = worstMismatch(composite, separate, separate.map(maxAbs), identityRtol, identityAtol)
   if (bad !== null) {
-    return { ok: false, detail: `chain rule: grad(h∘f) differs from pb_f(∇h(f(x))), worst at argument [${bad.leaf}] index ${bad.index}: ${bad.lhs} vs ${bad.rhs} (|diff| ${bad.diff} > ${bad.tol}); ` +
-      describeComparison({ diff: bad.diff, scale: bad.scale, scaleIs: `‖pb_f(∇h)‖∞ of argument [${bad.leaf}]`, rtol: identityRtol, atol: identityAtol, rtolName: 'identityRtol', atolName: 'identityAtol' }) }
+    return {
+      ok: false,
+      detail:
+        `chain rule: grad(h∘f) differs from pb_f(∇h(f(x))), worst at argument [${bad.leaf}] index ${bad.index}: ${bad.lhs} vs ${bad.rhs} (|diff| ${bad.diff} > ${bad.tol}); ` +
+        describeComparison({
+          diff: bad.diff,
+          scale: bad.scale,
+          scaleIs: `‖pb_f(∇h)‖∞ of argument [${bad.leaf}]`,
+          rtol: identityRtol,
+          atol: identityAtol,
+          rtolName: 'identityRtol',
+          atolName: 'identityAtol',
+        }),
+    }
   }
-  const shifted = (sign: number) => toFlatArray(f(...xs.map((x, i) => {
-    const dv = toFlatArray(c.v[i])
-    return fromArray(toFlatArray(x).map((xv, j) => xv + sign * eps * dv[j]), x.shape, 'float64')
-  })))
-  const plus = shifted(1), minus = shifted(-1)
+  const shifted = (sign: number) =>
+    toFlatArray(
+      f(
+        ...xs.map((x, i) => {
+          const dv = toFlatArray(c.v[i])
+          return fromArray(
+            toFlatArray(x).map((xv, j) => xv + sign * eps * dv[j]),
+            x.shape,
+            'float64',
+          )
+        }),
+      ),
+    )
+  const plus = shifted(1),
+    minus = shifted(-1)
   const jv = plus.map((p, k) => (p - minus[k]) / (2 * eps))
   const gh = toFlatArray(gradH)
   const [lhs, lhsScale] = inner(composite.flat(), c.v.flatMap(toFlatArray))
   const [rhs, rhsScale] = inner(gh, jv)
-  const diff = Math.abs(lhs - rhs), tol = atol + rtol * (lhsScale + rhsScale)
+  const diff = Math.abs(lhs - rhs),
+    tol = atol + rtol * (lhsScale + rhsScale)
   const what = `chain rule along v: ⟨∇(h∘f)(x), v⟩ = ${lhs} vs ⟨∇h(f(x)), J_f·v⟩ = ${rhs} (J_f·v by central differences, eps ${eps})`
   if (Number.isFinite(diff) && diff <= tol) return { ok: true, detail: `${what}: equal within tolerance` }
   // where: the gradient of h∘f against central differences, element by element
   const local = checkGrad((ys: readonly Tensor[]) => h(f(...ys)), xs, { eps, rtol, atol })
   const w = local.worst
-  const worst = w === null ? '' : `; worst element: argument ${w.path} index ${w.index}: ∂(h∘f)/∂x = ${w.analytic} by grad vs ${w.numeric} by central differences (relative error ${short(w.relError)})`
-  return { ok: false, detail: `${what}: |diff| = ${diff} > tolerance ${tol}; ` +
-    describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol, atol }) + worst }
+  const worst =
+    w === null
+      ? ''
+      : `; worst element: argument ${w.path} index ${w.index}: ∂(h∘f)/∂x = ${w.analytic} by grad vs ${w.numeric} by central differences (relative error ${short(w.relError)})`
+  return {
+    ok: false,
+    detail:
+      `${what}: |diff| = ${diff} > tolerance ${tol}; ` + describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol, atol }) + worst,
+  }
 }
 
 /**
@@ -172,24 +210,37 @@ export function checkChainRule(
  * @category operations
  * @since 0.1.0
  */
-export function checkAdjointness(
-  f: F,
-  c: { readonly args: readonly Tensor[]; readonly u: Tensor; readonly v: readonly Tensor[] },
-  opts: GradientLawOptions = {},
-): LawResult {
+export function checkAdjointness(f: F, c: { readonly args: readonly Tensor[]; readonly u: Tensor; readonly v: readonly Tensor[] }, opts: GradientLawOptions = {}): LawResult {
   const { identityRtol = 1e-9, identityAtol = 1e-12 } = opts
   const [, jv] = jvp(f, [...c.args], [...c.v])
   const [, pullback] = vjp((xs: readonly Tensor[]) => f(...xs), c.args)
   const jtu = pullback(c.u)
   const [lhs, lhsScale] = inner(toFlatArray(c.u), toFlatArray(jv))
   const [rhs, rhsScale] = inner(jtu.flatMap(toFlatArray), c.v.flatMap(toFlatArray))
-  const diff = Math.abs(lhs - rhs), tol = identityAtol + identityRtol * (lhsScale + rhsScale)
+  const diff = Math.abs(lhs - rhs),
+    tol = identityAtol + identityRtol * (lhsScale + rhsScale)
   const what = `adjointness: ⟨u, J·v⟩ = ${lhs} (jvp) vs ⟨Jᵀ·u, v⟩ = ${rhs} (vjp)`
   if (Number.isFinite(diff) && diff <= tol) return { ok: true, detail: `${what}: equal within tolerance` }
   const w = worstAdjointElement(f, c.args, c.u, jtu.map(toFlatArray))
-  const worst = w === null ? '' : `; worst element: argument [${w.leaf}] index ${w.index}: (Jᵀ·u) = ${w.lhs} by vjp vs ⟨u, J·eⱼ⟩ = ${w.rhs} by jvp, eⱼ the basis tangent of that element (relative error ${short(w.diff / Math.max(Math.abs(w.lhs), Math.abs(w.rhs)))})`
-  return { ok: false, detail: `${what}: |diff| = ${diff} > tolerance ${tol}; ` +
-    describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol: identityRtol, atol: identityAtol, rtolName: 'identityRtol', atolName: 'identityAtol' }) + worst }
+  const worst =
+    w === null
+      ? ''
+      : `; worst element: argument [${w.leaf}] index ${w.index}: (Jᵀ·u) = ${w.lhs} by vjp vs ⟨u, J·eⱼ⟩ = ${w.rhs} by jvp, eⱼ the basis tangent of that element (relative error ${short(w.diff / Math.max(Math.abs(w.lhs), Math.abs(w.rhs)))})`
+  return {
+    ok: false,
+    detail:
+      `${what}: |diff| = ${diff} > tolerance ${tol}; ` +
+      describeComparison({
+        diff,
+        scale: lhsScale + rhsScale,
+        scaleIs: 'Σ|terms| of both inner products',
+        rtol: identityRtol,
+        atol: identityAtol,
+        rtolName: 'identityRtol',
+        atolName: 'identityAtol',
+      }) +
+      worst,
+  }
 }
 
 /**
@@ -215,15 +266,16 @@ export function checkAdjointness(
  */
 export function gradientLaws(subject: OpSubject, opts: GradientLawOptions = {}): LawSuite<OpCase> {
   const cases = opCase(subject)
-  const law = (check: (c: OpCase) => LawResult) => fc.property(cases, (c) => {
-    const r = check(c)
-    if (!r.ok) throw new Error(`${subject.name}: ${r.detail}`)
-  })
+  const law = (check: (c: OpCase) => LawResult) =>
+    fc.property(cases, (c) => {
+      const r = check(c)
+      if (!r.ok) throw new Error(`${subject.name}: ${r.detail}`)
+    })
   return {
     'numeric agreement': law((c) => checkNumericAgreement(subject.f, { args: c.args, w: c.u1 }, opts)),
-    'linearity': law((c) => checkLinearity(subject.f, c, opts)),
+    linearity: law((c) => checkLinearity(subject.f, c, opts)),
     'chain rule': law((c) => checkChainRule(subject.f, { args: c.args, w: c.u1, v: c.v }, opts)),
-    'adjointness': law((c) => checkAdjointness(subject.f, { args: c.args, u: c.u2, v: c.v }, opts)),
+    adjointness: law((c) => checkAdjointness(subject.f, { args: c.args, u: c.u2, v: c.v }, opts)),
   }
 }
 
@@ -237,7 +289,8 @@ function maxAbs(xs: readonly number[]): number {
 
 /** The inner product and the sum of the absolute values of its terms. */
 function inner(a: readonly number[], b: readonly number[]): [number, number] {
-  let s = 0, m = 0
+  let s = 0,
+    m = 0
   for (let i = 0; i < a.length; i++) {
     s += a[i] * b[i]
     m += Math.abs(a[i] * b[i])
@@ -245,19 +298,32 @@ function inner(a: readonly number[], b: readonly number[]): [number, number] {
   return [s, m]
 }
 
-interface Mismatch { readonly leaf: number; readonly index: number; readonly lhs: number; readonly rhs: number; readonly diff: number; readonly tol: number; readonly scale: number }
+interface Mismatch {
+  readonly leaf: number
+  readonly index: number
+  readonly lhs: number
+  readonly rhs: number
+  readonly diff: number
+  readonly tol: number
+  readonly scale: number
+}
 
 /** The element exceeding its tolerance by the largest ratio (non-finite first), or null. */
 function worstMismatch(lhs: readonly number[][], rhs: readonly number[][], scales: readonly number[], rtol: number, atol: number): Mismatch | null {
-  let worst: Mismatch | null = null, worstRatio = 1
-  lhs.forEach((li, i) => li.forEach((l, j) => {
-    const r = rhs[i][j], diff = Math.abs(l - r), tol = atol + rtol * scales[i]
-    const ratio = diff === 0 ? 0 : Number.isFinite(diff) ? diff / tol : Infinity
-    if (ratio > worstRatio) {
-      worstRatio = ratio
-      worst = { leaf: i, index: j, lhs: l, rhs: r, diff, tol, scale: scales[i] }
-    }
-  }))
+  let worst: Mismatch | null = null,
+    worstRatio = 1
+  lhs.forEach((li, i) =>
+    li.forEach((l, j) => {
+      const r = rhs[i][j],
+        diff = Math.abs(l - r),
+        tol = atol + rtol * scales[i]
+      const ratio = diff === 0 ? 0 : Number.isFinite(diff) ? diff / tol : Infinity
+      if (ratio > worstRatio) {
+        worstRatio = ratio
+        worst = { leaf: i, index: j, lhs: l, rhs: r, diff, tol, scale: scales[i] }
+      }
+    }),
+  )
   return worst
 }
 
@@ -268,12 +334,22 @@ function worstMismatch(lhs: readonly number[][], rhs: readonly number[][], scale
  */
 function worstAdjointElement(f: F, args: readonly Tensor[], u: Tensor, jtu: readonly number[][]): Mismatch | null {
   const us = toFlatArray(u)
-  let worst: Mismatch | null = null, worstRel = 0
+  let worst: Mismatch | null = null,
+    worstRel = 0
   args.forEach((a, i) => {
     for (let j = 0; j < a.size; j++) {
-      const basis = args.map((b, k) => (k === i ? fromArray(Array.from({ length: b.size }, (_, m) => (m === j ? 1 : 0)), b.shape, b.dtype) : zeros(b.shape, b.dtype)))
+      const basis = args.map((b, k) =>
+        k === i
+          ? fromArray(
+              Array.from({ length: b.size }, (_, m) => (m === j ? 1 : 0)),
+              b.shape,
+              b.dtype,
+            )
+          : zeros(b.shape, b.dtype),
+      )
       const [, je] = jvp(f, [...args], basis)
-      const rhs = inner(us, toFlatArray(je))[0], lhs = jtu[i][j]
+      const rhs = inner(us, toFlatArray(je))[0],
+        lhs = jtu[i][j]
       const diff = Math.abs(lhs - rhs)
       const rel = diff === 0 ? 0 : Number.isFinite(diff) ? diff / Math.max(Math.abs(lhs), Math.abs(rhs)) : Infinity
       if (rel > worstRel || (worst === null && diff > 0)) {

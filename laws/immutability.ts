@@ -176,7 +176,9 @@ export function unchanged(before: Snapshot, t: unknown): LawResult {
     return { ok: false, detail: `the tree structure changed: leaves were [${before.paths.join(', ')}], now [${now.paths.join(', ')}]` }
   }
   for (let i = 0; i < now.leaves.length; i++) {
-    const a = before.leaves[i], b = now.leaves[i], path = now.paths[i]
+    const a = before.leaves[i],
+      b = now.leaves[i],
+      path = now.paths[i]
     if (a.tensor !== b.tensor) return { ok: false, detail: `the leaf at ${path} was replaced by another tensor` }
     if (a.dtype !== b.dtype) return { ok: false, detail: `the dtype at ${path} changed from ${a.dtype} to ${b.dtype}` }
     if (a.shape.join() !== b.shape.join()) return { ok: false, detail: `the shape at ${path} changed from [${a.shape.join(',')}] to [${b.shape.join(',')}]` }

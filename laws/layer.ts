@@ -83,13 +83,13 @@ export function layerCase<P>(layer: Layer<P>, inputShape: readonly number[], opt
   const { maxBatch = 3, train = 'both' } = opts
   const shape = inputShape.slice()
   const mode = train === 'both' ? fc.boolean() : fc.constant(train)
-  return fc.record({ key: arb.key(), ctxKey: arb.key(), train: mode, batch: fc.integer({ min: 1, max: maxBatch }) })
-    .chain(({ key, ctxKey, train: t, batch }) => {
-      const { params, outputShape } = layer.init(key, shape)
-      const xs = opts.inputs !== undefined ? opts.inputs(params, batch) : arb.tensor({ shape: [batch, ...shape], min: -2, max: 2 })
-      return fc.record({ x: xs, w: arb.tensor({ shape: [batch, ...outputShape], min: -1, max: 1 }) })
-        .map(({ x, w }): LayerCase<P> => ({ key, params, outputShape, x, w, ctx: { train: t, key: ctxKey } }))
-    })
+  return fc.record({ key: arb.key(), ctxKey: arb.key(), train: mode, batch: fc.integer({ min: 1, max: maxBatch }) }).chain(({ key, ctxKey, train: t, batch }) => {
+    const { params, outputShape } = layer.init(key, shape)
+    const xs = opts.inputs !== undefined ? opts.inputs(params, batch) : arb.tensor({ shape: [batch, ...shape], min: -2, max: 2 })
+    return fc
+      .record({ x: xs, w: arb.tensor({ shape: [batch, ...outputShape], min: -1, max: 1 }) })
+      .map(({ x, w }): LayerCase<P> => ({ key, params, outputShape, x, w, ctx: { train: t, key: ctxKey } }))
+  })
 }
 
 /**
@@ -147,11 +147,15 @@ export function checkInitDeterministic<P>(layer: Layer<P>, key: Key, inputShape:
   const b = layer.init(key, shape)
   if (!sameShape(shape, inputShape)) return { ok: false, detail: `init changed its inputShape argument from ${fmt(inputShape)} to ${fmt(shape)}` }
   if (!sameShape(a.outputShape, b.outputShape)) return { ok: false, detail: `init gave output shapes ${fmt(a.outputShape)} and ${fmt(b.outputShape)} for the same key` }
-  const sa = snapshot(a.params), sb = snapshot(b.params)
-  if (sa.paths.join('|') !== sb.paths.join('|')) return { ok: false, detail: `init gave parameter structures [${sa.paths.join(', ')}] and [${sb.paths.join(', ')}] for the same key` }
+  const sa = snapshot(a.params),
+    sb = snapshot(b.params)
+  if (sa.paths.join('|') !== sb.paths.join('|'))
+    return { ok: false, detail: `init gave parameter structures [${sa.paths.join(', ')}] and [${sb.paths.join(', ')}] for the same key` }
   for (let i = 0; i < sa.leaves.length; i++) {
-    const la = sa.leaves[i], lb = sb.leaves[i]
-    if (la.dtype !== lb.dtype || !sameShape(la.shape, lb.shape)) return { ok: false, detail: `init gave ${sa.paths[i]} as ${la.dtype} ${fmt(la.shape)} and ${lb.dtype} ${fmt(lb.shape)}` }
+    const la = sa.leaves[i],
+      lb = sb.leaves[i]
+    if (la.dtype !== lb.dtype || !sameShape(la.shape, lb.shape))
+      return { ok: false, detail: `init gave ${sa.paths[i]} as ${la.dtype} ${fmt(la.shape)} and ${lb.dtype} ${fmt(lb.shape)}` }
     const d = firstDifference([...la.values], [...lb.values])
     if (d !== null) return { ok: false, detail: `init is not deterministic in the key: ${sa.paths[i]} differs at ${d}` }
   }
@@ -226,8 +230,9 @@ export function checkLayerGradient<P>(
   opts: { readonly eps?: number; readonly rtol?: number; readonly atol?: number } = {},
 ): LawResult {
   const { eps = 1e-6, rtol = 1e-5, atol = 1e-7 } = opts
-  const r = wrt === 'params'
-    ? checkGrad((p: P) => sum(mul(c.w, layer.apply(p, c.x, c.ctx))), c.params, { eps, rtol, atol })
-    : checkGrad((x: Tensor) => sum(mul(c.w, layer.apply(c.params, x, c.ctx))), c.x, { eps, rtol, atol })
+  const r =
+    wrt === 'params'
+      ? checkGrad((p: P) => sum(mul(c.w, layer.apply(p, c.x, c.ctx))), c.params, { eps, rtol, atol })
+      : checkGrad((x: Tensor) => sum(mul(c.w, layer.apply(c.params, x, c.ctx))), c.x, { eps, rtol, atol })
   return { ok: r.ok, detail: `gradient w.r.t. ${wrt} of Σ w ⊙ apply (train ${c.ctx.train === true}): ${formatGradCheck(r)}` }
 }

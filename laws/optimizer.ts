@@ -85,12 +85,14 @@ export function optimizerCase(opts: OptimizerLawOptions = {}): fc.Arbitrary<Opti
   return params.chain((p) => {
     const { leaves, structure } = flatten('optimizerCase', p)
     const grad = fc.tuple(...leaves.map((l) => arb.tensor({ shape: l.shape, dtype: l.dtype, min: -3, max: 3 }))).map((ls) => unflatten(structure, ls))
-    return fc.array(grad, { minLength: 1, maxLength: Math.max(1, maxSteps) }).chain((grads) =>
-      fc.integer({ min: 0, max: grads.length }).map((split) => ({ params: p, grads, split })))
+    return fc
+      .array(grad, { minLength: 1, maxLength: Math.max(1, maxSteps) })
+      .chain((grads) => fc.integer({ min: 0, max: grads.length }).map((split) => ({ params: p, grads, split })))
   })
 }
 
-const leafArb = fc.tuple(arb.shape({ maxRank: 2, maxDim: 3 }), fc.constantFrom<DType>('float32', 'float64'))
+const leafArb = fc
+  .tuple(arb.shape({ maxRank: 2, maxDim: 3 }), fc.constantFrom<DType>('float32', 'float64'))
   .chain(([shape, dtype]) => arb.tensor({ shape, dtype, min: -3, max: 3 }))
 const paramsArb: fc.Arbitrary<unknown> = fc.oneof(
   leafArb,
@@ -176,7 +178,13 @@ export function checkInitMirrors(t: GradientTransformation<unknown>, c: Optimize
 export function checkZeroGradientFixedPoint(t: GradientTransformation<unknown>, c: OptimizerCase): LawResult {
   return guard(() => {
     const zero = tree.zerosLike(c.params)
-    const r = run(t, c.params, c.grads.map(() => zero), t.init(c.params), false)
+    const r = run(
+      t,
+      c.params,
+      c.grads.map(() => zero),
+      t.init(c.params),
+      false,
+    )
     if (typeof r === 'string') return fail(r)
     for (let i = 0; i < c.grads.length; i++) {
       const u = snapshot(r.updates[i])
@@ -185,7 +193,8 @@ export function checkZeroGradientFixedPoint(t: GradientTransformation<unknown>, 
         if (j >= 0) return fail(`step ${i}: a zero gradient gave the update ${show(values[j])} at ${u.paths[l]} index ${j}`)
       }
     }
-    const before = snapshot(c.params), after = snapshot(r.params[c.grads.length])
+    const before = snapshot(c.params),
+      after = snapshot(r.params[c.grads.length])
     for (let i = 0; i < before.leaves.length; i++) {
       const j = before.leaves[i].values.findIndex((v, k) => v !== after.leaves[i].values[k])
       if (j >= 0) return fail(`the params moved at ${before.paths[i]} index ${j}: ${show(before.leaves[i].values[j])} became ${show(after.leaves[i].values[j])}`)
@@ -216,7 +225,9 @@ export function checkStateRoundTrip(t: GradientTransformation<unknown>, c: Optim
     const back = decodeTree(JSON.parse(text))
     const d = identical(state, back, 'the state and its JSON round trip')
     if (d !== null) return fail(d)
-    return JSON.stringify(encodeTree(back)) === text ? pass(`state after ${c.split} steps round-trips (${text.length} characters)`) : fail('encoding the decoded state gives different JSON')
+    return JSON.stringify(encodeTree(back)) === text
+      ? pass(`state after ${c.split} steps round-trips (${text.length} characters)`)
+      : fail('encoding the decoded state gives different JSON')
   })
 }
 
@@ -280,10 +291,11 @@ export function checkResume(t: GradientTransformation<unknown>, c: OptimizerCase
  */
 export function optimizerLaws(subject: OptimizerSubject, opts: OptimizerLawOptions = {}): LawSuite<OptimizerCase> {
   const cases = optimizerCase(opts)
-  const law = (check: (t: GradientTransformation<unknown>, c: OptimizerCase) => LawResult) => fc.property(cases, (c) => {
-    const r = check(subject.transform, c)
-    if (!r.ok) throw new Error(`${subject.name}: ${r.detail}`)
-  })
+  const law = (check: (t: GradientTransformation<unknown>, c: OptimizerCase) => LawResult) =>
+    fc.property(cases, (c) => {
+      const r = check(subject.transform, c)
+      if (!r.ok) throw new Error(`${subject.name}: ${r.detail}`)
+    })
   const suite: Record<string, fc.IPropertyWithHooks<[OptimizerCase]>> = {
     'update is pure and leaves its inputs unchanged': law(checkPurity),
     'init mirrors the params and updates keep their structure and dtypes': law(checkInitMirrors),
@@ -306,7 +318,8 @@ interface Trajectory {
 /** Runs the steps; with `watch`, checks after every update that it changed none of its inputs. */
 function run(t: GradientTransformation<unknown>, params: unknown, grads: readonly unknown[], state: unknown, watch: boolean): Trajectory | string {
   const out: Trajectory = { updates: [], states: [], params: [params] }
-  let p = params, s = state
+  let p = params,
+    s = state
   for (let i = 0; i < grads.length; i++) {
     const inputs = { g: grads[i], s, p }
     const before = watch ? snapshot(inputs) : null
@@ -317,7 +330,9 @@ function run(t: GradientTransformation<unknown>, params: unknown, grads: readonl
     }
     p = applyUpdates(p, u)
     s = next
-    out.updates.push(u); out.states.push(s); out.params.push(p)
+    out.updates.push(u)
+    out.states.push(s)
+    out.params.push(p)
   }
   return out
 }
@@ -337,10 +352,13 @@ function guard(f: () => LawResult): LawResult {
 
 /** null when `a` and `b` are the same pytree bit for bit, else the first difference. */
 function identical(a: unknown, b: unknown, what: string): string | null {
-  const sa = snapshot(a), sb = snapshot(b)
+  const sa = snapshot(a),
+    sb = snapshot(b)
   if (sa.paths.join('|') !== sb.paths.join('|')) return `${what}: the structures differ ([${sa.paths.join(', ')}] vs [${sb.paths.join(', ')}])`
   for (let i = 0; i < sa.leaves.length; i++) {
-    const x = sa.leaves[i], y = sb.leaves[i], path = sa.paths[i]
+    const x = sa.leaves[i],
+      y = sb.leaves[i],
+      path = sa.paths[i]
     if (x.dtype !== y.dtype || x.shape.join() !== y.shape.join()) return `${what}: at ${path}, ${x.dtype} [${x.shape}] vs ${y.dtype} [${y.shape}]`
     for (let j = 0; j < x.values.length; j++) {
       if (!Object.is(x.values[j], y.values[j])) return `${what}: at ${path} index ${j}, ${show(x.values[j])} vs ${show(y.values[j])}`
@@ -353,9 +371,13 @@ function identical(a: unknown, b: unknown, what: string): string | null {
 function mirrorError(state: unknown, params: unknown): string | null {
   const walk = (x: unknown, path: string): string | null => {
     if (tree.structureEquals(x, params)) return null
-    if (x instanceof Tensor) return x.rank === 0 ? null : `the state leaf at ${path || '<root>'} (shape [${x.shape}]) is neither a scalar count nor inside a tree that mirrors the params`
-    const kids = Array.isArray(x) ? x.map((v, i) => [`${path}[${i}]`, v] as const)
-      : x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype ? Object.entries(x).map(([k, v]) => [`${path}.${k}`, v] as const) : null
+    if (x instanceof Tensor)
+      return x.rank === 0 ? null : `the state leaf at ${path || '<root>'} (shape [${x.shape}]) is neither a scalar count nor inside a tree that mirrors the params`
+    const kids = Array.isArray(x)
+      ? x.map((v, i) => [`${path}[${i}]`, v] as const)
+      : x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype
+        ? Object.entries(x).map(([k, v]) => [`${path}.${k}`, v] as const)
+        : null
     if (kids !== null) return kids.reduce<string | null>((r, [p, v]) => r ?? walk(v, p), null)
     return `the state at ${path || '<root>'} is not a pytree of tensors (got ${typeof x})`
   }
@@ -386,7 +408,11 @@ function decodeTree(j: Json): unknown {
     const t = j.$tensor
     if (t !== undefined && Object.keys(j).length === 1) {
       const { dtype, shape, data } = t as { dtype: DType; shape: number[]; data: (number | string)[] }
-      return fromArray(data.map((v) => (typeof v === 'number' ? v : v === '-0' ? -0 : Number(v))), shape, dtype)
+      return fromArray(
+        data.map((v) => (typeof v === 'number' ? v : v === '-0' ? -0 : Number(v))),
+        shape,
+        dtype,
+      )
     }
     return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, decodeTree(v)]))
   }

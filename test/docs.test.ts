@@ -19,7 +19,11 @@ function walk(dir: string): string[] {
   })
 }
 
-interface Example { readonly file: string; readonly line: number; readonly code: string }
+interface Example {
+  readonly file: string
+  readonly line: number
+  readonly code: string
+}
 
 /** The examples of one file: the lines after `@example` up to the next tag or the comment's end. */
 export function extractExamples(file: string, text: string): Example[] {
@@ -35,19 +39,25 @@ export function extractExamples(file: string, text: string): Example[] {
     const line = raw.trim()
     if (line.startsWith('/**')) inComment = true
     if (!inComment) return
-    const body = line.replace(/^\/\*\*/, '').replace(/\*\/$/, '').replace(/^\* ?/, '')
+    const body = line
+      .replace(/^\/\*\*/, '')
+      .replace(/\*\/$/, '')
+      .replace(/^\* ?/, '')
     if (body.startsWith('@example')) {
       flush()
       current = { line: i + 1, code: [] }
     } else if (body.startsWith('@')) flush()
     else if (current) current.code.push(raw.replace(/^\s*\* ?/, '').replace(/\*\/\s*$/, ''))
-    if (line.endsWith('*/')) { flush(); inComment = false }
+    if (line.endsWith('*/')) {
+      flush()
+      inComment = false
+    }
   })
   return out
 }
 
 const targets: Record<string, string> = {
-  'purediff': join(root, 'src', 'index.ts'),
+  purediff: join(root, 'src', 'index.ts'),
   'purediff/nn': join(root, 'src', 'nn', 'index.ts'),
   'purediff/optim': join(root, 'src', 'optim', 'index.ts'),
   'purediff/testing': join(root, 'src', 'testing', 'index.ts'),
@@ -77,10 +87,7 @@ function fences(file: string, text: string): Example[] {
   return out
 }
 
-const examples = [
-  ...files.flatMap((f) => extractExamples(relative(root, f), readFileSync(f, 'utf8'))),
-  ...fences('README.md', readFileSync(join(root, 'README.md'), 'utf8')),
-]
+const examples = [...files.flatMap((f) => extractExamples(relative(root, f), readFileSync(f, 'utf8'))), ...fences('README.md', readFileSync(join(root, 'README.md'), 'utf8'))]
 
 mkdirSync(outDir, { recursive: true })
 afterAll(() => rmSync(outDir, { recursive: true, force: true }))

@@ -65,7 +65,8 @@ describe('the pages include their code from the examples, and show only plots th
         if (region !== undefined) {
           const text = readFileSync(file, 'utf8')
           const start = new RegExp(`^\\s*//\\s*#?region ${region.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'm').exec(text)
-          if (start === null || !/^\s*\/\/\s*#?endregion\b/m.test(text.slice(start.index))) bad.push(`${where}: ${target} has no region '${region}' (// #region ${region} … // #endregion ${region})`)
+          if (start === null || !/^\s*\/\/\s*#?endregion\b/m.test(text.slice(start.index)))
+            bad.push(`${where}: ${target} has no region '${region}' (// #region ${region} … // #endregion ${region})`)
         }
       }
     }
@@ -73,15 +74,18 @@ describe('the pages include their code from the examples, and show only plots th
   })
 
   it('no page has an inline TypeScript or JavaScript block (code is included from a running example)', () => {
-    const inline = mds.flatMap((md) => [...readFileSync(md, 'utf8').matchAll(/^\s*```(ts|typescript|js|javascript|tsx|vue)\b/gm)]
-      .map((m) => `${rel(md)}: \`\`\`${m[1]}`))
+    const inline = mds.flatMap((md) => [...readFileSync(md, 'utf8').matchAll(/^\s*```(ts|typescript|js|javascript|tsx|vue)\b/gm)].map((m) => `${rel(md)}: \`\`\`${m[1]}`))
     expect(inline).toEqual([])
   })
 
   it('every plot a page shows is exported by an example', () => {
-    const missing = mds.flatMap((md) => [...readFileSync(md, 'utf8').matchAll(/!\[[^\]]*\]\((\/plots\/[^)\s]+)\)/g)]
-      .filter((m) => !exported.has(m[1]))
-      .map((m) => `${rel(md)}: ${m[1]} (exported: ${[...exported.keys()].filter((k) => k.startsWith(m[1].split('/').slice(0, 3).join('/'))).join(', ') || 'none in that folder'})`))
+    const missing = mds.flatMap((md) =>
+      [...readFileSync(md, 'utf8').matchAll(/!\[[^\]]*\]\((\/plots\/[^)\s]+)\)/g)]
+        .filter((m) => !exported.has(m[1]))
+        .map(
+          (m) => `${rel(md)}: ${m[1]} (exported: ${[...exported.keys()].filter((k) => k.startsWith(m[1].split('/').slice(0, 3).join('/'))).join(', ') || 'none in that folder'})`,
+        ),
+    )
     expect(missing).toEqual([])
   })
 })

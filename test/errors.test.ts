@@ -8,7 +8,11 @@ import type { Tensor } from '../src/index.js'
 
 /** Runs f and returns what it threw. */
 function thrown(f: () => unknown): Error {
-  try { f() } catch (e) { return e as Error }
+  try {
+    f()
+  } catch (e) {
+    return e as Error
+  }
   throw new Error('expected a throw')
 }
 function expectError(f: () => unknown, cls: new (...a: never[]) => Error, ...parts: string[]) {
@@ -35,7 +39,16 @@ describe('constructors and readers', () => {
 
 describe('elementwise ops', () => {
   it('broadcasting failures name the op and both shapes', () => {
-    for (const [name, op] of [['add', P.add], ['sub', P.sub], ['mul', P.mul], ['div', P.div], ['pow', P.pow], ['maximum', P.maximum], ['minimum', P.minimum], ['greater', P.greater]] as const) {
+    for (const [name, op] of [
+      ['add', P.add],
+      ['sub', P.sub],
+      ['mul', P.mul],
+      ['div', P.div],
+      ['pow', P.pow],
+      ['maximum', P.maximum],
+      ['minimum', P.minimum],
+      ['greater', P.greater],
+    ] as const) {
       expectError(() => op(P.zeros([2, 3]), P.zeros([4])), P.ShapeError, name, '[2,3]', '[4]', 'cannot be broadcast')
     }
     expectError(() => P.where(P.zeros([2]), P.zeros([3]), 0), P.ShapeError, 'where', '[2]', '[3]')
@@ -107,7 +120,11 @@ describe('transforms and trees', () => {
     expectError(() => P.jvp((x: Tensor) => x, [P.zeros([2])], [] as never), P.ArgumentError, 'jvp', 'same length')
   })
   it('customVjp checks what bwd returns', () => {
-    const bad = P.customVjp((x: Tensor) => x, (x: Tensor) => [x, null] as const, () => [])
+    const bad = P.customVjp(
+      (x: Tensor) => x,
+      (x: Tensor) => [x, null] as const,
+      () => [],
+    )
     expectError(() => P.grad((x: Tensor) => P.sum(bad(x)))(P.zeros([2])), P.ArgumentError, 'customVjp', 'one cotangent per argument')
   })
 })

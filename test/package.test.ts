@@ -40,7 +40,9 @@ describe('browser safety', () => {
 describe('build and exports', () => {
   it('npm run build emits every entry point with declarations, and they import by name', () => {
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' })
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string; require: { types: string; default: string } }> }
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { types: string; default: string; require: { types: string; default: string } }>
+    }
     for (const [name, entry] of Object.entries(pkg.exports)) {
       // import mode, and require mode (the .d.cts twins, see scripts/build-dist.ts)
       for (const target of [entry.default, entry.types, entry.require.default, entry.require.types]) {

@@ -8,7 +8,10 @@ import { type Tensor, grad, jvp, matmul, sum, tensor, valueAndGrad, vjp, tree } 
 import { arb } from '../src/testing/index.js'
 import type fc from 'fast-check'
 
-interface Params { readonly w: Tensor; readonly layers: readonly { readonly b: Tensor }[] }
+interface Params {
+  readonly w: Tensor
+  readonly layers: readonly { readonly b: Tensor }[]
+}
 const loss = (p: Params, x: Tensor, scale: number) => sum(matmul(x, p.w))
 
 it('grads mirror the parameter type; rest arguments stay typed', () => {

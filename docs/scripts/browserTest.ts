@@ -24,8 +24,15 @@ if (!existsSync(chromiumPath)) throw new Error(`no browser at ${chromiumPath}: i
 // --- the static server (VitePress builds with .html links; "/x/" means "/x/index.html")
 
 const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
-  '.json': 'application/json', '.png': 'image/png', '.woff2': 'font/woff2', '.ico': 'image/x-icon', '.txt': 'text/plain',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain',
 }
 
 /** The file a URL path serves, or null. */
@@ -73,7 +80,11 @@ function sourceOf(path: string): string | null {
   return existsSync(md) ? readFileSync(md, 'utf8') : null
 }
 
-interface Visit { readonly path: string; readonly ids: Set<string>; readonly links: string[] }
+interface Visit {
+  readonly path: string
+  readonly ids: Set<string>
+  readonly links: string[]
+}
 const failures: string[] = []
 const visits = new Map<string, Visit>()
 let imagesChecked = 0
@@ -81,7 +92,9 @@ let plotsChecked = 0
 
 async function visit(page: Page, path: string): Promise<void> {
   const problems: string[] = []
-  const onConsole = (m: { type(): string; text(): string }) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`) }
+  const onConsole = (m: { type(): string; text(): string }) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`)
+  }
   const onPageError = (e: Error) => problems.push(`page error: ${e.message}`)
   const onResponse = (r: { url(): string; status(): number }) => {
     if (r.url().startsWith(origin) && r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url().slice(origin.length)}`)
@@ -100,7 +113,16 @@ async function visit(page: Page, path: string): Promise<void> {
     // Every image decoded (SVG plots included): naturalWidth is 0 for a broken one.
     const images = await page.evaluate(async () => {
       const imgs = Array.from(document.images)
-      await Promise.all(imgs.map((i) => (i.complete ? null : new Promise((ok) => { i.onload = ok; i.onerror = ok }))))
+      await Promise.all(
+        imgs.map((i) =>
+          i.complete
+            ? null
+            : new Promise((ok) => {
+                i.onload = ok
+                i.onerror = ok
+              }),
+        ),
+      )
       return imgs.map((i) => ({ src: i.getAttribute('src') ?? '', width: i.naturalWidth }))
     })
     imagesChecked += images.length
@@ -162,21 +184,28 @@ async function live(browser: Browser): Promise<void> {
   }
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } })
   const errors: string[] = []
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
   page.on('pageerror', (e) => errors.push(e.message))
   await page.goto(origin + path, { waitUntil: 'load' })
   const t0 = Date.now()
-  const read = () => page.evaluate(() => {
-    const el = document.querySelector('.live-trainer')
-    return el === null ? null : { start: Number(el.getAttribute('data-loss-start')), loss: Number(el.getAttribute('data-loss')), step: Number(el.getAttribute('data-step')) }
-  })
-  try {
-    await page.waitForFunction(() => {
+  const read = () =>
+    page.evaluate(() => {
       const el = document.querySelector('.live-trainer')
-      const start = Number(el?.getAttribute('data-loss-start'))
-      const loss = Number(el?.getAttribute('data-loss'))
-      return Number.isFinite(start) && Number.isFinite(loss) && loss < start / 2
-    }, undefined, { timeout: LIVE_TIMEOUT_MS, polling: 100 })
+      return el === null ? null : { start: Number(el.getAttribute('data-loss-start')), loss: Number(el.getAttribute('data-loss')), step: Number(el.getAttribute('data-step')) }
+    })
+  try {
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('.live-trainer')
+        const start = Number(el?.getAttribute('data-loss-start'))
+        const loss = Number(el?.getAttribute('data-loss'))
+        return Number.isFinite(start) && Number.isFinite(loss) && loss < start / 2
+      },
+      undefined,
+      { timeout: LIVE_TIMEOUT_MS, polling: 100 },
+    )
     const s = await read()
     console.log(`live page: loss ${s?.start.toFixed(4)} → ${s?.loss.toFixed(4)} at step ${s?.step}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     // The core's WebAssembly SIMD kernels must run in a real browser too (the TypeScript
@@ -190,7 +219,9 @@ async function live(browser: Browser): Promise<void> {
     await page.locator('.live-trainer').screenshot({ path: screenshot })
     console.log(`live page screenshot: ${relative(process.cwd(), screenshot)}`)
   } catch (e) {
-    failures.push(`${path}: the loss did not fall below half its start within ${LIVE_TIMEOUT_MS / 1000} s (last: ${JSON.stringify(await read())}; ${e instanceof Error ? e.message.split('\n')[0] : e})`)
+    failures.push(
+      `${path}: the loss did not fall below half its start within ${LIVE_TIMEOUT_MS / 1000} s (last: ${JSON.stringify(await read())}; ${e instanceof Error ? e.message.split('\n')[0] : e})`,
+    )
   }
   for (const e of errors) failures.push(`${path}: console error while training: ${e}`)
   await page.close()
@@ -212,7 +243,9 @@ try {
   }
   await Promise.all([worker(), worker()])
   const links = checkLinks()
-  console.log(`docs:test: ${pages.length} pages, ${links} internal links, ${imagesChecked} images (${plotsChecked} plots referenced) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `docs:test: ${pages.length} pages, ${links} internal links, ${imagesChecked} images (${plotsChecked} plots referenced) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
   await live(browser)
 } finally {
   await browser.close()

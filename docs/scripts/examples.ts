@@ -14,10 +14,12 @@ export const examplesDir = join(docsDir, 'examples')
 export const plotsDir = join(docsDir, 'public', 'plots')
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((f) => {
-    const p = join(dir, f)
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : []
-  })
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f)
+      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : []
+    })
 }
 
 /** Every example file (absolute paths), sorted. */

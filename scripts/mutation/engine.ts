@@ -52,7 +52,9 @@ export interface Progress {
   readonly progress: 'file' | 'test' | 'between'
   readonly id: string
 }
-const progress = (p: Progress) => { process.send!(p) }
+const progress = (p: Progress) => {
+  process.send!(p)
+}
 
 /**
  * Reports progress, and cancels the run at the first failure a mutant caused (the rest cannot

@@ -36,17 +36,35 @@ export interface Mutant {
 
 const arithmetic: Record<string, readonly string[]> = { '+': ['-'], '-': ['+'], '*': ['/'], '/': ['*'], '%': ['*'] }
 const equality: Record<string, readonly string[]> = {
-  '<': ['<=', '>='], '<=': ['<', '>'], '>': ['>=', '<='], '>=': ['>', '<'],
-  '===': ['!=='], '!==': ['==='], '==': ['!='], '!=': ['=='],
+  '<': ['<=', '>='],
+  '<=': ['<', '>'],
+  '>': ['>=', '<='],
+  '>=': ['>', '<'],
+  '===': ['!=='],
+  '!==': ['==='],
+  '==': ['!='],
+  '!=': ['=='],
 }
 const logical: Record<string, readonly string[]> = { '&&': ['||'], '||': ['&&'], '??': ['&&'] }
 const assignment: Record<string, readonly string[]> = {
-  '+=': ['-='], '-=': ['+='], '*=': ['/='], '/=': ['*='], '%=': ['*='],
-  '&&=': ['||='], '||=': ['&&='], '??=': ['&&='],
+  '+=': ['-='],
+  '-=': ['+='],
+  '*=': ['/='],
+  '/=': ['*='],
+  '%=': ['*='],
+  '&&=': ['||='],
+  '||=': ['&&='],
+  '??=': ['&&='],
 }
 const methodSwap: Record<string, string> = {
-  endsWith: 'startsWith', startsWith: 'endsWith', every: 'some', some: 'every',
-  toLowerCase: 'toUpperCase', toUpperCase: 'toLowerCase', min: 'max', max: 'min',
+  endsWith: 'startsWith',
+  startsWith: 'endsWith',
+  every: 'some',
+  some: 'every',
+  toLowerCase: 'toUpperCase',
+  toUpperCase: 'toLowerCase',
+  min: 'max',
+  max: 'min',
 }
 const methodDrop = new Set(['filter', 'reverse', 'slice', 'sort', 'substring', 'substr', 'trim', 'trimStart', 'trimEnd'])
 
@@ -56,8 +74,17 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const out: Mutant[] = []
   const regions = numberRegions(ts, sf)
-  const skipKinds = new Set([K.ImportDeclaration, K.ExportDeclaration, K.InterfaceDeclaration, K.TypeAliasDeclaration,
-    K.TypeParameter, K.HeritageClause, K.ModuleDeclaration, K.Decorator, K.TypeOperator])
+  const skipKinds = new Set([
+    K.ImportDeclaration,
+    K.ExportDeclaration,
+    K.InterfaceDeclaration,
+    K.TypeAliasDeclaration,
+    K.TypeParameter,
+    K.HeritageClause,
+    K.ModuleDeclaration,
+    K.Decorator,
+    K.TypeOperator,
+  ])
   const isType = (n: TsNode) => n.kind >= K.FirstTypeNode && n.kind <= K.LastTypeNode
   const isDeclare = (n: TsNode) => (n.modifiers ?? []).some((m) => m.kind === K.DeclareKeyword)
   const fnKinds = functionKinds(ts)
@@ -96,8 +123,7 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
     if (isLiteralBool(node)) return
     for (const v of values) whole(node, 'ConditionalExpression', v)
   }
-  const isAssignmentTarget = (n: TsNode) =>
-    n.parent.kind === K.BinaryExpression && n.parent.left === n && n.parent.operatorToken?.kind === K.EqualsToken
+  const isAssignmentTarget = (n: TsNode) => n.parent.kind === K.BinaryExpression && n.parent.left === n && n.parent.operatorToken?.kind === K.EqualsToken
 
   const visit = (node: TsNode): void => {
     if (skipKinds.has(node.kind) || isType(node) || isDeclare(node)) return
@@ -128,13 +154,25 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
         else if (op === K.ExclamationToken) whole(node, 'BooleanLiteral', operand.getText(sf))
         break
       }
-      case K.TrueKeyword: whole(node, 'BooleanLiteral', 'false'); break
-      case K.FalseKeyword: whole(node, 'BooleanLiteral', 'true'); break
-      case K.IfStatement: condition(node.expression!, ['true', 'false']); break
-      case K.ConditionalExpression: condition(node.condition!, ['true', 'false']); break
+      case K.TrueKeyword:
+        whole(node, 'BooleanLiteral', 'false')
+        break
+      case K.FalseKeyword:
+        whole(node, 'BooleanLiteral', 'true')
+        break
+      case K.IfStatement:
+        condition(node.expression!, ['true', 'false'])
+        break
+      case K.ConditionalExpression:
+        condition(node.condition!, ['true', 'false'])
+        break
       case K.WhileStatement:
-      case K.DoStatement: condition(node.expression!, ['false']); break
-      case K.ForStatement: if (node.condition !== undefined) condition(node.condition, ['false']); break
+      case K.DoStatement:
+        condition(node.expression!, ['false'])
+        break
+      case K.ForStatement:
+        if (node.condition !== undefined) condition(node.condition, ['false'])
+        break
       case K.Block:
         if ((node.statements ?? []).length > 0) whole(node, 'BlockStatement', '{}')
         break
@@ -212,13 +250,17 @@ function numberRegions(ts: TsApi, sf: TsNode): Map<TsNode, { index: number; kind
   const shortCircuit = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken])
   const loops = new Set([K.ForStatement, K.ForInStatement, K.ForOfStatement, K.WhileStatement, K.DoStatement])
   const m = new Map<TsNode, { index: number; kind: RegionKind }>()
-  const put = (n: TsNode | undefined, kind: RegionKind) => { if (n !== undefined && !m.has(n)) m.set(n, { index: m.size, kind }) }
+  const put = (n: TsNode | undefined, kind: RegionKind) => {
+    if (n !== undefined && !m.has(n)) m.set(n, { index: m.size, kind })
+  }
   const visit = (n: TsNode): void => {
     if (n.kind >= K.FirstTypeNode && n.kind <= K.LastTypeNode) return
     if (n.kind === K.Block) put(n, 'block')
     else if (fnKinds.has(n.kind) && n.body !== undefined && n.body.kind !== K.Block) put(n.body, 'expr')
-    else if (n.kind === K.ConditionalExpression) { put(n.whenTrue, 'expr'); put(n.whenFalse, 'expr') }
-    else if (n.kind === K.BinaryExpression && shortCircuit.has(n.operatorToken!.kind)) put(n.right, 'expr')
+    else if (n.kind === K.ConditionalExpression) {
+      put(n.whenTrue, 'expr')
+      put(n.whenFalse, 'expr')
+    } else if (n.kind === K.BinaryExpression && shortCircuit.has(n.operatorToken!.kind)) put(n.right, 'expr')
     else if (n.kind === K.IfStatement) {
       if (n.thenStatement!.kind !== K.Block) put(n.thenStatement, 'stmt')
       if (n.elseStatement !== undefined && n.elseStatement.kind !== K.Block && n.elseStatement.kind !== K.IfStatement) put(n.elseStatement, 'stmt')

@@ -9,7 +9,9 @@ import type { EngineAnswer, EngineRequest, Progress } from './engine.js'
 
 const live = new Set<Engine>()
 // An ended runner leaves no engine behind (each runs in its own process group).
-process.on('exit', () => { for (const e of live) e.stop() })
+process.on('exit', () => {
+  for (const e of live) e.stop()
+})
 
 export type Outcome = { readonly kind: 'answer'; readonly answer: EngineAnswer } | { readonly kind: 'timeout' }
 
@@ -18,7 +20,10 @@ export class Engine {
   private child: ChildProcess | null = null
   private ready: Promise<void> | null = null
 
-  constructor(private readonly sandbox: string, private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly sandbox: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
   private start(): Promise<void> {
     const child = fork(join(this.sandbox, 'scripts/mutation/engine.ts'), [this.sandbox], {
@@ -53,10 +58,19 @@ export class Engine {
         child.off('message', onMessage)
         resolve(o)
       }
-      const timeout = () => { this.stop(); done({ kind: 'timeout' }) }
-      const arm = (p: Progress | null) => { clearTimeout(stall); stall = setTimeout(timeout, stallMs(p)) }
+      const timeout = () => {
+        this.stop()
+        done({ kind: 'timeout' })
+      }
+      const arm = (p: Progress | null) => {
+        clearTimeout(stall)
+        stall = setTimeout(timeout, stallMs(p))
+      }
       const total = setTimeout(timeout, totalMs)
-      const onExit = () => { this.reset(); done({ kind: 'answer', answer: { newFailures: 1, firstFailure: 'the engine exited (the mutant ended the process)', failedIds: [], passed: 0, durations: {}, error: null } }) }
+      const onExit = () => {
+        this.reset()
+        done({ kind: 'answer', answer: { newFailures: 1, firstFailure: 'the engine exited (the mutant ended the process)', failedIds: [], passed: 0, durations: {}, error: null } })
+      }
       const onMessage = (msg: EngineAnswer | Progress) => {
         if ('progress' in msg) arm(msg)
         else done({ kind: 'answer', answer: msg })
@@ -78,7 +92,11 @@ export class Engine {
   stop(): void {
     const pid = this.child?.pid
     if (pid !== undefined) {
-      try { process.kill(-pid, 'SIGKILL') } catch { /* already gone */ }
+      try {
+        process.kill(-pid, 'SIGKILL')
+      } catch {
+        /* already gone */
+      }
     }
     this.reset()
   }

@@ -63,7 +63,15 @@ export function excludedBy(rules: readonly Exclusion[], m: Mutant): string | nul
 
 type Row = Mutant & Result
 
-interface Tally { total: number; killed: number; timeout: number; survived: number; noCoverage: number; excluded: number; error: number }
+interface Tally {
+  total: number
+  killed: number
+  timeout: number
+  survived: number
+  noCoverage: number
+  excluded: number
+  error: number
+}
 
 const tally = (rows: readonly Row[]): Tally => {
   const t: Tally = { total: rows.length, killed: 0, timeout: 0, survived: 0, noCoverage: 0, excluded: 0, error: 0 }
@@ -89,25 +97,46 @@ const line = (name: string, t: Tally) =>
 const head = '| | score | mutants | killed | timeout | survived | no coverage | excluded | error |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|'
 
 /** Writes out/report.json and out/report.md and prints the per-folder table. */
-export function writeReport(out: string, rows: readonly Row[], meta: { elapsed: number; ran: number; modes: readonly string[]; folders: readonly string[]; files: readonly string[]; sample: number }): void {
+export function writeReport(
+  out: string,
+  rows: readonly Row[],
+  meta: { elapsed: number; ran: number; modes: readonly string[]; folders: readonly string[]; files: readonly string[]; sample: number },
+): void {
   writeFileSync(join(out, 'report.json'), JSON.stringify({ meta, mutants: rows }, null, 1))
   showInterval = meta.sample < 1
   const folderOf = (f: string) => f.split('/').slice(0, 2).join('/')
   const folders = [...new Set(rows.map((r) => folderOf(r.file)))]
   const files = [...new Set(rows.map((r) => r.file))]
   const md: string[] = [
-    '# Mutation report', '',
+    '# Mutation report',
+    '',
     `Kernel modes tried in order: ${meta.modes.join(', ')}. Mutants judged in this run: ${meta.ran}, in ${meta.elapsed.toFixed(0)} s.`,
-    meta.sample < 1 ? `A stable sample of ${(100 * meta.sample).toFixed(0)}% of the mutants (--sample ${meta.sample}); the score column gives the 95% Wilson interval after it.` : 'Every mutant.', '',
-    '## Per folder', '', head,
+    meta.sample < 1
+      ? `A stable sample of ${(100 * meta.sample).toFixed(0)}% of the mutants (--sample ${meta.sample}); the score column gives the 95% Wilson interval after it.`
+      : 'Every mutant.',
+    '',
+    '## Per folder',
+    '',
+    head,
     ...folders.map((f) => line(f, tally(rows.filter((r) => folderOf(r.file) === f)))),
-    line('**all**', tally(rows)), '',
-    '## Per file', '', head,
-    ...files.map((f) => line(f, tally(rows.filter((r) => r.file === f)))), '',
-    '## Not detected (survived, no coverage)', '',
-    ...rows.filter((r) => r.verdict === 'survived' || r.verdict === 'noCoverage')
-      .map((r) => `- ${r.file}:${r.line}:${r.col} ${r.fn === '' ? '' : `(${r.fn}) `}${r.operator}${r.verdict === 'noCoverage' ? ' [no coverage]' : ''}: \`${clip(r.original)}\` → \`${clip(r.replacement)}\``),
-    '', '## Errors (not counted)', '',
+    line('**all**', tally(rows)),
+    '',
+    '## Per file',
+    '',
+    head,
+    ...files.map((f) => line(f, tally(rows.filter((r) => r.file === f)))),
+    '',
+    '## Not detected (survived, no coverage)',
+    '',
+    ...rows
+      .filter((r) => r.verdict === 'survived' || r.verdict === 'noCoverage')
+      .map(
+        (r) =>
+          `- ${r.file}:${r.line}:${r.col} ${r.fn === '' ? '' : `(${r.fn}) `}${r.operator}${r.verdict === 'noCoverage' ? ' [no coverage]' : ''}: \`${clip(r.original)}\` → \`${clip(r.replacement)}\``,
+      ),
+    '',
+    '## Errors (not counted)',
+    '',
     ...rows.filter((r) => r.verdict === 'error').map((r) => `- ${r.file}:${r.line}:${r.col} ${r.operator}: ${clip(r.by ?? '')}`),
   ]
   writeFileSync(join(out, 'report.md'), `${md.join('\n')}\n`)

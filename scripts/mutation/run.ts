@@ -81,12 +81,19 @@ function ensureInstalled(): void {
   execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: here, stdio: 'inherit' })
 }
 
-const listTs = (dir: string): string[] => readdirSync(join(repo, dir)).filter((f) => f.endsWith('.ts')).sort().map((f) => `${dir}/${f}`)
+const listTs = (dir: string): string[] =>
+  readdirSync(join(repo, dir))
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => `${dir}/${f}`)
 const allTests = (root: string): string[] => {
-  const walk = (d: string): string[] => readdirSync(join(root, d)).sort().flatMap((f) => {
-    const p = `${d}/${f}`
-    return statSync(join(root, p)).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : []
-  })
+  const walk = (d: string): string[] =>
+    readdirSync(join(root, d))
+      .sort()
+      .flatMap((f) => {
+        const p = `${d}/${f}`
+        return statSync(join(root, p)).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : []
+      })
   return walk('test')
 }
 
@@ -153,7 +160,9 @@ async function coverage(sandbox: string, mode: Mode, tree: string, targets: read
   const loads = Object.fromEntries(Object.entries(r.answer.durations).map(([f, ms]) => [f, Math.max(0, ms - (ids[f] ?? []).reduce((a, id) => a + (td[id] ?? 0), 0))]))
   const c: Coverage = { tree, durations: r.answer.durations, testDurations: td, testsOf: ids, loads, failing: r.answer.failedIds, files, tests: testsOf }
   writeFileSync(cached, JSON.stringify(c))
-  console.log(`mutation: coverage run (${mode}) took ${((Date.now() - t0) / 1000).toFixed(0)} s; ${c.failing.length} test(s) fail without mutants${c.failing.length > 0 ? ` (never counted as kills):\n  ${c.failing.join('\n  ')}` : ''}`)
+  console.log(
+    `mutation: coverage run (${mode}) took ${((Date.now() - t0) / 1000).toFixed(0)} s; ${c.failing.length} test(s) fail without mutants${c.failing.length > 0 ? ` (never counted as kills):\n  ${c.failing.join('\n  ')}` : ''}`,
+  )
   return c
 }
 
@@ -216,8 +225,7 @@ async function main(): Promise<void> {
   const ts = loadTs()
   const exclusions = JSON.parse(readFileSync(join(here, 'equivalent.json'), 'utf8')) as Exclusion[]
   const allTargets = FOLDERS.flatMap((d) => listTs(`src/${d}`))
-  const targets = opts.folders.flatMap((d) => listTs(`src/${d}`))
-    .filter((f) => opts.files.length === 0 || opts.files.some((s) => f === s || f.includes(s)))
+  const targets = opts.folders.flatMap((d) => listTs(`src/${d}`)).filter((f) => opts.files.length === 0 || opts.files.some((s) => f === s || f.includes(s)))
   const started = Date.now()
   const results = loadResults(opts.fresh)
 
@@ -236,8 +244,14 @@ async function main(): Promise<void> {
   }
   const all: { m: Mutant; r: Result }[] = []
   let ran = 0
-  const stopAll = () => { for (const e of engines.values()) e.stop() }
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { stopAll(); process.exit(130) })
+  const stopAll = () => {
+    for (const e of engines.values()) e.stop()
+  }
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      stopAll()
+      process.exit(130)
+    })
   try {
     for (const file of targets) {
       const text = readFileSync(join(opts.reportOnly ? repo : sandbox, file), 'utf8')
@@ -249,7 +263,10 @@ async function main(): Promise<void> {
         const key = keyOf(m, fileHash)
         const prior = results.get(key)
         const reason = excludedBy(exclusions, m)
-        if (reason !== null) { all.push({ m, r: { key, tree, verdict: 'excluded', mode: null, by: reason, ms: 0 } }); continue }
+        if (reason !== null) {
+          all.push({ m, r: { key, tree, verdict: 'excluded', mode: null, by: reason, ms: 0 } })
+          continue
+        }
         if (stillValid(prior, tree) || opts.reportOnly) {
           if (prior !== undefined) all.push({ m, r: prior })
           continue
@@ -291,14 +308,19 @@ async function main(): Promise<void> {
           engines.set(mode, engine)
         }
         // Stuck: a step (a file's load, a test) over 15 s plus 3× what it took in the coverage run.
-        const stallOf = (p: Progress | null) => 15_000 + 3 * (p === null ? slowest(cov, files) : p.progress === 'test' ? (cov.testDurations[p.id] ?? 5000) : (cov.loads[p.id] ?? 5000))
+        const stallOf = (p: Progress | null) =>
+          15_000 + 3 * (p === null ? slowest(cov, files) : p.progress === 'test' ? (cov.testDurations[p.id] ?? 5000) : (cov.loads[p.id] ?? 5000))
         const limit = 5 * budget + 60_000
         for (let attempt = 0; attempt < 2; attempt++) {
           const invalidate = [...dirty.get(mode)!]
           dirty.get(mode)!.clear()
           const o = await engine.run({ invalidate, files, known: cov.failing, stopAtNew: true }, stallOf, limit)
-          if (o.kind === 'timeout') return { key, tree, verdict: 'timeout', mode, by: `a step stuck (over 15 s + 3× its time) or over ${(limit / 1000).toFixed(0)} s in all`, ms: Date.now() - t0 }
-          if (o.answer.error !== null) { if (attempt === 1) return { key, tree, verdict: 'error', mode, by: o.answer.error.slice(0, 500), ms: Date.now() - t0 }; continue }
+          if (o.kind === 'timeout')
+            return { key, tree, verdict: 'timeout', mode, by: `a step stuck (over 15 s + 3× its time) or over ${(limit / 1000).toFixed(0)} s in all`, ms: Date.now() - t0 }
+          if (o.answer.error !== null) {
+            if (attempt === 1) return { key, tree, verdict: 'error', mode, by: o.answer.error.slice(0, 500), ms: Date.now() - t0 }
+            continue
+          }
           if (o.answer.newFailures > 0) return { key, tree, verdict: 'killed', mode, by: o.answer.firstFailure ?? 'failed', ms: Date.now() - t0 }
           break
         }
@@ -310,7 +332,11 @@ async function main(): Promise<void> {
   }
 
   const elapsed = (Date.now() - started) / 1000
-  writeReport(out, all.map(({ m, r }) => ({ ...m, ...r, verdict: r.verdict as Verdict })), { elapsed, ran, modes: opts.modes, folders: opts.folders, files: opts.files, sample: opts.sample })
+  writeReport(
+    out,
+    all.map(({ m, r }) => ({ ...m, ...r, verdict: r.verdict as Verdict })),
+    { elapsed, ran, modes: opts.modes, folders: opts.folders, files: opts.files, sample: opts.sample },
+  )
 }
 
 const entry = process.argv[2] === 'verify' ? import('./verify.js').then(() => undefined) : main()

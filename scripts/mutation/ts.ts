@@ -45,7 +45,13 @@ export interface TsApi {
   readonly SyntaxKind: Record<string, number> & Record<number, string>
   readonly ScriptTarget: { readonly Latest: number }
   readonly ScriptKind: { readonly TS: number }
-  createSourceFile(name: string, text: string, target: number, setParents: boolean, kind: number): TsNode & {
+  createSourceFile(
+    name: string,
+    text: string,
+    target: number,
+    setParents: boolean,
+    kind: number,
+  ): TsNode & {
     readonly parseDiagnostics?: readonly unknown[]
     getLineAndCharacterOfPosition(pos: number): { line: number; character: number }
   }

@@ -64,21 +64,35 @@ for (const m of chosen) {
     try {
       // A kill needs one failure (--bail=1); a survivor needs every related test to pass.
       const bail = m.verdict === 'killed' || m.verdict === 'timeout' ? ['--bail=1'] : []
-      execFileSync(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), 'related', m.file, '--run', '--reporter=dot', `--maxWorkers=${opt('--workers') ?? 1}`, ...bail], {
-        cwd: dir, env: { ...process.env, PUREDIFF_KERNELS: mode }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28,
-      })
+      execFileSync(
+        process.execPath,
+        [join(repo, 'node_modules/vitest/vitest.mjs'), 'related', m.file, '--run', '--reporter=dot', `--maxWorkers=${opt('--workers') ?? 1}`, ...bail],
+        {
+          cwd: dir,
+          env: { ...process.env, PUREDIFF_KERNELS: mode },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          maxBuffer: 1 << 28,
+        },
+      )
       outcome[mode] = `passed (${((Date.now() - t0) / 1000).toFixed(0)} s)`
     } catch (e) {
       const err = e as { stdout?: Buffer; stderr?: Buffer }
       const text = `${err.stdout?.toString() ?? ''}\n${err.stderr?.toString() ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '')
-      const failed = text.split('\n').filter((l) => / FAIL /.test(l)).slice(0, 2).map((l) => l.trim()).join(' | ')
+      const failed = text
+        .split('\n')
+        .filter((l) => / FAIL /.test(l))
+        .slice(0, 2)
+        .map((l) => l.trim())
+        .join(' | ')
       outcome[mode] = `FAILED (${((Date.now() - t0) / 1000).toFixed(0)} s): ${failed.slice(0, 200)}`
     }
   }
   writeFileSync(join(dir, m.file), original)
   const anyFailed = Object.values(outcome).some((o) => o.startsWith('FAILED'))
-  const agrees = (m.verdict === 'survived' || m.verdict === 'noCoverage') ? !anyFailed : anyFailed
+  const agrees = m.verdict === 'survived' || m.verdict === 'noCoverage' ? !anyFailed : anyFailed
   const entry = { id: m.id, file: m.file, line: m.line, operator: m.operator, original: m.original, replacement: m.replacement, verdict: m.verdict, outcome, agrees }
   appendFileSync(join(out, 'verified.jsonl'), `${JSON.stringify(entry)}\n`)
-  console.log(`${agrees ? 'AGREES   ' : 'DISAGREES'} ${m.file}:${m.line}:${m.col} ${m.operator} \`${m.original.replace(/\s+/g, ' ').slice(0, 50)}\` → \`${m.replacement}\` [tool: ${m.verdict}] ${JSON.stringify(outcome)}`)
+  console.log(
+    `${agrees ? 'AGREES   ' : 'DISAGREES'} ${m.file}:${m.line}:${m.col} ${m.operator} \`${m.original.replace(/\s+/g, ' ').slice(0, 50)}\` → \`${m.replacement}\` [tool: ${m.verdict}] ${JSON.stringify(outcome)}`,
+  )
 }

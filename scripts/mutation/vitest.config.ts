@@ -17,23 +17,35 @@ const targets = new Set((process.env.PD_MUTATION_INSTRUMENT ?? '').split(',').fi
 
 /** Keeps the order the runner gave (vitest's default puts slow and failed files first). */
 class KeepOrder {
-  async sort(files: TestSpecification[]): Promise<TestSpecification[]> { return files }
-  async shard(files: TestSpecification[]): Promise<TestSpecification[]> { return files }
+  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return files
+  }
+  async shard(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return files
+  }
 }
 
-export default mergeConfig(root, defineConfig({
-  cacheDir: `${repo}scripts/mutation/out/vite-cache`,
-  plugins: targets.size === 0 ? [] : [{
-    name: 'purediff-mutation-coverage',
-    enforce: 'pre',
-    load(id: string) {
-      const file = relative(repo, id.split('?')[0])
-      if (!targets.has(file)) return null
-      return instrument(loadTs(), file, readFileSync(id.split('?')[0], 'utf8'))
+export default mergeConfig(
+  root,
+  defineConfig({
+    cacheDir: `${repo}scripts/mutation/out/vite-cache`,
+    plugins:
+      targets.size === 0
+        ? []
+        : [
+            {
+              name: 'purediff-mutation-coverage',
+              enforce: 'pre',
+              load(id: string) {
+                const file = relative(repo, id.split('?')[0])
+                if (!targets.has(file)) return null
+                return instrument(loadTs(), file, readFileSync(id.split('?')[0], 'utf8'))
+              },
+            },
+          ],
+    test: {
+      setupFiles: [`${repo}scripts/mutation/setup.ts`],
+      sequence: { sequencer: KeepOrder },
     },
-  }],
-  test: {
-    setupFiles: [`${repo}scripts/mutation/setup.ts`],
-    sequence: { sequencer: KeepOrder },
-  },
-}))
+  }),
+)

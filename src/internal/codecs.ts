@@ -43,11 +43,13 @@ export function strictObject<R extends t.Props, O extends t.Props>(name: string,
       if (!isRecord(u)) return t.failure(u, c, `expected ${name} (an object), got ${show(u)}`)
       const a = req.validate(u, c)
       const b = opt.validate(u, c)
-      const extra: t.ValidationError[] = Object.keys(u).filter((k) => !allowed.includes(k)).map((k) => ({
-        value: u[k],
-        context: t.appendContext(c, k, t.never, u[k]),
-        message: `unknown field '${k}' in ${name}; allowed fields: ${allowed.join(', ')}`,
-      }))
+      const extra: t.ValidationError[] = Object.keys(u)
+        .filter((k) => !allowed.includes(k))
+        .map((k) => ({
+          value: u[k],
+          context: t.appendContext(c, k, t.never, u[k]),
+          message: `unknown field '${k}' in ${name}; allowed fields: ${allowed.join(', ')}`,
+        }))
       if (E.isRight(a) && E.isRight(b) && extra.length === 0) return t.success({ ...a.right, ...b.right })
       return t.failures([...(E.isLeft(a) ? a.left : []), ...(E.isLeft(b) ? b.left : []), ...extra])
     },

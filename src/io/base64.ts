@@ -52,8 +52,12 @@ function getTables(): Tables {
 }
 
 /** The parts of TextEncoder and TextDecoder used here. */
-export interface Utf8Encoder { encodeInto(s: string, into: Uint8Array): { read: number; written: number } }
-export interface Utf8Decoder { decode(bytes: Uint8Array): string }
+export interface Utf8Encoder {
+  encodeInto(s: string, into: Uint8Array): { read: number; written: number }
+}
+export interface Utf8Decoder {
+  decode(bytes: Uint8Array): string
+}
 
 /**
  * TextEncoder and TextDecoder (globals in every browser and in Node). why the cast: the library
@@ -94,7 +98,9 @@ export function toBase64(bytes: Uint8Array, words: boolean = isLittleEndian()): 
       for (let i = 0; i < count; i += 3) {
         // bytes b0…b11 with w0 = b0 | b1<<8 | b2<<16 | b3<<24, …; the 12-bit halves of each
         // 3-byte group (b0 b1 b2 → b0<<4 | b1>>4 and (b1&15)<<8 | b2) are cut from the words directly
-        const w0 = in32[i], w1 = in32[i + 1], w2 = in32[i + 2]
+        const w0 = in32[i],
+          w1 = in32[i + 1],
+          w2 = in32[i + 2]
         out32[j] = encodePair[((w0 & 0xff) << 4) | ((w0 >>> 12) & 0xf)] | (encodePair[(w0 & 0xf00) | ((w0 >>> 16) & 0xff)] << 16)
         out32[j + 1] = encodePair[((w0 >>> 20) & 0xff0) | ((w1 >>> 4) & 0xf)] | (encodePair[((w1 << 8) & 0xf00) | ((w1 >>> 8) & 0xff)] << 16)
         out32[j + 2] = encodePair[((w1 >>> 12) & 0xff0) | (w1 >>> 28)] | (encodePair[((w1 >>> 16) & 0xf00) | (w2 & 0xff)] << 16)
@@ -105,8 +111,12 @@ export function toBase64(bytes: Uint8Array, words: boolean = isLittleEndian()): 
     } else {
       for (let i = start; i < end; i += 3) {
         const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2]
-        const p = encodePair[v >>> 12], q = encodePair[v & 4095]
-        ascii[j] = p & 0xff; ascii[j + 1] = p >>> 8; ascii[j + 2] = q & 0xff; ascii[j + 3] = q >>> 8
+        const p = encodePair[v >>> 12],
+          q = encodePair[v & 4095]
+        ascii[j] = p & 0xff
+        ascii[j + 1] = p >>> 8
+        ascii[j + 2] = q & 0xff
+        ascii[j + 3] = q >>> 8
         j += 4
       }
     }
@@ -158,18 +168,26 @@ export function fromBase64(s: string, words: boolean = isLittleEndian()): Uint8A
     if (read !== end - start || written !== end - start) return null
     if (words) {
       for (let i = 0; i < written >> 1; i += 2) {
-        const hi = decodePair[ascii16[i]], lo = decodePair[ascii16[i + 1]]
+        const hi = decodePair[ascii16[i]],
+          lo = decodePair[ascii16[i + 1]]
         bad |= hi | lo // a −1 anywhere sets the sign bit
         const v = (hi << 12) | lo
-        out[k] = v >>> 16; out[k + 1] = (v >>> 8) & 0xff; out[k + 2] = v & 0xff
+        out[k] = v >>> 16
+        out[k + 1] = (v >>> 8) & 0xff
+        out[k + 2] = v & 0xff
         k += 3
       }
     } else {
       for (let i = 0; i < written; i += 4) {
-        const a = decodeOne[ascii[i]], b = decodeOne[ascii[i + 1]], c = decodeOne[ascii[i + 2]], d = decodeOne[ascii[i + 3]]
+        const a = decodeOne[ascii[i]],
+          b = decodeOne[ascii[i + 1]],
+          c = decodeOne[ascii[i + 2]],
+          d = decodeOne[ascii[i + 3]]
         bad |= a | b | c | d
         const v = (a << 18) | (b << 12) | (c << 6) | d
-        out[k] = v >>> 16; out[k + 1] = (v >>> 8) & 0xff; out[k + 2] = v & 0xff
+        out[k] = v >>> 16
+        out[k + 1] = (v >>> 8) & 0xff
+        out[k + 2] = v & 0xff
         k += 3
       }
     }

@@ -190,11 +190,14 @@ function validateNode(u: unknown, c: t.Context, depth: number): t.Validation<Che
     return extra === undefined ? null : t.failure(u, c, `unknown field ${show(extra)} in a ${show(u.type)} node`)
   }
   switch (u.type) {
-    case 'tensor': return validateTensor(u, c)
+    case 'tensor':
+      return validateTensor(u, c)
     case 'number': {
       const bad = only('type', 'hex')
       if (bad) return bad
-      return typeof u.hex === 'string' && /^[0-9a-f]{16}$/.test(u.hex) ? t.success(hexToNumber(u.hex)) : t.failure(u.hex, at('hex', u.hex), `expected 16 lowercase hex digits (the float64 bits), got ${show(u.hex)}`)
+      return typeof u.hex === 'string' && /^[0-9a-f]{16}$/.test(u.hex)
+        ? t.success(hexToNumber(u.hex))
+        : t.failure(u.hex, at('hex', u.hex), `expected 16 lowercase hex digits (the float64 bits), got ${show(u.hex)}`)
     }
     case 'string': {
       const bad = only('type', 'value')
@@ -206,7 +209,8 @@ function validateNode(u: unknown, c: t.Context, depth: number): t.Validation<Che
       if (bad) return bad
       return typeof u.value === 'boolean' ? t.success(u.value) : t.failure(u.value, at('value', u.value), `expected a boolean, got ${show(u.value)}`)
     }
-    case 'null': return only('type') ?? t.success(null)
+    case 'null':
+      return only('type') ?? t.success(null)
     case 'array': {
       const bad = only('type', 'items')
       if (bad) return bad
@@ -236,7 +240,8 @@ function validateNode(u: unknown, c: t.Context, depth: number): t.Validation<Che
       }
       return t.success(out)
     }
-    default: return t.failure(u.type, at('type', u.type), `expected a node type 'tensor' | 'number' | 'string' | 'boolean' | 'null' | 'array' | 'object', got ${show(u.type)}`)
+    default:
+      return t.failure(u.type, at('type', u.type), `expected a node type 'tensor' | 'number' | 'string' | 'boolean' | 'null' | 'array' | 'object', got ${show(u.type)}`)
   }
 }
 
@@ -286,7 +291,14 @@ function validateCheckpoint(u: unknown, c: t.Context): t.Validation<CheckpointTr
  */
 export const Checkpoint: t.Type<CheckpointTree, CheckpointJSON, unknown> = new t.Type<CheckpointTree, CheckpointJSON, unknown>(
   'Checkpoint',
-  (u): u is CheckpointTree => { try { encodeNode(u, '', new Set()); return true } catch { return false } },
+  (u): u is CheckpointTree => {
+    try {
+      encodeNode(u, '', new Set())
+      return true
+    } catch {
+      return false
+    }
+  },
   validateCheckpoint,
   (tree) => {
     const node = encodeNode(tree, '', new Set())

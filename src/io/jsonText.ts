@@ -116,7 +116,10 @@ class Writer {
     this.buf ??= new Uint8Array(3 * CHUNK)
     this.buf32 ??= new Uint32Array(this.buf.buffer)
     this.encoder ??= new textCodecs.TextEncoder()
-    const buf = this.buf, buf32 = this.buf32, hashing = this.hashing, le = isLittleEndian()
+    const buf = this.buf,
+      buf32 = this.buf32,
+      hashing = this.hashing,
+      le = isLittleEndian()
     let h = this.hashing ? Math.imul(this.h ^ 0x22, FNV_PRIME) : 0
     let bad = 0
     for (let start = 0; start < s.length && bad === 0; start += CHUNK) {
@@ -125,7 +128,9 @@ class Writer {
       // its lane in `bad` (the classic "has a byte less than / equal to" word tricks)
       const words = le ? written >> 2 : 0 // (the lanes are bytes in order only on little-endian machines)
       for (let i = 0; i < words; i++) {
-        const w = buf32[i], q = w ^ 0x22222222, r = w ^ 0x5c5c5c5c
+        const w = buf32[i],
+          q = w ^ 0x22222222,
+          r = w ^ 0x5c5c5c5c
         bad |= ((w - 0x20202020) & ~w) | w | ((q - 0x01010101) & ~q) | ((r - 0x01010101) & ~r)
         if (hashing) {
           h = Math.imul(h ^ (w & 0xff), FNV_PRIME)
@@ -158,10 +163,14 @@ const omitted = (v: unknown): boolean => v === undefined || typeof v === 'functi
 function walk(v: unknown, w: Writer, ancestors: Set<object>): void {
   if (v === null) return w.text('null')
   switch (typeof v) {
-    case 'string': return w.string(v)
-    case 'number': return w.text(Number.isFinite(v) ? String(v) : 'null')
-    case 'boolean': return w.text(v ? 'true' : 'false')
-    case 'object': break
+    case 'string':
+      return w.string(v)
+    case 'number':
+      return w.text(Number.isFinite(v) ? String(v) : 'null')
+    case 'boolean':
+      return w.text(v ? 'true' : 'false')
+    case 'object':
+      break
     default: {
       // bigint throws as in JSON.stringify; undefined, functions and symbols are handled by the caller
       const s = JSON.stringify(v)

@@ -50,7 +50,12 @@ interface FileHandle {
   sync(): Promise<void>
   close(): Promise<void>
 }
-interface Stats { mode: number; uid: number; gid: number; isSymbolicLink(): boolean }
+interface Stats {
+  mode: number
+  uid: number
+  gid: number
+  isSymbolicLink(): boolean
+}
 
 /** The part of node:fs/promises this file uses (declared here: the build has no Node types, by design). */
 interface FsPromises {
@@ -112,7 +117,10 @@ export async function nodeIo(): Promise<AtomicIo> {
         }
         let batch = ''
         for (const piece of pieces) {
-          if (batch.length + piece.length <= SLICE) { batch += piece; continue }
+          if (batch.length + piece.length <= SLICE) {
+            batch += piece
+            continue
+          }
           if (batch !== '') await h.writeFile(batch, 'utf8')
           batch = ''
           for (let i = 0; i < piece.length; i += SLICE) await h.writeFile(piece.substring(i, i + SLICE), 'utf8')
@@ -197,7 +205,7 @@ async function removeStaleTemps(target: string, ops: AtomicIo): Promise<void> {
  * temporary files. @internal
  */
 export async function writeFileAtomic(path: string, text: string | readonly string[], io?: AtomicIo): Promise<void> {
-  const ops = io ?? await nodeIo()
+  const ops = io ?? (await nodeIo())
   const target = await ops.resolve(path)
   const mode = await ops.modeOf(target)
   await removeStaleTemps(target, ops)

@@ -69,8 +69,7 @@ export interface BroadcastConstraints extends ShapeConstraints {
  * @category model
  * @since 0.1.0
  */
-export type Shapes<N extends number, Acc extends number[][] = []> =
-  number extends N ? number[][] : Acc['length'] extends N ? Acc : Shapes<N, [...Acc, number[]]>
+export type Shapes<N extends number, Acc extends number[][] = []> = number extends N ? number[][] : Acc['length'] extends N ? Acc : Shapes<N, [...Acc, number[]]>
 
 // --- constructors
 
@@ -91,12 +90,14 @@ export function shape(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
   const nat = (name: string, v: number) => {
     if (!(Number.isInteger(v) && v >= 0)) throw new ArgumentError('arb.shape', `${name} must be a non-negative integer, got ${v}`)
   }
-  nat('minRank', minRank); nat('maxRank', maxRank); nat('minDim', minDim); nat('maxDim', maxDim)
+  nat('minRank', minRank)
+  nat('maxRank', maxRank)
+  nat('minDim', minDim)
+  nat('maxDim', maxDim)
   if (minRank > maxRank) throw new ArgumentError('arb.shape', `minRank ${minRank} exceeds maxRank ${maxRank}`)
   if (minDim > maxDim) throw new ArgumentError('arb.shape', `minDim ${minDim} exceeds maxDim ${maxDim}`)
   // the rank first, so every rank is about equally likely (a bare fc.array favours short ones)
-  return fc.integer({ min: minRank, max: maxRank }).chain((r) =>
-    fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: r, maxLength: r }))
+  return fc.integer({ min: minRank, max: maxRank }).chain((r) => fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: r, maxLength: r }))
 }
 
 /**
@@ -156,11 +157,13 @@ export function broadcastableShapes<N extends number = 2>(c: BroadcastConstraint
   if (!(Number.isInteger(n) && n >= 1)) throw new ArgumentError('arb.broadcastableShapes', `n must be a positive integer, got ${n}`)
   return shape(shapeConstraints).chain((full) => {
     const r = full.length
-    const one = fc.tuple(
-      // drop no axis in about half the cases, so equal shapes are common
-      fc.oneof(fc.constant(0), fc.integer({ min: 0, max: r })),
-      fc.oneof(fc.constant(null), fc.array(fc.boolean(), { minLength: r, maxLength: r })),
-    ).map(([drop, ones]) => full.map((d, i) => (ones !== null && ones[i] ? 1 : d)).slice(drop))
+    const one = fc
+      .tuple(
+        // drop no axis in about half the cases, so equal shapes are common
+        fc.oneof(fc.constant(0), fc.integer({ min: 0, max: r })),
+        fc.oneof(fc.constant(null), fc.array(fc.boolean(), { minLength: r, maxLength: r })),
+      )
+      .map(([drop, ones]) => full.map((d, i) => (ones !== null && ones[i] ? 1 : d)).slice(drop))
     // why the cast: the array has exactly n entries, which is what Shapes<N> spells as a tuple
     return fc.array(one, { minLength: n, maxLength: n }) as fc.Arbitrary<number[][]> as fc.Arbitrary<Shapes<N>>
   })
@@ -222,7 +225,8 @@ function allowedIntervals(min: number, max: number, awayFrom: readonly number[],
   let parts: [number, number][] = [[min, max]]
   for (const p of awayFrom) {
     if (margin === 0) continue
-    const lo = p - margin, hi = p + margin
+    const lo = p - margin,
+      hi = p + margin
     parts = parts.flatMap(([a, b]): [number, number][] => {
       if (hi <= a || lo >= b) return [[a, b]]
       const out: [number, number][] = []
@@ -242,7 +246,8 @@ function elementArb(parts: readonly [number, number][], dtype: DType): fc.Arbitr
   const inner = parts.flatMap(([a, b]): { arbitrary: fc.Arbitrary<number>; length: number }[] => {
     if (dtype === 'float64') return [{ arbitrary: fc.oneof(uniform(a, b, same), fc.double({ min: a, max: b, noNaN: true, noDefaultInfinity: true })), length: b - a }]
     // the float32 values inside [a, b]: round the bounds inwards
-    const lo = f32Up(a), hi = f32Down(b)
+    const lo = f32Up(a),
+      hi = f32Down(b)
     if (lo > hi) return []
     const fr = (v: number) => Math.min(hi, Math.max(lo, Math.fround(v)))
     return [{ arbitrary: fc.oneof(uniform(lo, hi, fr), fc.float({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true })), length: hi - lo }]

@@ -148,10 +148,23 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
     const base = x64.map(toFlatArray)
     for (let k = 0; k < directions; k++) {
       const d = base.map((b) => b.map(() => 2 * next() - 1))
-      const shifted = (sign: number) => x64.map((l, i) => fromArray(base[i].map((v, j) => v + sign * eps * d[i][j]), l.shape, 'float64'))
+      const shifted = (sign: number) =>
+        x64.map((l, i) =>
+          fromArray(
+            base[i].map((v, j) => v + sign * eps * d[i][j]),
+            l.shape,
+            'float64',
+          ),
+        )
       const { numeric, noise } = quotient(value(shifted(1)), value(shifted(-1)), w, 2 * eps)
-      let analytic = 0, magnitude = 0
-      g.forEach((gi, i) => gi.forEach((v, j) => { analytic += v * d[i][j]; magnitude += Math.abs(v * d[i][j]) }))
+      let analytic = 0,
+        magnitude = 0
+      g.forEach((gi, i) =>
+        gi.forEach((v, j) => {
+          analytic += v * d[i][j]
+          magnitude += Math.abs(v * d[i][j])
+        }),
+      )
       rows.push({ path: '<direction>', index: k, analytic, numeric, magnitude, noise })
     }
     return summarize(rows, rtol, atol)
@@ -161,7 +174,8 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
   x64.forEach((leaf, i) => {
     const base = toFlatArray(leaf)
     for (let j = 0; j < base.length; j++) {
-      const xp = base[j] + eps, xm = base[j] - eps
+      const xp = base[j] + eps,
+        xm = base[j] - eps
       const withValue = (v: number): Tensor[] => {
         const copy = base.slice()
         copy[j] = v
@@ -201,12 +215,18 @@ export function formatGradCheck(r: GradCheckResult): string {
   const directional = w.path === '<direction>'
   const where = directional ? `direction ${w.index}` : `${w.path} index ${w.index}`
   const judged = describeComparison({
-    diff: w.absError, scale: w.scale, scaleIs: directional ? 'max(|a|, |n|, Σ|∇fᵢ·dᵢ|)' : 'max(|a|, |n|)',
-    rtol: r.rtol, atol: r.atol, floor: w.roundingFloor,
+    diff: w.absError,
+    scale: w.scale,
+    scaleIs: directional ? 'max(|a|, |n|, Σ|∇fᵢ·dᵢ|)' : 'max(|a|, |n|)',
+    rtol: r.rtol,
+    atol: r.atol,
+    floor: w.roundingFloor,
   })
-  return `checkGrad ${r.ok ? 'passed' : 'FAILED'} over ${r.checked} ${directional ? 'directions' : 'elements'}; ` +
+  return (
+    `checkGrad ${r.ok ? 'passed' : 'FAILED'} over ${r.checked} ${directional ? 'directions' : 'elements'}; ` +
     `worst at ${where}: analytic ${w.analytic}, numeric ${w.numeric}, |a − n| = ${Math.abs(w.analytic - w.numeric)}; ${judged} ` +
     `(max abs error ${r.maxAbsError}, max rel error ${r.maxRelError})`
+  )
 }
 
 // --- helpers
@@ -231,11 +251,13 @@ function scalarValue(y: unknown): number {
  * One comparison; `magnitude` is an extra magnitude for the tolerance (directional mode), else 0;
  * `noise` the rounding floor of its difference quotient.
  */
-interface Row extends GradCheckElement { readonly magnitude: number; readonly noise: number }
+interface Row extends GradCheckElement {
+  readonly magnitude: number
+  readonly noise: number
+}
 
 /** The rounding error of (f₊ − f₋)/h when each value carries a relative error of 2⁻⁵⁰. */
-const roundingFloor = (fp: number, fm: number, h: number): number =>
-  Number.isFinite(fp) && Number.isFinite(fm) ? (2 ** -50 * (Math.abs(fp) + Math.abs(fm))) / h : 0
+const roundingFloor = (fp: number, fm: number, h: number): number => (Number.isFinite(fp) && Number.isFinite(fm) ? (2 ** -50 * (Math.abs(fp) + Math.abs(fm))) / h : 0)
 
 /**
  * The difference quotient and its rounding floor. Scalar mode (`w` null): (f₊ − f₋)/h. Weighted
@@ -245,12 +267,14 @@ const roundingFloor = (fp: number, fm: number, h: number): number =>
  */
 function quotient(fp: readonly number[], fm: readonly number[], w: readonly number[] | null, h: number): { numeric: number; noise: number } {
   if (w === null) return { numeric: (fp[0] - fm[0]) / h, noise: roundingFloor(fp[0], fm[0], h) }
-  let sum = 0, c = 0, noise = 0
+  let sum = 0,
+    c = 0,
+    noise = 0
   for (let i = 0; i < fp.length; i++) {
     if (fp[i] === fm[i]) continue
     const term = w[i] * (fp[i] - fm[i])
     const t = sum + term
-    c += Math.abs(sum) >= Math.abs(term) ? (sum - t) + term : (term - t) + sum
+    c += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum
     sum = t
     noise += Math.abs(w[i]) * roundingFloor(fp[i], fm[i], h)
   }
@@ -259,7 +283,10 @@ function quotient(fp: readonly number[], fm: readonly number[], w: readonly numb
 
 /** The maxima of the errors and the row with the largest error/tolerance ratio. */
 function summarize(rows: readonly Row[], rtol: number, atol: number): GradCheckResult {
-  let ok = true, maxAbsError = 0, maxRelError = 0, worstRatio = -1
+  let ok = true,
+    maxAbsError = 0,
+    maxRelError = 0,
+    worstRatio = -1
   let worst: GradCheckWorst | null = null
   for (const { path, index, analytic, numeric, magnitude: extra, noise } of rows) {
     const finite = Number.isFinite(analytic) && Number.isFinite(numeric)

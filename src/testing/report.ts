@@ -45,11 +45,13 @@ export function describeComparison(c: Comparison): string {
   const tol = atol + rtol * scale + floor
   const rel = relativeError(diff, scale)
   const allowed = scale > 0 ? tol / scale : Infinity
-  let s = `relative error ${short(rel)} = |diff| / scale, with scale = ${scaleIs} = ${scale}; ` +
+  let s =
+    `relative error ${short(rel)} = |diff| / scale, with scale = ${scaleIs} = ${scale}; ` +
     `tolerance ${tol} = ${atolName} ${atol} + ${rtolName} ${rtol}·scale${floor > 0 ? ` + rounding floor ${floor}` : ''}, a relative ${short(allowed)} at this scale`
   if (rel > 10 * rtol && atol + floor > rtol * scale && Number.isFinite(rel)) {
     const absolute = floor > atol ? `the rounding floor ${floor}` : `${atolName} ${atol}`
-    s += `. The values are tiny, so the absolute part (${absolute}) dominates the tolerance: ` +
+    s +=
+      `. The values are tiny, so the absolute part (${absolute}) dominates the tolerance: ` +
       `a relative error of ${short(rel)} is ${short(rel / Math.max(rtol, Number.MIN_VALUE))}× ${rtolName}, not rounding noise`
   }
   return s

@@ -37,11 +37,14 @@ describe('integer flags', () => {
   })
 
   it('a string is accepted exactly when it is decimal digits whose value is within the bounds', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[0-9]{1,9}$/), fc.integer({ min: -5, max: 2e6 }).map(String)), (s) => {
-      const ok = /^[0-9]+$/.test(s) && Number(s) >= 1 && Number(s) <= 1e6
-      if (ok) expect(parse('--epochs', s).epochs).toBe(Number(s))
-      else if (s !== '' && !s.startsWith('--')) expect(error('--epochs', s)).toMatch(/--epochs needs an integer/)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[0-9]{1,9}$/), fc.integer({ min: -5, max: 2e6 }).map(String)), (s) => {
+        const ok = /^[0-9]+$/.test(s) && Number(s) >= 1 && Number(s) <= 1e6
+        if (ok) expect(parse('--epochs', s).epochs).toBe(Number(s))
+        else if (s !== '' && !s.startsWith('--')) expect(error('--epochs', s)).toMatch(/--epochs needs an integer/)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
 

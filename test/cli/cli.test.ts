@@ -16,14 +16,21 @@ const cli = (...args: string[]) => run(dir, ...args)
 
 // A linearly separable 2-class problem: label = x0 + x1 > 1 (a fixed LCG, no Math.random).
 let s = 12345
-const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 const x = Array.from({ length: 80 }, () => [rnd(), rnd(), rnd()])
 writeFileSync(join(dir, 'data.json'), JSON.stringify({ x, y: x.map((r) => (r[0] + r[1] > 1 ? 1 : 0)) }))
 writeFileSync(join(dir, 'model.json'), JSON.stringify({ layers: [{ type: 'dense', units: 8 }, { type: 'relu' }, { type: 'dense', units: 2 }] }))
 writeFileSync(join(dir, 'opt.json'), JSON.stringify({ name: 'adam', learningRate: 0.05 }))
-writeFileSync(join(dir, 'bad-model.json'), JSON.stringify({ layers: [{ type: 'dense', units: 8 }, { type: 'dropout', rate: 1.5 }] }))
+writeFileSync(
+  join(dir, 'bad-model.json'),
+  JSON.stringify({
+    layers: [
+      { type: 'dense', units: 8 },
+      { type: 'dropout', rate: 1.5 },
+    ],
+  }),
+)
 writeFileSync(join(dir, 'invalid.json'), '{ "layers": [')
-
 
 describe('purediff train and eval', () => {
   it('trains, writes a checkpoint, prints the diagnosis, and eval reads it back', () => {
@@ -68,7 +75,16 @@ describe('purediff errors: one line, non-zero, no stack trace', () => {
     expect(oneLineError(cli('train', '--model', 'bad-model.json', '--optimizer', 'opt.json', '--data', 'data.json'))).toMatch(/bad-model\.json: .*layers\.1\.rate/)
   })
   it('invalid data file, with the path of the field', () => {
-    writeFileSync(join(dir, 'bad-data.json'), JSON.stringify({ x: [[1, 2], [3, 'a']], y: [0, 1] }))
+    writeFileSync(
+      join(dir, 'bad-data.json'),
+      JSON.stringify({
+        x: [
+          [1, 2],
+          [3, 'a'],
+        ],
+        y: [0, 1],
+      }),
+    )
     expect(oneLineError(cli('train', '--model', 'model.json', '--optimizer', 'opt.json', '--data', 'bad-data.json'))).toMatch(/x\.1\.1/)
   })
   it('bad flags', () => {

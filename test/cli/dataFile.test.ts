@@ -32,47 +32,103 @@ const same = (a: Dataset, b: Dataset) => {
 
 /** A finite double written as JSON allows: shortest, exponential, fixed or with many digits; E or e. */
 const numberText = (v: number, how: number, digits: number, upper: boolean): string => {
-  const s = how === 0 ? JSON.stringify(v) : how === 1 ? v.toExponential(Math.min(digits, 20)) : how === 2 && Math.abs(v) < 1e21 ? v.toFixed(Math.min(digits, 20)) : v.toPrecision(Math.max(1, Math.min(digits, 21)))
+  const s =
+    how === 0
+      ? JSON.stringify(v)
+      : how === 1
+        ? v.toExponential(Math.min(digits, 20))
+        : how === 2 && Math.abs(v) < 1e21
+          ? v.toFixed(Math.min(digits, 20))
+          : v.toPrecision(Math.max(1, Math.min(digits, 21)))
   return upper ? s.toUpperCase() : s
 }
 const ws = fc.constantFrom('', ' ', '\n', '\t', '\r\n  ')
-const finite = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e30, max: 1e30 }), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(0, -0, 0.1, 1e-7, 123456789.123456789))
-const fileText = fc.record({
-  d: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 6 }), seedNums: fc.array(fc.tuple(finite, fc.nat(3), fc.nat(25), fc.boolean()), { minLength: 24, maxLength: 24 }),
-  labels: fc.array(fc.oneof(fc.nat(9), fc.constant(MAX_LABEL)), { minLength: 6, maxLength: 6 }), yFirst: fc.boolean(), w: fc.array(ws, { minLength: 8, maxLength: 8 }), labelAsFloat: fc.boolean(),
-}).map(({ d, n, seedNums, labels, yFirst, w, labelAsFloat }) => {
-  const rows = Array.from({ length: n }, (_, i) => `${w[0]}[${Array.from({ length: d }, (_, j) => { const [v, how, dg, up] = seedNums[(i * d + j) % 24]; return `${w[1]}${numberText(v, how, dg, up)}${w[2]}` }).join(',')}]${w[3]}`)
-  const y = labels.slice(0, n).map((l) => (labelAsFloat ? `${l}.0` : String(l)))
-  const xPart = `${w[4]}"x"${w[5]}:${w[6]}[${rows.join(',')}]`
-  const yPart = `${w[7]}"y":[${y.join(`,${w[2]}`)}]`
-  return `${w[0]}{${yFirst ? `${yPart},${xPart}` : `${xPart},${yPart}`}}${w[3]}`
-})
+const finite = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e30, max: 1e30 }),
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.constantFrom(0, -0, 0.1, 1e-7, 123456789.123456789),
+)
+const fileText = fc
+  .record({
+    d: fc.integer({ min: 1, max: 4 }),
+    n: fc.integer({ min: 1, max: 6 }),
+    seedNums: fc.array(fc.tuple(finite, fc.nat(3), fc.nat(25), fc.boolean()), { minLength: 24, maxLength: 24 }),
+    labels: fc.array(fc.oneof(fc.nat(9), fc.constant(MAX_LABEL)), { minLength: 6, maxLength: 6 }),
+    yFirst: fc.boolean(),
+    w: fc.array(ws, { minLength: 8, maxLength: 8 }),
+    labelAsFloat: fc.boolean(),
+  })
+  .map(({ d, n, seedNums, labels, yFirst, w, labelAsFloat }) => {
+    const rows = Array.from(
+      { length: n },
+      (_, i) =>
+        `${w[0]}[${Array.from({ length: d }, (_, j) => {
+          const [v, how, dg, up] = seedNums[(i * d + j) % 24]
+          return `${w[1]}${numberText(v, how, dg, up)}${w[2]}`
+        }).join(',')}]${w[3]}`,
+    )
+    const y = labels.slice(0, n).map((l) => (labelAsFloat ? `${l}.0` : String(l)))
+    const xPart = `${w[4]}"x"${w[5]}:${w[6]}[${rows.join(',')}]`
+    const yPart = `${w[7]}"y":[${y.join(`,${w[2]}`)}]`
+    return `${w[0]}{${yFirst ? `${yPart},${xPart}` : `${xPart},${yPart}`}}${w[3]}`
+  })
 
 describe('Scanner.number reads a JSON number as JSON.parse does, to the last bit of the double', () => {
   it('for any finite double written in any JSON form', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.nat(3), fc.nat(25), fc.boolean(), (v, how, digits, upper) => {
-      const text = numberText(v, how, digits, upper)
-      const s = new Scanner(bytes(text))
-      expect(Object.is(s.number(), JSON.parse(text))).toBe(true)
-      expect(s.p).toBe(text.length)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.nat(3), fc.nat(25), fc.boolean(), (v, how, digits, upper) => {
+        const text = numberText(v, how, digits, upper)
+        const s = new Scanner(bytes(text))
+        expect(Object.is(s.number(), JSON.parse(text))).toBe(true)
+        expect(s.p).toBe(text.length)
+      }),
+      { numRuns: 2000 },
+    )
   })
   it('for any string: a complete JSON number gives its value; anything else gives NaN or stops before the end', () => {
     const chars = fc.constantFrom('0', '1', '5', '9', '-', '+', '.', 'e', 'E', ' ', 'x')
-    fc.assert(fc.property(fc.array(chars, { minLength: 1, maxLength: 12 }).map((cs) => cs.join('')), (text) => {
-      let ref: unknown
-      try { ref = JSON.parse(text) } catch { ref = undefined }
-      const s = new Scanner(bytes(text))
-      const v = s.number()
-      s.skip()
-      if (typeof ref === 'number') {
-        expect(Object.is(v, ref)).toBe(true)
-        expect(s.p).toBe(text.length)
-      } else expect(Number.isNaN(v) || s.p < text.length).toBe(true)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(
+        fc.array(chars, { minLength: 1, maxLength: 12 }).map((cs) => cs.join('')),
+        (text) => {
+          let ref: unknown
+          try {
+            ref = JSON.parse(text)
+          } catch {
+            ref = undefined
+          }
+          const s = new Scanner(bytes(text))
+          const v = s.number()
+          s.skip()
+          if (typeof ref === 'number') {
+            expect(Object.is(v, ref)).toBe(true)
+            expect(s.p).toBe(text.length)
+          } else expect(Number.isNaN(v) || s.p < text.length).toBe(true)
+        },
+      ),
+      { numRuns: 2000 },
+    )
   })
-  it('the fast path\'s edges: 15 and 16 digits, exponents ±22 and ±23, -0', () => {
-    for (const t of ['123456789012345', '1234567890123456', '0.1', '9007199254740993', '1e22', '1e23', '1e-22', '1e-23', '-0', '-0.0e5', '4.35', '0.000001', '123456789012345e-22', '5e-324', '1.7976931348623157e308', '900906099281160.3', '90078186462.34173']) {
+  it("the fast path's edges: 15 and 16 digits, exponents ±22 and ±23, -0", () => {
+    for (const t of [
+      '123456789012345',
+      '1234567890123456',
+      '0.1',
+      '9007199254740993',
+      '1e22',
+      '1e23',
+      '1e-22',
+      '1e-23',
+      '-0',
+      '-0.0e5',
+      '4.35',
+      '0.000001',
+      '123456789012345e-22',
+      '5e-324',
+      '1.7976931348623157e308',
+      '900906099281160.3',
+      '90078186462.34173',
+    ]) {
       expect(Object.is(new Scanner(bytes(t)).number(), Number(t)), t).toBe(true)
     }
   })
@@ -80,31 +136,41 @@ describe('Scanner.number reads a JSON number as JSON.parse does, to the last bit
 
 describe('the scanner agrees with JSON.parse + DataFile', () => {
   it('on valid files of any formatting: the same dataset, bit for bit', () => {
-    fc.assert(fc.property(fileText, (text) => {
-      const fast = scanDataText(bytes(text))
-      const ref = slow(text)
-      if (E.isLeft(ref)) throw new Error(`the generator made an invalid file: ${ref.left}`)
-      expect(fast).toBeDefined()
-      same(fast as Dataset, ref.right)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fileText, (text) => {
+        const fast = scanDataText(bytes(text))
+        const ref = slow(text)
+        if (E.isLeft(ref)) throw new Error(`the generator made an invalid file: ${ref.left}`)
+        expect(fast).toBeDefined()
+        same(fast as Dataset, ref.right)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('on damaged files: it gives up or agrees, never accepts what the codec refuses', () => {
     const edit = fc.tuple(fc.nat(), fc.constantFrom(' ', ',', '[', ']', '{', '}', '"', 'x', 'y', '0', '-', '.', 'e', '+', 'a', '1', '', '\u00e9'), fc.boolean())
-    fc.assert(fc.property(fileText, fc.array(edit, { minLength: 1, maxLength: 3 }), (text, edits) => {
-      let t = text
-      for (const [at, ch, replace] of edits) {
-        const p = at % (t.length + 1)
-        t = t.slice(0, p) + ch + t.slice(replace ? p + 1 : p)
-      }
-      const fast = scanDataText(bytes(t))
-      if (fast === undefined) return
-      let parsed: unknown
-      try { parsed = JSON.parse(t) } catch { throw new Error(`scanner accepted invalid JSON: ${t}`) }
-      const ref = DataFile.decode(parsed)
-      expect(E.isRight(ref)).toBe(true)
-      if (E.isRight(ref)) same(fast, ref.right)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fileText, fc.array(edit, { minLength: 1, maxLength: 3 }), (text, edits) => {
+        let t = text
+        for (const [at, ch, replace] of edits) {
+          const p = at % (t.length + 1)
+          t = t.slice(0, p) + ch + t.slice(replace ? p + 1 : p)
+        }
+        const fast = scanDataText(bytes(t))
+        if (fast === undefined) return
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(t)
+        } catch {
+          throw new Error(`scanner accepted invalid JSON: ${t}`)
+        }
+        const ref = DataFile.decode(parsed)
+        expect(E.isRight(ref)).toBe(true)
+        if (E.isRight(ref)) same(fast, ref.right)
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 
@@ -141,26 +207,36 @@ describe('the DataFile codec names what is wrong', () => {
 
 describe('subset', () => {
   it('row i of subset(data, idx) is row idx[i] of data, for narrow and wide rows', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 30 }), fc.array(fc.nat(), { maxLength: 50 }), (d, n, picks) => {
-      const data: Dataset = { x: Float32Array.from({ length: n * d }, (_, i) => i + 0.5), y: Array.from({ length: n }, (_, i) => i % 4), n, d, classes: 4 }
-      const idx = picks.map((p) => p % n)
-      const s = subset(data, idx)
-      expect([s.n, s.d, s.classes]).toEqual([idx.length, d, 4])
-      idx.forEach((r, i) => {
-        expect(Array.from(s.x.subarray(i * d, (i + 1) * d))).toEqual(Array.from({ length: d }, (_, j) => r * d + j + 0.5))
-        expect(s.y[i]).toBe(r % 4)
-      })
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 30 }), fc.array(fc.nat(), { maxLength: 50 }), (d, n, picks) => {
+        const data: Dataset = { x: Float32Array.from({ length: n * d }, (_, i) => i + 0.5), y: Array.from({ length: n }, (_, i) => i % 4), n, d, classes: 4 }
+        const idx = picks.map((p) => p % n)
+        const s = subset(data, idx)
+        expect([s.n, s.d, s.classes]).toEqual([idx.length, d, 4])
+        idx.forEach((r, i) => {
+          expect(Array.from(s.x.subarray(i * d, (i + 1) * d))).toEqual(Array.from({ length: d }, (_, j) => r * d + j + 0.5))
+          expect(s.y[i]).toBe(r % 4)
+        })
+      }),
+      { numRuns: 100 },
+    )
   })
 })
 
 describe('big files', () => {
   it('reads a file of 10 million rows (1 feature, 3 classes)', () => {
-    const n = 10_000_000, block = 100_000 // the block's rows repeat n / block times
+    const n = 10_000_000,
+      block = 100_000 // the block's rows repeat n / block times
     const xs = Array.from({ length: block }, (_, i) => `[${(i % 1000) / 8}]`).join(',')
     const ys = Array.from({ length: block }, (_, i) => String(i % 3)).join(',')
     const times = n / block
-    const parts = ['{"x":[', ...Array.from({ length: times }, (_, i) => (i === 0 ? xs : `,${xs}`)), '],"y":[', ...Array.from({ length: times }, (_, i) => (i === 0 ? ys : `,${ys}`)), ']}']
+    const parts = [
+      '{"x":[',
+      ...Array.from({ length: times }, (_, i) => (i === 0 ? xs : `,${xs}`)),
+      '],"y":[',
+      ...Array.from({ length: times }, (_, i) => (i === 0 ? ys : `,${ys}`)),
+      ']}',
+    ]
     const file = join(dir, 'big.json')
     writeFileSync(file, parts.join(''))
     const data = readDataFile(file)

@@ -15,7 +15,11 @@ export const main = join(root, 'src', 'cli', 'main.ts')
 /** `node` with tsx's loader in process: one process, so a signal reaches the CLI itself (the tsx command relays signals through a parent). */
 export const nodeTsx = [process.execPath, '--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href] as const
 
-export interface Run { readonly code: number | null; readonly stdout: string; readonly stderr: string }
+export interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
 
 /** `purediff ...args` in `cwd`. */
 export function cli(cwd: string, ...args: string[]): Run {
@@ -37,7 +41,7 @@ export function oneLineError(r: Run): string {
 /** n rows of `d` features in [0, 1) from a fixed LCG; label = x0 + x1 > 1 (two classes). */
 export function separable(n: number, d = 3, seed = 12345): { x: number[][]; y: number[] } {
   let s = seed
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const x = Array.from({ length: n }, () => Array.from({ length: d }, rnd))
   return { x, y: x.map((r) => (r[0] + r[1] > 1 ? 1 : 0)) }
 }

@@ -28,7 +28,7 @@ const at = (f: string) => join(dir, f)
 
 // 200,000 rows of 2 features (a fixed LCG), label x0 > x1; batch size 1: 160,000 batches per epoch
 let s = 777
-const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 const rows = Array.from({ length: 200_000 }, () => [Math.round(rnd() * 1000) / 1000, Math.round(rnd() * 1000) / 1000])
 writeFileSync(at('data.json'), JSON.stringify({ x: rows, y: rows.map(([a, b]) => (a > b ? 1 : 0)) }))
 const spec = { layers: [{ type: 'dense', units: 4 }, { type: 'relu' }, { type: 'dense', units: 2 }] }
@@ -43,12 +43,18 @@ function interrupt(args: string[], ready: RegExp, ms: number): Promise<{ code: n
     const child = spawn(node, [...flags, main, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let sent = 0
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no '${ready.source}' within 60 s: ${stdout}`)) }, 60_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`no '${ready.source}' within 60 s: ${stdout}`))
+    }, 60_000)
     child.stdout.on('data', (b: Buffer) => {
       stdout += b.toString()
       if (sent === 0 && ready.test(stdout)) {
         sent = -1
-        setTimeout(() => { sent = performance.now(); child.kill('SIGINT') }, ms)
+        setTimeout(() => {
+          sent = performance.now()
+          child.kill('SIGINT')
+        }, ms)
       }
     })
     child.stderr.resume()
@@ -69,7 +75,11 @@ async function stateOf(file: string): Promise<RunState> {
 
 describe('Ctrl-C during a long epoch', () => {
   it('exits 130 within one batch, saving the state after the last complete batch, which resumes', async () => {
-    const first = await interrupt(['train', '--model', 'model.json', '--optimizer', 'opt.json', '--data', 'data.json', '--batch-size', '1', '--epochs', '1', '--out', 'run'], /training on/, 1000)
+    const first = await interrupt(
+      ['train', '--model', 'model.json', '--optimizer', 'opt.json', '--data', 'data.json', '--batch-size', '1', '--epochs', '1', '--out', 'run'],
+      /training on/,
+      1000,
+    )
     expect(first.code, first.stdout).toBe(130)
     expect(first.latency).toBeLessThan(5000)
     const m = /interrupted: saved the state in epoch 1, after batch (\d+) in run\/checkpoint\.json; continue with: purediff train --resume run/.exec(first.stdout)
@@ -87,8 +97,16 @@ describe('Ctrl-C during a long epoch', () => {
     const { train, validation } = loadData({ file: at('data.json') }, 0)
     const params = initModel(model.right, 0, train.d, train.classes, 'model.json', 'the data')
     let done = 0
-    const expected = await runEpochs({ model: model.right, optimizer: optimizer.right, train, validation, batchSize: 1, epochs: 1 },
-      startState(params, optimizer.right.init(params as never), P.random.key(1), false), { pause: async () => { done++ }, interrupted: () => done >= k })
+    const expected = await runEpochs(
+      { model: model.right, optimizer: optimizer.right, train, validation, batchSize: 1, epochs: 1 },
+      startState(params, optimizer.right.init(params as never), P.random.key(1), false),
+      {
+        pause: async () => {
+          done++
+        },
+        interrupted: () => done >= k,
+      },
+    )
     const bits = (st: RunState) => encodeCheckpoint({ params: st.params as never, opt: st.opt as never, sums: [st.lossSum, st.correct, st.seen, st.batch] })
     expect(bits(saved)).toBe(bits(expected.state))
 

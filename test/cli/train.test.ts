@@ -24,8 +24,19 @@ const base = ['--model', 'model.json', '--optimizer', 'opt.json', '--data', 'dat
 
 /** trainCommand in process (absolute paths); resolves to the exit code and what it printed. */
 async function train(o: TrainCommand): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = ''
-  const code = await trainCommand({ model: at('model.json'), optimizer: at('opt.json'), data: at('data.json'), epochs: 2, ...o }, (s) => { out += s + '\n' }, { write: (s: string) => { err += s } })
+  let out = '',
+    err = ''
+  const code = await trainCommand(
+    { model: at('model.json'), optimizer: at('opt.json'), data: at('data.json'), epochs: 2, ...o },
+    (s) => {
+      out += s + '\n'
+    },
+    {
+      write: (s: string) => {
+        err += s
+      },
+    },
+  )
   return { code, out, err }
 }
 const refused = (o: TrainCommand): Promise<string> => refusal(() => train(o))
@@ -65,7 +76,9 @@ describe('--resume continues a run bit-identically', () => {
     const data = JSON.parse(readFileSync(at('data.json'), 'utf8')) as { x: number[][]; y: number[] }
     data.x[7][1] += 1e-3
     writeFileSync(at('data2.json'), JSON.stringify(data))
-    expect(await refused({ resume: at('r'), data: at('data2.json') })).toMatch(/the data of .*data2\.json \(80 rows\) is not the data the run in .* was trained on .*the fingerprints differ/)
+    expect(await refused({ resume: at('r'), data: at('data2.json') })).toMatch(
+      /the data of .*data2\.json \(80 rows\) is not the data the run in .* was trained on .*the fingerprints differ/,
+    )
     expect(await refused({ resume: at('r'), force: true })).toMatch(/--resume DIR .* or --force .*, not both/)
     expect(await refused({ resume: at('r'), out: at('elsewhere') })).toMatch(/continues the run in .*; drop --out/)
     expect(await refused({ resume: at('nothing-here') })).toMatch(/there is no checkpoint .* to continue/)
@@ -105,7 +118,7 @@ describe('checks before the first batch', () => {
     expect(readFileSync(at('plain-file'), 'utf8')).toBe('x')
   })
 
-  it('a folder the probe file cannot be written into fails before training (as root too: a folder is in the probe\'s way)', async () => {
+  it("a folder the probe file cannot be written into fails before training (as root too: a folder is in the probe's way)", async () => {
     mkdirSync(at(`blocked/.purediff-write-test-${process.pid}`), { recursive: true })
     expect(await refused({ out: at('blocked') })).toMatch(/cannot write to the output folder .*blocked \(EISDIR/)
     expect(readdirSync(at('blocked'))).toEqual([`.purediff-write-test-${process.pid}`])
@@ -122,7 +135,9 @@ describe('checks before the first batch', () => {
   })
 
   it('--epochs 0, --epochs 0x2, --seed 1e20 are CLI errors giving the accepted range', () => {
-    expect(oneLineError(cli(dir, 'train', ...base, '--epochs', '0x2', '--out', 'never'))).toMatch(/--epochs needs an integer from 1 to 1,000,000 written in decimal digits, got '0x2'/)
+    expect(oneLineError(cli(dir, 'train', ...base, '--epochs', '0x2', '--out', 'never'))).toMatch(
+      /--epochs needs an integer from 1 to 1,000,000 written in decimal digits, got '0x2'/,
+    )
     expect(oneLineError(cli(dir, 'train', ...base, '--epochs', '0', '--out', 'never'))).toMatch(/--epochs needs an integer from 1 to 1,000,000 .*got '0'/)
     expect(oneLineError(cli(dir, 'train', ...base, '--seed', '1e20', '--out', 'never'))).toMatch(/--seed needs an integer from 0 to 4,294,967,295 .*got '1e20'/)
     expect(existsSync(at('never'))).toBe(false)
@@ -133,11 +148,18 @@ describe('checks before the first batch', () => {
     // a wrapper reports the child's peak resident memory (portable: no /usr/bin/time)
     const rssFile = at('rss.txt')
     const wrapper = at('rss.mjs')
-    writeFileSync(wrapper, `import { writeFileSync } from 'node:fs'\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)))\nprocess.argv.splice(1, 1)\nawait import(${JSON.stringify(new URL(`file://${join(root, 'src', 'cli', 'main.ts')}`).href)})\n`)
+    writeFileSync(
+      wrapper,
+      `import { writeFileSync } from 'node:fs'\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)))\nprocess.argv.splice(1, 1)\nawait import(${JSON.stringify(new URL(`file://${join(root, 'src', 'cli', 'main.ts')}`).href)})\n`,
+    )
     const r = cli(dir, 'train', '--model', 'huge.json', '--optimizer', 'opt.json', '--data', 'data.json', '--out', 'huge')
     expect(oneLineError(r)).toMatch(/huge\.json: .*(layers\.0\.units|parameters)/)
     expect(existsSync(at('huge'))).toBe(false)
-    const w = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [wrapper, 'main', 'train', '--model', 'huge.json', '--optimizer', 'opt.json', '--data', 'data.json', '--out', 'huge'], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
+    const w = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [wrapper, 'main', 'train', '--model', 'huge.json', '--optimizer', 'opt.json', '--data', 'data.json', '--out', 'huge'],
+      { cwd: dir, encoding: 'utf8', timeout: 120_000 },
+    )
     expect(w.status).not.toBe(0)
     const mb = Number(readFileSync(rssFile, 'utf8')) / 1024
     expect(mb).toBeGreaterThan(0)

@@ -31,7 +31,14 @@ const train = data(45, 1)
 const validation = data(2100, 2) // three evaluation chunks of 1000 rows: interruptible between them
 const setup = (patience?: number): RunSetup => ({ model, optimizer: adam(0.05), train, validation, batchSize: 8, epochs: 5, ...(patience === undefined ? {} : { patience }) })
 const meta = (patience?: number): RunMeta => ({
-  model: { layers: [] }, optimizer: { name: 'adam', learningRate: 0.05 }, seed: 0, batchSize: 8, patience: patience ?? null, epochs: 5, inputs: 3, classes: 3,
+  model: { layers: [] },
+  optimizer: { name: 'adam', learningRate: 0.05 },
+  seed: 0,
+  batchSize: 8,
+  patience: patience ?? null,
+  epochs: 5,
+  inputs: 3,
+  classes: 3,
   data: { source: 'test', fingerprint: fingerprint(train), rows: 45 },
 })
 const fresh = (patience?: number): RunState => {
@@ -53,22 +60,30 @@ function reload(s: RunState, patience?: number): RunState {
 /** Runs from `s`, interrupted at the `after`-th pause (batch or evaluation chunk). */
 async function until(s: RunState, after: number, patience?: number) {
   let pauses = 0
-  return runEpochs(setup(patience), s, { pause: async () => { pauses++ }, interrupted: () => pauses >= after })
+  return runEpochs(setup(patience), s, {
+    pause: async () => {
+      pauses++
+    },
+    interrupted: () => pauses >= after,
+  })
 }
 
-describe('train\'s loop resumes exactly', () => {
+describe("train's loop resumes exactly", () => {
   it('interrupted after any batch or evaluation chunk, checkpointed and resumed (maybe twice): the same final checkpoint, bit for bit', async () => {
     const straight = new Map<string, string>()
     for (const p of [undefined, 2]) straight.set(String(p), text((await runEpochs(setup(p), fresh(p), never)).state, p))
     // 5 epochs of 6 batches and 3 evaluation chunks: 45 pauses
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 44 }), fc.integer({ min: 1, max: 44 }), fc.boolean(), fc.constantFrom(undefined, 2), async (a, b, twice, p) => {
-      const first = await until(fresh(p), a, p)
-      let s = reload(first.state, p)
-      if (first.end === 'interrupted' && twice) s = reload((await until(s, b, p)).state, p)
-      const rest = await runEpochs(setup(p), s, never)
-      expect(rest.end).not.toBe('interrupted')
-      expect(text(rest.state, p)).toBe(straight.get(String(p)))
-    }), { numRuns: 25 })
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 44 }), fc.integer({ min: 1, max: 44 }), fc.boolean(), fc.constantFrom(undefined, 2), async (a, b, twice, p) => {
+        const first = await until(fresh(p), a, p)
+        let s = reload(first.state, p)
+        if (first.end === 'interrupted' && twice) s = reload((await until(s, b, p)).state, p)
+        const rest = await runEpochs(setup(p), s, never)
+        expect(rest.end).not.toBe('interrupted')
+        expect(text(rest.state, p)).toBe(straight.get(String(p)))
+      }),
+      { numRuns: 25 },
+    )
   })
 
   it('an interruption mid-epoch keeps the running sums and the batch index; after the last batch it keeps batch = batches (trained, not evaluated)', async () => {
@@ -79,7 +94,7 @@ describe('train\'s loop resumes exactly', () => {
     expect([trained.state.epoch, trained.state.batch, trained.state.history.trainLoss.length]).toEqual([0, 6, 0])
   })
 
-  it('early stopping: the checkpoint\'s params are the best epoch\'s, and a stopped run stays stopped', async () => {
+  it("early stopping: the checkpoint's params are the best epoch's, and a stopped run stays stopped", async () => {
     const r = await runEpochs({ ...setup(1), epochs: 40 }, fresh(1), never)
     const es = r.state.earlyStopping
     expect(es).toBeDefined()
@@ -136,7 +151,7 @@ describe('firstMismatch names the first parameter that does not fit, with both s
 })
 
 describe('runEpochs: an overflowed optimizer state is divergence', () => {
-  it('stops at the end of the epoch, naming the state leaf, when Adagrad\'s float32 accumulator overflows on finite data', async () => {
+  it("stops at the end of the epoch, naming the state leaf, when Adagrad's float32 accumulator overflows on finite data", async () => {
     // features of 1e21: the kernel's gradient is x·(softmax − onehot), up to ~1e21, and its square
     // (1e42) overflows float32 (max ≈ 3.4e38) in Adagrad's sum; the loss stays finite (the update is 0)
     const huge: Dataset = { ...train, x: train.x.map((v) => v * 1e21) }

@@ -18,7 +18,10 @@ const same = (a: Uint8Array | null, b: Uint8Array) => a !== null && Buffer.from(
 function bigBytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n)
   let s = seed >>> 0
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s >>> 24 }
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    out[i] = s >>> 24
+  }
   return out
 }
 
@@ -38,40 +41,60 @@ const offsetBytes = fc.tuple(fc.uint8Array({ maxLength: 80 }), fc.nat(7)).map(([
 
 describe('toBase64', () => {
   it('is what Buffer writes, for any bytes at any offset, on both paths', () => {
-    fc.assert(fc.property(offsetBytes, paths, (b, words) => {
-      expect(toBase64(b, words)).toBe(oracle(b))
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(offsetBytes, paths, (b, words) => {
+        expect(toBase64(b, words)).toBe(oracle(b))
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('is what Buffer writes across the chunk seams', () => {
-    fc.assert(fc.property(bigSizes, fc.nat(), paths, (n, seed, words) => {
-      const b = bigBytes(n, seed)
-      expect(toBase64(b, words) === oracle(b)).toBe(true)
-    }), { numRuns: 24 })
+    fc.assert(
+      fc.property(bigSizes, fc.nat(), paths, (n, seed, words) => {
+        const b = bigBytes(n, seed)
+        expect(toBase64(b, words) === oracle(b)).toBe(true)
+      }),
+      { numRuns: 24 },
+    )
   })
 
   it('writes the RFC 4648 test vectors', () => {
     // RFC 4648 §10
-    const vectors: [string, string][] = [['', ''], ['f', 'Zg=='], ['fo', 'Zm8='], ['foo', 'Zm9v'], ['foob', 'Zm9vYg=='], ['fooba', 'Zm9vYmE='], ['foobar', 'Zm9vYmFy']]
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'Zg=='],
+      ['fo', 'Zm8='],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg=='],
+      ['fooba', 'Zm9vYmE='],
+      ['foobar', 'Zm9vYmFy'],
+    ]
     for (const [text, b64] of vectors) for (const words of [true, false]) expect(toBase64(new TextEncoder().encode(text), words)).toBe(b64)
   })
 })
 
 describe('fromBase64', () => {
   it('gives back the bytes, in a buffer of their own from offset 0', () => {
-    fc.assert(fc.property(offsetBytes, paths, (b, words) => {
-      const back = fromBase64(oracle(b), words)
-      expect(same(back, b)).toBe(true)
-      expect(back!.byteOffset).toBe(0)
-      expect(back!.buffer.byteLength).toBe(b.length)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(offsetBytes, paths, (b, words) => {
+        const back = fromBase64(oracle(b), words)
+        expect(same(back, b)).toBe(true)
+        expect(back!.byteOffset).toBe(0)
+        expect(back!.buffer.byteLength).toBe(b.length)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('gives back the bytes across the chunk seams', () => {
-    fc.assert(fc.property(bigSizes, fc.nat(), paths, (n, seed, words) => {
-      const b = bigBytes(n, seed)
-      expect(same(fromBase64(oracle(b), words), b)).toBe(true)
-    }), { numRuns: 24 })
+    fc.assert(
+      fc.property(bigSizes, fc.nat(), paths, (n, seed, words) => {
+        const b = bigBytes(n, seed)
+        expect(same(fromBase64(oracle(b), words), b)).toBe(true)
+      }),
+      { numRuns: 24 },
+    )
   })
 
   // one character replaced, inserted or deleted: in the alphabet, padding, URL-safe, space,
@@ -86,29 +109,43 @@ describe('fromBase64', () => {
   }
 
   it('accepts exactly the canonical strings (Buffer as the oracle), after random edits', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), fc.array(edit, { minLength: 1, maxLength: 2 }), paths, (b, edits, words) => {
-      const s = edits.reduce(applyEdit, oracle(b))
-      const back = fromBase64(s, words)
-      expect(back !== null, JSON.stringify(s)).toBe(canonical(s))
-      if (back !== null) expect(same(back, Buffer.from(s, 'base64'))).toBe(true)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.array(edit, { minLength: 1, maxLength: 2 }), paths, (b, edits, words) => {
+        const s = edits.reduce(applyEdit, oracle(b))
+        const back = fromBase64(s, words)
+        expect(back !== null, JSON.stringify(s)).toBe(canonical(s))
+        if (back !== null) expect(same(back, Buffer.from(s, 'base64'))).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it('accepts exactly the canonical strings, for strings of base64 characters and padding', () => {
     const text = fc.array(fc.constantFrom(...'AQgw/+9zZ='.split('')), { maxLength: 16 }).map((cs) => cs.join(''))
-    fc.assert(fc.property(text, paths, (s, words) => {
-      expect(fromBase64(s, words) !== null, JSON.stringify(s)).toBe(canonical(s))
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(text, paths, (s, words) => {
+        expect(fromBase64(s, words) !== null, JSON.stringify(s)).toBe(canonical(s))
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it('refuses one bad character anywhere in a long text (any chunk, the last quad)', () => {
     const b = bigBytes(3 * 49152 + 10, 7)
     const good = oracle(b)
-    fc.assert(fc.property(fc.nat(good.length - 1), pool.filter((c) => !/[A-Za-z0-9+/]/.test(c)), paths, (at, c, words) => {
-      // replacing a padding '=' by '=' changes nothing (seed 1989717547 drew at = 196622, c = '=')
-      fc.pre(good[at] !== c)
-      expect(fromBase64(good.slice(0, at) + c + good.slice(at + 1), words)).toBeNull()
-    }), { numRuns: 60 })
+    fc.assert(
+      fc.property(
+        fc.nat(good.length - 1),
+        pool.filter((c) => !/[A-Za-z0-9+/]/.test(c)),
+        paths,
+        (at, c, words) => {
+          // replacing a padding '=' by '=' changes nothing (seed 1989717547 drew at = 196622, c = '=')
+          fc.pre(good[at] !== c)
+          expect(fromBase64(good.slice(0, at) + c + good.slice(at + 1), words)).toBeNull()
+        },
+      ),
+      { numRuns: 60 },
+    )
     expect(good.endsWith('==')).toBe(true) // that regression case: the unchanged text still decodes
     expect(fromBase64(good.slice(0, 196622) + '=' + good.slice(196623), false)).not.toBeNull()
     for (const at of [0, 65535, 65536, good.length - 4, good.length - 2, good.length - 1]) {
@@ -133,25 +170,30 @@ describe('little-endian bytes of float storage', () => {
   const f32 = fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 20 }).map((bs) => new Float32Array(Uint32Array.from(bs).buffer))
 
   it('are the bytes DataView writes little-endian, and read back bit for bit', () => {
-    fc.assert(fc.property(fc.oneof(f64, f32), (data) => {
-      const width = data.BYTES_PER_ELEMENT
-      const expected = new Uint8Array(data.length * width)
-      const view = new DataView(expected.buffer)
-      data.forEach((x, i) => (width === 8 ? view.setFloat64(8 * i, x, true) : view.setFloat32(4 * i, x, true)))
-      // DataView canonicalises NaN payloads on some engines: compare the raw bits instead
-      const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      const bytes = littleEndianBytes(data)
-      expect(Buffer.from(bytes).equals(Buffer.from(raw))).toBe(true)
-      data.forEach((x, i) => { if (!Number.isNaN(x)) expect(bytes.subarray(width * i, width * (i + 1))).toEqual(expected.subarray(width * i, width * (i + 1))) })
-      const back = fromLittleEndianBytes(Uint8Array.from(bytes), width === 8 ? 'float64' : 'float32')
-      expect(back.constructor).toBe(data.constructor)
-      expect(Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from(raw))).toBe(true)
-      // from a view at an offset (not its own buffer): a copy, same bits
-      const host = new Uint8Array(bytes.length + 3)
-      host.set(bytes, 3)
-      const copied = fromLittleEndianBytes(host.subarray(3), width === 8 ? 'float64' : 'float32')
-      expect(copied.length).toBe(data.length)
-      data.forEach((x, i) => expect(Object.is(copied[i], x) || (Number.isNaN(x) && Number.isNaN(copied[i]))).toBe(true))
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(fc.oneof(f64, f32), (data) => {
+        const width = data.BYTES_PER_ELEMENT
+        const expected = new Uint8Array(data.length * width)
+        const view = new DataView(expected.buffer)
+        data.forEach((x, i) => (width === 8 ? view.setFloat64(8 * i, x, true) : view.setFloat32(4 * i, x, true)))
+        // DataView canonicalises NaN payloads on some engines: compare the raw bits instead
+        const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        const bytes = littleEndianBytes(data)
+        expect(Buffer.from(bytes).equals(Buffer.from(raw))).toBe(true)
+        data.forEach((x, i) => {
+          if (!Number.isNaN(x)) expect(bytes.subarray(width * i, width * (i + 1))).toEqual(expected.subarray(width * i, width * (i + 1)))
+        })
+        const back = fromLittleEndianBytes(Uint8Array.from(bytes), width === 8 ? 'float64' : 'float32')
+        expect(back.constructor).toBe(data.constructor)
+        expect(Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from(raw))).toBe(true)
+        // from a view at an offset (not its own buffer): a copy, same bits
+        const host = new Uint8Array(bytes.length + 3)
+        host.set(bytes, 3)
+        const copied = fromLittleEndianBytes(host.subarray(3), width === 8 ? 'float64' : 'float32')
+        expect(copied.length).toBe(data.length)
+        data.forEach((x, i) => expect(Object.is(copied[i], x) || (Number.isNaN(x) && Number.isNaN(copied[i]))).toBe(true))
+      }),
+      { numRuns: 200 },
+    )
   })
 })

@@ -18,9 +18,18 @@ import { Checkpoint, ModelSpec, OptimizerConfig, TensorCodec, type CheckpointTre
 const f64FromBits = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((b) => new Float64Array(BigUint64Array.of(b).buffer)[0])
 const special = fc.constantFrom(NaN, -0, 0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072009e-308, Number.MAX_VALUE)
 const f64 = fc.oneof(f64FromBits, special, fc.double())
-const f32 = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((b) => new Float32Array(Uint32Array.of(b).buffer)[0]), special.map(Math.fround), fc.float())
+const f32 = fc.oneof(
+  fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((b) => new Float32Array(Uint32Array.of(b).buffer)[0]),
+  special.map(Math.fround),
+  fc.float(),
+)
 
-const shapes = fc.oneof(fc.constant([] as number[]), fc.tuple(fc.nat(6)), fc.tuple(fc.nat(3), fc.nat(3)), fc.tuple(fc.integer({ min: 1, max: 2 }), fc.nat(2), fc.integer({ min: 1, max: 2 })))
+const shapes = fc.oneof(
+  fc.constant([] as number[]),
+  fc.tuple(fc.nat(6)),
+  fc.tuple(fc.nat(3), fc.nat(3)),
+  fc.tuple(fc.integer({ min: 1, max: 2 }), fc.nat(2), fc.integer({ min: 1, max: 2 })),
+)
 const tensorArb: fc.Arbitrary<P.Tensor> = fc.tuple(shapes, fc.constantFrom<P.DType>('float32', 'float64')).chain(([shape, dtype]) => {
   const n = shape.reduce((a, b) => a * b, 1)
   return fc.array(dtype === 'float64' ? f64 : f32, { minLength: n, maxLength: n }).map((vs) => P.fromArray(vs, shape, dtype))
@@ -28,15 +37,20 @@ const tensorArb: fc.Arbitrary<P.Tensor> = fc.tuple(shapes, fc.constantFrom<P.DTy
 
 const keyArb = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '1', '10', '__proto__', 'constructor', 'type', ''))
 const treeArb: fc.Arbitrary<CheckpointTree> = fc.letrec<{ tree: CheckpointTree }>((tie) => ({
-  tree: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
     { weight: 4, arbitrary: tensorArb },
-    f64, fc.string(), fc.boolean(), fc.constant(null),
+    f64,
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
     fc.array(tie('tree'), { maxLength: 4 }),
     fc.uniqueArray(fc.tuple(keyArb, tie('tree')), { maxLength: 4, selector: ([k]) => k }).map((entries) => {
       const o: Record<string, CheckpointTree> = {}
       for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
       return o
-    })),
+    }),
+  ),
 })).tree
 
 // --- bitwise equality (NaN payloads aside)
@@ -47,8 +61,11 @@ function same(a: unknown, b: unknown, path = ''): void {
     expect(b, path).toBeInstanceOf(P.Tensor)
     const t = b as P.Tensor
     expect([t.dtype, t.shape], path).toEqual([a.dtype, a.shape])
-    const xs = P.toFlatArray(a), ys = P.toFlatArray(t)
-    xs.forEach((x, i) => { if (!sameNumber(x, ys[i])) expect(ys[i], `${path}[${i}]`).toBe(x) })
+    const xs = P.toFlatArray(a),
+      ys = P.toFlatArray(t)
+    xs.forEach((x, i) => {
+      if (!sameNumber(x, ys[i])) expect(ys[i], `${path}[${i}]`).toBe(x)
+    })
   } else if (typeof a === 'number') {
     if (!sameNumber(a, b as number)) expect(b, path).toBe(a)
   } else if (Array.isArray(a)) {
@@ -69,7 +86,12 @@ const decodeOk = (text: string): CheckpointTree => {
 
 describe('encodeCheckpoint / decodeCheckpoint', () => {
   it('round-trips random pytrees bit for bit (float64 and float32 bit patterns, NaN, −0, ±Infinity, subnormals), keeping key order', () => {
-    fc.assert(fc.property(treeArb, (tree) => { same(tree, decodeOk(encodeCheckpoint(tree))) }), { numRuns: 300 })
+    fc.assert(
+      fc.property(treeArb, (tree) => {
+        same(tree, decodeOk(encodeCheckpoint(tree)))
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('the special values, explicitly', () => {
@@ -83,11 +105,14 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
   })
 
   it('is deterministic: the same tree gives the same text, and decoding then encoding gives it back', () => {
-    fc.assert(fc.property(treeArb, (tree) => {
-      const text = encodeCheckpoint(tree)
-      expect(encodeCheckpoint(tree)).toBe(text)
-      expect(encodeCheckpoint(decodeOk(text))).toBe(text)
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(treeArb, (tree) => {
+        const text = encodeCheckpoint(tree)
+        expect(encodeCheckpoint(tree)).toBe(text)
+        expect(encodeCheckpoint(decodeOk(text))).toBe(text)
+      }),
+      { numRuns: 200 },
+    )
   })
 
   it('carries a whole train state: a random key comes back as a working key', () => {
@@ -106,32 +131,51 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
     let s = initTrainState(model.init(P.random.key(0), [3]).params, optimizer, P.random.key(2))
     for (let i = 0; i < 3; i++) s = step(s, batch)
     let resumed = decodeOk(encodeCheckpoint(s)) as unknown as TrainState<typeof s.params, typeof s.optState>
-    for (let i = 0; i < 3; i++) { s = step(s, batch); resumed = step(resumed, batch) }
+    for (let i = 0; i < 3; i++) {
+      s = step(s, batch)
+      resumed = step(resumed, batch)
+    }
     same(s, resumed)
   })
 
   it('every truncation is a Left, never a throw', () => {
-    fc.assert(fc.property(treeArb, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (tree, frac) => {
-      const text = encodeCheckpoint(tree)
-      const r = decodeCheckpoint(text.slice(0, Math.floor(frac * text.length)))
-      expect(E.isLeft(r)).toBe(true)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(treeArb, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (tree, frac) => {
+        const text = encodeCheckpoint(tree)
+        const r = decodeCheckpoint(text.slice(0, Math.floor(frac * text.length)))
+        expect(E.isLeft(r)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('a changed character is a Left (or, where JSON means the same thing, the same tree), never a throw', () => {
-    fc.assert(fc.property(treeArb, fc.nat(), fc.integer({ min: 32, max: 126 }), (tree, at, code) => {
-      const text = encodeCheckpoint(tree)
-      const i = at % text.length
-      fc.pre(text.charCodeAt(i) !== code)
-      const r = decodeCheckpoint(text.slice(0, i) + String.fromCharCode(code) + text.slice(i + 1))
-      if (E.isRight(r)) same(tree, r.right)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(treeArb, fc.nat(), fc.integer({ min: 32, max: 126 }), (tree, at, code) => {
+        const text = encodeCheckpoint(tree)
+        const i = at % text.length
+        fc.pre(text.charCodeAt(i) !== code)
+        const r = decodeCheckpoint(text.slice(0, i) + String.fromCharCode(code) + text.slice(i + 1))
+        if (E.isRight(r)) same(tree, r.right)
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it('random strings and random JSON are a Left, never a throw', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ format: 'purediff-checkpoint', version: 1, checksum: '00000000', tree: v }))), (text) => {
-      expect(E.isLeft(decodeCheckpoint(text))).toBe(true)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ format: 'purediff-checkpoint', version: 1, checksum: '00000000', tree: v })),
+        ),
+        (text) => {
+          expect(E.isLeft(decodeCheckpoint(text))).toBe(true)
+        },
+      ),
+      { numRuns: 500 },
+    )
     expect(E.isLeft(decodeCheckpoint(42 as never))).toBe(true)
     expect(E.isLeft(decodeCheckpoint('['.repeat(100000) + ']'.repeat(100000)))).toBe(true)
   })
@@ -170,13 +214,15 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
 
 describe('codecs', () => {
   it('TensorCodec round-trips random tensors and Checkpoint.is agrees with encode', () => {
-    fc.assert(fc.property(tensorArb, (t) => {
-      const back = TensorCodec.decode(JSON.parse(JSON.stringify(TensorCodec.encode(t))))
-      if (E.isLeft(back)) throw new Error('expected a Right')
-      same(t, back.right)
-      expect(TensorCodec.is(t)).toBe(true)
-      expect(Checkpoint.is({ t })).toBe(true)
-    }))
+    fc.assert(
+      fc.property(tensorArb, (t) => {
+        const back = TensorCodec.decode(JSON.parse(JSON.stringify(TensorCodec.encode(t))))
+        if (E.isLeft(back)) throw new Error('expected a Right')
+        same(t, back.right)
+        expect(TensorCodec.is(t)).toBe(true)
+        expect(Checkpoint.is({ t })).toBe(true)
+      }),
+    )
     expect(Checkpoint.is({ f: () => 1 })).toBe(false)
   })
 
@@ -201,7 +247,14 @@ describe('deep trees (issue 11, item 3)', () => {
   })
   it('deeper trees: encoding throws naming the path (elided), decoding is a Left — at 1,001, 5,000 and 50,000', () => {
     for (const depth of [1001, 5000, 50000]) {
-      const e = (() => { try { encodeCheckpoint(nested(depth)) } catch (err) { return err as Error } throw new Error('expected a throw') })()
+      const e = (() => {
+        try {
+          encodeCheckpoint(nested(depth))
+        } catch (err) {
+          return err as Error
+        }
+        throw new Error('expected a throw')
+      })()
       expect(e).toBeInstanceOf(P.ArgumentError)
       expect(e.message).toMatch(/^encodeCheckpoint: the tree is nested deeper than 1000 levels at \.a\.a\.a.*more characters/)
       expect(e.message.length).toBeLessThan(300)
@@ -219,8 +272,18 @@ describe('deep trees (issue 11, item 3)', () => {
 describe('own "__proto__" keys through a checkpoint, tree.map and grad (issue 11, item 4)', () => {
   it('JSON.parse objects keep "__proto__" as an own key through encode/decode, and the decoded tree through tree.map and grad', () => {
     const tree = JSON.parse('{"__proto__": {"w": 2, "polluted": 1}, "b": [3]}', (_k, v) => (typeof v === 'number' ? P.scalar(v, 'float64') : v))
-    const keys = (t: unknown): unknown => (t instanceof P.Tensor ? 'leaf' : Array.isArray(t) ? t.map(keys) : Object.keys(t as object).map((k) => [k, keys((t as Record<string, unknown>)[k])]))
-    expect(keys(tree)).toEqual([['__proto__', [['w', 'leaf'], ['polluted', 'leaf']]], ['b', ['leaf']]])
+    const keys = (t: unknown): unknown =>
+      t instanceof P.Tensor ? 'leaf' : Array.isArray(t) ? t.map(keys) : Object.keys(t as object).map((k) => [k, keys((t as Record<string, unknown>)[k])])
+    expect(keys(tree)).toEqual([
+      [
+        '__proto__',
+        [
+          ['w', 'leaf'],
+          ['polluted', 'leaf'],
+        ],
+      ],
+      ['b', ['leaf']],
+    ])
     const back = decodeOk(encodeCheckpoint(tree))
     expect(keys(back)).toEqual(keys(tree))
     expect(P.tree.structureEquals(back, tree)).toBe(true)

@@ -16,7 +16,10 @@ import { dataOf } from '../../src/tensor/Tensor.js'
 function randomBits(n: number, dtype: P.DType, seed: number): Float32Array | Float64Array {
   const words = new Uint32Array(n * (dtype === 'float64' ? 2 : 1))
   let s = seed >>> 0
-  for (let i = 0; i < words.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; words[i] = s ^ (s >>> 13) }
+  for (let i = 0; i < words.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    words[i] = s ^ (s >>> 13)
+  }
   return dtype === 'float64' ? new Float64Array(words.buffer) : new Float32Array(words.buffer)
 }
 
@@ -31,20 +34,23 @@ const sizes = fc.constantFrom(49152, 196608, 393216).chain((bytes) => fc.integer
 
 describe('checkpoint text', () => {
   it('is JSON.stringify of the Checkpoint codec, checksum as defined, and round-trips every bit of large tensors', () => {
-    fc.assert(fc.property(sizes, fc.constantFrom<P.DType>('float32', 'float64'), fc.nat(), fc.integer({ min: -5, max: 5 }), (n, dtype, seed, step) => {
-      const data = randomBits(n, dtype, seed)
-      const w = P.fromArray(data, [n], dtype)
-      const tree = { layers: [{ w, b: P.zeros([3], dtype) }], step, name: 'run "1"\n' }
-      const text = encodeCheckpoint(tree)
-      const json = Checkpoint.encode(tree)
-      expect(text === JSON.stringify(json)).toBe(true)
-      expect(json.checksum).toBe(fnv1a(JSON.stringify(json.tree)))
-      const back = decodeCheckpoint(text)
-      if (E.isLeft(back)) throw back.left
-      const t = (back.right as unknown as typeof tree).layers[0].w
-      expect([t.dtype, t.shape]).toEqual([dtype, [n]])
-      expect(bitsOf(t).equals(bitsOf(w))).toBe(true)
-    }), { numRuns: 8 })
+    fc.assert(
+      fc.property(sizes, fc.constantFrom<P.DType>('float32', 'float64'), fc.nat(), fc.integer({ min: -5, max: 5 }), (n, dtype, seed, step) => {
+        const data = randomBits(n, dtype, seed)
+        const w = P.fromArray(data, [n], dtype)
+        const tree = { layers: [{ w, b: P.zeros([3], dtype) }], step, name: 'run "1"\n' }
+        const text = encodeCheckpoint(tree)
+        const json = Checkpoint.encode(tree)
+        expect(text === JSON.stringify(json)).toBe(true)
+        expect(json.checksum).toBe(fnv1a(JSON.stringify(json.tree)))
+        const back = decodeCheckpoint(text)
+        if (E.isLeft(back)) throw back.left
+        const t = (back.right as unknown as typeof tree).layers[0].w
+        expect([t.dtype, t.shape]).toEqual([dtype, [n]])
+        expect(bitsOf(t).equals(bitsOf(w))).toBe(true)
+      }),
+      { numRuns: 8 },
+    )
   })
 
   it('a damaged character anywhere in a large tensor is a Left', () => {
@@ -52,11 +58,14 @@ describe('checkpoint text', () => {
     const text = encodeCheckpoint({ w: P.fromArray(randomBits(n, 'float32', 3), [n], 'float32') })
     const start = text.indexOf('"data":"') + 8
     const end = text.indexOf('"', start)
-    fc.assert(fc.property(fc.integer({ min: start, max: end - 1 }), fc.constantFrom('A', '/', '=', '*', 'é', ' '), (at, c) => {
-      fc.pre(text[at] !== c)
-      const r = decodeCheckpoint(text.slice(0, at) + c + text.slice(at + 1))
-      expect(E.isLeft(r)).toBe(true)
-      if (E.isLeft(r)) expect(r.left.message).toMatch(/tree\.w\.data|checksum/)
-    }), { numRuns: 20 })
+    fc.assert(
+      fc.property(fc.integer({ min: start, max: end - 1 }), fc.constantFrom('A', '/', '=', '*', 'é', ' '), (at, c) => {
+        fc.pre(text[at] !== c)
+        const r = decodeCheckpoint(text.slice(0, at) + c + text.slice(at + 1))
+        expect(E.isLeft(r)).toBe(true)
+        if (E.isLeft(r)) expect(r.left.message).toMatch(/tree\.w\.data|checksum/)
+      }),
+      { numRuns: 20 },
+    )
   })
 })

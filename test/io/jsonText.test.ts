@@ -10,34 +10,41 @@ import { fnv1a } from '../../src/io/codecs.js'
 import { concatenate, jsonFnv1a, jsonPieces } from '../../src/io/jsonText.js'
 
 /** Strings of 16384–70000 characters (long enough to be pieces of their own, some over a chunk of 65536), mostly base64-like, sometimes with one character JSON must escape or that is not ASCII. */
-const longString = fc.tuple(
-  fc.string({ minLength: 1, maxLength: 8, unit: fc.constantFrom(...'AZaz09+/='.split('')) }),
-  fc.integer({ min: 16384, max: 70000 }),
-  fc.option(fc.tuple(fc.nat(), fc.constantFrom('"', '\\', '\n', '\u0001', '\u007f', 'é', '\u2028', '\ud800', '\udc00', '😀')), { freq: 2 }),
-).map(([unit, n, special]) => {
-  const s = unit.repeat(Math.ceil(n / unit.length)).slice(0, n)
-  if (special === null) return s
-  const at = special[0] % s.length
-  return s.slice(0, at) + special[1] + s.slice(at + 1)
-})
+const longString = fc
+  .tuple(
+    fc.string({ minLength: 1, maxLength: 8, unit: fc.constantFrom(...'AZaz09+/='.split('')) }),
+    fc.integer({ min: 16384, max: 70000 }),
+    fc.option(fc.tuple(fc.nat(), fc.constantFrom('"', '\\', '\n', '\u0001', '\u007f', 'é', '\u2028', '\ud800', '\udc00', '😀')), { freq: 2 }),
+  )
+  .map(([unit, n, special]) => {
+    const s = unit.repeat(Math.ceil(n / unit.length)).slice(0, n)
+    if (special === null) return s
+    const at = special[0] % s.length
+    return s.slice(0, at) + special[1] + s.slice(at + 1)
+  })
 
 const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small' },
+  v: fc.oneof(
+    { depthSize: 'small' },
     fc.jsonValue({ maxDepth: 2 }),
     { weight: 2, arbitrary: longString },
     fc.array(tie('v'), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 4 }), tie('v'), { maxKeys: 3 })),
+    fc.dictionary(fc.string({ maxLength: 4 }), tie('v'), { maxKeys: 3 }),
+  ),
 })).v
 
 describe('jsonText', () => {
   it('pieces concatenate to JSON.stringify, and the checksum is FNV-1a of it', () => {
-    fc.assert(fc.property(value, (v) => {
-      const text = JSON.stringify(v)
-      expect(concatenate(jsonPieces(v)) === text).toBe(true)
-      expect(jsonFnv1a(v)).toBe(fnv1a(text))
-      // after jsonFnv1a has walked it (the memo), the same text again
-      expect(concatenate(jsonPieces(v)) === text).toBe(true)
-    }), { numRuns: 60 })
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = JSON.stringify(v)
+        expect(concatenate(jsonPieces(v)) === text).toBe(true)
+        expect(jsonFnv1a(v)).toBe(fnv1a(text))
+        // after jsonFnv1a has walked it (the memo), the same text again
+        expect(concatenate(jsonPieces(v)) === text).toBe(true)
+      }),
+      { numRuns: 60 },
+    )
   })
 
   it('a long string is a piece of its own, not a copy', () => {

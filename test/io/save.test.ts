@@ -16,7 +16,9 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/io/index.js'
 import { type AtomicIo, nodeIo, writeFileAtomic } from '../../src/io/save.js'
 
 let dir = ''
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'purediff-io-')) })
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'purediff-io-'))
+})
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const w = (t: unknown) => P.toFlatArray((t as { w: P.Tensor }).w)
@@ -41,12 +43,23 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const before = readFileSync(path, 'utf8')
     const io = await nodeIo()
     // the write dies half-way: part of the text reached the temporary file
-    const halfWrite: AtomicIo = { ...io, writeFile: async (p, pieces, mode) => { await io.writeFile(p, [pieces.join('').slice(0, 10)], mode); throw new Error('disk full') } }
+    const halfWrite: AtomicIo = {
+      ...io,
+      writeFile: async (p, pieces, mode) => {
+        await io.writeFile(p, [pieces.join('').slice(0, 10)], mode)
+        throw new Error('disk full')
+      },
+    }
     await expect(writeFileAtomic(path, 'new text', halfWrite)).rejects.toThrow('disk full')
     expect(readFileSync(path, 'utf8')).toBe(before)
     expect(readdirSync(dir)).toEqual(['model.ckpt'])
     // the rename fails
-    const badRename = { ...io, rename: async () => { throw new Error('EXDEV') } }
+    const badRename = {
+      ...io,
+      rename: async () => {
+        throw new Error('EXDEV')
+      },
+    }
     await expect(writeFileAtomic(path, 'new text', badRename)).rejects.toThrow('EXDEV')
     expect(readFileSync(path, 'utf8')).toBe(before)
     expect(readdirSync(dir)).toEqual(['model.ckpt'])
@@ -74,13 +87,20 @@ describe('saveCheckpoint keeps the file it replaces as it was', () => {
 
   it("keeps an existing file's permission bits (the temporary file has them before the rename)", async () => {
     const path = join(dir, 'model.ckpt')
-    for (const mode of [0o600, 0o640, 0o400, 0o755, 0o664, 0o622]) { // with bits a umask of 022 would clear
+    for (const mode of [0o600, 0o640, 0o400, 0o755, 0o664, 0o622]) {
+      // with bits a umask of 022 would clear
       writeFileSync(path, 'old')
       chmodSync(path, mode)
       const io = await nodeIo()
       const seen: number[] = []
       // look at the temporary file after its text is written, before the rename
-      const watch: AtomicIo = { ...io, writeFile: async (p, pieces, m) => { await io.writeFile(p, pieces, m); seen.push(modeOf(p)) } }
+      const watch: AtomicIo = {
+        ...io,
+        writeFile: async (p, pieces, m) => {
+          await io.writeFile(p, pieces, m)
+          seen.push(modeOf(p))
+        },
+      }
       await writeFileAtomic(path, 'new', watch)
       expect(readFileSync(path, 'utf8')).toBe('new')
       expect(modeOf(path).toString(8)).toBe(mode.toString(8))
@@ -98,7 +118,7 @@ describe('saveCheckpoint keeps the file it replaces as it was', () => {
     expect(modeOf(path).toString(8)).toBe((0o666 & ~umask).toString(8))
   })
 
-  it("removes the temporary files of its own target left by dead processes, and nothing else", async () => {
+  it('removes the temporary files of its own target left by dead processes, and nothing else', async () => {
     // a process id that has just exited (not reused in the few milliseconds of this test)
     const dead = spawnSync(process.execPath, ['-e', '']).pid!
     const live = process.ppid // alive, and not this process
@@ -111,7 +131,9 @@ describe('saveCheckpoint keeps the file it replaces as it was', () => {
       `.${name}.${process.pid}.1700000000000.0.tmp`, // this process: maybe a save in progress
       `.other.ckpt.${dead}.1700000000000.0.tmp`, // another target
       `.m+(1)xckpt.${dead}.1.0.tmp`, // not this name ('.' is literal)
-      `.${name}.${dead}.x.0.tmp`, `.${name}.${dead}.1.0.tmp.bak`, `${name}.${dead}.1.0.tmp`, // not the pattern
+      `.${name}.${dead}.x.0.tmp`,
+      `.${name}.${dead}.1.0.tmp.bak`,
+      `${name}.${dead}.1.0.tmp`, // not the pattern
       'notes.txt',
     ]
     for (const f of [...stale, ...kept]) writeFileSync(join(dir, f), 'leftover')

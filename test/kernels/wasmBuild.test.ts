@@ -10,10 +10,18 @@ import { readFileSync } from 'node:fs'
 import { wasmBase64 } from '../../src/kernels/wasm/binary.js'
 
 // The WebAssembly global, typed for what is used here (the project compiles without DOM types).
-interface Described { readonly module?: string; readonly name: string; readonly kind: string }
-const WA = (globalThis as unknown as { WebAssembly: {
-  Module: { new (b: Uint8Array): object; imports(m: object): Described[]; exports(m: object): Described[] }
-} }).WebAssembly
+interface Described {
+  readonly module?: string
+  readonly name: string
+  readonly kind: string
+}
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: { new (b: Uint8Array): object; imports(m: object): Described[]; exports(m: object): Described[] }
+    }
+  }
+).WebAssembly
 
 describe('the embedded WebAssembly kernels', () => {
   it('are exactly the build of wasm/assembly (run `npm run build:wasm` after editing it)', async () => {
@@ -28,7 +36,21 @@ describe('the embedded WebAssembly kernels', () => {
     const exports = WA.Module.exports(mod)
     expect(exports.every((e) => e.kind === 'function')).toBe(true)
     expect(exports.map((e) => e.name).sort()).toEqual([
-      'adam32', 'adam64', 'add32', 'add64', 'bernoulliMask32', 'bernoulliMask64', 'gemm32', 'gemm64', 'hashCounters', 'rms32', 'rms64', 'rss32', 'rss64', 'trace32', 'trace64',
+      'adam32',
+      'adam64',
+      'add32',
+      'add64',
+      'bernoulliMask32',
+      'bernoulliMask64',
+      'gemm32',
+      'gemm64',
+      'hashCounters',
+      'rms32',
+      'rms64',
+      'rss32',
+      'rss64',
+      'trace32',
+      'trace64',
     ])
     // Walk the sections (id byte, LEB128 size): id 11, the data section, must be absent, so no
     // static data lives in the low memory the runtime reserves.
@@ -37,8 +59,14 @@ describe('the embedded WebAssembly kernels', () => {
     const sections: number[] = []
     while (at < bytes.length) {
       const id = bytes[at++]
-      let size = 0, shift = 0, b: number
-      do { b = bytes[at++]; size |= (b & 0x7f) << shift; shift += 7 } while (b & 0x80)
+      let size = 0,
+        shift = 0,
+        b: number
+      do {
+        b = bytes[at++]
+        size |= (b & 0x7f) << shift
+        shift += 7
+      } while (b & 0x80)
       sections.push(id)
       at += size
     }

@@ -37,7 +37,9 @@ export function js<T>(f: () => T): T {
   }
 }
 
-interface MemoryCtor { new (desc: { initial: number }): unknown }
+interface MemoryCtor {
+  new (desc: { initial: number }): unknown
+}
 const WA = (globalThis as unknown as { WebAssembly: { Memory: MemoryCtor } }).WebAssembly
 
 /**

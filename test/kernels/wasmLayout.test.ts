@@ -13,17 +13,30 @@ const HUGE = [2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 +
 /** The budget of the largest memory: 4 GiB less the reserved base. */
 const FULL = WASM32_MAX_BYTES - BASE
 /** The per-element bytes of every chunked caller: hashing, Bernoulli f32/f64, add, trace/rss/rms, adam, f32 and f64. */
-const SHAPES = [[4, 4], [4, 4, 4], [4, 4, 8], [4, 4, 4], [8, 8, 8], [4, 4, 4, 4], [8, 8, 8, 8], [4, 4, 4, 4, 4, 4], [8, 8, 8, 8, 8, 8]]
+const SHAPES = [
+  [4, 4],
+  [4, 4, 4],
+  [4, 4, 8],
+  [4, 4, 4],
+  [8, 8, 8],
+  [4, 4, 4, 4],
+  [8, 8, 8, 8],
+  [4, 4, 4, 4, 4, 4],
+  [8, 8, 8, 8, 8, 8],
+]
 
 describe('after: the next 64-byte boundary at least 16 bytes past a region', () => {
   it('is exact far past 2³¹ and 2³² (no 32-bit wrap)', () => {
     const big = fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.constantFrom(...HUGE), fc.integer({ min: 2 ** 31 - 200, max: 2 ** 31 + 200 }))
-    fc.assert(fc.property(big, big, (at, bytes) => {
-      const next = after(at, bytes)
-      expect(next % 64).toBe(0)
-      expect(next).toBeGreaterThanOrEqual(at + bytes + 16)
-      expect(next).toBeLessThan(at + bytes + 16 + 64)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(big, big, (at, bytes) => {
+        const next = after(at, bytes)
+        expect(next % 64).toBe(0)
+        expect(next).toBeGreaterThanOrEqual(at + bytes + 16)
+        expect(next).toBeLessThan(at + bytes + 16 + 64)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('the values that wrapped before: 2³¹ − 64 + 64 bytes, and a 2³²-byte region', () => {
@@ -39,29 +52,35 @@ describe('regions', () => {
     // exact integers. 8·2^52 is not a size, and six of them sum past 2^53, where float64 offsets
     // round (a fresh seed drew four of 2^55 and found the slack rounded away).
     const size = fc.oneof(fc.integer({ min: 0, max: 2 ** 44 }), fc.constantFrom(...HUGE.filter((n) => n <= 2 ** 40).map((n) => 8 * n)))
-    fc.assert(fc.property(fc.array(size, { minLength: 1, maxLength: 6 }), (sizes) => {
-      const { at, end } = regions(sizes)
-      expect(at[0]).toBe(BASE)
-      sizes.forEach((s, i) => {
-        const next = i + 1 < sizes.length ? at[i + 1] : end
-        expect(next % 64).toBe(0)
-        expect(next - (at[i] + s)).toBeGreaterThanOrEqual(16)
-        expect(next - (at[i] + s)).toBeLessThan(16 + 64)
-      })
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(fc.array(size, { minLength: 1, maxLength: 6 }), (sizes) => {
+        const { at, end } = regions(sizes)
+        expect(at[0]).toBe(BASE)
+        sizes.forEach((s, i) => {
+          const next = i + 1 < sizes.length ? at[i + 1] : end
+          expect(next % 64).toBe(0)
+          expect(next - (at[i] + s)).toBeGreaterThanOrEqual(16)
+          expect(next - (at[i] + s)).toBeLessThan(16 + 64)
+        })
+      }),
+      { numRuns: 200 },
+    )
   })
 })
 
 describe('chunkLength and chunkPlan', () => {
   const budget = fc.oneof(fc.integer({ min: 0, max: FULL }), fc.constantFrom(FULL, FULL - 1, 64 * 1024, 3 * 64 * 1024, 100))
   it('give the LARGEST multiple of 64 elements whose regions fit the budget', () => {
-    fc.assert(fc.property(fc.constantFrom(...SHAPES), budget, (pe, b) => {
-      const len = chunkLength(pe, b)
-      expect(len % 64).toBe(0)
-      const need = (l: number) => regions(pe.map((e) => e * l)).end - BASE
-      if (len > 0) expect(need(len)).toBeLessThanOrEqual(b)
-      expect(need(len + 64)).toBeGreaterThan(b)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.constantFrom(...SHAPES), budget, (pe, b) => {
+        const len = chunkLength(pe, b)
+        expect(len % 64).toBe(0)
+        const need = (l: number) => regions(pe.map((e) => e * l)).end - BASE
+        if (len > 0) expect(need(len)).toBeLessThanOrEqual(b)
+        expect(need(len + 64)).toBeGreaterThan(b)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('cut n = 2³¹ − 1, 2³¹, 2³² and beyond into chunks that fit 4 GiB, with i32 counts and exact counters', () => {
@@ -98,7 +117,12 @@ describe('gemmLayout and panelRows', () => {
     for (const es of [4, 8]) {
       const nr = es === 4 ? 8 : 4
       for (const m of HUGE) {
-        for (const [n, k] of [[1, 1], [3, 5], [64, 300], [1000, 1000]]) {
+        for (const [n, k] of [
+          [1, 1],
+          [3, 5],
+          [64, 300],
+          [1000, 1000],
+        ]) {
           const rows = panelRows(m, n, k, es, nr, FULL)
           expect(rows).toBeGreaterThan(0)
           expect(rows).toBeLessThan(m)
@@ -121,9 +145,10 @@ describe('gemmLayout and panelRows', () => {
   })
 
   it('the regions of a layout are ordered and sized as gemm needs', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 33 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.constantFrom(4, 8),
-      (rows, n, k, es) => {
-        const nr = es === 4 ? 8 : 4, np = Math.ceil(n / nr) * nr
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 33 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.constantFrom(4, 8), (rows, n, k, es) => {
+        const nr = es === 4 ? 8 : 4,
+          np = Math.ceil(n / nr) * nr
         const g = gemmLayout(rows, n, k, es, nr)
         expect(g.a).toBe(BASE)
         expect(g.b - g.a).toBeGreaterThanOrEqual(rows * k * es + 16)
@@ -132,6 +157,8 @@ describe('gemmLayout and panelRows', () => {
         expect(g.pb - g.pa).toBeGreaterThanOrEqual(Math.ceil(Math.min(MC, rows) / 4) * 4 * Math.min(KC, k) * es + 16)
         expect(g.bias - g.pb).toBeGreaterThanOrEqual(np * Math.min(KC, k) * es + 16)
         expect(BASE + g.need - g.bias).toBeGreaterThanOrEqual(np * es + 16)
-      }), { numRuns: 200 })
+      }),
+      { numRuns: 200 },
+    )
   })
 })

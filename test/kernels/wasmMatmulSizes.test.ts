@@ -19,19 +19,41 @@ import { type Arr, PAGE, alloc, filled, refusingAbove, sameBits } from './wasmHe
 const initialMode = kernelMode()
 let saved: MemoryLimits
 // 4 pages: 192 KiB above the reserved base.
-beforeEach(() => { saved = setMemoryLimits({ initial: 4 * PAGE, max: 4 * PAGE }) })
-afterEach(() => { setMemoryLimits(saved); setKernelMode(initialMode) })
+beforeEach(() => {
+  saved = setMemoryLimits({ initial: 4 * PAGE, max: 4 * PAGE })
+})
+afterEach(() => {
+  setMemoryLimits(saved)
+  setKernelMode(initialMode)
+})
 
 /** The most rows m whose whole layout fits `budget` (the layout grows with m), by bisection. */
 function wholeRows(n: number, k: number, f64: boolean, budget: number): number {
-  const es = f64 ? 8 : 4, nr = f64 ? 4 : 8
-  let lo = 0, hi = 1
+  const es = f64 ? 8 : 4,
+    nr = f64 ? 4 : 8
+  let lo = 0,
+    hi = 1
   while (gemmLayout(hi, n, k, es, nr).need <= budget) hi *= 2
-  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (gemmLayout(mid, n, k, es, nr).need <= budget) lo = mid; else hi = mid }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    if (gemmLayout(mid, n, k, es, nr).need <= budget) lo = mid
+    else hi = mid
+  }
   return lo
 }
 
-interface Product { m: number; n: number; k: number; ta: boolean; tb: boolean; f64: boolean; bias: Arr | null; relu: boolean; a: Arr; b: Arr }
+interface Product {
+  m: number
+  n: number
+  k: number
+  ta: boolean
+  tb: boolean
+  f64: boolean
+  bias: Arr | null
+  relu: boolean
+  a: Arr
+  b: Arr
+}
 
 function product(m: number, n: number, k: number, ta: boolean, tb: boolean, f64: boolean, withBias: boolean, relu: boolean, seed: number): Product {
   return { m, n, k, ta, tb, f64, relu, bias: withBias ? filled(f64, n, seed + 2) : null, a: filled(f64, m * k, seed), b: filled(f64, k * n, seed + 1) }
@@ -58,22 +80,31 @@ function whole(p: Product): Arr {
 
 describe('row panels when the product does not fit one memory but B does', () => {
   const shape = fc.record({
-    n: fc.constantFrom(1, 7, 8, 20), k: fc.constantFrom(1, 30, 255, 257),
-    ta: fc.boolean(), tb: fc.boolean(), f64: fc.boolean(), bias: fc.boolean(), relu: fc.boolean(),
-    extra: fc.oneof(fc.constantFrom(-1, 0, 1, 2, 3, 4, 5), fc.integer({ min: -1, max: 400 })), seed: fc.integer(),
+    n: fc.constantFrom(1, 7, 8, 20),
+    k: fc.constantFrom(1, 30, 255, 257),
+    ta: fc.boolean(),
+    tb: fc.boolean(),
+    f64: fc.boolean(),
+    bias: fc.boolean(),
+    relu: fc.boolean(),
+    extra: fc.oneof(fc.constantFrom(-1, 0, 1, 2, 3, 4, 5), fc.integer({ min: -1, max: 400 })),
+    seed: fc.integer(),
   })
   it('rows just below, at and past the limit, and many panels: the bits of the whole product', () => {
-    fc.assert(fc.property(shape, (s) => {
-      const top = wholeRows(s.n, s.k, s.f64, capacity())
-      const m = Math.max(1, top + s.extra)
-      const p = product(m, s.n, s.k, s.ta, s.tb, s.f64, s.bias, s.relu, s.seed)
-      const before = wasmCalls()
-      const [ran, c] = run(p)
-      expect(ran).toBe(true)
-      expect(wasmCalls()).toBe(before + 1)
-      expect(memoryBytes()).toBeLessThanOrEqual(4 * PAGE)
-      sameBits(c, whole(p), `C (m ${m}, past the limit by ${s.extra})`)
-    }), { numRuns: 60 })
+    fc.assert(
+      fc.property(shape, (s) => {
+        const top = wholeRows(s.n, s.k, s.f64, capacity())
+        const m = Math.max(1, top + s.extra)
+        const p = product(m, s.n, s.k, s.ta, s.tb, s.f64, s.bias, s.relu, s.seed)
+        const before = wasmCalls()
+        const [ran, c] = run(p)
+        expect(ran).toBe(true)
+        expect(wasmCalls()).toBe(before + 1)
+        expect(memoryBytes()).toBeLessThanOrEqual(4 * PAGE)
+        sameBits(c, whole(p), `C (m ${m}, past the limit by ${s.extra})`)
+      }),
+      { numRuns: 60 },
+    )
   })
 
   it('affine (bias and ReLU in the epilogue) through the dispatcher, in panels', () => {
@@ -89,7 +120,9 @@ describe('row panels when the product does not fit one memory but B does', () =>
 describe('B too large to fit with 4 rows: the TypeScript kernel runs', () => {
   it('n at the largest that fits runs in WebAssembly; one more column declines, writing nothing', () => {
     for (const f64 of [false, true]) {
-      const k = 300, es = f64 ? 8 : 4, nr = f64 ? 4 : 8
+      const k = 300,
+        es = f64 ? 8 : 4,
+        nr = f64 ? 4 : 8
       let n = 1
       while (gemmLayout(4, n + 1, k, es, nr).need <= capacity()) n++
       const fits = product(50, n, k, false, true, f64, false, false, 7)
@@ -103,7 +136,8 @@ describe('B too large to fit with 4 rows: the TypeScript kernel runs', () => {
       expect(untouched.every(Number.isNaN)).toBe(true)
       // The dispatcher then gives the TypeScript kernel's bits, under PUREDIFF_KERNELS=wasm too.
       setKernelMode('wasm')
-      const viaDispatch = alloc(f64, past.m * past.n), ref = alloc(f64, past.m * past.n)
+      const viaDispatch = alloc(f64, past.m * past.n),
+        ref = alloc(f64, past.m * past.n)
       matmul(past.a, 0, past.b, 0, viaDispatch, 0, past.m, past.n, past.k, false, true)
       jsMatmul(past.a, 0, past.b, 0, ref, 0, past.m, past.n, past.k, false, true)
       sameBits(viaDispatch, ref, 'fallback')
@@ -148,7 +182,8 @@ describe('memories', () => {
       expect(ran).toBe(false)
       expect(c.every(Number.isNaN)).toBe(true)
       setKernelMode('wasm')
-      const out = alloc(false, p.m * p.n), ref = alloc(false, p.m * p.n)
+      const out = alloc(false, p.m * p.n),
+        ref = alloc(false, p.m * p.n)
       matmul(p.a, 0, p.b, 0, out, 0, p.m, p.n, p.k, false, false)
       jsMatmul(p.a, 0, p.b, 0, ref, 0, p.m, p.n, p.k, false, false)
       sameBits(out, ref, 'fallback')

@@ -23,60 +23,80 @@ import { type Arr, PAGE, alloc, filled, js, refusingAbove, sameBits } from './wa
 const initialMode = kernelMode()
 let saved: MemoryLimits
 // 4 pages: 192 KiB above the reserved base, so a chunk is a few thousand elements.
-beforeEach(() => { saved = setMemoryLimits({ initial: 4 * PAGE, max: 4 * PAGE }) })
-afterEach(() => { setMemoryLimits(saved); setKernelMode(initialMode) })
+beforeEach(() => {
+  saved = setMemoryLimits({ initial: 4 * PAGE, max: 4 * PAGE })
+})
+afterEach(() => {
+  setMemoryLimits(saved)
+  setKernelMode(initialMode)
+})
 
 /** Lengths around the chunk length L of a kernel whose element takes `perElement[r]` bytes in region r. */
 function around(perElement: number[]): fc.Arbitrary<number> {
   const L = chunkLength(perElement, chunkBudget())
   expect(L).toBeGreaterThan(64)
-  return fc.oneof(
-    fc.constantFrom(1, 2, 3, L - 1, L, L + 1, 2 * L - 1, 2 * L, 2 * L + 1, 3 * L + 17),
-    fc.integer({ min: 1, max: 4 * L }),
-  )
+  return fc.oneof(fc.constantFrom(1, 2, 3, L - 1, L, L + 1, 2 * L - 1, 2 * L, 2 * L + 1, 3 * L + 17), fc.integer({ min: 1, max: 4 * L }))
 }
 const repeat = (count: number, es: number) => new Array<number>(count).fill(es)
 
 describe('elementwise optimizer kernels in chunks are bit-identical to TypeScript', () => {
   const cases = [
-    { name: 'adam', ins: 3, outs: 3,
+    {
+      name: 'adam',
+      ins: 3,
+      outs: 3,
       ts: (x: Arr[], o: Arr[]) => k.adam(x[0], x[1], x[2].map(Math.abs), o[0], o[1], o[2], 0.9, 0.999, 0.1, 0.001, 1e-8, 0, -1e-3),
-      wa: (x: Arr[], o: Arr[]) => wasmAdam(x[0], x[1], x[2].map(Math.abs), o[0], o[1], o[2], 0.9, 0.999, 0.1, 0.001, 1e-8, 0, -1e-3) },
-    { name: 'trace', ins: 2, outs: 2,
+      wa: (x: Arr[], o: Arr[]) => wasmAdam(x[0], x[1], x[2].map(Math.abs), o[0], o[1], o[2], 0.9, 0.999, 0.1, 0.001, 1e-8, 0, -1e-3),
+    },
+    {
+      name: 'trace',
+      ins: 2,
+      outs: 2,
       ts: (x: Arr[], o: Arr[]) => k.trace(x[0], x[1], o[0], o[1], 0.9, true, -0.01),
-      wa: (x: Arr[], o: Arr[]) => wasmTrace(x[0], x[1], o[0], o[1], 0.9, true, -0.01) },
-    { name: 'rss', ins: 2, outs: 2,
+      wa: (x: Arr[], o: Arr[]) => wasmTrace(x[0], x[1], o[0], o[1], 0.9, true, -0.01),
+    },
+    {
+      name: 'rss',
+      ins: 2,
+      outs: 2,
       ts: (x: Arr[], o: Arr[]) => k.rss(x[0], x[1].map(Math.abs), o[0], o[1], 1e-8, false, 1),
-      wa: (x: Arr[], o: Arr[]) => wasmRss(x[0], x[1].map(Math.abs), o[0], o[1], 1e-8, false, 1) },
-    { name: 'rms', ins: 2, outs: 2,
+      wa: (x: Arr[], o: Arr[]) => wasmRss(x[0], x[1].map(Math.abs), o[0], o[1], 1e-8, false, 1),
+    },
+    {
+      name: 'rms',
+      ins: 2,
+      outs: 2,
       ts: (x: Arr[], o: Arr[]) => k.rms(x[0], x[1].map(Math.abs), o[0], o[1], 0.9, 1e-8, true, false, 1),
-      wa: (x: Arr[], o: Arr[]) => wasmRms(x[0], x[1].map(Math.abs), o[0], o[1], 0.9, 1e-8, true, false, 1) },
-    { name: 'add', ins: 2, outs: 1,
-      ts: (x: Arr[], o: Arr[]) => k.add(x[0], x[1], o[0]),
-      wa: (x: Arr[], o: Arr[]) => wasmAdd(x[0], x[1], o[0]) },
+      wa: (x: Arr[], o: Arr[]) => wasmRms(x[0], x[1].map(Math.abs), o[0], o[1], 0.9, 1e-8, true, false, 1),
+    },
+    { name: 'add', ins: 2, outs: 1, ts: (x: Arr[], o: Arr[]) => k.add(x[0], x[1], o[0]), wa: (x: Arr[], o: Arr[]) => wasmAdd(x[0], x[1], o[0]) },
   ]
   for (const c of cases) {
     it(`${c.name}: lengths below, at and above the chunk length, and several chunks`, () => {
       for (const f64 of [false, true]) {
         const es = f64 ? 8 : 4
-        fc.assert(fc.property(around(repeat(c.ins + c.outs, es)), fc.integer(), (n, seed) => {
-          const xs = Array.from({ length: c.ins }, (_, i) => filled(f64, n, seed + i))
-          const want = Array.from({ length: c.outs }, () => alloc(f64, n))
-          js(() => c.ts(xs, want))
-          const got = Array.from({ length: c.outs }, () => alloc(f64, n))
-          const before = wasmCalls()
-          expect(c.wa(xs, got)).toBe(true)
-          expect(wasmCalls()).toBe(before + 1)
-          expect(memoryBytes()).toBeLessThanOrEqual(4 * PAGE)
-          got.forEach((g, i) => sameBits(g, want[i], `${c.name} out ${i}`))
-        }), { numRuns: 25 })
+        fc.assert(
+          fc.property(around(repeat(c.ins + c.outs, es)), fc.integer(), (n, seed) => {
+            const xs = Array.from({ length: c.ins }, (_, i) => filled(f64, n, seed + i))
+            const want = Array.from({ length: c.outs }, () => alloc(f64, n))
+            js(() => c.ts(xs, want))
+            const got = Array.from({ length: c.outs }, () => alloc(f64, n))
+            const before = wasmCalls()
+            expect(c.wa(xs, got)).toBe(true)
+            expect(wasmCalls()).toBe(before + 1)
+            expect(memoryBytes()).toBeLessThanOrEqual(4 * PAGE)
+            got.forEach((g, i) => sameBits(g, want[i], `${c.name} out ${i}`))
+          }),
+          { numRuns: 25 },
+        )
       }
     })
   }
 
   it('a refused memory: each declines having written nothing, and the dispatcher answers in TypeScript, even under wasm', () => {
     setMemoryLimits({ initial: 2 * PAGE, max: 64 * PAGE }) // no memory yet
-    const n = 3000, f64 = true
+    const n = 3000,
+      f64 = true
     const xs = [filled(f64, n, 1), filled(f64, n, 2), filled(f64, n, 3).map(Math.abs)]
     const want = [alloc(f64, n), alloc(f64, n), alloc(f64, n)]
     js(() => k.adam(xs[0], xs[1], xs[2], want[0], want[1], want[2], 0.9, 0.999, 0.5, 0.25, 1e-8, 0, 1))
@@ -92,14 +112,19 @@ describe('elementwise optimizer kernels in chunks are bit-identical to TypeScrip
       k.adam(xs[0], xs[1], xs[2], got[0], got[1], got[2], 0.9, 0.999, 0.5, 0.25, 1e-8, 0, 1)
       got.forEach((g, i) => sameBits(g, want[i], `adam out ${i}`))
       const u = toFlatArray(random.uniform(random.key(9), [n]))
-      sameBits(u, js(() => toFlatArray(random.uniform(random.key(9), [n]))), 'uniform')
+      sameBits(
+        u,
+        js(() => toFlatArray(random.uniform(random.key(9), [n]))),
+        'uniform',
+      )
       expect(wasmCalls()).toBe(before)
     })
   })
 
   it('elementwise work longer than the memory there is runs in chunks in that memory, never a new one', () => {
     setMemoryLimits({ initial: 2 * PAGE, max: 16 * PAGE })
-    const n = 20000, xs = [filled(false, n, 5), filled(false, n, 6)]
+    const n = 20000,
+      xs = [filled(false, n, 5), filled(false, n, 6)]
     const want = alloc(false, n)
     js(() => k.add(xs[0], xs[1], want))
     const small = alloc(false, n)
@@ -113,27 +138,37 @@ describe('Threefry hashing and Bernoulli masks in chunks', () => {
   it('hashCounters: counters continue across chunk seams, including across 2³² and near 2⁵²', () => {
     const L = chunkLength([4, 4], chunkBudget())
     // Starts that put a seam, or the 2³² carry, inside the draw: start = 2³² − d for d up to 3L.
-    const start = fc.oneof(fc.integer({ min: 0, max: 3 * L }).map((d) => 2 ** 32 - d), fc.integer({ min: 0, max: 2 ** 40 }), fc.constant(2 ** 52 - 4 * L))
-    fc.assert(fc.property(fc.nat(), fc.nat(), start, around([4, 4]), (k0, k1, s, n) => {
-      const want = js(() => hashCounters(k0 >>> 0, k1 >>> 0, s, n))
-      const got = wasmHashCounters(k0 >>> 0, k1 >>> 0, s, n)!
-      expect(got).not.toBeNull()
-      sameBits(got[0], want[0], 'y0')
-      sameBits(got[1], want[1], 'y1')
-    }), { numRuns: 40 })
+    const start = fc.oneof(
+      fc.integer({ min: 0, max: 3 * L }).map((d) => 2 ** 32 - d),
+      fc.integer({ min: 0, max: 2 ** 40 }),
+      fc.constant(2 ** 52 - 4 * L),
+    )
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), start, around([4, 4]), (k0, k1, s, n) => {
+        const want = js(() => hashCounters(k0 >>> 0, k1 >>> 0, s, n))
+        const got = wasmHashCounters(k0 >>> 0, k1 >>> 0, s, n)!
+        expect(got).not.toBeNull()
+        sameBits(got[0], want[0], 'y0')
+        sameBits(got[1], want[1], 'y1')
+      }),
+      { numRuns: 40 },
+    )
   })
 
   it('bernoulliMask32 and bernoulliMask64: lengths around the chunk length, any p', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const p = fc.oneof(fc.constantFrom(0, 1, 0.5, 2 ** -53), fc.double({ min: 0, max: 1, noNaN: true }))
-      fc.assert(fc.property(fc.nat(), p, around([4, 4, dtype === 'float64' ? 8 : 4]), (seed, prob, n) => {
-        const key = random.key(seed)
-        const want = js(() => toFlatArray(random.bernoulli(key, prob, [n], dtype)))
-        const got = wasmBernoulli(random.keyData(key)[0], random.keyData(key)[1], n, prob, dtype)!
-        expect(got).not.toBeNull()
-        expect(got instanceof (dtype === 'float64' ? Float64Array : Float32Array)).toBe(true)
-        sameBits(got, want, `bernoulli ${dtype}`)
-      }), { numRuns: 25 })
+      fc.assert(
+        fc.property(fc.nat(), p, around([4, 4, dtype === 'float64' ? 8 : 4]), (seed, prob, n) => {
+          const key = random.key(seed)
+          const want = js(() => toFlatArray(random.bernoulli(key, prob, [n], dtype)))
+          const got = wasmBernoulli(random.keyData(key)[0], random.keyData(key)[1], n, prob, dtype)!
+          expect(got).not.toBeNull()
+          expect(got instanceof (dtype === 'float64' ? Float64Array : Float32Array)).toBe(true)
+          sameBits(got, want, `bernoulli ${dtype}`)
+        }),
+        { numRuns: 25 },
+      )
     }
   })
 

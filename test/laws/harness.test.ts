@@ -11,8 +11,16 @@ import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { arb } from '../../src/testing/index.js'
 import {
-  type OpSubject, checkAdjointness, checkChainRule, checkLinearity, checkNumericAgreement,
-  gradientLaws, immutabilityLaws, opCase, snapshot, unchanged,
+  type OpSubject,
+  checkAdjointness,
+  checkChainRule,
+  checkLinearity,
+  checkNumericAgreement,
+  gradientLaws,
+  immutabilityLaws,
+  opCase,
+  snapshot,
+  unchanged,
 } from '../../laws/index.js'
 
 const runs = { numRuns: 30 }
@@ -31,7 +39,8 @@ const mulSubject: OpSubject = {
 const matmulSubject: OpSubject = {
   name: 'matmul',
   f: P.matmul,
-  args: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }))
+  args: fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }))
     .chain(([m, k, n, batch]) => fc.tuple(arb.tensor({ shape: batch > 0 ? [batch, m, k] : [m, k] }), arb.tensor({ shape: [k, n] }))),
 }
 
@@ -39,18 +48,24 @@ const correct: OpSubject[] = [mulSubject, unary('sin', P.sin), matmulSubject, un
 
 // sin whose rule forgets the incoming cotangent: cos(x) instead of g·cos(x). Its pullback is
 // not even linear. (jvp has no custom rule to use, so it differentiates sin itself: J·v is right.)
-const sinForgetsG = unary('sin (rule forgets g)', P.customVjp(
-  (x: Tensor) => P.sin(x),
-  (x: Tensor) => [P.sin(x), x] as const,
-  (x: Tensor, _g: Tensor) => [P.cos(x)],
-))
+const sinForgetsG = unary(
+  'sin (rule forgets g)',
+  P.customVjp(
+    (x: Tensor) => P.sin(x),
+    (x: Tensor) => [P.sin(x), x] as const,
+    (x: Tensor, _g: Tensor) => [P.cos(x)],
+  ),
+)
 
 // sin whose rule is linear but twice too big: 2·g·cos(x)
-const sinTwice = unary('sin (rule doubled)', P.customVjp(
-  (x: Tensor) => P.sin(x),
-  (x: Tensor) => [P.sin(x), x] as const,
-  (x: Tensor, g: Tensor) => [P.mul(P.mul(g, P.cos(x)), 2)],
-))
+const sinTwice = unary(
+  'sin (rule doubled)',
+  P.customVjp(
+    (x: Tensor) => P.sin(x),
+    (x: Tensor) => [P.sin(x), x] as const,
+    (x: Tensor, g: Tensor) => [P.mul(P.mul(g, P.cos(x)), 2)],
+  ),
+)
 
 /** The storage of the concrete value under any trace (test fixtures only). */
 function storage(x: Tensor): Float32Array | Float64Array {
@@ -209,11 +224,14 @@ describe('snapshot, unchanged and opCase', () => {
   })
 
   it('generates cotangents shaped like the output and tangents like the arguments', () => {
-    fc.assert(fc.property(opCase(matmulSubject), (c) => {
-      const y = P.matmul(c.args[0], c.args[1])
-      expect(c.u1.shape).toEqual(y.shape)
-      expect(c.u2.shape).toEqual(y.shape)
-      expect(c.v.map((t) => t.shape)).toEqual(c.args.map((t) => t.shape))
-    }), { numRuns: 20 })
+    fc.assert(
+      fc.property(opCase(matmulSubject), (c) => {
+        const y = P.matmul(c.args[0], c.args[1])
+        expect(c.u1.shape).toEqual(y.shape)
+        expect(c.u2.shape).toEqual(y.shape)
+        expect(c.v.map((t) => t.shape)).toEqual(c.args.map((t) => t.shape))
+      }),
+      { numRuns: 20 },
+    )
   })
 })

@@ -34,7 +34,11 @@ const scaledRule: OpSubject = {
 // sin whose rule forgets the cotangent: its pullback is not linear
 const forgetsG: OpSubject = {
   name: 'sin (rule forgets g)',
-  f: P.customVjp((x: Tensor) => P.sin(x), (x: Tensor) => [P.sin(x), x] as const, (x: Tensor, _g: Tensor) => [P.cos(x)]),
+  f: P.customVjp(
+    (x: Tensor) => P.sin(x),
+    (x: Tensor) => [P.sin(x), x] as const,
+    (x: Tensor, _g: Tensor) => [P.cos(x)],
+  ),
   args: arb.tensor({ shape: [2] }).map((x) => [x]),
 }
 
@@ -57,9 +61,10 @@ function numberAfter(message: string, label: string): number {
 const replay = (printed: string): OpCase => new Function('tensor', 'zeros', `return ${printed}`)(P.tensor, P.zeros) as OpCase
 
 describe('gradient law failures give the relative error, the scale and the worst element', () => {
-  it('numeric agreement: the worst element\'s analytic and numeric values are off by the planted factor', () => {
+  it("numeric agreement: the worst element's analytic and numeric values are off by the planted factor", () => {
     const { message } = failure(scaledRule, 'numeric agreement')
-    const a = numberAfter(message, ': analytic '), n = numberAfter(message, ', numeric ')
+    const a = numberAfter(message, ': analytic '),
+      n = numberAfter(message, ', numeric ')
     // the rule is FACTOR × the true derivative: a = FACTOR·n, so |a − n| / max(|a|, |n|) = 1 − 1/FACTOR
     expect(a / n).toBeCloseTo(FACTOR, 4)
     expect(numberAfter(message, 'relative error ')).toBeCloseTo(1 - 1 / FACTOR, 3)
@@ -74,7 +79,8 @@ describe('gradient law failures give the relative error, the scale and the worst
     const { message } = failure(scaledRule, 'chain rule')
     expect(message).toContain('with scale = Σ|terms| of both inner products = ')
     expect(numberAfter(message, 'relative error ')).toBeGreaterThan(0.1)
-    const grad = numberAfter(message, '∂(h∘f)/∂x = '), numeric = numberAfter(message, 'by grad vs ')
+    const grad = numberAfter(message, '∂(h∘f)/∂x = '),
+      numeric = numberAfter(message, 'by grad vs ')
     expect(grad / numeric).toBeCloseTo(FACTOR, 4)
     expect(message).toMatch(/worst element: argument \[0\] index \d/)
   })
@@ -83,7 +89,8 @@ describe('gradient law failures give the relative error, the scale and the worst
     const { message } = failure(scaledRule, 'adjointness')
     expect(message).toContain('with scale = Σ|terms| of both inner products = ')
     expect(message).toMatch(/identityAtol 1e-12 \+ identityRtol 1e-9·scale/)
-    const byVjp = numberAfter(message, '(Jᵀ·u) = '), byJvp = numberAfter(message, '⟨u, J·eⱼ⟩ = ')
+    const byVjp = numberAfter(message, '(Jᵀ·u) = '),
+      byJvp = numberAfter(message, '⟨u, J·eⱼ⟩ = ')
     expect(byVjp / byJvp).toBeCloseTo(FACTOR, 6)
     expect(numberAfter(message, 'by jvp, eⱼ the basis tangent of that element (relative error ')).toBeCloseTo(1 - 1 / FACTOR, 3)
   })
@@ -96,7 +103,9 @@ describe('gradient law failures give the relative error, the scale and the worst
   })
 
   it('a correct op passes with the same checkers (the messages only describe)', () => {
-    const x = [P.tensor([0.3, -1.2], 'float64')], w = P.tensor([1, -2], 'float64'), v = [P.tensor([0.5, 0.25], 'float64')]
+    const x = [P.tensor([0.3, -1.2], 'float64')],
+      w = P.tensor([1, -2], 'float64'),
+      v = [P.tensor([0.5, 0.25], 'float64')]
     expect(checkNumericAgreement(P.sin, { args: x, w }).ok).toBe(true)
     expect(checkChainRule(P.sin, { args: x, w, v }).ok).toBe(true)
     expect(checkAdjointness(P.sin, { args: x, u: w, v }).ok).toBe(true)
@@ -108,7 +117,7 @@ describe('gradient law failures give the relative error, the scale and the worst
 const checkers: Record<string, (c: OpCase) => { ok: boolean; detail: string }> = {
   'numeric agreement': (c) => checkNumericAgreement(scaledRule.f, { args: c.args, w: c.u1 }),
   'chain rule': (c) => checkChainRule(scaledRule.f, { args: c.args, w: c.u1, v: c.v }),
-  'adjointness': (c) => checkAdjointness(scaledRule.f, { args: c.args, u: c.u2, v: c.v }),
+  adjointness: (c) => checkAdjointness(scaledRule.f, { args: c.args, u: c.u2, v: c.v }),
 }
 
 describe('the laws catch the planted rule in almost every case', () => {
@@ -139,9 +148,13 @@ describe('counterexamples print their values and replay exactly', () => {
 })
 
 describe('formatGradCheck and the new fields of checkGrad', () => {
-  it('report the worst element\'s relative error, scale and tolerance', () => {
+  it("report the worst element's relative error, scale and tolerance", () => {
     // d(x²) = 3x·dx at x = 1.2e-7: analytic 3.6e-7, numeric 2.4e-7, just past atol = 1e-7
-    const wrong = P.customVjp((x: Tensor) => P.square(x), (x: Tensor) => [P.square(x), x] as const, (x: Tensor, g: Tensor) => [P.mul(P.mul(g, x), 3)])
+    const wrong = P.customVjp(
+      (x: Tensor) => P.square(x),
+      (x: Tensor) => [P.square(x), x] as const,
+      (x: Tensor, g: Tensor) => [P.mul(P.mul(g, x), 3)],
+    )
     const r = checkGrad(wrong, P.scalar(1.2e-7, 'float64'))
     expect(r.ok).toBe(false)
     expect(r.rtol).toBe(1e-5)

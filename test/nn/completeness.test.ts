@@ -25,8 +25,28 @@ describe('purediff/nn completeness', () => {
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
   it('every name of the DESIGN.md contract exists', () => {
-    const names = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'maxout', 'dropout', 'flatten', 'sequential',
-      'dropoutWithMask', 'init', 'losses', 'accuracy', 'l1Penalty', 'l2Penalty', 'fromSpec', 'ModelSpec']
+    const names = [
+      'dense',
+      'sigmoid',
+      'tanh',
+      'relu',
+      'leakyRelu',
+      'prelu',
+      'elu',
+      'softplus',
+      'maxout',
+      'dropout',
+      'flatten',
+      'sequential',
+      'dropoutWithMask',
+      'init',
+      'losses',
+      'accuracy',
+      'l1Penalty',
+      'l2Penalty',
+      'fromSpec',
+      'ModelSpec',
+    ]
     expect(names.filter((n) => !(n in nn))).toEqual([])
     for (const n of ['glorotUniform', 'heNormal', 'lecunNormal', 'zeros', 'constant']) expect(typeof (nn.init as Record<string, unknown>)[n]).toBe('function')
     for (const n of ['mse', 'softmaxCrossEntropy', 'sigmoidBinaryCrossEntropy']) expect(typeof (nn.losses as Record<string, unknown>)[n]).toBe('function')

@@ -7,7 +7,11 @@ import * as P from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
 
 function thrown(f: () => unknown): Error {
-  try { f() } catch (e) { return e as Error }
+  try {
+    f()
+  } catch (e) {
+    return e as Error
+  }
   throw new Error('expected a throw')
 }
 function expectError(f: () => unknown, cls: new (...a: never[]) => Error, ...parts: (string | RegExp)[]) {
@@ -33,8 +37,11 @@ describe('dense', () => {
     const p = model.init(key, [3]).params
     const other = nn.sequential(nn.dense(4), nn.relu(), nn.dense(10)).init(key, [3]).params
     // layer 2 gets width 5 from layer 0's output but holds other's kernel [4, 10]
-    expectError(() => model.apply([p[0], p[1], other[2]], P.zeros([2, 3])), P.ShapeError,
-      /^sequential: layer 2 \(dense\(10\)\): dense\(10\): input width 5 does not match the kernel's 4/)
+    expectError(
+      () => model.apply([p[0], p[1], other[2]], P.zeros([2, 3])),
+      P.ShapeError,
+      /^sequential: layer 2 \(dense\(10\)\): dense\(10\): input width 5 does not match the kernel's 4/,
+    )
     expectError(() => model.apply(p, P.zeros([2, 4])), P.ShapeError, /^sequential: layer 0 \(dense\(5\)\): dense\(5\): input width 4 does not match the kernel's 3/)
   })
   it('bad construction, init and params', () => {
@@ -49,7 +56,11 @@ describe('dense', () => {
     expectError(() => layer.apply(params, P.zeros([5])), P.ShapeError, 'dense(64): x must have rank ≥ 2', '[5]')
     expectError(() => layer.apply({} as never, P.zeros([1, 5])), P.ArgumentError, 'dense(64): params.w must be a Tensor')
     expectError(() => layer.apply({ w: params.w, b: P.zeros([3]) }, P.zeros([1, 5])), P.ShapeError, 'dense(64): params.b must have shape [64]', '[3]')
-    expectError(() => nn.dense(2, { kernelInit: (k, s) => P.zeros([s[0]]) }).init(key, [3]), P.ShapeError, 'dense(2): kernelInit returned a float32 tensor of shape [3]; expected float32 [3,2]')
+    expectError(
+      () => nn.dense(2, { kernelInit: (k, s) => P.zeros([s[0]]) }).init(key, [3]),
+      P.ShapeError,
+      'dense(2): kernelInit returned a float32 tensor of shape [3]; expected float32 [3,2]',
+    )
   })
 })
 
@@ -74,7 +85,11 @@ describe('activations and prelu', () => {
   it('prelu: the slopes must match the units of x', () => {
     const layer = nn.prelu()
     const { params } = layer.init(key, [4])
-    expectError(() => layer.apply(params, P.zeros([2, 5])), P.ShapeError, 'prelu: params.alpha has shape [4] but x of shape [2,5] has 5 units on its last axis; expected alpha of shape [5]')
+    expectError(
+      () => layer.apply(params, P.zeros([2, 5])),
+      P.ShapeError,
+      'prelu: params.alpha has shape [4] but x of shape [2,5] has 5 units on its last axis; expected alpha of shape [5]',
+    )
     expectError(() => nn.prelu({ alphaInit: Infinity }), P.ArgumentError, 'prelu: alphaInit must be a finite number')
     expectError(() => nn.prelu({ dtype: 'x' as never }), P.DTypeError, 'prelu')
   })
@@ -84,10 +99,18 @@ describe('sequential and flatten', () => {
   it('sequential checks its layers and params', () => {
     expectError(() => nn.sequential(nn.relu(), {} as never), P.ArgumentError, 'sequential: argument 1 must be a layer { init, apply }')
     const model = nn.sequential(nn.dense(2), nn.relu())
-    expectError(() => model.apply([{ w: P.zeros([3, 2]) }] as never, P.zeros([1, 3])), P.ArgumentError, 'sequential: params must be an array of 2 entries (one per layer, as init returns), got an array of length 1')
+    expectError(
+      () => model.apply([{ w: P.zeros([3, 2]) }] as never, P.zeros([1, 3])),
+      P.ArgumentError,
+      'sequential: params must be an array of 2 entries (one per layer, as init returns), got an array of length 1',
+    )
     expectError(() => model.init(key, []), P.ShapeError, /^sequential: layer 0 \(dense\(2\)\)\.init with input shape \[\]: dense\(2\): inputShape must have rank ≥ 1/)
     expectError(() => model.init(null as never, [3]), P.ArgumentError, 'sequential: init needs a random key')
-    expectError(() => model.apply(model.init(key, [3]).params, P.zeros([1, 3]), { train: true, key: 3 as never }), P.ArgumentError, 'sequential: ctx.key must be a random key, got number 3')
+    expectError(
+      () => model.apply(model.init(key, [3]).params, P.zeros([1, 3]), { train: true, key: 3 as never }),
+      P.ArgumentError,
+      'sequential: ctx.key must be a random key, got number 3',
+    )
   })
   it('flatten needs a batch axis', () => {
     expectError(() => nn.flatten().apply({}, P.scalar(1)), P.ShapeError, 'flatten: x must have rank ≥ 1')

@@ -15,7 +15,9 @@ import { dense, dropoutWithMask, losses, relu as reluLayer, sequential } from '.
 import { checkGrad } from '../../src/testing/index.js'
 
 const initial = kernelMode()
-afterEach(() => { setKernelMode(initial) })
+afterEach(() => {
+  setKernelMode(initial)
+})
 
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): void {
   expect(a.length).toBe(b.length)
@@ -34,24 +36,35 @@ const dims = fc.record({
 
 describe('sequential(dense, relu) fuses into one kernel with bitwise the same results', () => {
   it('forward values and the gradients of x, W and b', () => {
-    fc.assert(fc.property(dims, ({ m, k, n, dtype, mode, seed, special }) => {
-      setKernelMode(mode)
-      const [k1, k2] = random.split(random.key(seed))
-      const model = sequential(dense(n, { dtype }), reluLayer())
-      const params = model.init(k1, [k]).params
-      const p = { ...params[0], b: random.normal(k2, [n], { dtype }) }
-      let x = random.normal(random.foldIn(k2, 1), [m, k], { dtype })
-      if (special !== undefined) x = fromArray(toFlatArray(x).map((v, i) => (i === 0 ? special : v)), [m, k], dtype)
-      const fused = (q: typeof p, xi: Tensor) => sum(mul(model.apply([q, {}], xi), model.apply([q, {}], xi)))
-      const plain = (q: typeof p, xi: Tensor) => { const y = relu(add(matmul(xi, q.w), q.b!)); return sum(mul(y, y)) }
-      sameBits(toFlatArray(model.apply([p, {}], x)), toFlatArray(relu(add(matmul(x, p.w), p.b))))
-      const [vf, gf] = valueAndGrad((a: { q: typeof p; x: Tensor }) => fused(a.q, a.x))({ q: p, x })
-      const [vp, gp] = valueAndGrad((a: { q: typeof p; x: Tensor }) => plain(a.q, a.x))({ q: p, x })
-      sameBits(toFlatArray(vf), toFlatArray(vp))
-      sameBits(toFlatArray(gf.x), toFlatArray(gp.x))
-      sameBits(toFlatArray(gf.q.w), toFlatArray(gp.q.w))
-      sameBits(toFlatArray(gf.q.b!), toFlatArray(gp.q.b!))
-    }), { numRuns: 120 })
+    fc.assert(
+      fc.property(dims, ({ m, k, n, dtype, mode, seed, special }) => {
+        setKernelMode(mode)
+        const [k1, k2] = random.split(random.key(seed))
+        const model = sequential(dense(n, { dtype }), reluLayer())
+        const params = model.init(k1, [k]).params
+        const p = { ...params[0], b: random.normal(k2, [n], { dtype }) }
+        let x = random.normal(random.foldIn(k2, 1), [m, k], { dtype })
+        if (special !== undefined)
+          x = fromArray(
+            toFlatArray(x).map((v, i) => (i === 0 ? special : v)),
+            [m, k],
+            dtype,
+          )
+        const fused = (q: typeof p, xi: Tensor) => sum(mul(model.apply([q, {}], xi), model.apply([q, {}], xi)))
+        const plain = (q: typeof p, xi: Tensor) => {
+          const y = relu(add(matmul(xi, q.w), q.b!))
+          return sum(mul(y, y))
+        }
+        sameBits(toFlatArray(model.apply([p, {}], x)), toFlatArray(relu(add(matmul(x, p.w), p.b))))
+        const [vf, gf] = valueAndGrad((a: { q: typeof p; x: Tensor }) => fused(a.q, a.x))({ q: p, x })
+        const [vp, gp] = valueAndGrad((a: { q: typeof p; x: Tensor }) => plain(a.q, a.x))({ q: p, x })
+        sameBits(toFlatArray(vf), toFlatArray(vp))
+        sameBits(toFlatArray(gf.x), toFlatArray(gp.x))
+        sameBits(toFlatArray(gf.q.w), toFlatArray(gp.q.w))
+        sameBits(toFlatArray(gf.q.b!), toFlatArray(gp.q.b!))
+      }),
+      { numRuns: 120 },
+    )
   })
 
   it('leading batch axes and a kernel without bias', () => {
@@ -78,13 +91,21 @@ describe('sequential(dense, relu) fuses into one kernel with bitwise the same re
 
 describe('inverted dropout as one fused node', () => {
   it('is bitwise div(mul(x, m), 1 − p) in both dtypes, and its gradients match central differences', () => {
-    fc.assert(fc.property(fc.nat(), fc.double({ min: 0, max: 0.95, noNaN: true }), fc.constantFrom('float32' as const, 'float64' as const), fc.integer({ min: 1, max: 300 }),
-      (seed, p, dtype, n) => {
-        const [k1, k2] = random.split(random.key(seed))
-        const x = random.normal(k1, [n], { dtype })
-        const m = random.bernoulli(k2, 1 - p, [n], dtype)
-        sameBits(toFlatArray(dropoutWithMask(x, m, p)), toFlatArray(div(mul(x, m), 1 - p)))
-      }), { numRuns: 150 })
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.double({ min: 0, max: 0.95, noNaN: true }),
+        fc.constantFrom('float32' as const, 'float64' as const),
+        fc.integer({ min: 1, max: 300 }),
+        (seed, p, dtype, n) => {
+          const [k1, k2] = random.split(random.key(seed))
+          const x = random.normal(k1, [n], { dtype })
+          const m = random.bernoulli(k2, 1 - p, [n], dtype)
+          sameBits(toFlatArray(dropoutWithMask(x, m, p)), toFlatArray(div(mul(x, m), 1 - p)))
+        },
+      ),
+      { numRuns: 150 },
+    )
     const x = random.normal(random.key(7), [4, 5], { dtype: 'float64' })
     const m = random.uniform(random.key(8), [4, 5], { dtype: 'float64' }) // any mask, not only 0/1
     const r = checkGrad((a: { x: Tensor; m: Tensor }) => sum(mul(dropoutWithMask(a.x, a.m, 0.3), a.x)), { x, m })
@@ -92,39 +113,57 @@ describe('inverted dropout as one fused node', () => {
     const h = toFlatArray(hessian((xi: Tensor) => sum(mul(dropoutWithMask(xi, m, 0.3), xi)))(x))
     // f = Σ xᵢ²·mᵢ/q, so the Hessian is diagonal with 2mᵢ/q.
     const md = toFlatArray(m)
-    h.forEach((v, i) => { const r0 = Math.floor(i / 20), c0 = i % 20; expect(Math.abs(v - (r0 === c0 ? (2 * md[r0]) / 0.7 : 0))).toBeLessThanOrEqual(1e-12) })
+    h.forEach((v, i) => {
+      const r0 = Math.floor(i / 20),
+        c0 = i % 20
+      expect(Math.abs(v - (r0 === c0 ? (2 * md[r0]) / 0.7 : 0))).toBeLessThanOrEqual(1e-12)
+    })
   })
 })
 
 describe('softmax cross-entropy as one fused node', () => {
   const rowsArb = fc.record({
-    b: fc.integer({ min: 1, max: 6 }), c: fc.integer({ min: 1, max: 12 }), seed: fc.nat(),
-    dtype: fc.constantFrom('float32' as const, 'float64' as const), scale: fc.constantFrom(1, 30, 1000),
+    b: fc.integer({ min: 1, max: 6 }),
+    c: fc.integer({ min: 1, max: 12 }),
+    seed: fc.nat(),
+    dtype: fc.constantFrom('float32' as const, 'float64' as const),
+    scale: fc.constantFrom(1, 30, 1000),
     special: fc.option(fc.constantFrom(NaN, Infinity, -Infinity), { nil: undefined }),
   })
 
   it('is bitwise −mean(Σ y·logSoftmax(z)), special values included', () => {
-    fc.assert(fc.property(rowsArb, ({ b, c, seed, dtype, scale, special }) => {
-      const [k1, k2] = random.split(random.key(seed))
-      let z = mul(random.normal(k1, [b, c], { dtype }), scale)
-      if (special !== undefined) z = fromArray(toFlatArray(z).map((v, i) => (i === 0 ? special : v)), [b, c], dtype)
-      const y = random.uniform(k2, [b, c], { dtype })
-      const composed = neg(mean(sum(mul(y, logSoftmax(z, -1)), -1)))
-      sameBits(toFlatArray(losses.softmaxCrossEntropy(z, y)), toFlatArray(composed))
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(rowsArb, ({ b, c, seed, dtype, scale, special }) => {
+        const [k1, k2] = random.split(random.key(seed))
+        let z = mul(random.normal(k1, [b, c], { dtype }), scale)
+        if (special !== undefined)
+          z = fromArray(
+            toFlatArray(z).map((v, i) => (i === 0 ? special : v)),
+            [b, c],
+            dtype,
+          )
+        const y = random.uniform(k2, [b, c], { dtype })
+        const composed = neg(mean(sum(mul(y, logSoftmax(z, -1)), -1)))
+        sameBits(toFlatArray(losses.softmaxCrossEntropy(z, y)), toFlatArray(composed))
+      }),
+      { numRuns: 200 },
+    )
   })
 
   it('has gradients in logits and labels, and a Hessian, that match central differences', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 6 }), fc.nat(), (b, c, seed) => {
-      const [k1, k2] = random.split(random.key(seed))
-      const z = random.normal(k1, [b, c], { dtype: 'float64' })
-      const y = random.uniform(k2, [b, c], { dtype: 'float64' })
-      const r = checkGrad((a: { z: Tensor; y: Tensor }) => losses.softmaxCrossEntropy(a.z, a.y), { z, y })
-      expect(r.ok, JSON.stringify(r.worst)).toBe(true)
-      // The Hessian in z against the composition's (an independent path through logSoftmax).
-      const h = toFlatArray(hessian((zi: Tensor) => losses.softmaxCrossEntropy(zi, y))(z))
-      const h0 = toFlatArray(hessian((zi: Tensor) => neg(mean(sum(mul(y, logSoftmax(zi, -1)), -1))))(z))
-      h.forEach((v, i) => expect(Math.abs(v - h0[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(h0[i]))))
-    }), { numRuns: 40 })
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 6 }), fc.nat(), (b, c, seed) => {
+        const [k1, k2] = random.split(random.key(seed))
+        const z = random.normal(k1, [b, c], { dtype: 'float64' })
+        const y = random.uniform(k2, [b, c], { dtype: 'float64' })
+        const r = checkGrad((a: { z: Tensor; y: Tensor }) => losses.softmaxCrossEntropy(a.z, a.y), { z, y })
+        expect(r.ok, JSON.stringify(r.worst)).toBe(true)
+        // The Hessian in z against the composition's (an independent path through logSoftmax).
+        const h = toFlatArray(hessian((zi: Tensor) => losses.softmaxCrossEntropy(zi, y))(z))
+        const h0 = toFlatArray(hessian((zi: Tensor) => neg(mean(sum(mul(y, logSoftmax(zi, -1)), -1))))(z))
+        h.forEach((v, i) => expect(Math.abs(v - h0[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(h0[i]))))
+      }),
+      { numRuns: 40 },
+    )
   })
 })

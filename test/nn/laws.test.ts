@@ -15,7 +15,9 @@ import { checkAllMasks, checkApplyPure, checkInitDeterministic, checkLayerGradie
 
 const runs = { numRuns: 20 }
 const failing = (layer: Layer<any>, shape: number[]) =>
-  Object.entries(layerLaws(layer, shape)).filter(([, p]) => fc.check(p, runs).failed).map(([name]) => name)
+  Object.entries(layerLaws(layer, shape))
+    .filter(([, p]) => fc.check(p, runs).failed)
+    .map(([name]) => name)
 
 // --- fixtures, each breaking one law of a dense(2) layer on [3]
 
@@ -31,13 +33,27 @@ const fixtures: Record<string, Layer<nn.DenseParams>> = {
   // the rule of the kernel's product is doubled; x's is right
   'gradient w.r.t. params checks numerically': {
     ...base,
-    apply: (p, x) => P.add(P.customVjp((w: Tensor, u: Tensor) => P.matmul(u, w), (w: Tensor, u: Tensor) => [P.matmul(u, w), [w, u]] as const,
-      ([w, u]: readonly [Tensor, Tensor], g: Tensor) => [P.mul(P.matmul(P.transpose(u), g), 2), P.matmul(g, P.transpose(w))])(p.w, x), p.b ?? 0),
+    apply: (p, x) =>
+      P.add(
+        P.customVjp(
+          (w: Tensor, u: Tensor) => P.matmul(u, w),
+          (w: Tensor, u: Tensor) => [P.matmul(u, w), [w, u]] as const,
+          ([w, u]: readonly [Tensor, Tensor], g: Tensor) => [P.mul(P.matmul(P.transpose(u), g), 2), P.matmul(g, P.transpose(w))],
+        )(p.w, x),
+        p.b ?? 0,
+      ),
   },
   'gradient w.r.t. inputs checks numerically': {
     ...base,
-    apply: (p, x) => P.add(P.customVjp((u: Tensor, w: Tensor) => P.matmul(u, w), (u: Tensor, w: Tensor) => [P.matmul(u, w), [u, w]] as const,
-      ([u, w]: readonly [Tensor, Tensor], g: Tensor) => [P.mul(P.matmul(g, P.transpose(w)), -1), P.matmul(P.transpose(u), g)])(x, p.w), p.b ?? 0),
+    apply: (p, x) =>
+      P.add(
+        P.customVjp(
+          (u: Tensor, w: Tensor) => P.matmul(u, w),
+          (u: Tensor, w: Tensor) => [P.matmul(u, w), [u, w]] as const,
+          ([u, w]: readonly [Tensor, Tensor], g: Tensor) => [P.mul(P.matmul(g, P.transpose(w)), -1), P.matmul(P.transpose(u), g)],
+        )(x, p.w),
+        p.b ?? 0,
+      ),
   },
 }
 
@@ -98,7 +114,17 @@ describe('dropoutLaws', () => {
     expect(checkAllMasks((u) => P.matmul(u, P.ones([4, 1], 'float64')), x, 0.5, 'inverted').ok).toBe(true)
   })
   it('Jensen: relu(E z) never exceeds E relu(z); a concave net would break the checker, so it is really checking the sign', () => {
-    const d1 = { w: P.tensor([[1, -1], [-1, 1], [0.5, 0.5]], 'float64'), b: P.tensor([0, 0.1], 'float64') }
+    const d1 = {
+      w: P.tensor(
+        [
+          [1, -1],
+          [-1, 1],
+          [0.5, 0.5],
+        ],
+        'float64',
+      ),
+      b: P.tensor([0, 0.1], 'float64'),
+    }
     const r = checkReluJensen(d1, P.tensor([[1, 1, -1]], 'float64'), 0.5, 'inverted')
     expect(r.ok).toBe(true)
     expect(Math.max(...r.deviation)).toBeGreaterThan(0.1)

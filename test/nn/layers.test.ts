@@ -13,6 +13,8 @@ const RUNS = 100
 
 describe.each(layerRows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
   for (const [law, property] of Object.entries(layerLaws(row.layer, row.inputShape, row.opts))) {
-    it(law, () => { fc.assert(property, { numRuns: RUNS }) })
+    it(law, () => {
+      fc.assert(property, { numRuns: RUNS })
+    })
   }
 })

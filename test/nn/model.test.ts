@@ -15,17 +15,28 @@ const flat = P.toFlatArray
 
 describe('dense', () => {
   it('y = x·W + b, W of shape [inputs, units], against the sums written out', () => {
-    fc.assert(fc.property(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 })), arb.key(), ([batch, inputs, units], key) => {
-      const layer = nn.dense(units, { dtype: 'float64', biasInit: nn.init.glorotUniform })
-      const { params } = layer.init(key, [inputs])
-      const x = P.random.normal(P.random.foldIn(key, 1), [batch, inputs], { dtype: 'float64' })
-      const y = flat(layer.apply(params, x)), xs = flat(x), w = flat(params.w), b = flat(params.b ?? P.zeros([units]))
-      for (let i = 0; i < batch; i++) for (let j = 0; j < units; j++) {
-        let s = b[j], scale = Math.abs(b[j])
-        for (let k = 0; k < inputs; k++) { s += xs[i * inputs + k] * w[k * units + j]; scale += Math.abs(xs[i * inputs + k] * w[k * units + j]) }
-        expect(Math.abs(y[i * units + j] - s)).toBeLessThanOrEqual((inputs + 1) * 2 ** -52 * scale)
-      }
-    }), { numRuns: 50 })
+    fc.assert(
+      fc.property(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 })), arb.key(), ([batch, inputs, units], key) => {
+        const layer = nn.dense(units, { dtype: 'float64', biasInit: nn.init.glorotUniform })
+        const { params } = layer.init(key, [inputs])
+        const x = P.random.normal(P.random.foldIn(key, 1), [batch, inputs], { dtype: 'float64' })
+        const y = flat(layer.apply(params, x)),
+          xs = flat(x),
+          w = flat(params.w),
+          b = flat(params.b ?? P.zeros([units]))
+        for (let i = 0; i < batch; i++)
+          for (let j = 0; j < units; j++) {
+            let s = b[j],
+              scale = Math.abs(b[j])
+            for (let k = 0; k < inputs; k++) {
+              s += xs[i * inputs + k] * w[k * units + j]
+              scale += Math.abs(xs[i * inputs + k] * w[k * units + j])
+            }
+            expect(Math.abs(y[i * units + j] - s)).toBeLessThanOrEqual((inputs + 1) * 2 ** -52 * scale)
+          }
+      }),
+      { numRuns: 50 },
+    )
   })
   it('acts on the last axis of examples of any rank, as on each row', () => {
     const layer = nn.dense(3, { dtype: 'float64' })
@@ -94,7 +105,8 @@ describe('flatten', () => {
 describe('initialisers', () => {
   const k = P.random.key(21)
   const stats = (t: P.Tensor) => {
-    const v = flat(t), m = v.reduce((s, a) => s + a, 0) / v.length
+    const v = flat(t),
+      m = v.reduce((s, a) => s + a, 0) / v.length
     return { mean: m, variance: v.reduce((s, a) => s + (a - m) ** 2, 0) / v.length, max: Math.max(...v.map(Math.abs)) }
   }
   it('glorotUniform: U(−l, l), l = √(6/(fanIn + fanOut)), variance l²/3', () => {
@@ -102,10 +114,11 @@ describe('initialisers', () => {
     const l = Math.sqrt(6 / 300)
     expect(s.max).toBeLessThan(l)
     // 20000 draws: the variance l²/3 = 0.00667 has a standard error of about l²·√(4/45/20000) = 4.2e-5
-    expect(Math.abs(s.variance - l * l / 3)).toBeLessThan(5 * 4.2e-5)
+    expect(Math.abs(s.variance - (l * l) / 3)).toBeLessThan(5 * 4.2e-5)
   })
   it('heNormal: variance 2/fanIn; lecunNormal: 1/fanIn (standard error σ²·√(2/N))', () => {
-    const he = stats(nn.init.heNormal(k, [50, 400], 'float64')), lc = stats(nn.init.lecunNormal(k, [50, 400], 'float64'))
+    const he = stats(nn.init.heNormal(k, [50, 400], 'float64')),
+      lc = stats(nn.init.lecunNormal(k, [50, 400], 'float64'))
     expect(Math.abs(he.variance - 2 / 50)).toBeLessThan(5 * (2 / 50) * Math.sqrt(2 / 20000))
     expect(Math.abs(lc.variance - 1 / 50)).toBeLessThan(5 * (1 / 50) * Math.sqrt(2 / 20000))
     expect(Math.abs(he.mean)).toBeLessThan(5 * Math.sqrt(2 / 50 / 20000))

@@ -22,16 +22,25 @@ function leftMessage(json: unknown): string {
 
 // --- an arbitrary of valid specs
 
-const initSpec = fc.oneof(fc.constantFrom('glorotUniform', 'heNormal', 'lecunNormal', 'zeros'), fc.double({ min: -1, max: 1, noNaN: true }).map((constant) => ({ constant })))
+const initSpec = fc.oneof(
+  fc.constantFrom('glorotUniform', 'heNormal', 'lecunNormal', 'zeros'),
+  fc.double({ min: -1, max: 1, noNaN: true }).map((constant) => ({ constant })),
+)
 const linearOpts = fc.record({ useBias: fc.boolean(), kernelInit: initSpec, biasInit: initSpec, dtype: fc.constantFrom('float32', 'float64') }, { requiredKeys: [] })
 const units = fc.integer({ min: 1, max: 4 })
 const leaf: fc.Arbitrary<LayerSpec> = fc.oneof(
   fc.tuple(units, linearOpts).map(([u, o]) => ({ type: 'dense' as const, units: u, ...o })),
   fc.tuple(units, units, linearOpts).map(([u, p, o]) => ({ type: 'maxout' as const, units: u, pieces: p, ...o })),
-  fc.record({ type: fc.constant('dropout' as const), rate: fc.double({ min: 0, max: 0.99, noNaN: true }), mode: fc.constantFrom('inverted' as const, 'scaleAtTest' as const) }, { requiredKeys: ['type', 'rate'] }),
+  fc.record(
+    { type: fc.constant('dropout' as const), rate: fc.double({ min: 0, max: 0.99, noNaN: true }), mode: fc.constantFrom('inverted' as const, 'scaleAtTest' as const) },
+    { requiredKeys: ['type', 'rate'] },
+  ),
   fc.record({ type: fc.constant('leakyRelu' as const), alpha: fc.double({ min: -1, max: 1, noNaN: true }) }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('elu' as const), alpha: fc.double({ min: 0, max: 2, noNaN: true }) }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constant('prelu' as const), alphaInit: fc.double({ min: 0, max: 1, noNaN: true }), dtype: fc.constantFrom('float32' as const, 'float64' as const) }, { requiredKeys: ['type'] }),
+  fc.record(
+    { type: fc.constant('prelu' as const), alphaInit: fc.double({ min: 0, max: 1, noNaN: true }), dtype: fc.constantFrom('float32' as const, 'float64' as const) },
+    { requiredKeys: ['type'] },
+  ),
   fc.constantFrom<LayerSpec>({ type: 'sigmoid' }, { type: 'tanh' }, { type: 'relu' }, { type: 'softplus' }, { type: 'flatten' }),
 )
 const layerSpec: fc.Arbitrary<LayerSpec> = fc.oneof(
@@ -50,33 +59,42 @@ describe('valid specs', () => {
     expect(r.right.apply(params, P.ones([2, 20])).shape).toEqual([2, 64])
   })
   it('round-trip: decode(JSON.parse(JSON.stringify(spec))) = spec, encode is the identity, fromSpec builds and runs', () => {
-    fc.assert(fc.property(modelSpec, (spec) => {
-      const text = JSON.stringify(spec)
-      const back = ModelSpec.decode(JSON.parse(text))
-      if (!isRight(back)) throw new Error(text)
-      expect(back.right).toEqual(JSON.parse(text))
-      expect(ModelSpec.is(spec)).toBe(true)
-      expect(ModelSpec.encode(back.right)).toEqual(back.right)
-      const model = fromSpec(text) // a JSON string works too
-      if (!isRight(model)) throw model.left
-      // shapes: [4] suits every layer (flatten is the identity on vectors)
-      const { params, outputShape } = model.right.init(P.random.key(1), [4])
-      expect(model.right.apply(params, P.ones([2, 4]), { train: true, key: P.random.key(2) }).shape).toEqual([2, ...outputShape])
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(modelSpec, (spec) => {
+        const text = JSON.stringify(spec)
+        const back = ModelSpec.decode(JSON.parse(text))
+        if (!isRight(back)) throw new Error(text)
+        expect(back.right).toEqual(JSON.parse(text))
+        expect(ModelSpec.is(spec)).toBe(true)
+        expect(ModelSpec.encode(back.right)).toEqual(back.right)
+        const model = fromSpec(text) // a JSON string works too
+        if (!isRight(model)) throw model.left
+        // shapes: [4] suits every layer (flatten is the identity on vectors)
+        const { params, outputShape } = model.right.init(P.random.key(1), [4])
+        expect(model.right.apply(params, P.ones([2, 4]), { train: true, key: P.random.key(2) }).shape).toEqual([2, ...outputShape])
+      }),
+      { numRuns: 100 },
+    )
   })
   it('builds the same layers as the constructors: same params for the same key, same outputs', () => {
     const cases: [unknown, Layer<any>][] = [
       [{ type: 'dense', units: 3, useBias: false, kernelInit: 'heNormal', dtype: 'float64' }, nn.dense(3, { useBias: false, kernelInit: nn.init.heNormal, dtype: 'float64' })],
       [{ type: 'dense', units: 2, kernelInit: { constant: 0.5 }, biasInit: 'lecunNormal' }, nn.dense(2, { kernelInit: nn.init.constant(0.5), biasInit: nn.init.lecunNormal })],
-      [{ type: 'maxout', units: 2, pieces: 3, kernelInit: 'zeros', biasInit: 'glorotUniform' }, nn.maxout({ units: 2, pieces: 3, kernelInit: nn.init.zeros, biasInit: nn.init.glorotUniform })],
+      [
+        { type: 'maxout', units: 2, pieces: 3, kernelInit: 'zeros', biasInit: 'glorotUniform' },
+        nn.maxout({ units: 2, pieces: 3, kernelInit: nn.init.zeros, biasInit: nn.init.glorotUniform }),
+      ],
       [{ type: 'dropout', rate: 0.25, mode: 'scaleAtTest' }, nn.dropout(0.25, { mode: 'scaleAtTest' })],
       [{ type: 'dropout', rate: 0.25 }, nn.dropout(0.25)],
       [{ type: 'leakyRelu', alpha: 0.2 }, nn.leakyRelu(0.2)],
       [{ type: 'leakyRelu' }, nn.leakyRelu()],
       [{ type: 'elu', alpha: 0.5 }, nn.elu(0.5)],
       [{ type: 'prelu', alphaInit: 0.1, dtype: 'float64' }, nn.prelu({ alphaInit: 0.1, dtype: 'float64' })],
-      [{ type: 'sigmoid' }, nn.sigmoid()], [{ type: 'tanh' }, nn.tanh()], [{ type: 'relu' }, nn.relu()],
-      [{ type: 'softplus' }, nn.softplus()], [{ type: 'flatten' }, nn.flatten()],
+      [{ type: 'sigmoid' }, nn.sigmoid()],
+      [{ type: 'tanh' }, nn.tanh()],
+      [{ type: 'relu' }, nn.relu()],
+      [{ type: 'softplus' }, nn.softplus()],
+      [{ type: 'flatten' }, nn.flatten()],
       [{ type: 'sequential', layers: [{ type: 'dense', units: 2 }, { type: 'tanh' }] }, nn.sequential(nn.dense(2), nn.tanh())],
     ]
     const x = P.tensor([[0.5, -1, 2, -0.25]], 'float64')
@@ -85,7 +103,8 @@ describe('valid specs', () => {
       if (!isRight(r)) throw r.left
       const key = P.random.key(5)
       const [k0] = P.random.split(key, 1) // sequential gives its only layer split(key, 1)[0]
-      const a = r.right.init(key, [4]), b = layer.init(k0, [4])
+      const a = r.right.init(key, [4]),
+        b = layer.init(k0, [4])
       expect(P.tree.leaves(a.params).map(P.toFlatArray)).toEqual(P.tree.leaves(b.params).map(P.toFlatArray))
       expect(a.outputShape).toEqual(b.outputShape)
       const ctx = { train: true, key: P.random.key(6) }
@@ -130,7 +149,12 @@ describe('invalid specs: a Left naming the path', () => {
     expect(msg.startsWith('fromSpec: invalid model spec: ')).toBe(true)
   })
   it('reports every invalid field at once', () => {
-    const msg = leftMessage({ layers: [{ type: 'dense', units: -1 }, { type: 'dropout', rate: 3, mode: 'x' }] })
+    const msg = leftMessage({
+      layers: [
+        { type: 'dense', units: -1 },
+        { type: 'dropout', rate: 3, mode: 'x' },
+      ],
+    })
     for (const p of ['layers.0.units', 'layers.1.rate', 'layers.1.mode']) expect(msg).toContain(`at ${p}: `)
   })
   it('a string that is not JSON is a Left too', () => {
@@ -140,24 +164,52 @@ describe('invalid specs: a Left naming the path', () => {
 
 describe('fromSpec never throws', () => {
   it('on any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue(), (j) => { fromSpec(j); fromSpec(JSON.stringify(j)) }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.jsonValue(), (j) => {
+        fromSpec(j)
+        fromSpec(JSON.stringify(j))
+      }),
+      { numRuns: 300 },
+    )
   })
   it('on anything at all, and on valid specs with one field replaced by junk', () => {
-    fc.assert(fc.property(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }), (j) => {
-      const r = fromSpec(j)
-      expect(r._tag === 'Left' || r._tag === 'Right').toBe(true)
-    }), { numRuns: 300 })
-    fc.assert(fc.property(modelSpec.filter((s) => s.layers.length > 0), fc.nat(), fc.string(), fc.anything(), (spec, i, field, junk) => {
-      const layers = spec.layers.map((l) => ({ ...l }))
-      const target: Record<string, unknown> = layers[i % layers.length]
-      const keys = [...Object.keys(target), field] // an existing field, or a new one
-      target[keys[i % keys.length]] = junk
-      const r = fromSpec({ layers })
-      expect(r._tag === 'Left' || r._tag === 'Right').toBe(true)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }), (j) => {
+        const r = fromSpec(j)
+        expect(r._tag === 'Left' || r._tag === 'Right').toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+    fc.assert(
+      fc.property(
+        modelSpec.filter((s) => s.layers.length > 0),
+        fc.nat(),
+        fc.string(),
+        fc.anything(),
+        (spec, i, field, junk) => {
+          const layers = spec.layers.map((l) => ({ ...l }))
+          const target: Record<string, unknown> = layers[i % layers.length]
+          const keys = [...Object.keys(target), field] // an existing field, or a new one
+          target[keys[i % keys.length]] = junk
+          const r = fromSpec({ layers })
+          expect(r._tag === 'Left' || r._tag === 'Right').toBe(true)
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
   it('on values whose property reads throw, and on cycles', () => {
-    const hostile = new Proxy({}, { get: () => { throw new Error('boom') }, ownKeys: () => { throw new Error('boom') } })
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom')
+        },
+        ownKeys: () => {
+          throw new Error('boom')
+        },
+      },
+    )
     expect(isLeft(fromSpec(hostile))).toBe(true)
     expect(isLeft(fromSpec({ layers: [hostile] }))).toBe(true)
     const cyclic: { type: string; layers: unknown[] } = { type: 'sequential', layers: [] }

@@ -26,24 +26,37 @@ function right(json: unknown, opts?: nn.FromSpecOptions): Layer<unknown[]> {
   return r.right
 }
 function thrown(f: () => unknown): Error {
-  try { f() } catch (e) { return e as Error }
+  try {
+    f()
+  } catch (e) {
+    return e as Error
+  }
   throw new Error('expected a throw')
 }
 
 // Records the largest typed array requested while `f` runs: "before allocating" made observable.
 const real = { f32: globalThis.Float32Array, f64: globalThis.Float64Array }
-afterEach(() => { globalThis.Float32Array = real.f32; globalThis.Float64Array = real.f64 })
+afterEach(() => {
+  globalThis.Float32Array = real.f32
+  globalThis.Float64Array = real.f64
+})
 function largestAllocation(f: () => void): number {
   let largest = 0
-  const spy = <C>(Base: C): C => class extends (Base as unknown as typeof Float64Array) {
-    constructor(...args: any[]) {
-      if (typeof args[0] === 'number') largest = Math.max(largest, args[0])
-      super(...(args as []))
-    }
-  } as unknown as C
+  const spy = <C>(Base: C): C =>
+    class extends (Base as unknown as typeof Float64Array) {
+      constructor(...args: any[]) {
+        if (typeof args[0] === 'number') largest = Math.max(largest, args[0])
+        super(...(args as []))
+      }
+    } as unknown as C
   globalThis.Float32Array = spy(real.f32)
   globalThis.Float64Array = spy(real.f64)
-  try { f() } finally { globalThis.Float32Array = real.f32; globalThis.Float64Array = real.f64 }
+  try {
+    f()
+  } finally {
+    globalThis.Float32Array = real.f32
+    globalThis.Float64Array = real.f64
+  }
   return largest
 }
 
@@ -54,8 +67,19 @@ describe('documented maxima', () => {
   it('units and pieces above them are a Left naming the path; at them the spec decodes', () => {
     expect(leftMessage({ layers: [{ type: 'dense', units: 1e9 }] })).toContain('at layers.0.units: expected a positive integer ≤ 16777216')
     expect(leftMessage({ layers: [{ type: 'relu' }, { type: 'maxout', units: MAX_UNITS + 1, pieces: 2 }] })).toContain('at layers.1.units')
-    expect(leftMessage({ layers: [{ type: 'sequential', layers: [{ type: 'maxout', units: 2, pieces: 257 }] }] })).toContain('at layers.0.layers.0.pieces: expected a positive integer ≤ 256')
-    expect(isRight(ModelSpec.decode({ layers: [{ type: 'dense', units: MAX_UNITS }, { type: 'maxout', units: 1, pieces: MAX_PIECES }] }))).toBe(true)
+    expect(leftMessage({ layers: [{ type: 'sequential', layers: [{ type: 'maxout', units: 2, pieces: 257 }] }] })).toContain(
+      'at layers.0.layers.0.pieces: expected a positive integer ≤ 256',
+    )
+    expect(
+      isRight(
+        ModelSpec.decode({
+          layers: [
+            { type: 'dense', units: MAX_UNITS },
+            { type: 'maxout', units: 1, pieces: MAX_PIECES },
+          ],
+        }),
+      ),
+    ).toBe(true)
     expect(ModelSpec.is({ layers: [{ type: 'dense', units: MAX_UNITS + 1 }] })).toBe(false)
   })
 })
@@ -68,24 +92,30 @@ describe('the parameter count, from shapes alone', () => {
     fc.tuple(width, width, fc.boolean()).map(([units, pieces, useBias]) => ({ type: 'maxout' as const, units, pieces, useBias })),
     fc.constantFrom<LayerSpec>({ type: 'prelu' }, { type: 'flatten' }, { type: 'relu' }, { type: 'dropout', rate: 0.5 }),
   )
-  const spec = fc.array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: fc.array(leaf, { maxLength: 3 }).map((layers) => ({ type: 'sequential' as const, layers })) }), { maxLength: 5 })
+  const spec = fc.array(
+    fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: fc.array(leaf, { maxLength: 3 }).map((layers) => ({ type: 'sequential' as const, layers })) }),
+    { maxLength: 5 },
+  )
   const inputShape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 })
   it('property: init succeeds at maxParams = the real count and refuses at one less, saying the count', () => {
-    fc.assert(fc.property(spec, inputShape, (layers, shape) => {
-      const { params } = right({ layers }, { maxParams: Infinity }).init(key, shape)
-      const count = P.tree.leaves(params).reduce((n, t) => n + t.size, 0)
-      if (count < 2) return // maxParams must stay ≥ 1
-      expect(right({ layers }, { maxParams: count }).init(key, shape).outputShape).toBeDefined()
-      // Refused by fromSpec when its lower bound (the count for input [0, 0]) already is the
-      // count, else by init.
-      const early = fromSpec({ layers }, { maxParams: count - 1 })
-      if (isLeft(early)) expect(early.left.message).toContain(`at least ${count} parameters`)
-      else {
-        const e = thrown(() => early.right.init(key, shape))
-        expect(e).toBeInstanceOf(P.ArgumentError)
-        expect(e.message).toContain(`the model's init would create ${count} parameters`)
-      }
-    }), { numRuns: 150 })
+    fc.assert(
+      fc.property(spec, inputShape, (layers, shape) => {
+        const { params } = right({ layers }, { maxParams: Infinity }).init(key, shape)
+        const count = P.tree.leaves(params).reduce((n, t) => n + t.size, 0)
+        if (count < 2) return // maxParams must stay ≥ 1
+        expect(right({ layers }, { maxParams: count }).init(key, shape).outputShape).toBeDefined()
+        // Refused by fromSpec when its lower bound (the count for input [0, 0]) already is the
+        // count, else by init.
+        const early = fromSpec({ layers }, { maxParams: count - 1 })
+        if (isLeft(early)) expect(early.left.message).toContain(`at least ${count} parameters`)
+        else {
+          const e = thrown(() => early.right.init(key, shape))
+          expect(e).toBeInstanceOf(P.ArgumentError)
+          expect(e.message).toContain(`the model's init would create ${count} parameters`)
+        }
+      }),
+      { numRuns: 150 },
+    )
   })
   it('regression: flatten after a zero leading axis gives fewer parameters than input width 0 does', () => {
     // [0, 1] → dense(1): 1 + 1, shape [0, 1] → flatten [0] → dense(2) without bias: 0·2. Total 2;
@@ -96,20 +126,40 @@ describe('the parameter count, from shapes alone', () => {
   it("the issue's model: dense(10^6) on 784 inputs is refused by init in one line, before any allocation", () => {
     const model = right({ layers: [{ type: 'dense', units: 1e6 }] })
     let e: Error | undefined
-    const largest = largestAllocation(() => { e = thrown(() => model.init(key, [784])) })
+    const largest = largestAllocation(() => {
+      e = thrown(() => model.init(key, [784]))
+    })
     expect(largest).toBeLessThan(1000) // the kernel would be 7.84e8 elements
     expect(e).toBeInstanceOf(P.ArgumentError)
     const m = e!.message
     expect(m.split('\n')).toHaveLength(1)
     // 784·10^6 weights + 10^6 biases = 785,000,000
-    for (const part of ['785000000 parameters', 'input shape [784]', 'maxParams = 100000000', 'fromSpec(spec, { maxParams: 785000000 })', '--max-params 785000000']) expect(m).toContain(part)
+    for (const part of ['785000000 parameters', 'input shape [784]', 'maxParams = 100000000', 'fromSpec(spec, { maxParams: 785000000 })', '--max-params 785000000'])
+      expect(m).toContain(part)
   })
   it('a spec over the limit for every input shape is a Left from fromSpec itself', () => {
     // input [0, 0]: 0·2^24 weights + 2^24 biases, then 2^24·100 + 100: 1,694,498,916 at least
-    const m = leftMessage({ layers: [{ type: 'dense', units: MAX_UNITS }, { type: 'dense', units: 100 }] })
+    const m = leftMessage({
+      layers: [
+        { type: 'dense', units: MAX_UNITS },
+        { type: 'dense', units: 100 },
+      ],
+    })
     expect(m).toContain('at least 1694498916 parameters')
     expect(m).toContain('maxParams = 100000000 (the default)')
-    expect(isRight(fromSpec({ layers: [{ type: 'dense', units: MAX_UNITS }, { type: 'dense', units: 100 }] }, { maxParams: 1694498916 }))).toBe(true)
+    expect(
+      isRight(
+        fromSpec(
+          {
+            layers: [
+              { type: 'dense', units: MAX_UNITS },
+              { type: 'dense', units: 100 },
+            ],
+          },
+          { maxParams: 1694498916 },
+        ),
+      ),
+    ).toBe(true)
   })
   it('maxParams raises or lowers the limit, and must be a positive integer or Infinity', () => {
     const spec = { layers: [{ type: 'dense', units: 1000 }] } // on [2]: 2·1000 + 1000 = 3000
@@ -130,7 +180,11 @@ describe('layers check their own parameter shapes before allocating', () => {
     ]
     for (const [f, parts] of cases) {
       let e: Error | undefined
-      expect(largestAllocation(() => { e = thrown(f) })).toBeLessThan(10000)
+      expect(
+        largestAllocation(() => {
+          e = thrown(f)
+        }),
+      ).toBeLessThan(10000)
       expect(e).toBeInstanceOf(P.ArgumentError)
       for (const part of parts) expect(e!.message).toContain(part)
     }

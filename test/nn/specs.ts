@@ -20,8 +20,7 @@ import type { LayerLawOptions } from '../../laws/index.js'
 
 // --- inputs away from kinks
 
-const awayFromZero = (shape: readonly number[]) => (_p: unknown, batch: number) =>
-  arb.tensor({ shape: [batch, ...shape], min: -2, max: 2, awayFrom: [0], margin: 0.1 })
+const awayFromZero = (shape: readonly number[]) => (_p: unknown, batch: number) => arb.tensor({ shape: [batch, ...shape], min: -2, max: 2, awayFrom: [0], margin: 0.1 })
 
 /** The smallest gap between the largest and second-largest piece of any maxout group. */
 export function maxoutMargin(p: nn.DenseParams, x: Tensor, pieces: number): number {
@@ -39,9 +38,10 @@ const maxoutInputs = (inputs: number, pieces: number) => (p: nn.DenseParams, bat
   arb.tensor({ shape: [batch, inputs], min: -2, max: 2 }).filter((x) => maxoutMargin(p, x, pieces) >= 1e-3)
 
 /** Inputs whose first dense layer's pre-activations are all ≥ 1e-3 away from 0. */
-const denseReluInputs = (inputs: number) => ([d]: readonly [nn.DenseParams, ...unknown[]], batch: number) =>
-  arb.tensor({ shape: [batch, inputs], min: -2, max: 2 })
-    .filter((x) => toFlatArray(add(matmul(x, d.w), d.b ?? 0)).every((v) => Math.abs(v) >= 1e-3))
+const denseReluInputs =
+  (inputs: number) =>
+  ([d]: readonly [nn.DenseParams, ...unknown[]], batch: number) =>
+    arb.tensor({ shape: [batch, inputs], min: -2, max: 2 }).filter((x) => toFlatArray(add(matmul(x, d.w), d.b ?? 0)).every((v) => Math.abs(v) >= 1e-3))
 
 // --- the registry
 
@@ -54,8 +54,13 @@ export interface LayerRow {
   readonly opts?: LayerLawOptions<any>
 }
 
-const row = (name: string, covers: readonly string[], layer: Layer<any>, inputShape: readonly number[], opts?: LayerLawOptions<any>): LayerRow =>
-  ({ name, covers, layer, inputShape, opts })
+const row = (name: string, covers: readonly string[], layer: Layer<any>, inputShape: readonly number[], opts?: LayerLawOptions<any>): LayerRow => ({
+  name,
+  covers,
+  layer,
+  inputShape,
+  opts,
+})
 
 export const layerRows: readonly LayerRow[] = [
   row('dense(3)', ['dense'], nn.dense(3), [4]),
@@ -81,11 +86,20 @@ export const layerRows: readonly LayerRow[] = [
   row('sequential()', ['sequential'], nn.sequential(), [3]),
   row('sequential(dense, tanh, dense)', ['sequential'], nn.sequential(nn.dense(3), nn.tanh(), nn.dense(2)), [4]),
   row('sequential(dense, relu, dense)', ['sequential'], nn.sequential(nn.dense(3), nn.relu(), nn.dense(2)), [3], { inputs: denseReluInputs(3) }),
-  row('sequential(flatten, dense, sigmoid, dropout, dense)', ['sequential', 'flatten'],
-    nn.sequential(nn.flatten(), nn.dense(3), nn.sigmoid(), nn.dropout(0.25), nn.dense(2)), [2, 2]),
-  row('fromSpec(dense, softplus, dropout scaleAtTest, dense)', ['fromSpec', 'ModelSpec', 'LayerSpec'], fromSpecOrThrow({
-    layers: [{ type: 'dense', units: 3, kernelInit: 'heNormal' }, { type: 'softplus' }, { type: 'dropout', rate: 0.5, mode: 'scaleAtTest' }, { type: 'dense', units: 2 }],
-  }), [3]),
+  row(
+    'sequential(flatten, dense, sigmoid, dropout, dense)',
+    ['sequential', 'flatten'],
+    nn.sequential(nn.flatten(), nn.dense(3), nn.sigmoid(), nn.dropout(0.25), nn.dense(2)),
+    [2, 2],
+  ),
+  row(
+    'fromSpec(dense, softplus, dropout scaleAtTest, dense)',
+    ['fromSpec', 'ModelSpec', 'LayerSpec'],
+    fromSpecOrThrow({
+      layers: [{ type: 'dense', units: 3, kernelInit: 'heNormal' }, { type: 'softplus' }, { type: 'dropout', rate: 0.5, mode: 'scaleAtTest' }, { type: 'dense', units: 2 }],
+    }),
+    [3],
+  ),
 ]
 
 function fromSpecOrThrow(spec: unknown): Layer<unknown[]> {
@@ -97,7 +111,7 @@ function fromSpecOrThrow(spec: unknown): Layer<unknown[]> {
 /** Exports of purediff/nn that are not layers, each with the test that covers it. */
 export const testedElsewhere: Readonly<Record<string, string>> = {
   dropoutWithMask: 'test/nn/dropout.test.ts: the deterministic core, and the all-masks laws that enumerate masks through it',
-  init: 'test/nn/layers.test.ts: each initialiser\'s bound or variance, fans and determinism',
+  init: "test/nn/layers.test.ts: each initialiser's bound or variance, fans and determinism",
   losses: 'test/nn/losses.test.ts: closed forms, ±1000 logits, gradients',
   accuracy: 'test/nn/losses.test.ts: hand-counted rows',
   l1Penalty: 'test/nn/losses.test.ts: exact values and gradients',

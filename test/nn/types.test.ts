@@ -7,8 +7,18 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { expectTypeOf, it } from 'vitest'
 import { type Tensor, grad, random, sum, zeros } from '../../src/index.js'
 import {
-  type DenseParams, type EmptyParams, type Layer, type LayerSpec, type PreluParams,
-  ModelSpec, dense, fromSpec, maxout, prelu, relu, sequential,
+  type DenseParams,
+  type EmptyParams,
+  type Layer,
+  type LayerSpec,
+  type PreluParams,
+  ModelSpec,
+  dense,
+  fromSpec,
+  maxout,
+  prelu,
+  relu,
+  sequential,
 } from '../../src/nn/index.js'
 
 it('sequential params are a typed tuple, and gradients keep the type', () => {
@@ -22,7 +32,12 @@ it('sequential params are a typed tuple, and gradients keep the type', () => {
 })
 
 it('ModelSpec is a codec and a type; fromSpec returns Either<Error, Layer<unknown[]>>', () => {
-  const spec: ModelSpec = { layers: [{ type: 'dense', units: 2, kernelInit: { constant: 1 } }, { type: 'sequential', layers: [{ type: 'relu' }] }] }
+  const spec: ModelSpec = {
+    layers: [
+      { type: 'dense', units: 2, kernelInit: { constant: 1 } },
+      { type: 'sequential', layers: [{ type: 'relu' }] },
+    ],
+  }
   expectTypeOf(ModelSpec.decode(spec)).toMatchTypeOf<Either<unknown, ModelSpec>>()
   expectTypeOf(spec.layers).toEqualTypeOf<LayerSpec[]>()
   expectTypeOf(fromSpec(spec)).toEqualTypeOf<Either<Error, Layer<unknown[]>>>()

@@ -9,8 +9,23 @@ import { notTransforms, optimizerRows } from '../specs/optimizers.js'
 
 /** The names of the `purediff/optim` section of DESIGN.md (a contract: code outside imports them). */
 const contract = [
-  'applyUpdates', 'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw', 'chain', 'scaleByLearningRate', 'addDecayedWeights',
-  'addL1', 'clipByGlobalNorm', 'constantSchedule', 'exponentialDecay', 'cosineDecay', 'warmupCosine', 'fromConfig',
+  'applyUpdates',
+  'sgd',
+  'momentum',
+  'adagrad',
+  'rmsprop',
+  'adam',
+  'adamw',
+  'chain',
+  'scaleByLearningRate',
+  'addDecayedWeights',
+  'addL1',
+  'clipByGlobalNorm',
+  'constantSchedule',
+  'exponentialDecay',
+  'cosineDecay',
+  'warmupCosine',
+  'fromConfig',
 ]
 /** Names the issue adds: the wrappers, the codec, Optax's parts. */
 const promised = ['applyIfFinite', 'multiSteps', 'OptimizerConfig', 'scaleByAdam', 'scaleByRss', 'scaleByRms', 'trace', 'identity', 'stateless']
@@ -30,7 +45,10 @@ describe('optim completeness', () => {
   it('every profile of every profiled optimizer has a row', () => {
     for (const opt of ['momentum', 'adagrad', 'rmsprop', 'adam']) {
       for (const p of ['pytorch', 'optax', 'tfjs', 'lecture']) {
-        expect(optimizerRows.some((r) => r.name.startsWith(`${opt} (${p}`)), `${opt} ${p}`).toBe(true)
+        expect(
+          optimizerRows.some((r) => r.name.startsWith(`${opt} (${p}`)),
+          `${opt} ${p}`,
+        ).toBe(true)
       }
     }
   })

@@ -21,10 +21,26 @@ const opt = <T>(r: { [K in keyof T]: fc.Arbitrary<T[K]> }, required: (keyof T)[]
 
 const schedule = fc.oneof(
   fc.record({ schedule: fc.constant('constant' as const), value: nonNeg }),
-  opt({ schedule: fc.constant('exponentialDecay' as const), initValue: nonNeg, transitionSteps: pos, decayRate: pos, transitionBegin: nonNeg, staircase: fc.boolean(), endValue: nonNeg }, ['schedule', 'initValue', 'transitionSteps', 'decayRate']),
-  opt({ schedule: fc.constant('cosineDecay' as const), initValue: nonNeg, decaySteps: pos, alpha: fc.double({ min: 0, max: 1, noNaN: true }), exponent: pos }, ['schedule', 'initValue', 'decaySteps']),
-  fc.tuple(nonNeg, nonNeg, fc.nat(20), fc.integer({ min: 1, max: 20 })).map(([initValue, peakValue, warmupSteps, extra]) =>
-    ({ schedule: 'warmupCosine' as const, initValue, peakValue, warmupSteps, decaySteps: warmupSteps + extra })),
+  opt(
+    {
+      schedule: fc.constant('exponentialDecay' as const),
+      initValue: nonNeg,
+      transitionSteps: pos,
+      decayRate: pos,
+      transitionBegin: nonNeg,
+      staircase: fc.boolean(),
+      endValue: nonNeg,
+    },
+    ['schedule', 'initValue', 'transitionSteps', 'decayRate'],
+  ),
+  opt({ schedule: fc.constant('cosineDecay' as const), initValue: nonNeg, decaySteps: pos, alpha: fc.double({ min: 0, max: 1, noNaN: true }), exponent: pos }, [
+    'schedule',
+    'initValue',
+    'decaySteps',
+  ]),
+  fc
+    .tuple(nonNeg, nonNeg, fc.nat(20), fc.integer({ min: 1, max: 20 }))
+    .map(([initValue, peakValue, warmupSteps, extra]) => ({ schedule: 'warmupCosine' as const, initValue, peakValue, warmupSteps, decaySteps: warmupSteps + extra })),
 )
 const lr = fc.oneof(pos, schedule)
 const adamish = { b1: decay, b2: decay, eps: nonNeg }
@@ -48,7 +64,8 @@ const leafStep = fc.oneof(
 )
 
 const configArb: fc.Arbitrary<OptimizerConfig> = fc.letrec<{ config: OptimizerConfig }>((tie) => ({
-  config: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+  config: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
     leafStep,
     fc.record({ chain: fc.array(tie('config'), { maxLength: 3 }) }),
     opt({ name: fc.constant('applyIfFinite' as const), inner: tie('config'), maxConsecutiveErrors: fc.nat(5) }, ['name', 'inner']),
@@ -74,7 +91,11 @@ function leftMessage(json: unknown): string {
 const trajectory = (t: GradientTransformation<unknown>) => {
   let p = { w: P.tensor([1, -1, 0.5], 'float64') }
   let s = t.init(p)
-  for (const g of [[0.5, -2, 1], [1, 1, -1], [0.1, 0.2, 0.3]]) {
+  for (const g of [
+    [0.5, -2, 1],
+    [1, 1, -1],
+    [0.1, 0.2, 0.3],
+  ]) {
     const [u, n] = t.update({ w: P.tensor(g, 'float64') }, s, p)
     p = O.applyUpdates(p, u)
     s = n
@@ -86,26 +107,39 @@ const trajectory = (t: GradientTransformation<unknown>) => {
 
 describe('valid configs', () => {
   it('the arbitrary agrees with the codec: decode(encode(c)) = c, is(c), and the transform runs', () => {
-    fc.assert(fc.property(configArb, (c) => {
-      const json = JSON.parse(JSON.stringify(O.OptimizerConfig.encode(c)))
-      const d = O.OptimizerConfig.decode(json)
-      if (isLeft(d)) throw new Error(`rejected ${JSON.stringify(c)}`)
-      expect(d.right).toEqual(c)
-      expect(O.OptimizerConfig.is(c)).toBe(true)
-      const t = built(json)
-      const p = [P.tensor([1, -2], 'float32')]
-      const [u] = t.update([P.tensor([0.5, 0.25], 'float32')], t.init(p), p)
-      expect(P.tree.structureEquals(u, p)).toBe(true)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(configArb, (c) => {
+        const json = JSON.parse(JSON.stringify(O.OptimizerConfig.encode(c)))
+        const d = O.OptimizerConfig.decode(json)
+        if (isLeft(d)) throw new Error(`rejected ${JSON.stringify(c)}`)
+        expect(d.right).toEqual(c)
+        expect(O.OptimizerConfig.is(c)).toBe(true)
+        const t = built(json)
+        const p = [P.tensor([1, -2], 'float32')]
+        const [u] = t.update([P.tensor([0.5, 0.25], 'float32')], t.init(p), p)
+        expect(P.tree.structureEquals(u, p)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
   })
   it('a config builds the same optimizer as its constructor', () => {
     expect(trajectory(built({ name: 'adam', learningRate: 0.001, b1: 0.9 }))).toEqual(trajectory(O.adam(0.001, { b1: 0.9 })))
-    expect(trajectory(built({ chain: [{ name: 'clipByGlobalNorm', max: 1 }, { name: 'sgd', learningRate: 0.1 }] })))
-      .toEqual(trajectory(O.chain(O.clipByGlobalNorm(1), O.sgd(0.1))))
-    expect(trajectory(built({ name: 'rmsprop', learningRate: { schedule: 'cosineDecay', initValue: 0.1, decaySteps: 3 }, profile: 'lecture' })))
-      .toEqual(trajectory(O.rmsprop(O.cosineDecay({ initValue: 0.1, decaySteps: 3 }), { profile: 'lecture' })))
-    expect(trajectory(built({ name: 'multiSteps', k: 2, inner: { name: 'applyIfFinite', inner: { name: 'adamw', learningRate: 0.01, weightDecay: 0.1 } } })))
-      .toEqual(trajectory(O.multiSteps(O.applyIfFinite(O.adamw(0.01, { weightDecay: 0.1 })), 2)))
+    expect(
+      trajectory(
+        built({
+          chain: [
+            { name: 'clipByGlobalNorm', max: 1 },
+            { name: 'sgd', learningRate: 0.1 },
+          ],
+        }),
+      ),
+    ).toEqual(trajectory(O.chain(O.clipByGlobalNorm(1), O.sgd(0.1))))
+    expect(trajectory(built({ name: 'rmsprop', learningRate: { schedule: 'cosineDecay', initValue: 0.1, decaySteps: 3 }, profile: 'lecture' }))).toEqual(
+      trajectory(O.rmsprop(O.cosineDecay({ initValue: 0.1, decaySteps: 3 }), { profile: 'lecture' })),
+    )
+    expect(trajectory(built({ name: 'multiSteps', k: 2, inner: { name: 'applyIfFinite', inner: { name: 'adamw', learningRate: 0.01, weightDecay: 0.1 } } }))).toEqual(
+      trajectory(O.multiSteps(O.applyIfFinite(O.adamw(0.01, { weightDecay: 0.1 })), 2)),
+    )
   })
   it('accepts a string of JSON', () => {
     expect(isRight(O.fromConfig('{ "name": "momentum", "learningRate": 0.1, "nesterov": true }'))).toBe(true)
@@ -121,7 +155,15 @@ describe('invalid configs are Lefts naming the path', () => {
     [{ name: 'sgd', learningRate: '0.1' }, /at learningRate: expected a learning rate .*got "0\.1"/],
     [{ name: 'sgd' }, /at learningRate: expected a learning rate.*got undefined/],
     [{ name: 'sgd', learningRate: Infinity }, /at learningRate/],
-    [{ chain: [{ name: 'clipByGlobalNorm', max: 1 }, { name: 'sgd', learningRate: -1 }] }, /at chain\.1\.learningRate/],
+    [
+      {
+        chain: [
+          { name: 'clipByGlobalNorm', max: 1 },
+          { name: 'sgd', learningRate: -1 },
+        ],
+      },
+      /at chain\.1\.learningRate/,
+    ],
     [{ name: 'adam', learningRate: 0.1, b1: 1 }, /at b1: expected a decay rate in \[0, 1\), got 1/],
     [{ name: 'adam', learningRate: 0.1, b2: 1.5 }, /at b2/],
     [{ name: 'rmsprop', learningRate: 0.1, decay: -0.1 }, /at decay: expected a decay rate in \[0, 1\)/],
@@ -132,7 +174,10 @@ describe('invalid configs are Lefts naming the path', () => {
     [{ name: 'applyIfFinite', inner: { name: 'adam', learningRate: -3 } }, /at inner\.learningRate/],
     [{ name: 'sgd', learningRate: { schedule: 'cosineDecay', initValue: 0.1 } }, /at learningRate\.decaySteps/],
     [{ name: 'sgd', learningRate: { schedule: 'linear' } }, /at learningRate\.schedule: unknown schedule/],
-    [{ name: 'sgd', learningRate: { schedule: 'warmupCosine', initValue: 0, peakValue: 1, warmupSteps: 10, decaySteps: 10 } }, /at learningRate\.warmupSteps: expected warmupSteps < decaySteps/],
+    [
+      { name: 'sgd', learningRate: { schedule: 'warmupCosine', initValue: 0, peakValue: 1, warmupSteps: 10, decaySteps: 10 } },
+      /at learningRate\.warmupSteps: expected warmupSteps < decaySteps/,
+    ],
     [{ chain: 'x' }, /at chain: /],
     [{ chain: [], name: 'sgd', learningRate: 1 }, /at chain: unknown field/],
     [null, /at <root>: expected optimizer/],
@@ -148,18 +193,24 @@ describe('invalid configs are Lefts naming the path', () => {
 
 describe('fromConfig never throws', () => {
   it('on random JSON values and random JS values', () => {
-    fc.assert(fc.property(fc.oneof(fc.jsonValue(), fc.anything(), fc.string()), (u) => {
-      const r = O.fromConfig(u)
-      expect(isLeft(r) || isRight(r)).toBe(true)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.anything(), fc.string()), (u) => {
+        const r = O.fromConfig(u)
+        expect(isLeft(r) || isRight(r)).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
   })
   it('on valid configs with one field replaced by random JSON', () => {
-    fc.assert(fc.property(leafStep, fc.jsonValue(), fc.nat(), (c, junk, i) => {
-      const keys = Object.keys(c)
-      const broken = { ...c, [keys[i % keys.length]]: junk }
-      const r = O.fromConfig(broken)
-      if (isLeft(r)) expect(r.left.message).toMatch(/^fromConfig: /)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(leafStep, fc.jsonValue(), fc.nat(), (c, junk, i) => {
+        const keys = Object.keys(c)
+        const broken = { ...c, [keys[i % keys.length]]: junk }
+        const r = O.fromConfig(broken)
+        if (isLeft(r)) expect(r.left.message).toMatch(/^fromConfig: /)
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 

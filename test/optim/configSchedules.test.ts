@@ -33,7 +33,11 @@ describe('fromConfig with a warmupCosine schedule', () => {
     expect(steps.slice(3)).toEqual([-0.25, -0.25])
   })
   it('refuses an invalid endValue or exponent, naming it', () => {
-    for (const [extra, field] of [[{ endValue: -1 }, 'endValue'], [{ exponent: 0 }, 'exponent'], [{ endValue: 'low' }, 'endValue']] as const) {
+    for (const [extra, field] of [
+      [{ endValue: -1 }, 'endValue'],
+      [{ exponent: 0 }, 'exponent'],
+      [{ endValue: 'low' }, 'endValue'],
+    ] as const) {
       const r = fromConfig(warmupCosine(extra))
       expect(isLeft(r)).toBe(true)
       if (isLeft(r)) expect(r.left.message).toMatch(new RegExp(`^fromConfig: invalid optimizer config: .*${field}`))

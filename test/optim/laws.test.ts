@@ -9,9 +9,7 @@ import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import * as O from '../../src/optim/index.js'
 import type { GradientTransformation } from '../../src/optim/index.js'
-import {
-  type OptimizerCase, checkInitMirrors, checkPurity, checkResume, checkStateRoundTrip, checkZeroGradientFixedPoint, optimizerLaws,
-} from '../../laws/index.js'
+import { type OptimizerCase, checkInitMirrors, checkPurity, checkResume, checkStateRoundTrip, checkZeroGradientFixedPoint, optimizerLaws } from '../../laws/index.js'
 import { optimizerRows } from '../specs/optimizers.js'
 
 // No pinned seed: every law is bit-exact (no float tolerance to be flaky), so each run draws new
@@ -50,7 +48,10 @@ const impure: GradientTransformation<unknown> = {
 }
 const writesGrads: GradientTransformation<unknown> = {
   init: () => ({}),
-  update: (u, s) => { for (const l of P.tree.leaves(u)) storage(l)[0] += 1; return [u, s] },
+  update: (u, s) => {
+    for (const l of P.tree.leaves(u)) storage(l)[0] += 1
+    return [u, s]
+  },
 }
 const castsTo32: GradientTransformation<unknown> = {
   init: () => ({}),

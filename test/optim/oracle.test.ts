@@ -42,16 +42,15 @@ interface Case {
 const f32 = (min: number, max: number) => fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true })
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
 
-const caseArb: fc.Arbitrary<Case> = fc.array(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 2 }), { minLength: 1, maxLength: 3 })
-  .chain((shapes) => {
-    const leaves = (min: number, max: number) => fc.tuple(...shapes.map((s) => fc.array(f32(min, max), { minLength: size(s), maxLength: size(s) })))
-    return fc.record({
-      shapes: fc.constant(shapes),
-      params: leaves(-2, 2),
-      grads: fc.array(leaves(-3, 3), { minLength: 1, maxLength: 8 }),
-      lr: fc.constantFrom(0.001, 0.01, 0.1),
-    })
+const caseArb: fc.Arbitrary<Case> = fc.array(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 2 }), { minLength: 1, maxLength: 3 }).chain((shapes) => {
+  const leaves = (min: number, max: number) => fc.tuple(...shapes.map((s) => fc.array(f32(min, max), { minLength: size(s), maxLength: size(s) })))
+  return fc.record({
+    shapes: fc.constant(shapes),
+    params: leaves(-2, 2),
+    grads: fc.array(leaves(-3, 3), { minLength: 1, maxLength: 8 }),
+    lr: fc.constantFrom(0.001, 0.01, 0.1),
   })
+})
 
 // --- the two runs
 
@@ -61,7 +60,11 @@ function runPurediff(opt: GradientTransformation<unknown>, c: Case): number[][] 
   let p = c.params.map((v, i) => P.fromArray(v, c.shapes[i], 'float32'))
   let s = opt.init(p)
   for (const g of c.grads) {
-    const [u, next] = opt.update(g.map((v, i) => P.fromArray(v, c.shapes[i], 'float32')), s, p)
+    const [u, next] = opt.update(
+      g.map((v, i) => P.fromArray(v, c.shapes[i], 'float32')),
+      s,
+      p,
+    )
     p = O.applyUpdates(p, u)
     s = next
   }
@@ -83,7 +86,9 @@ function runTf(make: () => TfOptimizer, c: Case): number[][] {
   for (const g of c.grads) {
     const named: tf.NamedTensorMap = {}
     const ts = g.map((v, i) => tf.tensor(v, c.shapes[i], 'float32'))
-    vars.forEach((v, i) => { named[v.name] = ts[i] })
+    vars.forEach((v, i) => {
+      named[v.name] = ts[i]
+    })
     opt.applyGradients(named)
     tf.dispose(ts)
   }
@@ -98,7 +103,8 @@ function runTf(make: () => TfOptimizer, c: Case): number[][] {
 function mismatch(got: number[][], want: number[][]): string | null {
   for (let i = 0; i < want.length; i++) {
     for (let j = 0; j < want[i].length; j++) {
-      const a = got[i][j], b = want[i][j]
+      const a = got[i][j],
+        b = want[i][j]
       if (!(Math.abs(a - b) <= RTOL * (1 + Math.abs(b)))) return `leaf ${i} index ${j}: purediff ${a}, tfjs ${b}`
     }
   }
@@ -127,10 +133,16 @@ const rows: readonly OracleRow[] = [
 describe("oracle: the 'tfjs' profile reproduces tfjs-core's optimizers (float32, cpu backend)", () => {
   for (const r of rows) {
     it(r.name, () => {
-      fc.assert(fc.property(caseArb, (c) => {
-        const m = mismatch(runPurediff(r.pd(c.lr), c), runTf(() => r.tf(c.lr), c))
-        if (m !== null) throw new Error(m)
-      }), { numRuns: RUNS })
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const m = mismatch(
+            runPurediff(r.pd(c.lr), c),
+            runTf(() => r.tf(c.lr), c),
+          )
+          if (m !== null) throw new Error(m)
+        }),
+        { numRuns: RUNS },
+      )
     })
   }
   it("the tolerance separates the profiles: the other profiles are NOT TF.js's trajectories", () => {

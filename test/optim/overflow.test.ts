@@ -12,7 +12,9 @@ import * as O from '../../src/optim/index.js'
 import { type KernelMode, kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 
 const initial = kernelMode()
-afterEach(() => { setKernelMode(initial) })
+afterEach(() => {
+  setKernelMode(initial)
+})
 
 type Opt = O.GradientTransformation<unknown>
 const optimizers: readonly [string, () => Opt, (state: unknown) => number][] = [
@@ -25,10 +27,12 @@ const optimizers: readonly [string, () => Opt, (state: unknown) => number][] = [
 /** Three steps of the same gradient (4 equal elements) on one kernel path: updates and accumulators. */
 function steps(make: () => Opt, read: (s: unknown) => number, g: number, dtype: DType, mode: KernelMode) {
   setKernelMode(mode)
-  const p = P.zeros([4], dtype), grad = P.full([4], g, dtype)
+  const p = P.zeros([4], dtype),
+    grad = P.full([4], g, dtype)
   const opt = make()
   let state = opt.init(p)
-  const updates: number[][] = [], accumulators: number[] = []
+  const updates: number[][] = [],
+    accumulators: number[] = []
   for (let t = 0; t < 3; t++) {
     const [u, s] = opt.update(grad, state, p)
     updates.push(P.toFlatArray(u as Tensor))
@@ -66,7 +70,10 @@ describe.each(['js', 'wasm'] as const)('g² overflow, %s kernels', (mode) => {
   })
 
   it.each(optimizers)('%s: below the threshold nothing overflows (float64 g = 1e150, float32 g = 1e18)', (_name, make, read) => {
-    for (const [g, dtype] of [[1e150, 'float64'], [1e18, 'float32']] as const) {
+    for (const [g, dtype] of [
+      [1e150, 'float64'],
+      [1e18, 'float32'],
+    ] as const) {
       const { updates, accumulators } = steps(make, read, g, dtype, mode)
       expect(accumulators.every(Number.isFinite)).toBe(true)
       // scale-free steps: each about −η·sign(g), none 0
@@ -78,7 +85,8 @@ describe.each(['js', 'wasm'] as const)('g² overflow, %s kernels', (mode) => {
 describe('the remedy: clipByGlobalNorm first', () => {
   it.each(optimizers)('%s after clipByGlobalNorm(1) keeps moving on g = 1e200', (_name, make) => {
     const opt = O.chain(O.clipByGlobalNorm(1), make())
-    const p = P.zeros([4], 'float64'), grad = P.full([4], 1e200, 'float64')
+    const p = P.zeros([4], 'float64'),
+      grad = P.full([4], 1e200, 'float64')
     let state = opt.init(p)
     for (let t = 0; t < 3; t++) {
       const [u, s] = opt.update(grad, state, p)

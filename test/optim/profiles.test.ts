@@ -43,9 +43,11 @@ function closedForm(step: (t: number, g: number) => number, steps = 3): number[]
 
 function close(got: number[][], want: number[][], tol: number): void {
   expect(got.length).toBe(want.length)
-  got.forEach((row, t) => row.forEach((x, i) => {
-    if (!(Math.abs(x - want[t][i]) <= tol)) throw new Error(`θ${t + 1}[${i}]: got ${x}, want ${want[t][i]} (tolerance ${tol})`)
-  }))
+  got.forEach((row, t) =>
+    row.forEach((x, i) => {
+      if (!(Math.abs(x - want[t][i]) <= tol)) throw new Error(`θ${t + 1}[${i}]: got ${x}, want ${want[t][i]} (tolerance ${tol})`)
+    }),
+  )
 }
 
 describe('Adagrad', () => {
@@ -56,7 +58,15 @@ describe('Adagrad', () => {
     for (const opt of [O.adagrad(ETA), O.adagrad(ETA, { profile: 'pytorch' })]) {
       const got = trajectory(opt)
       close(got, want, 1e-15)
-      close(got, [[0.9, -0.9], [0.8292893219, -0.8292893219], [0.7715542950, -0.7715542950]], 1e-9)
+      close(
+        got,
+        [
+          [0.9, -0.9],
+          [0.8292893219, -0.8292893219],
+          [0.771554295, -0.771554295],
+        ],
+        1e-9,
+      )
     }
   })
   // Optax scale_by_rss / TF.js AdagradOptimizer: s_t = 0.1 + t·g², θ_t = θ_{t−1} − η·g/√(s_t + 1e-7).
@@ -70,7 +80,14 @@ describe('Adagrad', () => {
   it("'optax': ε = 1e-7 inside the root, s₀ = 0.1 — the issue's vectors", () => {
     const got = trajectory(O.adagrad(ETA, { profile: 'optax' }))
     close(got, optaxWant, 1e-15)
-    close(got.slice(0, 2), [[0.9154845866, -0.9012270415], [0.8509348695, -0.8309542051]], 1e-10)
+    close(
+      got.slice(0, 2),
+      [
+        [0.9154845866, -0.9012270415],
+        [0.8509348695, -0.8309542051],
+      ],
+      1e-10,
+    )
     close(got.slice(2), [[0.7967022309, -0.7734583]], 1e-7)
   })
   it("'tfjs' is the same rule as 'optax' (initialAccumulatorValue 0.1, backend ε 1e-7 inside)", () => {
@@ -80,10 +97,18 @@ describe('Adagrad', () => {
   it("'lecture': no ε; the first step is exactly η·sign(g)", () => {
     const got = trajectory(O.adagrad(ETA, { profile: 'lecture' }))
     expect(got[0]).toEqual([0.9, -0.9])
-    close(got, closedForm((t, g) => (ETA * Math.sign(g)) / Math.sqrt(t)), 1e-15)
+    close(
+      got,
+      closedForm((t, g) => (ETA * Math.sign(g)) / Math.sqrt(t)),
+      1e-15,
+    )
   })
   it('explicit options override a profile', () => {
-    close(trajectory(O.adagrad(ETA, { profile: 'optax', initialAccumulator: 0, eps: 0 })), closedForm((t, g) => (ETA * Math.sign(g)) / Math.sqrt(t)), 1e-15)
+    close(
+      trajectory(O.adagrad(ETA, { profile: 'optax', initialAccumulator: 0, eps: 0 })),
+      closedForm((t, g) => (ETA * Math.sign(g)) / Math.sqrt(t)),
+      1e-15,
+    )
   })
 })
 
@@ -98,7 +123,11 @@ describe('RMSprop', () => {
     close(got, want, 1e-15)
     close([got[0]], [[1.9999996e-7, -4.99999975e-8]], 1e-15)
     // the default profile is the same formula with decay 0.9 (the contract's default)
-    close(trajectory(O.rmsprop(ETA)), closedForm((t, g) => (ETA * g) / (Math.sqrt((1 - 0.9 ** t) * g * g) + 1e-8)), 1e-15)
+    close(
+      trajectory(O.rmsprop(ETA)),
+      closedForm((t, g) => (ETA * g) / (Math.sqrt((1 - 0.9 ** t) * g * g) + 1e-8)),
+      1e-15,
+    )
     expect(trajectory(O.rmsprop(ETA, { decay: 0.99 }))).toEqual(got)
   })
   // Optax scale_by_rms (decay 0.9, ε = 1e-8 inside, initial_scale 0): θ₁ = θ₀ − η·g/√(0.1·g² + 1e-8)
@@ -107,7 +136,11 @@ describe('RMSprop', () => {
   // The issue's vector is right (ε inside: the smaller |g|, the more ε matters, hence the asymmetry).
   it("'optax': ε inside the root — the issue's vector θ₁ = [0.6837722972, −0.6837722379]", () => {
     const got = trajectory(O.rmsprop(ETA, { profile: 'optax' }))
-    close(got, closedForm((t, g) => (ETA * g) / Math.sqrt((1 - 0.9 ** t) * g * g + 1e-8)), 1e-15)
+    close(
+      got,
+      closedForm((t, g) => (ETA * g) / Math.sqrt((1 - 0.9 ** t) * g * g + 1e-8)),
+      1e-15,
+    )
     close([got[0]], [[0.6837722972, -0.6837722379]], 1e-10)
   })
   // TF.js RMSPropOptimizer (decay 0.9, momentum 0, ε = backend epsilon 1e-7 inside):
@@ -115,7 +148,11 @@ describe('RMSprop', () => {
   //   = 0.3162271336 → θ₁[0] = 0.6837728664.
   it("'tfjs': ε = 1e-7 inside the root", () => {
     const got = trajectory(O.rmsprop(ETA, { profile: 'tfjs' }))
-    close(got, closedForm((t, g) => (ETA * g) / Math.sqrt((1 - 0.9 ** t) * g * g + 1e-7)), 1e-15)
+    close(
+      got,
+      closedForm((t, g) => (ETA * g) / Math.sqrt((1 - 0.9 ** t) * g * g + 1e-7)),
+      1e-15,
+    )
     close([[got[0][0]]], [[0.6837728664]], 1e-10)
   })
   // The lecture: σ⁰ = |g⁰|, σᵗ = √(α(σᵗ⁻¹)² + (1 − α)(gᵗ)²), no ε. With a constant g, σᵗ = |g| for
@@ -124,7 +161,15 @@ describe('RMSprop', () => {
   it("'lecture': σ⁰ = |g⁰| and no ε, so the first step is exactly η·sign(g⁰)", () => {
     const got = trajectory(O.rmsprop(ETA, { profile: 'lecture' }))
     expect(got[0]).toEqual([0.9, -0.9])
-    close(got, [[0.9, -0.9], [0.8, -0.8], [0.7, -0.7]], 1e-15)
+    close(
+      got,
+      [
+        [0.9, -0.9],
+        [0.8, -0.8],
+        [0.7, -0.7],
+      ],
+      1e-15,
+    )
     const torchFirst = trajectory(O.rmsprop(ETA), 1)[0]
     expect(1 - torchFirst[0]).toBeCloseTo(ETA / Math.sqrt(0.1), 6)
   })
@@ -142,7 +187,15 @@ describe('Adam', () => {
     for (const profile of [undefined, 'pytorch', 'optax', 'lecture'] as const) {
       const got = trajectory(O.adam(ETA, { profile }))
       close(got, adamWant(1e-8), 1e-15)
-      close(got, [[0.900000002, -0.9000000005], [0.800000004, -0.800000001], [0.700000006, -0.7000000015]], 1e-15)
+      close(
+        got,
+        [
+          [0.900000002, -0.9000000005],
+          [0.800000004, -0.800000001],
+          [0.700000006, -0.7000000015],
+        ],
+        1e-15,
+      )
     }
   })
   it("'tfjs': ε = 1e-7", () => {
@@ -157,9 +210,16 @@ describe('Adam', () => {
     const got = trajectory(O.adamw(ETA))
     const want: number[][] = []
     let th = THETA0.slice()
-    for (let t = 1; t <= 3; t++) { th = th.map((x, i) => (1 - ETA * 0.01) * x - (ETA * G[i]) / (Math.abs(G[i]) + 1e-8)); want.push(th) }
+    for (let t = 1; t <= 3; t++) {
+      th = th.map((x, i) => (1 - ETA * 0.01) * x - (ETA * G[i]) / (Math.abs(G[i]) + 1e-8))
+      want.push(th)
+    }
     close(got, want, 1e-15)
-    close(got.map((r) => [r[0]]), [[0.899000002], [0.798101004], [0.697302905]], 1e-9)
+    close(
+      got.map((r) => [r[0]]),
+      [[0.899000002], [0.798101004], [0.697302905]],
+      1e-9,
+    )
   })
 })
 
@@ -167,12 +227,20 @@ describe('Momentum', () => {
   // PyTorch SGD(momentum = 0.9): b_t = g·(1 + β + … + β^(t−1)), θ_t = θ_{t−1} − η·b_t:
   //   b = g·1, g·1.9, g·2.71 → θ[0] = 0.95, 0.855, 0.7195; θ[1] = −0.8, −0.42, 0.122.
   // Nesterov: u_t = g + β·b_t = g·1.9, g·2.71, g·3.439 → θ[0] = 0.905, 0.7695, 0.59755.
-  const classic = [[0.95, -0.8], [0.855, -0.42], [0.7195, 0.122]]
+  const classic = [
+    [0.95, -0.8],
+    [0.855, -0.42],
+    [0.7195, 0.122],
+  ]
   it("'pytorch', 'optax', 'tfjs' and the default agree: b ← βb + g, θ ← θ − ηb", () => {
     for (const profile of [undefined, 'pytorch', 'optax', 'tfjs'] as const) close(trajectory(O.momentum(ETA, { profile })), classic, 1e-15)
   })
   it('nesterov: θ ← θ − η(g + βb)', () => {
-    close(trajectory(O.momentum(ETA, { nesterov: true })).map((r) => [r[0]]), [[0.905], [0.7695], [0.59755]], 1e-15)
+    close(
+      trajectory(O.momentum(ETA, { nesterov: true })).map((r) => [r[0]]),
+      [[0.905], [0.7695], [0.59755]],
+      1e-15,
+    )
   })
   it("'lecture' (v ← λv − ηg, θ ← θ + v) equals PyTorch's while η is constant", () => {
     close(trajectory(O.momentum(ETA, { profile: 'lecture' })), classic, 1e-15)
@@ -193,6 +261,14 @@ describe('Momentum', () => {
 
 describe('SGD', () => {
   it('θ_t = θ₀ − t·η·g', () => {
-    close(trajectory(O.sgd(ETA)), [[0.95, -0.8], [0.9, -0.6], [0.85, -0.4]], 1e-15)
+    close(
+      trajectory(O.sgd(ETA)),
+      [
+        [0.95, -0.8],
+        [0.9, -0.6],
+        [0.85, -0.4],
+      ],
+      1e-15,
+    )
   })
 })

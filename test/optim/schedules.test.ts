@@ -19,7 +19,11 @@ describe('constantSchedule', () => {
 describe('exponentialDecay', () => {
   it('init·rate^(t/T), continuous or staircase', () => {
     const s = O.exponentialDecay({ initValue: 0.8, transitionSteps: 4, decayRate: 0.5 })
-    near(s(0), 0.8); near(s(4), 0.4); near(s(8), 0.2); near(s(2), 0.8 * Math.SQRT1_2); near(s(6), 0.4 * Math.SQRT1_2)
+    near(s(0), 0.8)
+    near(s(4), 0.4)
+    near(s(8), 0.2)
+    near(s(2), 0.8 * Math.SQRT1_2)
+    near(s(6), 0.4 * Math.SQRT1_2)
     const st = O.exponentialDecay({ initValue: 0.8, transitionSteps: 4, decayRate: 0.5, staircase: true })
     expect([0, 3, 4, 7, 8].map(st)).toEqual([0.8, 0.8, 0.4, 0.4, 0.2])
   })
@@ -34,7 +38,10 @@ describe('exponentialDecay', () => {
 describe('cosineDecay', () => {
   it('init at 0, init·(1 + α)/2 halfway, α·init at decaySteps and after', () => {
     const s = O.cosineDecay({ initValue: 2, decaySteps: 10, alpha: 0.25 })
-    near(s(0), 2); near(s(5), 2 * (1 + 0.25) / 2); near(s(10), 0.5); near(s(1000), 0.5)
+    near(s(0), 2)
+    near(s(5), (2 * (1 + 0.25)) / 2)
+    near(s(10), 0.5)
+    near(s(1000), 0.5)
     // a quarter of the way: c = ½(1 + cos(π/4))
     near(s(2.5), 2 * (0.75 * 0.5 * (1 + Math.SQRT1_2) + 0.25))
   })
@@ -50,7 +57,12 @@ describe('cosineDecay', () => {
 describe('warmupCosine', () => {
   it('linear from init to peak over the warm-up, then a cosine down to end at decaySteps', () => {
     const s = O.warmupCosine({ initValue: 0.1, peakValue: 1.1, warmupSteps: 4, decaySteps: 24, endValue: 0.1 })
-    near(s(0), 0.1); near(s(2), 0.6); near(s(4), 1.1); near(s(14), 0.6); near(s(24), 0.1); near(s(99), 0.1)
+    near(s(0), 0.1)
+    near(s(2), 0.6)
+    near(s(4), 1.1)
+    near(s(14), 0.6)
+    near(s(24), 0.1)
+    near(s(99), 0.1)
     // 5 steps into the 20-step decay: end + (peak − end)·½(1 + cos(π/4))
     near(s(9), 0.1 + 0.5 * (1 + Math.SQRT1_2))
   })

@@ -21,8 +21,15 @@ function messageOf(run: () => unknown): string {
 
 describe('schedule options', () => {
   it('cosineDecay with alpha = 1 is the constant initValue (init·((1 − α)·c + α) = init)', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 10, noNaN: true }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: -5, max: 100 }), (init, steps, t) =>
-      cosineDecay({ initValue: init, decaySteps: steps, alpha: 1 })(t) === init), { numRuns: 50 })
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: -5, max: 100 }),
+        (init, steps, t) => cosineDecay({ initValue: init, decaySteps: steps, alpha: 1 })(t) === init,
+      ),
+      { numRuns: 50 },
+    )
   })
   it('warmupCosine names the option and the value it refuses', () => {
     const base = { initValue: 0, peakValue: 1, warmupSteps: 1, decaySteps: 4 }

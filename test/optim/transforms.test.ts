@@ -52,7 +52,10 @@ describe('PyTorch formulas on varying gradients, by hand', () => {
 
 describe("the lecture's regularisation identities", () => {
   // Dyadic numbers: every product and sum below is exact in binary, so the two sides agree bit for bit.
-  const w = [2, -4, 0.75, 0], g = [1, 0.5, -2, 0.25], eta = 0.5, lambda = 0.25
+  const w = [2, -4, 0.75, 0],
+    g = [1, 0.5, -2, 0.25],
+    eta = 0.5,
+    lambda = 0.25
   it('L2: chain(addDecayedWeights(λ), sgd(η)) is (1 − ηλ)w − ηg, exactly', () => {
     expect(steps(O.chain(O.addDecayedWeights(lambda), O.sgd(eta)), w, [g])[0]).toEqual(w.map((x, i) => (1 - eta * lambda) * x - eta * g[i]))
   })
@@ -61,33 +64,49 @@ describe("the lecture's regularisation identities", () => {
   })
   it('both identities hold within one rounding on random float64 values', () => {
     const d = fc.double({ min: -10, max: 10, noNaN: true })
-    fc.assert(fc.property(fc.array(fc.tuple(d, d), { minLength: 1, maxLength: 6 }), fc.double({ min: 1e-3, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (pairs, eta2, lam) => {
-      const ws = pairs.map(([a]) => a), gs = pairs.map(([, b]) => b)
-      const l2 = steps(O.chain(O.addDecayedWeights(lam), O.sgd(eta2)), ws, [gs])[0]
-      const l1 = steps(O.chain(O.addL1(lam), O.sgd(eta2)), ws, [gs])[0]
-      // Count the roundings. L2, library: λw, g + λw, η·(…), w − (…): 4; reference: ηλ, 1 − ηλ,
-      // (1 − ηλ)x, ηg, the difference: 5. L1: 4 and 4. Each rounds by at most 2⁻⁵³ of a value no
-      // larger than `scale` below, so |difference| ≤ 9·2⁻⁵³·scale, plus an absolute 2⁻¹⁰⁷⁵ per
-      // rounding in the subnormal range, where rounding is absolute.
-      ws.forEach((x, i) => {
-        const scale = Math.abs(x) + eta2 * Math.abs(gs[i]) + eta2 * lam * Math.abs(x) + eta2 * lam
-        const tol = 9 * 2 ** -53 * scale + 9 * Number.MIN_VALUE
-        expect(Math.abs(l2[i] - ((1 - eta2 * lam) * x - eta2 * gs[i]))).toBeLessThanOrEqual(tol)
-        expect(Math.abs(l1[i] - (x - eta2 * gs[i] - eta2 * lam * Math.sign(x)))).toBeLessThanOrEqual(tol)
-      })
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(d, d), { minLength: 1, maxLength: 6 }),
+        fc.double({ min: 1e-3, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (pairs, eta2, lam) => {
+          const ws = pairs.map(([a]) => a),
+            gs = pairs.map(([, b]) => b)
+          const l2 = steps(O.chain(O.addDecayedWeights(lam), O.sgd(eta2)), ws, [gs])[0]
+          const l1 = steps(O.chain(O.addL1(lam), O.sgd(eta2)), ws, [gs])[0]
+          // Count the roundings. L2, library: λw, g + λw, η·(…), w − (…): 4; reference: ηλ, 1 − ηλ,
+          // (1 − ηλ)x, ηg, the difference: 5. L1: 4 and 4. Each rounds by at most 2⁻⁵³ of a value no
+          // larger than `scale` below, so |difference| ≤ 9·2⁻⁵³·scale, plus an absolute 2⁻¹⁰⁷⁵ per
+          // rounding in the subnormal range, where rounding is absolute.
+          ws.forEach((x, i) => {
+            const scale = Math.abs(x) + eta2 * Math.abs(gs[i]) + eta2 * lam * Math.abs(x) + eta2 * lam
+            const tol = 9 * 2 ** -53 * scale + 9 * Number.MIN_VALUE
+            expect(Math.abs(l2[i] - ((1 - eta2 * lam) * x - eta2 * gs[i]))).toBeLessThanOrEqual(tol)
+            expect(Math.abs(l1[i] - (x - eta2 * gs[i] - eta2 * lam * Math.sign(x)))).toBeLessThanOrEqual(tol)
+          })
+        },
+      ),
+      { numRuns: 200 },
+    )
   })
   it('L1 drives weights to exactly 0 and keeps them there; L2 only shrinks them (the lecture’s picture)', () => {
     // zero loss gradient, η = 0.125, λ = 0.5 (dyadic, so every step is exact): L1 moves |w| down
     // by ηλ = 0.0625 per step, reaching exactly 0 after 16 and 8 steps, where sign(0) = 0 keeps
     // it; L2 multiplies by 1 − ηλ = 0.9375 every step and never reaches 0.
-    let p1 = [t64([1, -0.5])], p2 = [t64([1, -0.5])]
-    const o1 = O.chain(O.addL1(0.5), O.sgd(0.125)), o2 = O.chain(O.addDecayedWeights(0.5), O.sgd(0.125))
-    let s1 = o1.init(p1), s2 = o2.init(p2)
+    let p1 = [t64([1, -0.5])],
+      p2 = [t64([1, -0.5])]
+    const o1 = O.chain(O.addL1(0.5), O.sgd(0.125)),
+      o2 = O.chain(O.addDecayedWeights(0.5), O.sgd(0.125))
+    let s1 = o1.init(p1),
+      s2 = o2.init(p2)
     for (let i = 0; i < 40; i++) {
       const z = [t64([0, 0])]
-      const [u1, n1] = o1.update(z, s1, p1); p1 = O.applyUpdates(p1, u1); s1 = n1
-      const [u2, n2] = o2.update(z, s2, p2); p2 = O.applyUpdates(p2, u2); s2 = n2
+      const [u1, n1] = o1.update(z, s1, p1)
+      p1 = O.applyUpdates(p1, u1)
+      s1 = n1
+      const [u2, n2] = o2.update(z, s2, p2)
+      p2 = O.applyUpdates(p2, u2)
+      s2 = n2
     }
     expect(flat(p1[0])).toEqual([0, 0])
     // (each step rounds once: 40 roundings of relative size ≤ 2⁻⁵³)
@@ -103,55 +122,73 @@ describe("the lecture's regularisation identities", () => {
 describe('clipByGlobalNorm', () => {
   const leaf = (n: number) => fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: n, maxLength: n })
   it('after: norm ≤ max, the direction unchanged; at or below max: untouched', () => {
-    fc.assert(fc.property(leaf(3), leaf(2), fc.double({ min: 0.01, max: 10, noNaN: true }), (a, b, max) => {
-      const g = { a: t64(a), b: [t64(b)] }
-      const clip = O.clipByGlobalNorm(max)
-      const [u] = clip.update(g, clip.init(g))
-      const before = [...a, ...b], after = [...flat(u.a), ...flat(u.b[0])]
-      const norm = Math.hypot(...before), normAfter = Math.hypot(...after)
-      if (norm <= max) {
-        expect(after).toEqual(before)
-      } else {
-        expect(normAfter).toBeLessThanOrEqual(max * (1 + 1e-15))
-        expect(Math.abs(normAfter - max)).toBeLessThanOrEqual(1e-14 * max)
-        // the norms differ by an ulp or two (Math.hypot vs √Σx²): relative error, or one subnormal step
-        before.forEach((x, i) => expect(Math.abs(after[i] - (x * max) / norm)).toBeLessThanOrEqual(1e-15 * Math.abs(x) + Number.MIN_VALUE))
-      }
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(leaf(3), leaf(2), fc.double({ min: 0.01, max: 10, noNaN: true }), (a, b, max) => {
+        const g = { a: t64(a), b: [t64(b)] }
+        const clip = O.clipByGlobalNorm(max)
+        const [u] = clip.update(g, clip.init(g))
+        const before = [...a, ...b],
+          after = [...flat(u.a), ...flat(u.b[0])]
+        const norm = Math.hypot(...before),
+          normAfter = Math.hypot(...after)
+        if (norm <= max) {
+          expect(after).toEqual(before)
+        } else {
+          expect(normAfter).toBeLessThanOrEqual(max * (1 + 1e-15))
+          expect(Math.abs(normAfter - max)).toBeLessThanOrEqual(1e-14 * max)
+          // the norms differ by an ulp or two (Math.hypot vs √Σx²): relative error, or one subnormal step
+          before.forEach((x, i) => expect(Math.abs(after[i] - (x * max) / norm)).toBeLessThanOrEqual(1e-15 * Math.abs(x) + Number.MIN_VALUE))
+        }
+      }),
+      { numRuns: 300 },
+    )
   })
   // mantissa·10^k: one exponent for the whole gradient, or one per element (mixed magnitudes)
   const magnitude = (k: fc.Arbitrary<number>) => fc.tuple(fc.double({ min: -9.99, max: 9.99, noNaN: true }), k).map(([m, e]) => m * 10 ** e)
   const exponent = fc.integer({ min: -300, max: 299 })
   const anyMagnitude = fc.oneof(
     exponent.chain((e) => fc.array(magnitude(fc.constant(e)), { minLength: 1, maxLength: 5 })),
-    fc.array(magnitude(exponent), { minLength: 1, maxLength: 5 }))
+    fc.array(magnitude(exponent), { minLength: 1, maxLength: 5 }),
+  )
   it('clips finite gradients of any magnitude (1e-300…1e300): norm ≤ max within rounding, the same direction', () => {
-    const maxArb = fc.oneof(fc.double({ min: 0.01, max: 10, noNaN: true }), magnitude(exponent).map(Math.abs).filter((m) => m > 0))
-    fc.assert(fc.property(anyMagnitude, maxArb, (before, max) => {
-      const clip = O.clipByGlobalNorm(max)
-      const [u] = clip.update([t64(before)], clip.init([t64(before)]))
-      const after = flat(u[0])
-      // Math.hypot is the oracle: it scales by the largest element, so it neither overflows nor underflows
-      const norm = Math.hypot(...before)
-      if (norm <= max) {
-        expect(after).toEqual(before)
-        return
-      }
-      expect(Math.hypot(...after)).toBeLessThanOrEqual(max * (1 + 8 * 2 ** -52))
-      expect(after.some((v) => v !== 0)).toBe(true)
-      // elementwise max·x/‖g‖: a few roundings; where an intermediate underflows, an absolute
-      // error far below the rounding of the whole vector (x·max underflowing loses ≤ 2⁻¹⁰⁷⁵, divided
-      // by ‖g‖ ≥ 2⁻⁹⁶⁹/max that is ≤ 2⁻¹⁰⁶·max), plus the final subnormal rounding
-      before.forEach((x, i) => {
-        const want = max * (x / norm)
-        expect(Math.abs(after[i] - want)).toBeLessThanOrEqual(8 * 2 ** -52 * Math.abs(want) + 2 ** -100 * max + 2 * Number.MIN_VALUE)
-      })
-    }), {
-      numRuns: 400,
-      // counterexamples found on the way: x·max underflowed to 0 for max = 5e-324 (a zeroed
-      // update), and a subnormal element next to a 1e-136 one
-      examples: [[[0], 5e-324], [[-3.4395525670743494e-136, 0], 5e-324], [[1.5e-323, -3.4395525670743494e-136, 0], 2.8662938058952913e-136]],
-    })
+    const maxArb = fc.oneof(
+      fc.double({ min: 0.01, max: 10, noNaN: true }),
+      magnitude(exponent)
+        .map(Math.abs)
+        .filter((m) => m > 0),
+    )
+    fc.assert(
+      fc.property(anyMagnitude, maxArb, (before, max) => {
+        const clip = O.clipByGlobalNorm(max)
+        const [u] = clip.update([t64(before)], clip.init([t64(before)]))
+        const after = flat(u[0])
+        // Math.hypot is the oracle: it scales by the largest element, so it neither overflows nor underflows
+        const norm = Math.hypot(...before)
+        if (norm <= max) {
+          expect(after).toEqual(before)
+          return
+        }
+        expect(Math.hypot(...after)).toBeLessThanOrEqual(max * (1 + 8 * 2 ** -52))
+        expect(after.some((v) => v !== 0)).toBe(true)
+        // elementwise max·x/‖g‖: a few roundings; where an intermediate underflows, an absolute
+        // error far below the rounding of the whole vector (x·max underflowing loses ≤ 2⁻¹⁰⁷⁵, divided
+        // by ‖g‖ ≥ 2⁻⁹⁶⁹/max that is ≤ 2⁻¹⁰⁶·max), plus the final subnormal rounding
+        before.forEach((x, i) => {
+          const want = max * (x / norm)
+          expect(Math.abs(after[i] - want)).toBeLessThanOrEqual(8 * 2 ** -52 * Math.abs(want) + 2 ** -100 * max + 2 * Number.MIN_VALUE)
+        })
+      }),
+      {
+        numRuns: 400,
+        // counterexamples found on the way: x·max underflowed to 0 for max = 5e-324 (a zeroed
+        // update), and a subnormal element next to a 1e-136 one
+        examples: [
+          [[0], 5e-324],
+          [[-3.4395525670743494e-136, 0], 5e-324],
+          [[1.5e-323, -3.4395525670743494e-136, 0], 2.8662938058952913e-136],
+        ],
+      },
+    )
   })
   it('g = 1e200 (g² = Infinity) is clipped to norm max, not zeroed; so are 1e-200 and float32 3e38', () => {
     const clip = O.clipByGlobalNorm(2)
@@ -176,7 +213,13 @@ describe('clipByGlobalNorm', () => {
 describe('applyIfFinite', () => {
   it('skips updates holding NaN or ±Infinity, counts them, and keeps the inner state', () => {
     const opt = O.applyIfFinite(O.momentum(0.1, { beta: 0.5 }))
-    const seq = [[1, 2], [NaN, 1], [1, Infinity], [-2, 1], [1, -Infinity]]
+    const seq = [
+      [1, 2],
+      [NaN, 1],
+      [1, Infinity],
+      [-2, 1],
+      [1, -Infinity],
+    ]
     let p = [t64([0, 0])]
     let s = opt.init(p)
     const counts: number[][] = []
@@ -186,9 +229,24 @@ describe('applyIfFinite', () => {
       s = next
       counts.push([P.item(s.notFiniteCount), P.item(s.totalNotFinite), P.item(s.lastFinite)])
     }
-    expect(counts).toEqual([[0, 0, 1], [1, 1, 0], [2, 2, 0], [0, 2, 1], [1, 3, 0]])
+    expect(counts).toEqual([
+      [0, 0, 1],
+      [1, 1, 0],
+      [2, 2, 0],
+      [0, 2, 1],
+      [1, 3, 0],
+    ])
     // the same as momentum on the finite gradients only
-    expect(flat(p[0])).toEqual(steps(O.momentum(0.1, { beta: 0.5 }), [0, 0], [[1, 2], [-2, 1]]).at(-1))
+    expect(flat(p[0])).toEqual(
+      steps(
+        O.momentum(0.1, { beta: 0.5 }),
+        [0, 0],
+        [
+          [1, 2],
+          [-2, 1],
+        ],
+      ).at(-1),
+    )
   })
   it('also skips when the inner transform overflows on finite gradients', () => {
     const overflow = O.stateless((u: unknown) => P.tree.map((x: Tensor) => P.mul(x, 1e308), u))
@@ -201,20 +259,34 @@ describe('applyIfFinite', () => {
     const opt = O.applyIfFinite(O.sgd(1), { maxConsecutiveErrors: 1 })
     let s = opt.init([t64([0])])
     const out: number[] = []
-    for (let i = 0; i < 3; i++) { const [u, n] = opt.update([t64([NaN])], s); s = n; out.push(flat(u[0])[0]) }
+    for (let i = 0; i < 3; i++) {
+      const [u, n] = opt.update([t64([NaN])], s)
+      s = n
+      out.push(flat(u[0])[0])
+    }
     expect(out.map(Number.isNaN)).toEqual([false, true, true])
   })
 })
 
 describe('multiSteps', () => {
-  const gs = [[0.3, -1.7], [2.9, 0.1], [-0.4, 1.1], [1, 2], [0.5, -0.25], [3, 3]]
+  const gs = [
+    [0.3, -1.7],
+    [2.9, 0.1],
+    [-0.4, 1.1],
+    [1, 2],
+    [0.5, -0.25],
+    [3, 3],
+  ]
   it('k calls equal one inner step on the mean gradient (Σg)/k, bit for bit in float64', () => {
     const inners: GradientTransformation<unknown>[] = [O.adam(0.1), O.momentum(0.1), O.rmsprop(0.01, { profile: 'lecture' })]
     for (const inner of inners) {
       const got = steps(O.multiSteps(inner, 3), [1, -1], gs)
-      const mean = (a: number[][]) => a[0].map((_, i) => (((0 + a[0][i]) + a[1][i]) + a[2][i]) / 3)
+      const mean = (a: number[][]) => a[0].map((_, i) => (0 + a[0][i] + a[1][i] + a[2][i]) / 3)
       const want = steps(inner, [1, -1], [mean(gs.slice(0, 3)), mean(gs.slice(3, 6))])
-      expect([got[0], got[1]]).toEqual([[1, -1], [1, -1]]) // no movement until the k-th call
+      expect([got[0], got[1]]).toEqual([
+        [1, -1],
+        [1, -1],
+      ]) // no movement until the k-th call
       expect(got[2]).toEqual(want[0])
       expect(got[5]).toEqual(want[1])
     }
@@ -232,29 +304,40 @@ describe('the fused learning rate (STYLE rule 2: a fused pass equals the composi
   // chain(part, scaleByLearningRate) runs as one pass; an identity in between prevents the fusion,
   // so the two must agree bit for bit, in float32 (rounding of the intermediate) and float64.
   const parts: [string, () => GradientTransformation<unknown>][] = [
-    ['scaleByAdam', () => O.scaleByAdam()], ['scaleByRss', () => O.scaleByRss({ eps: 1e-7, epsInSqrt: true, initialAccumulator: 0.1 })],
-    ['scaleByRms', () => O.scaleByRms({ seedWithFirstGradient: true, eps: 0 })], ['trace', () => O.trace()], ['trace nesterov', () => O.trace({ nesterov: true })],
+    ['scaleByAdam', () => O.scaleByAdam()],
+    ['scaleByRss', () => O.scaleByRss({ eps: 1e-7, epsInSqrt: true, initialAccumulator: 0.1 })],
+    ['scaleByRms', () => O.scaleByRms({ seedWithFirstGradient: true, eps: 0 })],
+    ['trace', () => O.trace()],
+    ['trace nesterov', () => O.trace({ nesterov: true })],
   ]
   const value = fc.double({ min: -3, max: 3, noNaN: true })
   for (const [name, part] of parts) {
     it(`${name} then the learning rate: fused = two passes, bit for bit`, () => {
-      fc.assert(fc.property(fc.constantFrom<P.DType>('float32', 'float64'), fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
-        fc.constantFrom<O.LearningRate>(0.1, 0.003, (t: number) => 0.1 / (t + 1)), (dtype, grads, lr) => {
-          const fused = O.chain(part(), O.scaleByLearningRate(lr))
-          const apart = O.chain(part(), O.identity(), O.scaleByLearningRate(lr))
-          let p = [P.tensor([1, -1, 0.5], dtype)]
-          let sf = fused.init(p), sa = apart.init(p)
-          const bits = (t: unknown) => P.tree.leaves(t).map((l) => P.toFlatArray(l).map((x) => (Object.is(x, -0) ? '-0' : x)))
-          for (const g of grads) {
-            const [uf, nf] = fused.update([P.tensor(g, dtype)], sf, p)
-            const [ua, na] = apart.update([P.tensor(g, dtype)], sa, p)
-            expect(bits(uf)).toEqual(bits(ua))
-            expect(bits([nf[0], nf[1]])).toEqual(bits([na[0], na[2]]))
-            p = O.applyUpdates(p, uf)
-            sf = nf
-            sa = na
-          }
-        }), { numRuns: 100 })
+      fc.assert(
+        fc.property(
+          fc.constantFrom<P.DType>('float32', 'float64'),
+          fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+          fc.constantFrom<O.LearningRate>(0.1, 0.003, (t: number) => 0.1 / (t + 1)),
+          (dtype, grads, lr) => {
+            const fused = O.chain(part(), O.scaleByLearningRate(lr))
+            const apart = O.chain(part(), O.identity(), O.scaleByLearningRate(lr))
+            let p = [P.tensor([1, -1, 0.5], dtype)]
+            let sf = fused.init(p),
+              sa = apart.init(p)
+            const bits = (t: unknown) => P.tree.leaves(t).map((l) => P.toFlatArray(l).map((x) => (Object.is(x, -0) ? '-0' : x)))
+            for (const g of grads) {
+              const [uf, nf] = fused.update([P.tensor(g, dtype)], sf, p)
+              const [ua, na] = apart.update([P.tensor(g, dtype)], sa, p)
+              expect(bits(uf)).toEqual(bits(ua))
+              expect(bits([nf[0], nf[1]])).toEqual(bits([na[0], na[2]]))
+              p = O.applyUpdates(p, uf)
+              sf = nf
+              sa = na
+            }
+          },
+        ),
+        { numRuns: 100 },
+      )
     })
   }
 })
@@ -262,7 +345,10 @@ describe('the fused learning rate (STYLE rule 2: a fused pass equals the composi
 describe('schedules inside a chain, dtypes, immutability, errors', () => {
   it('a schedule is called with the 0-based count of updates done so far', () => {
     const calls: number[] = []
-    const opt = O.adam((step) => { calls.push(step); return 0.1 })
+    const opt = O.adam((step) => {
+      calls.push(step)
+      return 0.1
+    })
     steps(opt, [0], [[1], [1], [1]])
     expect(calls).toEqual([0, 1, 2])
   })
@@ -272,17 +358,22 @@ describe('schedules inside a chain, dtypes, immutability, errors', () => {
       const opts: GradientTransformation<unknown>[] = [O.adam(0.1), O.adagrad(0.1, { profile: 'optax' }), O.rmsprop(0.1), O.momentum(0.1, { nesterov: true }), O.adamw(0.1)]
       for (const opt of opts) {
         const s0 = opt.init(p)
-        const [u, s1] = opt.update(P.tree.map((x: Tensor) => P.mul(x, 0.5), p), s0, p)
+        const [u, s1] = opt.update(
+          P.tree.map((x: Tensor) => P.mul(x, 0.5), p),
+          s0,
+          p,
+        )
         const next = O.applyUpdates(p, u)
         expect(P.tree.structureEquals(next, p)).toBe(true)
         expect(P.tree.structureEquals(u, p)).toBe(true)
         expect(P.tree.structureEquals(s1, s0)).toBe(true)
-        expect(P.tree.leaves(s1).every((l) => l.rank === 0 ? l.dtype === 'float64' : l.dtype === dtype)).toBe(true)
+        expect(P.tree.leaves(s1).every((l) => (l.rank === 0 ? l.dtype === 'float64' : l.dtype === dtype))).toBe(true)
       }
     }
   })
   it('update changes none of its inputs, and never shares storage with them unless passing through', () => {
-    const p = { w: t64([1, 2]) }, g = { w: t64([0.5, -1]) }
+    const p = { w: t64([1, 2]) },
+      g = { w: t64([0.5, -1]) }
     const opt = O.adam(0.1)
     const s = opt.init(p)
     const before = snapshot({ p, g, s })

@@ -93,11 +93,14 @@ describe('addL1: the subgradient sign(w), with sign(0) = 0 and sign(NaN) = NaN',
     expect(Array.from(got.slice(1))).toEqual([-0.5, -0.5, -1.5])
   })
   it('property: for finite w, u = g + λ·sign(w) exactly', () => {
-    fc.assert(fc.property(fc.double({ min: -4, max: 4, noNaN: true }), fc.double({ min: -4, max: 4, noNaN: true }), (g, w) => {
-      const t = addL1(0.25)
-      const [u] = t.update(f64([g]), t.init(f64([w])), f64([w]))
-      const sign = w > 0 ? 1 : w < 0 ? -1 : 0
-      return Object.is(first(u), g + 0.25 * sign)
-    }), { numRuns: 50 })
+    fc.assert(
+      fc.property(fc.double({ min: -4, max: 4, noNaN: true }), fc.double({ min: -4, max: 4, noNaN: true }), (g, w) => {
+        const t = addL1(0.25)
+        const [u] = t.update(f64([g]), t.init(f64([w])), f64([w]))
+        const sign = w > 0 ? 1 : w < 0 ? -1 : 0
+        return Object.is(first(u), g + 0.25 * sign)
+      }),
+      { numRuns: 50 },
+    )
   })
 })

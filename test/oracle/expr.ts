@@ -22,19 +22,37 @@ import { broadcastShape, maxAbs } from './harness.js'
 // --- model
 
 export const UNARY = [
-  'neg', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus', 'square', 'relu', 'abs', 'elu', 'leakyRelu', 'clip',
-  'logSq', 'log1pSq', 'sqrtSq', 'gauss', 'sumLast', 'meanFirst', 'maxLast', 'logSumExpLast', 'softmax', 'logSoftmax',
-  'roll', 'attend',
+  'neg',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'softplus',
+  'square',
+  'relu',
+  'abs',
+  'elu',
+  'leakyRelu',
+  'clip',
+  'logSq',
+  'log1pSq',
+  'sqrtSq',
+  'gauss',
+  'sumLast',
+  'meanFirst',
+  'maxLast',
+  'logSumExpLast',
+  'softmax',
+  'logSoftmax',
+  'roll',
+  'attend',
 ] as const
 export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const
 
 export type UnaryName = (typeof UNARY)[number]
 export type BinaryName = (typeof BINARY)[number]
 
-export type Expr =
-  | { readonly op: 'input'; readonly index: number }
-  | { readonly op: UnaryName; readonly x: Expr }
-  | { readonly op: BinaryName; readonly a: Expr; readonly b: Expr }
+export type Expr = { readonly op: 'input'; readonly index: number } | { readonly op: UnaryName; readonly x: Expr } | { readonly op: BinaryName; readonly a: Expr; readonly b: Expr }
 
 /** How close to a kink (in absolute value) an argument may come before the case is rejected. */
 export const MARGIN = 1e-3
@@ -53,14 +71,24 @@ const swapLast2 = (rank: number): number[] => {
 function pdRoll(x: Tensor): Tensor {
   const n = x.shape[x.rank - 1]
   if (n === 1) return x
-  const at = (b: number, len: number) => pd.slice(x, x.shape.map((_, i) => (i === x.rank - 1 ? b : 0)), x.shape.map((d, i) => (i === x.rank - 1 ? len : d)))
+  const at = (b: number, len: number) =>
+    pd.slice(
+      x,
+      x.shape.map((_, i) => (i === x.rank - 1 ? b : 0)),
+      x.shape.map((d, i) => (i === x.rank - 1 ? len : d)),
+    )
   return pd.concat([at(1, n - 1), at(0, 1)], -1)
 }
 
 function tfRoll(x: tf.Tensor): tf.Tensor {
   const n = x.shape[x.rank - 1]
   if (n === 1) return x
-  const at = (b: number, len: number) => tf.slice(x, x.shape.map((_, i) => (i === x.rank - 1 ? b : 0)), x.shape.map((d, i) => (i === x.rank - 1 ? len : d)))
+  const at = (b: number, len: number) =>
+    tf.slice(
+      x,
+      x.shape.map((_, i) => (i === x.rank - 1 ? b : 0)),
+      x.shape.map((d, i) => (i === x.rank - 1 ? len : d)),
+    )
   return tf.concat([at(1, n - 1), at(0, 1)], -1)
 }
 
@@ -85,8 +113,18 @@ interface Ops<T> {
 
 const PD: Ops<Tensor> = {
   unary: {
-    neg: pd.neg, sin: pd.sin, cos: pd.cos, tanh: pd.tanh, sigmoid: pd.sigmoid, softplus: pd.softplus, square: pd.square,
-    relu: pd.relu, abs: pd.abs, elu: (x) => pd.elu(x), leakyRelu: (x) => pd.leakyRelu(x, 0.1), clip: (x) => pd.clip(x, -1, 1),
+    neg: pd.neg,
+    sin: pd.sin,
+    cos: pd.cos,
+    tanh: pd.tanh,
+    sigmoid: pd.sigmoid,
+    softplus: pd.softplus,
+    square: pd.square,
+    relu: pd.relu,
+    abs: pd.abs,
+    elu: (x) => pd.elu(x),
+    leakyRelu: (x) => pd.leakyRelu(x, 0.1),
+    clip: (x) => pd.clip(x, -1, 1),
     logSq: (x) => pd.log(pd.add(1, pd.square(x))),
     log1pSq: (x) => pd.log1p(pd.square(x)),
     sqrtSq: (x) => pd.sqrt(pd.add(1, pd.square(x))),
@@ -101,7 +139,11 @@ const PD: Ops<Tensor> = {
     attend: pdAttend,
   },
   binary: {
-    add: pd.add, sub: pd.sub, mul: pd.mul, maximum: pd.maximum, minimum: pd.minimum,
+    add: pd.add,
+    sub: pd.sub,
+    mul: pd.mul,
+    maximum: pd.maximum,
+    minimum: pd.minimum,
     div: (a, b) => pd.div(a, pd.add(1, pd.square(b))),
     pow: (a, b) => pd.pow(pd.add(1, pd.square(a)), pd.tanh(b)),
   },
@@ -115,8 +157,18 @@ const bcast = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b
 
 const TF: Ops<tf.Tensor> = {
   unary: {
-    neg: tf.neg, sin: tf.sin, cos: tf.cos, tanh: tf.tanh, sigmoid: tf.sigmoid, softplus: tf.softplus, square: tf.square,
-    relu: tf.relu, abs: tf.abs, elu: tf.elu, leakyRelu: (x) => tf.leakyRelu(x, 0.1), clip: (x) => tf.clipByValue(x, -1, 1),
+    neg: tf.neg,
+    sin: tf.sin,
+    cos: tf.cos,
+    tanh: tf.tanh,
+    sigmoid: tf.sigmoid,
+    softplus: tf.softplus,
+    square: tf.square,
+    relu: tf.relu,
+    abs: tf.abs,
+    elu: tf.elu,
+    leakyRelu: (x) => tf.leakyRelu(x, 0.1),
+    clip: (x) => tf.clipByValue(x, -1, 1),
     logSq: (x) => tf.log(tf.add(1, tf.square(x))),
     log1pSq: (x) => tf.log1p(tf.square(x)),
     sqrtSq: (x) => tf.sqrt(tf.add(1, tf.square(x))),
@@ -131,7 +183,11 @@ const TF: Ops<tf.Tensor> = {
     attend: tfAttend,
   },
   binary: {
-    add: tf.add, sub: tf.sub, mul: tf.mul, maximum: bcast(tf.maximum), minimum: bcast(tf.minimum),
+    add: tf.add,
+    sub: tf.sub,
+    mul: tf.mul,
+    maximum: bcast(tf.maximum),
+    minimum: bcast(tf.minimum),
     div: (a, b) => tf.div(a, tf.add(1, tf.square(b))),
     pow: (a, b) => tf.pow(tf.add(1, tf.square(a)), tf.tanh(b)),
   },
@@ -139,8 +195,15 @@ const TF: Ops<tf.Tensor> = {
 
 function evaluate<T>(ops: Ops<T>, e: Expr, xs: readonly T[]): T {
   switch (e.op) {
-    case 'input': return xs[e.index]
-    case 'add': case 'sub': case 'mul': case 'div': case 'pow': case 'maximum': case 'minimum':
+    case 'input':
+      return xs[e.index]
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+    case 'pow':
+    case 'maximum':
+    case 'minimum':
       return ops.binary[e.op](evaluate(ops, e.a, xs), evaluate(ops, e.b, xs))
     default:
       return ops.unary[e.op](evaluate(ops, e.x, xs))
@@ -158,10 +221,11 @@ export const evalTf = (e: Expr, xs: readonly tf.Tensor[]): tf.Tensor => evaluate
  */
 export function exprArb(nInputs: number, maxDepth = 4): fc.Arbitrary<Expr> {
   const leaf = fc.integer({ min: 0, max: nInputs - 1 }).map((index): Expr => ({ op: 'input', index }))
-  const node = (sub: fc.Arbitrary<Expr>) => fc.oneof(
-    fc.record({ op: fc.constantFrom(...UNARY), x: sub }).map((e): Expr => e),
-    fc.record({ op: fc.constantFrom(...BINARY), a: sub, b: sub }).map((e): Expr => e),
-  )
+  const node = (sub: fc.Arbitrary<Expr>) =>
+    fc.oneof(
+      fc.record({ op: fc.constantFrom(...UNARY), x: sub }).map((e): Expr => e),
+      fc.record({ op: fc.constantFrom(...BINARY), a: sub, b: sub }).map((e): Expr => e),
+    )
   const sub = fc.letrec<{ expr: Expr }>((tie) => ({
     expr: fc.oneof({ maxDepth: maxDepth - 1, depthSize: 'medium', withCrossShrink: true }, { arbitrary: leaf, weight: 1 }, { arbitrary: node(tie('expr')), weight: 3 }),
   })).expr
@@ -172,12 +236,14 @@ export function exprArb(nInputs: number, maxDepth = 4): fc.Arbitrary<Expr> {
 export function usedInputs(e: Expr, out = new Set<number>()): Set<number> {
   if (e.op === 'input') out.add(e.index)
   else if ('x' in e) usedInputs(e.x, out)
-  else { usedInputs(e.a, out); usedInputs(e.b, out) }
+  else {
+    usedInputs(e.a, out)
+    usedInputs(e.b, out)
+  }
   return out
 }
 
-export const show = (e: Expr): string =>
-  e.op === 'input' ? `x${e.index}` : 'x' in e ? `${e.op}(${show(e.x)})` : `${e.op}(${show(e.a)}, ${show(e.b)})`
+export const show = (e: Expr): string => (e.op === 'input' ? `x${e.index}` : 'x' in e ? `${e.op}(${show(e.x)})` : `${e.op}(${show(e.a)}, ${show(e.b)})`)
 
 // --- hazards
 
@@ -202,7 +268,9 @@ const minAbs = (t: Tensor, shift = 0): number => pd.toFlatArray(t).reduce((m, x)
  */
 export function hazard(e: Expr, xs: readonly Tensor[]): string | null {
   let why: string | null = null
-  const note = (cond: boolean, msg: string) => { if (cond && why === null) why = msg }
+  const note = (cond: boolean, msg: string) => {
+    if (cond && why === null) why = msg
+  }
   const walk = (n: Expr): Tensor => {
     let y: Tensor
     if (n.op === 'input') y = xs[n.index]
@@ -213,7 +281,8 @@ export function hazard(e: Expr, xs: readonly Tensor[]): string | null {
       if (n.op === 'maxLast') note(topGap(x) < MARGIN, 'max near a tie')
       y = PD.unary[n.op](x)
     } else {
-      const a = walk(n.a), b = walk(n.b)
+      const a = walk(n.a),
+        b = walk(n.b)
       if (n.op === 'maximum' || n.op === 'minimum') note(minAbs(pd.sub(a, b)) < MARGIN, `${n.op} near a tie`)
       y = PD.binary[n.op](a, b)
     }

@@ -57,8 +57,7 @@ export const distinct = (min: number, max: number, gap = 1e-3): Domain => ({ kin
 
 // --- arbitraries
 
-const f32 = (min: number, max: number) =>
-  fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true })
+const f32 = (min: number, max: number) => fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true })
 
 /** `n` values from `d`. */
 export function valuesArb(d: Domain, n: number): fc.Arbitrary<number[]> {
@@ -66,7 +65,10 @@ export function valuesArb(d: Domain, n: number): fc.Arbitrary<number[]> {
     case 'uniform':
       return fc.array(f32(d.min, d.max), { minLength: n, maxLength: n })
     case 'nonzero':
-      return fc.array(fc.tuple(fc.boolean(), f32(d.min, d.max)).map(([s, m]) => (s ? -m : m)), { minLength: n, maxLength: n })
+      return fc.array(
+        fc.tuple(fc.boolean(), f32(d.min, d.max)).map(([s, m]) => (s ? -m : m)),
+        { minLength: n, maxLength: n },
+      )
     case 'grid':
       return fc.array(fc.constantFrom(...d.values), { minLength: n, maxLength: n })
     case 'mixed':
@@ -79,14 +81,17 @@ export function valuesArb(d: Domain, n: number): fc.Arbitrary<number[]> {
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
 
 /** A tensor of the given shape with values from `d`. */
-export const inputArb = (shape: readonly number[], d: Domain): fc.Arbitrary<Input> =>
-  valuesArb(d, sizeOf(shape)).map((data) => ({ shape, data }))
+export const inputArb = (shape: readonly number[], d: Domain): fc.Arbitrary<Input> => valuesArb(d, sizeOf(shape)).map((data) => ({ shape, data }))
 
 /** Tensors of the given shapes, the i-th from `domains[i]` (the last domain repeats). */
 export const inputsArb = (shapes: readonly (readonly number[])[], domains: readonly Domain[]): fc.Arbitrary<Input[]> =>
   fc.tuple(...shapes.map((s, i) => inputArb(s, domains[Math.min(i, domains.length - 1)])))
 
-export interface ShapeOpts { readonly minRank?: number; readonly maxRank?: number; readonly maxDim?: number }
+export interface ShapeOpts {
+  readonly minRank?: number
+  readonly maxRank?: number
+  readonly maxDim?: number
+}
 
 /** A shape with rank in [minRank, maxRank] (default 0..3) and axes of length 1..maxDim (default 4). */
 export const shapeArb = ({ minRank = 0, maxRank = 3, maxDim = 4 }: ShapeOpts = {}): fc.Arbitrary<number[]> =>
@@ -100,7 +105,8 @@ export const shapeArb = ({ minRank = 0, maxRank = 3, maxDim = 4 }: ShapeOpts = {
 export function broadcastFamily(n: number, opts: ShapeOpts & { readonly firstFull?: boolean } = {}): fc.Arbitrary<number[][]> {
   const minRank = opts.minRank ?? 0
   return shapeArb(opts).chain((base) => {
-    const one = fc.tuple(fc.integer({ min: 0, max: base.length - minRank }), fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }))
+    const one = fc
+      .tuple(fc.integer({ min: 0, max: base.length - minRank }), fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }))
       .map(([drop, ones]) => base.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)))
     const rest = fc.array(one, { minLength: n, maxLength: n })
     return opts.firstFull ? rest.map((s) => [base, ...s.slice(1)]) : rest
@@ -134,7 +140,10 @@ export function weights(seed: number, n: number): number[] {
 export const toPd = (x: Input): Tensor => fromArray(x.data, x.shape, 'float32')
 export const toTf = (x: Input): tf.Tensor => tf.tensor(x.data.slice(), x.shape.slice(), 'float32')
 
-export interface Result { readonly shape: readonly number[]; readonly data: readonly number[] }
+export interface Result {
+  readonly shape: readonly number[]
+  readonly data: readonly number[]
+}
 
 export function pdForward(inst: Instance): Result {
   const y = inst.pd(inst.inputs.map(toPd))
@@ -155,7 +164,9 @@ export function pdGrads(inst: Instance, seed: number, wrt: readonly number[]): n
   const w = fromArray(weights(seed, y.size), y.shape, 'float32')
   const f = (vs: Tensor[]): Tensor => {
     const all = xs.slice()
-    wrt.forEach((i, j) => { all[i] = vs[j] })
+    wrt.forEach((i, j) => {
+      all[i] = vs[j]
+    })
     return sum(mul(w, inst.pd(all)))
   }
   return grad(f)(wrt.map((i) => xs[i])).map((g) => toFlatArray(g))
@@ -169,10 +180,14 @@ export function tfGrads(inst: Instance, seed: number, wrt: readonly number[]): n
     const w = tf.tensor(weights(seed, y0.size), y0.shape, 'float32')
     const f = (...vs: tf.Tensor[]): tf.Scalar => {
       const all = xs.slice()
-      wrt.forEach((i, j) => { all[i] = vs[j] })
+      wrt.forEach((i, j) => {
+        all[i] = vs[j]
+      })
       return tf.sum(tf.mul(w, inst.tf(all)))
     }
-    return tf.grads(f)(wrt.map((i) => xs[i])).map((g) => Array.from(g.dataSync()))
+    return tf
+      .grads(f)(wrt.map((i) => xs[i]))
+      .map((g) => Array.from(g.dataSync()))
   })
 }
 
@@ -187,12 +202,16 @@ export function mismatch(got: readonly number[], want: readonly number[], atol: 
   let worst = -1
   let excess = 0
   for (let i = 0; i < got.length; i++) {
-    const a = got[i], b = want[i]
+    const a = got[i],
+      b = want[i]
     if (Number.isNaN(a) && Number.isNaN(b)) continue
     if (a === b) continue
     const e = Math.abs(a - b) / (atol + rtol * Math.abs(b))
     if (!(e <= 1)) {
-      if (worst < 0 || !(e <= excess)) { worst = i; excess = e }
+      if (worst < 0 || !(e <= excess)) {
+        worst = i
+        excess = e
+      }
     }
   }
   if (worst < 0) return null

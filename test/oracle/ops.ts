@@ -11,10 +11,7 @@ import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import * as pd from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
-import {
-  type Domain, type Input, type Instance, broadcastFamily, broadcastShape, distinct, grid, inputsArb, mixed, nonzero,
-  shapeArb, uniform,
-} from './harness.js'
+import { type Domain, type Input, type Instance, broadcastFamily, broadcastShape, distinct, grid, inputsArb, mixed, nonzero, shapeArb, uniform } from './harness.js'
 
 // --- model
 
@@ -57,13 +54,21 @@ const ANY = uniform(-5, 5)
 const WITH_ZERO = mixed([0, -1, 1], -5, 5)
 
 function unary(name: string, pdf: (x: Tensor) => Tensor, tff: (x: tf.Tensor) => tf.Tensor, fwd: Domain, back: Domain | null = fwd): OpRow {
-  const b = bind<undefined>(name, ([x]) => pdf(x), ([x]) => tff(x))
+  const b = bind<undefined>(
+    name,
+    ([x]) => pdf(x),
+    ([x]) => tff(x),
+  )
   const arb = (d: Domain) => b(noParams(shapeArb().chain((s) => inputsArb([s], [d]))))
   return { name, forward: arb(fwd), ...(back ? { grad: { arb: arb(back), wrt: [0] } } : {}) }
 }
 
 function binary(name: string, pdf: (a: Tensor, b: Tensor) => Tensor, tff: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, domains: Domain[], differentiable = true): OpRow {
-  const arb = bind<undefined>(name, ([a, b]) => pdf(a, b), ([a, b]) => tff(a, b))(noParams(broadcastFamily(2).chain((ss) => inputsArb(ss, domains))))
+  const arb = bind<undefined>(
+    name,
+    ([a, b]) => pdf(a, b),
+    ([a, b]) => tff(a, b),
+  )(noParams(broadcastFamily(2).chain((ss) => inputsArb(ss, domains))))
   return { name, forward: arb, ...(differentiable ? { grad: { arb, wrt: [0, 1] } } : {}) }
 }
 
@@ -81,8 +86,7 @@ function tfBroadcasting(f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) {
 
 const asFloat = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.cast(f(a, b), 'float32')
 
-const clipBound = (vals: number[], min: number, max: number) =>
-  fc.oneof(fc.constantFrom(...vals), fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true }))
+const clipBound = (vals: number[], min: number, max: number) => fc.oneof(fc.constantFrom(...vals), fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true }))
 
 const NUMBER_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const
 
@@ -129,29 +133,63 @@ const elementwise: OpRow[] = [
   unary('logSigmoid (saturated)', pd.logSigmoid, tf.logSigmoid, uniform(-300, 300)),
   unary('elu (saturated)', (x) => pd.elu(x), tf.elu, uniform(-300, 300)),
   // leakyRelu′(0) = α in both libraries.
-  row('leakyRelu', fc.tuple(shapeArb().chain((s) => inputsArb([s], [WITH_ZERO])), fc.oneof(fc.constant(0.01), fc.float({ min: 0, max: 1, noNaN: true }))),
-    ([x], a) => pd.leakyRelu(x, a), ([x], a) => tf.leakyRelu(x, a), [0]),
+  row(
+    'leakyRelu',
+    fc.tuple(
+      shapeArb().chain((s) => inputsArb([s], [WITH_ZERO])),
+      fc.oneof(fc.constant(0.01), fc.float({ min: 0, max: 1, noNaN: true })),
+    ),
+    ([x], a) => pd.leakyRelu(x, a),
+    ([x], a) => tf.leakyRelu(x, a),
+    [0],
+  ),
   // α broadcasts against x (the learned per-unit slope); x has the full shape, as TF.js's
   // Prelu gradient for x assumes. prelu′(0) = α in both.
-  row('prelu', noParams(broadcastFamily(2, { firstFull: true }).chain((ss) => inputsArb(ss, [WITH_ZERO, uniform(-1, 1)]))),
-    ([x, a]) => pd.prelu(x, a), ([x, a]) => tf.prelu(x, a), [0, 1]),
+  row(
+    'prelu',
+    noParams(broadcastFamily(2, { firstFull: true }).chain((ss) => inputsArb(ss, [WITH_ZERO, uniform(-1, 1)]))),
+    ([x, a]) => pd.prelu(x, a),
+    ([x, a]) => tf.prelu(x, a),
+    [0, 1],
+  ),
   // Values sit on lo and hi at times: both libraries pass the gradient at a tie. lo < hi:
   // TF.js turns clipByValue(x, c, c) into a constant fill (no gradient path at all).
-  row('clip', fc.tuple(shapeArb().chain((s) => inputsArb([s], [mixed([-1, -0.5, 0, 0.5, 1], -3, 3)])), fc.tuple(clipBound([-1, -0.5, 0], -2, 0), clipBound([0.5, 1], 0.25, 2))),
-    ([x], [lo, hi]) => pd.clip(x, lo, hi), ([x], [lo, hi]) => tf.clipByValue(x, lo, hi), [0]),
-  row('where', noParams(broadcastFamily(3).chain((ss) => inputsArb(ss, [grid(0, 1), ANY]))),
-    ([c, a, b]) => pd.where(c, a, b), ([c, a, b]) => tf.where(tf.cast(c, 'bool'), a, b), [1, 2]),
+  row(
+    'clip',
+    fc.tuple(
+      shapeArb().chain((s) => inputsArb([s], [mixed([-1, -0.5, 0, 0.5, 1], -3, 3)])),
+      fc.tuple(clipBound([-1, -0.5, 0], -2, 0), clipBound([0.5, 1], 0.25, 2)),
+    ),
+    ([x], [lo, hi]) => pd.clip(x, lo, hi),
+    ([x], [lo, hi]) => tf.clipByValue(x, lo, hi),
+    [0],
+  ),
+  row(
+    'where',
+    noParams(broadcastFamily(3).chain((ss) => inputsArb(ss, [grid(0, 1), ANY]))),
+    ([c, a, b]) => pd.where(c, a, b),
+    ([c, a, b]) => tf.where(tf.cast(c, 'bool'), a, b),
+    [1, 2],
+  ),
   // A plain number on either side of a binary op.
-  row('binary op with a number',
-    fc.tuple(shapeArb().chain((s) => inputsArb([s], [nonzero(0.25, 4)])),
-      fc.tuple(fc.constantFrom(...NUMBER_OPS), fc.float({ min: Math.fround(0.25), max: 4, noNaN: true }), fc.boolean())),
+  row(
+    'binary op with a number',
+    fc.tuple(
+      shapeArb().chain((s) => inputsArb([s], [nonzero(0.25, 4)])),
+      fc.tuple(fc.constantFrom(...NUMBER_OPS), fc.float({ min: Math.fround(0.25), max: 4, noNaN: true }), fc.boolean()),
+    ),
     ([x], [op, c, left]) => (left ? pd[op](c, x) : pd[op](x, c)),
-    ([x], [op, c, left]) => (left ? tf[op](c, x) : tf[op](x, c)), [0]),
+    ([x], [op, c, left]) => (left ? tf[op](c, x) : tf[op](x, c)),
+    [0],
+  ),
   {
     // Forward only: a negative base with an integer exponent (real-valued in both).
     name: 'pow (negative base, integer exponent)',
-    forward: bind<undefined>('pow', ([a, b]) => pd.pow(a, b), ([a, b]) => tf.pow(a, b))(
-      noParams(broadcastFamily(2).chain((ss) => inputsArb(ss, [uniform(-3, 3), grid(-2, -1, 0, 1, 2, 3)])))),
+    forward: bind<undefined>(
+      'pow',
+      ([a, b]) => pd.pow(a, b),
+      ([a, b]) => tf.pow(a, b),
+    )(noParams(broadcastFamily(2).chain((ss) => inputsArb(ss, [uniform(-3, 3), grid(-2, -1, 0, 1, 2, 3)])))),
   },
 ]
 
@@ -166,17 +204,18 @@ const axisArb = (rank: number): fc.Arbitrary<AxisP> =>
     : fc.oneof(
         fc.constant<AxisP>(undefined),
         fc.integer({ min: -rank, max: rank - 1 }),
-        fc.shuffledSubarray(range(rank)).chain((ax) => fc.tuple(...ax.map((a) => fc.constantFrom(a, a - rank)))).map((a): AxisP => a),
+        fc
+          .shuffledSubarray(range(rank))
+          .chain((ax) => fc.tuple(...ax.map((a) => fc.constantFrom(a, a - rank))))
+          .map((a): AxisP => a),
       )
 
-function reduction(
-  name: string,
-  pdf: (x: Tensor, axis: AxisP, keepDims: boolean) => Tensor,
-  tff: (x: tf.Tensor, axis: AxisP, keepDims: boolean) => tf.Tensor,
-  d: Domain,
-): OpRow {
-  const arb = bind<readonly [AxisP, boolean]>(name, ([x], [a, k]) => pdf(x, a, k), ([x], [a, k]) => tff(x, a, k))(
-    shapeArb().chain((s) => fc.tuple(inputsArb([s], [d]), fc.tuple(axisArb(s.length), fc.boolean()))))
+function reduction(name: string, pdf: (x: Tensor, axis: AxisP, keepDims: boolean) => Tensor, tff: (x: tf.Tensor, axis: AxisP, keepDims: boolean) => tf.Tensor, d: Domain): OpRow {
+  const arb = bind<readonly [AxisP, boolean]>(
+    name,
+    ([x], [a, k]) => pdf(x, a, k),
+    ([x], [a, k]) => tff(x, a, k),
+  )(shapeArb().chain((s) => fc.tuple(inputsArb([s], [d]), fc.tuple(axisArb(s.length), fc.boolean()))))
   return { name, forward: arb, grad: { arb, wrt: [0] } }
 }
 
@@ -191,8 +230,11 @@ function tfAlongAxis(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, axis: number)
 }
 
 function alongAxis(name: string, pdf: (x: Tensor, axis: number) => Tensor, tff: (x: tf.Tensor) => tf.Tensor, d: Domain): OpRow {
-  const arb = bind<number>(name, ([x], a) => pdf(x, a), ([x], a) => tfAlongAxis(tff, x, a))(
-    shapeArb({ minRank: 1 }).chain((s) => fc.tuple(inputsArb([s], [d]), fc.integer({ min: -s.length, max: s.length - 1 }))))
+  const arb = bind<number>(
+    name,
+    ([x], a) => pdf(x, a),
+    ([x], a) => tfAlongAxis(tff, x, a),
+  )(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(inputsArb([s], [d]), fc.integer({ min: -s.length, max: s.length - 1 }))))
   return { name, forward: arb, grad: { arb, wrt: [0] } }
 }
 
@@ -212,8 +254,11 @@ const reductions: OpRow[] = [
   {
     // No gradient; distinct values so that "the first maximum" is unambiguous.
     name: 'argmax',
-    forward: bind<number>('argmax', ([x], a) => pd.argmax(x, a), ([x], a) => tf.cast(tf.argMax(x, a), 'float32'))(
-      shapeArb({ minRank: 1 }).chain((s) => fc.tuple(inputsArb([s], [distinct(-5, 5)]), fc.integer({ min: -s.length, max: s.length - 1 })))),
+    forward: bind<number>(
+      'argmax',
+      ([x], a) => pd.argmax(x, a),
+      ([x], a) => tf.cast(tf.argMax(x, a), 'float32'),
+    )(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(inputsArb([s], [distinct(-5, 5)]), fc.integer({ min: -s.length, max: s.length - 1 })))),
   },
 ]
 
@@ -225,13 +270,24 @@ const one = (s: readonly number[]) => inputsArb([s], [ANY])
 const reshapeGen = fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 4 }).chain((dims) =>
   fc.tuple(
     one(dims),
-    fc.tuple(fc.shuffledSubarray(dims, { minLength: dims.length, maxLength: dims.length }), fc.array(fc.boolean(), { minLength: dims.length, maxLength: dims.length }), fc.nat(), fc.boolean())
+    fc
+      .tuple(
+        fc.shuffledSubarray(dims, { minLength: dims.length, maxLength: dims.length }),
+        fc.array(fc.boolean(), { minLength: dims.length, maxLength: dims.length }),
+        fc.nat(),
+        fc.boolean(),
+      )
       .map(([perm, cuts, at, infer]) => {
         const target: number[] = []
-        perm.forEach((d, i) => { if (i === 0 || cuts[i]) target.push(d); else target[target.length - 1] *= d })
+        perm.forEach((d, i) => {
+          if (i === 0 || cuts[i]) target.push(d)
+          else target[target.length - 1] *= d
+        })
         if (infer && target.length > 0) target[at % target.length] = -1
         return target
-      })))
+      }),
+  ),
+)
 
 /** A shape with several axes of length 1, and the axes to squeeze (undefined: all of them). */
 const squeezeGen = fc.array(fc.constantFrom(1, 1, 2, 3), { maxLength: 4 }).chain((s) => {
@@ -239,43 +295,119 @@ const squeezeGen = fc.array(fc.constantFrom(1, 1, 2, 3), { maxLength: 4 }).chain
   // No empty axis list: TF.js reads squeeze(x, []) as "every 1-axis", purediff (as NumPy) as
   // "no axis".
   if (ones.length === 0) return fc.tuple(one(s), fc.constant(undefined))
-  const some = fc.subarray(ones, { minLength: 1 }).chain((ax) => fc.tuple(...ax.map((a) => fc.constantFrom(a, a - s.length)))).map((a): number[] => a)
+  const some = fc
+    .subarray(ones, { minLength: 1 })
+    .chain((ax) => fc.tuple(...ax.map((a) => fc.constantFrom(a, a - s.length))))
+    .map((a): number[] => a)
   return fc.tuple(one(s), fc.oneof(fc.constant(undefined), some))
 })
 
 const concatGen = fc.tuple(shapeArb({ minRank: 1 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 })).chain(([s, lens]) =>
   fc.integer({ min: -s.length, max: s.length - 1 }).chain((axis) => {
     const a = axis < 0 ? axis + s.length : axis
-    return fc.tuple(inputsArb(lens.map((n) => s.map((d, i) => (i === a ? n : d))), [ANY]), fc.constant(axis))
-  }))
+    return fc.tuple(
+      inputsArb(
+        lens.map((n) => s.map((d, i) => (i === a ? n : d))),
+        [ANY],
+      ),
+      fc.constant(axis),
+    )
+  }),
+)
 
 const stackGen = fc.tuple(shapeArb(), fc.integer({ min: 1, max: 3 })).chain(([s, n]) =>
-  fc.tuple(inputsArb(range(n).map(() => s), [ANY]), fc.integer({ min: -(s.length + 1), max: s.length })))
+  fc.tuple(
+    inputsArb(
+      range(n).map(() => s),
+      [ANY],
+    ),
+    fc.integer({ min: -(s.length + 1), max: s.length }),
+  ),
+)
 
 // TF.js cannot slice a rank-0 tensor ("Slicing scalar is not possible"): rank ≥ 1 here.
 const sliceGen = shapeArb({ minRank: 1 }).chain((s) =>
-  fc.tuple(one(s), fc.tuple(...s.map((d) => fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.oneof(fc.constant(-1), fc.integer({ min: 1, max: d - b })))))))
-    .map(([xs, bs]) => [xs, [bs.map(([b]) => b), bs.map(([, n]) => n)]] as const))
+  fc
+    .tuple(
+      one(s),
+      fc.tuple(...s.map((d) => fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.oneof(fc.constant(-1), fc.integer({ min: 1, max: d - b })))))),
+    )
+    .map(([xs, bs]) => [xs, [bs.map(([b]) => b), bs.map(([, n]) => n)]] as const),
+)
 
 const shapeOps: OpRow[] = [
-  row('reshape', reshapeGen, ([x], s) => pd.reshape(x, s), ([x], s) => tf.reshape(x, s), [0]),
-  row('transpose', shapeArb().chain((s) => fc.tuple(one(s), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined }))),
-    ([x], p) => pd.transpose(x, p), ([x], p) => tf.transpose(x, p), [0]),
-  row('expandDims', shapeArb().chain((s) => fc.tuple(one(s), fc.integer({ min: -(s.length + 1), max: s.length }))),
-    ([x], a) => pd.expandDims(x, a), ([x], a) => tf.expandDims(x, a), [0]),
-  row('squeeze', squeezeGen, ([x], a) => pd.squeeze(x, a), ([x], a) => tf.squeeze(x, a), [0]),
-  row('broadcastTo', broadcastFamily(2, { firstFull: true }).chain(([full, s]) => fc.tuple(one(s), fc.constant(full))),
-    ([x], s) => pd.broadcastTo(x, s), ([x], s) => tf.broadcastTo(x, s), [0]),
-  ...[0, 1, 2].map((n) => row(`concat (${n + 1} inputs)`, concatGen.filter(([xs]) => xs.length === n + 1),
-    (xs, a) => pd.concat([...xs], a), (xs, a) => tf.concat([...xs], a), range(n + 1))),
-  ...[0, 1, 2].map((n) => row(`stack (${n + 1} inputs)`, stackGen.filter(([xs]) => xs.length === n + 1),
-    (xs, a) => pd.stack([...xs], a), (xs, a) => tf.stack([...xs], a), range(n + 1))),
-  row('slice', sliceGen, ([x], [b, n]) => pd.slice(x, b, n), ([x], [b, n]) => tf.slice(x, b, n), [0]),
+  row(
+    'reshape',
+    reshapeGen,
+    ([x], s) => pd.reshape(x, s),
+    ([x], s) => tf.reshape(x, s),
+    [0],
+  ),
+  row(
+    'transpose',
+    shapeArb().chain((s) => fc.tuple(one(s), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined }))),
+    ([x], p) => pd.transpose(x, p),
+    ([x], p) => tf.transpose(x, p),
+    [0],
+  ),
+  row(
+    'expandDims',
+    shapeArb().chain((s) => fc.tuple(one(s), fc.integer({ min: -(s.length + 1), max: s.length }))),
+    ([x], a) => pd.expandDims(x, a),
+    ([x], a) => tf.expandDims(x, a),
+    [0],
+  ),
+  row(
+    'squeeze',
+    squeezeGen,
+    ([x], a) => pd.squeeze(x, a),
+    ([x], a) => tf.squeeze(x, a),
+    [0],
+  ),
+  row(
+    'broadcastTo',
+    broadcastFamily(2, { firstFull: true }).chain(([full, s]) => fc.tuple(one(s), fc.constant(full))),
+    ([x], s) => pd.broadcastTo(x, s),
+    ([x], s) => tf.broadcastTo(x, s),
+    [0],
+  ),
+  ...[0, 1, 2].map((n) =>
+    row(
+      `concat (${n + 1} inputs)`,
+      concatGen.filter(([xs]) => xs.length === n + 1),
+      (xs, a) => pd.concat([...xs], a),
+      (xs, a) => tf.concat([...xs], a),
+      range(n + 1),
+    ),
+  ),
+  ...[0, 1, 2].map((n) =>
+    row(
+      `stack (${n + 1} inputs)`,
+      stackGen.filter(([xs]) => xs.length === n + 1),
+      (xs, a) => pd.stack([...xs], a),
+      (xs, a) => tf.stack([...xs], a),
+      range(n + 1),
+    ),
+  ),
+  row(
+    'slice',
+    sliceGen,
+    ([x], [b, n]) => pd.slice(x, b, n),
+    ([x], [b, n]) => tf.slice(x, b, n),
+    [0],
+  ),
   {
     name: 'oneHot',
-    forward: bind<readonly [number[], number]>('oneHot', (_, [ix, d]) => pd.oneHot(ix, d), (_, [ix, d]) => tf.cast(tf.oneHot(tf.tensor1d(ix, 'int32'), d), 'float32'))(
+    forward: bind<readonly [number[], number]>(
+      'oneHot',
+      (_, [ix, d]) => pd.oneHot(ix, d),
+      (_, [ix, d]) => tf.cast(tf.oneHot(tf.tensor1d(ix, 'int32'), d), 'float32'),
+    )(
       // TF.js requires depth ≥ 2 ("depth must be >=2").
-      fc.integer({ min: 2, max: 5 }).chain((d) => fc.tuple(fc.constant<Input[]>([]), fc.tuple(fc.array(fc.integer({ min: 0, max: d - 1 }), { minLength: 1, maxLength: 6 }), fc.constant(d))))),
+      fc
+        .integer({ min: 2, max: 5 })
+        .chain((d) => fc.tuple(fc.constant<Input[]>([]), fc.tuple(fc.array(fc.integer({ min: 0, max: d - 1 }), { minLength: 1, maxLength: 6 }), fc.constant(d)))),
+    ),
   },
 ]
 
@@ -295,18 +427,39 @@ function tfBatchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /** Rank 1 or 2 operands with matching inner sizes (vector·vector, matrix·vector, …). */
-const vecMatGen = fc.tuple(dims3, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })).chain(([[m, k, n], ra, rb]) =>
-  inputsArb([ra === 1 ? [k] : [m, k], rb === 1 ? [k] : [k, n]], [uniform(-2, 2)]))
+const vecMatGen = fc
+  .tuple(dims3, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }))
+  .chain(([[m, k, n], ra, rb]) => inputsArb([ra === 1 ? [k] : [m, k], rb === 1 ? [k] : [k, n]], [uniform(-2, 2)]))
 
 const linalg: OpRow[] = [
-  row('matmul (2-D)', noParams(dims3.chain(([m, k, n]) => inputsArb([mat(m, k), mat(k, n)], [uniform(-2, 2)]))),
-    ([a, b]) => pd.matmul(a, b), ([a, b]) => tf.matMul(a, b), [0, 1]),
-  row('matmul (batched, broadcast batch axes)',
+  row(
+    'matmul (2-D)',
+    noParams(dims3.chain(([m, k, n]) => inputsArb([mat(m, k), mat(k, n)], [uniform(-2, 2)]))),
+    ([a, b]) => pd.matmul(a, b),
+    ([a, b]) => tf.matMul(a, b),
+    [0, 1],
+  ),
+  row(
+    'matmul (batched, broadcast batch axes)',
     noParams(fc.tuple(dims3, broadcastFamily(2, { maxRank: 2, maxDim: 3 })).chain(([[m, k, n], [ba, bb]]) => inputsArb([mat(m, k, ba), mat(k, n, bb)], [uniform(-2, 2)]))),
-    ([a, b]) => pd.matmul(a, b), ([a, b]) => tfBatchedMatMul(a, b), [0, 1]),
-  row('matmul (a vector operand)', noParams(vecMatGen.filter(([a, b]) => a.shape.length === 1 || b.shape.length === 1)),
-    ([a, b]) => pd.matmul(a, b), ([a, b]) => tf.dot(a, b), [0, 1]),
-  row('dot', noParams(vecMatGen), ([a, b]) => pd.dot(a, b), ([a, b]) => tf.dot(a, b), [0, 1]),
+    ([a, b]) => pd.matmul(a, b),
+    ([a, b]) => tfBatchedMatMul(a, b),
+    [0, 1],
+  ),
+  row(
+    'matmul (a vector operand)',
+    noParams(vecMatGen.filter(([a, b]) => a.shape.length === 1 || b.shape.length === 1)),
+    ([a, b]) => pd.matmul(a, b),
+    ([a, b]) => tf.dot(a, b),
+    [0, 1],
+  ),
+  row(
+    'dot',
+    noParams(vecMatGen),
+    ([a, b]) => pd.dot(a, b),
+    ([a, b]) => tf.dot(a, b),
+    [0, 1],
+  ),
 ]
 
 // --- the table

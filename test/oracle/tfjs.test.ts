@@ -29,8 +29,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Tensor, fromArray, grad, mul, sum, toFlatArray } from '../../src/index.js'
 import { BOUND, evalPd, evalTf, exprArb, hazard, show, usedInputs } from './expr.js'
 import {
-  type Instance, type Result, broadcastFamily, inputsArb, maxAbs, mismatch, pdForward, pdGrads, seedArb, tfForward, tfGrads,
-  toPd, toTf, uniform, weights,
+  type Instance,
+  type Result,
+  broadcastFamily,
+  inputsArb,
+  maxAbs,
+  mismatch,
+  pdForward,
+  pdGrads,
+  seedArb,
+  tfForward,
+  tfGrads,
+  toPd,
+  toTf,
+  uniform,
+  weights,
 } from './harness.js'
 import { OPS } from './ops.js'
 
@@ -60,13 +73,16 @@ function sameShape(got: Result, want: Result): void {
 describe('oracle: forward values match TF.js', () => {
   for (const row of OPS) {
     it(row.name, () => {
-      fc.assert(fc.property(row.forward, (inst: Instance) => {
-        const got = pdForward(inst)
-        const want = tfForward(inst)
-        sameShape(got, want)
-        const m = mismatch(got.data, want.data, VALUE_ATOL, VALUE_RTOL)
-        if (m !== null) throw new Error(`value ${m}`)
-      }), { numRuns: FORWARD_RUNS })
+      fc.assert(
+        fc.property(row.forward, (inst: Instance) => {
+          const got = pdForward(inst)
+          const want = tfForward(inst)
+          sameShape(got, want)
+          const m = mismatch(got.data, want.data, VALUE_ATOL, VALUE_RTOL)
+          if (m !== null) throw new Error(`value ${m}`)
+        }),
+        { numRuns: FORWARD_RUNS },
+      )
     })
   }
 })
@@ -76,64 +92,79 @@ describe('oracle: gradients of Σ w ⊙ op(x) match tf.grads', () => {
     const g = row.grad
     if (g === undefined) continue
     it(`${row.name} (wrt inputs ${g.wrt.join(', ')})`, () => {
-      fc.assert(fc.property(g.arb, seedArb, (inst: Instance, seed: number) => {
-        const got = pdGrads(inst, seed, g.wrt)
-        const want = tfGrads(inst, seed, g.wrt)
-        g.wrt.forEach((input, j) => {
-          const m = mismatch(got[j], want[j], VALUE_ATOL + GRAD_NORM * maxAbs(want[j]), VALUE_RTOL)
-          if (m !== null) throw new Error(`gradient wrt input ${input}: ${m}`)
-        })
-      }), { numRuns: GRAD_RUNS })
+      fc.assert(
+        fc.property(g.arb, seedArb, (inst: Instance, seed: number) => {
+          const got = pdGrads(inst, seed, g.wrt)
+          const want = tfGrads(inst, seed, g.wrt)
+          g.wrt.forEach((input, j) => {
+            const m = mismatch(got[j], want[j], VALUE_ATOL + GRAD_NORM * maxAbs(want[j]), VALUE_RTOL)
+            if (m !== null) throw new Error(`gradient wrt input ${input}: ${m}`)
+          })
+        }),
+        { numRuns: GRAD_RUNS },
+      )
     })
   }
 })
 
 describe('oracle: random compositions match TF.js in value and gradient', () => {
   const cases = fc.integer({ min: 1, max: 3 }).chain((n) =>
-    fc.tuple(exprArb(n), broadcastFamily(n, { minRank: 1 }).chain((ss) => inputsArb(ss, [uniform(-2, 2)])), seedArb))
+    fc.tuple(
+      exprArb(n),
+      broadcastFamily(n, { minRank: 1 }).chain((ss) => inputsArb(ss, [uniform(-2, 2)])),
+      seedArb,
+    ),
+  )
 
   it(`trees of depth ≤ 4 over 1–3 inputs (${COMPOSITION_RUNS} cases, inputs in [−2, 2], values capped at ${BOUND})`, () => {
     let compared = 0
-    fc.assert(fc.property(cases, ([e, inputs, seed]) => {
-      const xs = inputs.map(toPd)
-      const why = hazard(e, xs)
-      fc.pre(why === null)
-      const tree = show(e)
+    fc.assert(
+      fc.property(cases, ([e, inputs, seed]) => {
+        const xs = inputs.map(toPd)
+        const why = hazard(e, xs)
+        fc.pre(why === null)
+        const tree = show(e)
 
-      // value
-      const y = evalPd(e, xs)
-      const want = tf.tidy(() => {
-        const t = evalTf(e, inputs.map(toTf))
-        return { shape: t.shape.slice(), data: Array.from(t.dataSync()) }
-      })
-      if (y.shape.join() !== want.shape.join()) throw new Error(`${tree}: shape [${y.shape}] vs tfjs [${want.shape}]`)
-      const vm = mismatch(toFlatArray(y), want.data, 1e-4 + 1e-4 * maxAbs(want.data), 1e-4)
-      if (vm !== null) throw new Error(`${tree}: value ${vm}`)
+        // value
+        const y = evalPd(e, xs)
+        const want = tf.tidy(() => {
+          const t = evalTf(e, inputs.map(toTf))
+          return { shape: t.shape.slice(), data: Array.from(t.dataSync()) }
+        })
+        if (y.shape.join() !== want.shape.join()) throw new Error(`${tree}: shape [${y.shape}] vs tfjs [${want.shape}]`)
+        const vm = mismatch(toFlatArray(y), want.data, 1e-4 + 1e-4 * maxAbs(want.data), 1e-4)
+        if (vm !== null) throw new Error(`${tree}: value ${vm}`)
 
-      // gradients with respect to every input
-      const ws = weights(seed, y.size)
-      const w = fromArray(ws, y.shape, 'float32')
-      const got = grad((vs: Tensor[]) => sum(mul(w, evalPd(e, vs))))(xs).map((g) => toFlatArray(g))
-      const used = [...usedInputs(e)].sort((a, b) => a - b)
-      const wantG = tf.tidy(() => {
-        const ts = inputs.map(toTf)
-        const wt = tf.tensor(ws, want.shape, 'float32')
-        const f = (...vs: tf.Tensor[]): tf.Scalar => {
-          const all = ts.slice()
-          used.forEach((i, j) => { all[i] = vs[j] })
-          return tf.sum(tf.mul(wt, evalTf(e, all)))
-        }
-        return tf.grads(f)(used.map((i) => ts[i])).map((g) => Array.from(g.dataSync()))
-      })
-      got.forEach((g, i) => {
-        const j = used.indexOf(i)
-        // An input the tree never reads has gradient exactly 0 (TF.js refuses to differentiate it).
-        const expected = j < 0 ? g.map(() => 0) : wantG[j]
-        const m = mismatch(g, expected, 1e-4 + 1e-3 * maxAbs(expected), 1e-3)
-        if (m !== null) throw new Error(`${tree}: gradient wrt x${i} ${m}`)
-      })
-      compared++
-    }), { numRuns: COMPOSITION_RUNS })
+        // gradients with respect to every input
+        const ws = weights(seed, y.size)
+        const w = fromArray(ws, y.shape, 'float32')
+        const got = grad((vs: Tensor[]) => sum(mul(w, evalPd(e, vs))))(xs).map((g) => toFlatArray(g))
+        const used = [...usedInputs(e)].sort((a, b) => a - b)
+        const wantG = tf.tidy(() => {
+          const ts = inputs.map(toTf)
+          const wt = tf.tensor(ws, want.shape, 'float32')
+          const f = (...vs: tf.Tensor[]): tf.Scalar => {
+            const all = ts.slice()
+            used.forEach((i, j) => {
+              all[i] = vs[j]
+            })
+            return tf.sum(tf.mul(wt, evalTf(e, all)))
+          }
+          return tf
+            .grads(f)(used.map((i) => ts[i]))
+            .map((g) => Array.from(g.dataSync()))
+        })
+        got.forEach((g, i) => {
+          const j = used.indexOf(i)
+          // An input the tree never reads has gradient exactly 0 (TF.js refuses to differentiate it).
+          const expected = j < 0 ? g.map(() => 0) : wantG[j]
+          const m = mismatch(g, expected, 1e-4 + 1e-3 * maxAbs(expected), 1e-3)
+          if (m !== null) throw new Error(`${tree}: gradient wrt x${i} ${m}`)
+        })
+        compared++
+      }),
+      { numRuns: COMPOSITION_RUNS },
+    )
     expect(compared).toBeGreaterThanOrEqual(100)
   })
 })

@@ -93,7 +93,9 @@ beforeAll(() => {
   tarball = join(tmp, info.filename)
 }, 180_000)
 
-afterAll(() => { if (tmp !== '') rmSync(tmp, { recursive: true, force: true }) })
+afterAll(() => {
+  if (tmp !== '') rmSync(tmp, { recursive: true, force: true })
+})
 
 describe('npm pack of a clone (no dist/ before: prepare builds it)', () => {
   it('ships every "exports" target, the executable CLI, LICENSE and README, and no tests', () => {
@@ -116,7 +118,7 @@ describe('npm pack of a clone (no dist/ before: prepare builds it)', () => {
 })
 
 describe('purediff/laws from a CommonJS TypeScript project (npm init, tsc --init)', () => {
-  it('type-checks with the project\'s fast-check, runs, and its fc.assert catches a wrong derivative', () => {
+  it("type-checks with the project's fast-check, runs, and its fc.assert catches a wrong derivative", () => {
     const dir = join(tmp, 'cjs')
     project(dir, { name: 'cjs-user', version: '1.0.0', private: true }) // no "type": CommonJS
     writeFileSync(join(dir, 'index.ts'), lawsCjs)
@@ -153,7 +155,9 @@ describe('purediff/laws from a CommonJS TypeScript project (npm init, tsc --init
   it('an ES module project type-checks and runs the same laws', () => {
     const dir = join(tmp, 'esm')
     project(dir, { name: 'esm-user', version: '1.0.0', private: true, type: 'module' })
-    writeFileSync(join(dir, 'index.ts'), `import fc from 'fast-check'
+    writeFileSync(
+      join(dir, 'index.ts'),
+      `import fc from 'fast-check'
 import { mul, sin } from 'purediff'
 import { arb } from 'purediff/testing'
 import { gradientLaws } from 'purediff/laws'
@@ -167,7 +171,8 @@ const pairs = arb.broadcastableShapes({ maxRank: 2 }).chain(([a, b]) =>
   fc.tuple(arb.tensor({ shape: a, dtype: 'float64' }), arb.tensor({ shape: b, dtype: 'float64' })))
 for (const law of Object.values(gradientLaws({ name: 'mul', f: mul, args: pairs }))) fc.assert(law, { numRuns: 5 })
 console.log('passed broadcasting pairs')
-`)
+`,
+    )
     const check = run(process.execPath, [tsc, '-p', '.'], dir)
     expect(check.code, check.out).toBe(0)
     const out = run(process.execPath, ['index.js'], dir)

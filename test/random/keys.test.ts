@@ -175,7 +175,14 @@ describe('sampler arguments', () => {
     expect(() => random.bernoulli(k, 0.5, [2], 'int8' as never)).toThrow(DTypeError)
   })
   it('uniform needs finite min < max', () => {
-    for (const [min, max] of [[1, 1], [2, 1], [NaN, 1], [0, Infinity], [-Infinity, 0], [-1e308, 1e308]]) {
+    for (const [min, max] of [
+      [1, 1],
+      [2, 1],
+      [NaN, 1],
+      [0, Infinity],
+      [-Infinity, 0],
+      [-1e308, 1e308],
+    ]) {
       expect(() => random.uniform(k, [2], { min, max })).toThrow(ArgumentError)
       expect(() => random.uniform(k, [2], { min, max })).toThrow(/random\.uniform/)
     }

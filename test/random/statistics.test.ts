@@ -14,14 +14,21 @@ const seed = fc.maxSafeNat()
 
 // --- statistics helpers
 
-interface Moments { mean: number; variance: number; skewness: number; kurtosis: number }
+interface Moments {
+  mean: number
+  variance: number
+  skewness: number
+  kurtosis: number
+}
 
 function moments(xs: readonly number[]): Moments {
   const n = xs.length
   let s = 0
   for (const x of xs) s += x
   const mean = s / n
-  let m2 = 0, m3 = 0, m4 = 0
+  let m2 = 0,
+    m3 = 0,
+    m4 = 0
   for (const x of xs) {
     const d = x - mean
     const d2 = d * d

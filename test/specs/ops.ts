@@ -22,23 +22,33 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
  * 0.01 in [−3, 3]): without the uniform half, an 'any' row would test little but x ≈ 0.
  */
 function value(domain: Domain): fc.Arbitrary<number> {
-  const d = (min: number, max: number) => fc.oneof(
-    fc.integer({ min: 0, max: 2 ** 20 }).map((k) => min + (max - min) * k * 2 ** -20),
-    fc.double({ min, max, noNaN: true, noDefaultInfinity: true }))
+  const d = (min: number, max: number) =>
+    fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 20 }).map((k) => min + (max - min) * k * 2 ** -20),
+      fc.double({ min, max, noNaN: true, noDefaultInfinity: true }),
+    )
   switch (domain) {
-    case 'any': return d(-3, 3)
-    case 'positive': return d(0.2, 3)
-    case 'aboveMinusOne': return d(-0.8, 3)
+    case 'any':
+      return d(-3, 3)
+    case 'positive':
+      return d(0.2, 3)
+    case 'aboveMinusOne':
+      return d(-0.8, 3)
     // |x| in [0.1, 3] with a random sign: 0 is never closer than 0.1
-    case 'awayFromZero': return fc.tuple(d(0.1, 3), fc.boolean()).map(([m, s]) => (s ? m : -m))
-    case 'nonZeroDenominator': return fc.tuple(d(0.3, 3), fc.boolean()).map(([m, s]) => (s ? m : -m))
+    case 'awayFromZero':
+      return fc.tuple(d(0.1, 3), fc.boolean()).map(([m, s]) => (s ? m : -m))
+    case 'nonZeroDenominator':
+      return fc.tuple(d(0.3, 3), fc.boolean()).map(([m, s]) => (s ? m : -m))
     // clip(x, -1, 1): |x| ≠ 1 by at least 0.1
-    case 'awayFromOne': return fc.oneof(d(-0.9, 0.9), d(1.1, 3), d(-3, -1.1))
-    case 'distinct': return d(-3, 3) // handled by `tensorOf`
+    case 'awayFromOne':
+      return fc.oneof(d(-0.9, 0.9), d(1.1, 3), d(-3, -1.1))
+    case 'distinct':
+      return d(-3, 3) // handled by `tensorOf`
     // |x| in [300, 1000] with a random sign, plus the ends: where exp(±x) under- or overflows
     // (e^−300 ≈ 5e−131, e^1000 = Infinity in float64). Not beyond 1000: a central difference
     // of eps 1e-6 at |x| = 1e4 already loses 6 of its digits to the rounding of x ± eps.
-    case 'saturated': return fc.tuple(fc.oneof(d(300, 1000), fc.constantFrom(300, 1000)), fc.boolean()).map(([m, s]) => (s ? m : -m))
+    case 'saturated':
+      return fc.tuple(fc.oneof(d(300, 1000), fc.constantFrom(300, 1000)), fc.boolean()).map(([m, s]) => (s ? m : -m))
   }
 }
 
@@ -47,29 +57,43 @@ export function tensorOf(shape: readonly number[], domain: Domain = 'any'): fc.A
   const n = size(shape)
   if (domain === 'distinct') {
     // A random permutation of 0.3·k plus jitter < 0.05: all values differ by ≥ 0.2, no ties.
-    return fc.tuple(
-      fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }),
-      fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: n, maxLength: n }),
-    ).map(([perm, jit]) => P.fromArray(perm.map((k, i) => 0.3 * k - 0.15 * n + jit[i]), shape, 'float64'))
+    return fc
+      .tuple(
+        fc.shuffledSubarray(
+          Array.from({ length: n }, (_, i) => i),
+          { minLength: n, maxLength: n },
+        ),
+        fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: n, maxLength: n }),
+      )
+      .map(([perm, jit]) =>
+        P.fromArray(
+          perm.map((k, i) => 0.3 * k - 0.15 * n + jit[i]),
+          shape,
+          'float64',
+        ),
+      )
   }
   return fc.array(value(domain), { minLength: n, maxLength: n }).map((v) => P.fromArray(v, shape, 'float64'))
 }
 
-export const shapeArb = (minRank = 0, maxRank = 3, maxDim = 4): fc.Arbitrary<number[]> =>
-  fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: minRank, maxLength: maxRank })
+export const shapeArb = (minRank = 0, maxRank = 3, maxDim = 4): fc.Arbitrary<number[]> => fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: minRank, maxLength: maxRank })
 
 /** Two shapes that broadcast: drop leading axes of either, and set some axes to 1. */
 export const broadcastPair: fc.Arbitrary<[number[], number[]]> = shapeArb(0, 3).chain((s) =>
-  fc.tuple(
-    fc.integer({ min: 0, max: s.length }), fc.integer({ min: 0, max: s.length }),
-    fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
-    fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
-  ).map(([da, db, ma, mb]) => [
-    s.map((d, i) => (ma[i] ? 1 : d)).slice(da),
-    s.map((d, i) => (mb[i] && !ma[i] ? 1 : d)).slice(db),
-  ] as [number[], number[]]))
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: s.length }),
+      fc.integer({ min: 0, max: s.length }),
+      fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+      fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+    )
+    .map(([da, db, ma, mb]) => [s.map((d, i) => (ma[i] ? 1 : d)).slice(da), s.map((d, i) => (mb[i] && !ma[i] ? 1 : d)).slice(db)] as [number[], number[]]),
+)
 
-const unaryArgs = (domain: Domain, minRank = 0) => shapeArb(minRank).chain((s) => tensorOf(s, domain)).map((x) => [x])
+const unaryArgs = (domain: Domain, minRank = 0) =>
+  shapeArb(minRank)
+    .chain((s) => tensorOf(s, domain))
+    .map((x) => [x])
 const binaryArgs = (da: Domain, db: Domain) => broadcastPair.chain(([sa, sb]) => fc.tuple(tensorOf(sa, da), tensorOf(sb, db)))
 
 /** a and b (broadcastable) with |a − b| ≥ 0.1 everywhere: b, then a = b + d with |d| ≥ 0.1. */
@@ -77,7 +101,8 @@ const separatedPair = fc.tuple(shapeArb(0, 3), fc.boolean()).chain(([s, swap]) =
   fc.tuple(tensorOf(s, 'any'), tensorOf(s, 'awayFromZero')).map(([b, d]) => {
     const a = P.add(b, d)
     return swap ? [b, a] : [a, b]
-  }))
+  }),
+)
 
 // --- the registry
 
@@ -91,11 +116,12 @@ export interface OpRow {
   readonly order: 1 | 2
 }
 
-const row = (op: string, f: (...a: Tensor[]) => Tensor, args: fc.Arbitrary<Tensor[]>, order: 1 | 2 = 1, name = op): OpRow =>
-  ({ op, name, f, args, order })
+const row = (op: string, f: (...a: Tensor[]) => Tensor, args: fc.Arbitrary<Tensor[]>, order: 1 | 2 = 1, name = op): OpRow => ({ op, name, f, args, order })
 
-const matrixPair = (ta = false, tb = false) => fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))
-  .chain(([m, k, n]) => fc.tuple(tensorOf(ta ? [k, m] : [m, k]), tensorOf(tb ? [n, k] : [k, n])))
+const matrixPair = (ta = false, tb = false) =>
+  fc
+    .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))
+    .chain(([m, k, n]) => fc.tuple(tensorOf(ta ? [k, m] : [m, k]), tensorOf(tb ? [n, k] : [k, n])))
 
 export const opRows: readonly OpRow[] = [
   // arithmetic
@@ -107,11 +133,15 @@ export const opRows: readonly OpRow[] = [
   row('maximum', P.maximum, separatedPair),
   row('minimum', P.minimum, separatedPair),
   row('neg', P.neg, unaryArgs('any'), 2),
-  row('where', (c, a, b) => P.where(P.greater(c, 0), a, b),
-    fc.tuple(broadcastPair, fc.boolean()).chain(([[sa, sb], flip]) =>
-      fc.tuple(tensorOf(flip ? sb : sa, 'awayFromZero'), tensorOf(sa), tensorOf(sb)))
+  row(
+    'where',
+    (c, a, b) => P.where(P.greater(c, 0), a, b),
+    fc
+      .tuple(broadcastPair, fc.boolean())
+      .chain(([[sa, sb], flip]) => fc.tuple(tensorOf(flip ? sb : sa, 'awayFromZero'), tensorOf(sa), tensorOf(sb)))
       // the condition is a constant: differentiate only in a and b
-      .map(([c, a, b]) => [P.stopGradient(c), a, b])),
+      .map(([c, a, b]) => [P.stopGradient(c), a, b]),
+  ),
   // unary math
   row('abs', P.abs, unaryArgs('awayFromZero'), 2),
   row('exp', P.exp, unaryArgs('any'), 2),
@@ -130,7 +160,12 @@ export const opRows: readonly OpRow[] = [
   row('logSigmoid', P.logSigmoid, unaryArgs('saturated'), 2, 'logSigmoid (saturated, |x| 300–1000)'),
   row('leakyRelu', (x) => P.leakyRelu(x), unaryArgs('awayFromZero'), 2),
   row('leakyRelu', (x) => P.leakyRelu(x, 0.3), unaryArgs('awayFromZero'), 2, 'leakyRelu (alpha 0.3)'),
-  row('prelu', P.prelu, shapeArb(1).chain((s) => fc.tuple(tensorOf(s, 'awayFromZero'), tensorOf(s.slice(-1), 'any'))), 2),
+  row(
+    'prelu',
+    P.prelu,
+    shapeArb(1).chain((s) => fc.tuple(tensorOf(s, 'awayFromZero'), tensorOf(s.slice(-1), 'any'))),
+    2,
+  ),
   row('elu', (x) => P.elu(x), unaryArgs('awayFromZero'), 2),
   row('elu', (x) => P.elu(x, 0.5), unaryArgs('awayFromZero'), 2, 'elu (alpha 0.5)'),
   row('clip', (x) => P.clip(x, -1, 1), unaryArgs('awayFromOne')),
@@ -152,20 +187,65 @@ export const opRows: readonly OpRow[] = [
   // shape
   row('reshape', (x) => P.reshape(x, [-1]), unaryArgs('any'), 2),
   row('transpose', (x) => P.transpose(x), unaryArgs('any'), 2),
-  row('transpose', (x) => P.transpose(x, [1, 2, 0]), shapeArb(3, 3).chain((s) => tensorOf(s)).map((x) => [x]), 2, 'transpose ([1, 2, 0])'),
+  row(
+    'transpose',
+    (x) => P.transpose(x, [1, 2, 0]),
+    shapeArb(3, 3)
+      .chain((s) => tensorOf(s))
+      .map((x) => [x]),
+    2,
+    'transpose ([1, 2, 0])',
+  ),
   row('expandDims', (x) => P.expandDims(x, 0), unaryArgs('any'), 2),
   row('squeeze', (x) => P.squeeze(x), unaryArgs('any'), 2),
   row('broadcastTo', (x) => P.broadcastTo(x, [2, ...x.shape.map((d) => (d === 1 ? 3 : d))]), unaryArgs('any'), 2),
-  row('concat', (a, b) => P.concat([a, b], -1),
-    fc.tuple(shapeArb(1), fc.integer({ min: 1, max: 3 })).chain(([s, k]) => fc.tuple(tensorOf(s), tensorOf([...s.slice(0, -1), k]))), 2),
-  row('stack', (a, b) => P.stack([a, b], 0), shapeArb().chain((s) => fc.tuple(tensorOf(s), tensorOf(s))), 2),
-  row('slice', (x) => P.slice(x, x.shape.map((d) => (d > 1 ? 1 : 0)), x.shape.map((d) => (d > 2 ? d - 2 : 1))), unaryArgs('any', 1), 2),
+  row(
+    'concat',
+    (a, b) => P.concat([a, b], -1),
+    fc.tuple(shapeArb(1), fc.integer({ min: 1, max: 3 })).chain(([s, k]) => fc.tuple(tensorOf(s), tensorOf([...s.slice(0, -1), k]))),
+    2,
+  ),
+  row(
+    'stack',
+    (a, b) => P.stack([a, b], 0),
+    shapeArb().chain((s) => fc.tuple(tensorOf(s), tensorOf(s))),
+    2,
+  ),
+  row(
+    'slice',
+    (x) =>
+      P.slice(
+        x,
+        x.shape.map((d) => (d > 1 ? 1 : 0)),
+        x.shape.map((d) => (d > 2 ? d - 2 : 1)),
+      ),
+    unaryArgs('any', 1),
+    2,
+  ),
   // linear algebra
   row('matmul', P.matmul, matrixPair(), 2),
-  row('matmul', P.matmul, fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
-    .chain(([bt, m, k, n]) => fc.tuple(tensorOf([bt, m, k]), tensorOf([k, n]))), 2, 'matmul (batched, broadcast)'),
-  row('matmul', P.matmul, fc.integer({ min: 1, max: 4 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k, 3]))), 2, 'matmul (vector · matrix)'),
-  row('dot', P.dot, fc.integer({ min: 1, max: 5 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k]))), 2),
+  row(
+    'matmul',
+    P.matmul,
+    fc
+      .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+      .chain(([bt, m, k, n]) => fc.tuple(tensorOf([bt, m, k]), tensorOf([k, n]))),
+    2,
+    'matmul (batched, broadcast)',
+  ),
+  row(
+    'matmul',
+    P.matmul,
+    fc.integer({ min: 1, max: 4 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k, 3]))),
+    2,
+    'matmul (vector · matrix)',
+  ),
+  row(
+    'dot',
+    P.dot,
+    fc.integer({ min: 1, max: 5 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k]))),
+    2,
+  ),
 ]
 
 /**

@@ -21,8 +21,7 @@ export interface OptimizerRow {
   readonly decays?: boolean
 }
 
-const row = (name: string, covers: string[], make: () => GradientTransformation<unknown>, decays = false): OptimizerRow =>
-  ({ name, covers, make, decays })
+const row = (name: string, covers: string[], make: () => GradientTransformation<unknown>, decays = false): OptimizerRow => ({ name, covers, make, decays })
 
 const profiles = ['pytorch', 'optax', 'tfjs', 'lecture'] as const
 
@@ -32,14 +31,19 @@ export const optimizerRows: readonly OptimizerRow[] = [
   // the model and combinators
   row('identity', ['identity'], () => O.identity()),
   row('chain(stateless(halve), sgd)', ['stateless', 'chain'], () =>
-    O.chain(O.stateless((u: unknown) => P.tree.map((x: Tensor) => P.mul(x, 0.5), u)), O.sgd(0.1))),
+    O.chain(
+      O.stateless((u: unknown) => P.tree.map((x: Tensor) => P.mul(x, 0.5), u)),
+      O.sgd(0.1),
+    ),
+  ),
   // parts
   row('scaleByAdam', ['scaleByAdam'], () => O.scaleByAdam({ b1: 0.8, b2: 0.99, epsRoot: 1e-12 })),
   row('scaleByRss (ε inside)', ['scaleByRss'], () => O.scaleByRss({ initialAccumulator: 0.1, eps: 1e-7, epsInSqrt: true })),
   row('scaleByRms (lecture seed)', ['scaleByRms'], () => O.scaleByRms({ decay: 0.95, eps: 0, seedWithFirstGradient: true })),
   row('trace (nesterov)', ['trace'], () => O.trace({ decay: 0.7, nesterov: true })),
   row('scaleByLearningRate(exponentialDecay)', ['scaleByLearningRate', 'exponentialDecay'], () =>
-    O.scaleByLearningRate(O.exponentialDecay({ initValue: 0.1, transitionSteps: 2, decayRate: 0.5, staircase: true }))),
+    O.scaleByLearningRate(O.exponentialDecay({ initValue: 0.1, transitionSteps: 2, decayRate: 0.5, staircase: true })),
+  ),
   row('L2: chain(addDecayedWeights, sgd)', ['addDecayedWeights'], () => O.chain(O.addDecayedWeights(0.01), O.sgd(0.1)), true),
   row('L1: chain(addL1, sgd)', ['addL1'], () => O.chain(O.addL1(0.01), O.sgd(0.1)), true),
   row('chain(clipByGlobalNorm, adam)', ['clipByGlobalNorm'], () => O.chain(O.clipByGlobalNorm(1), O.adam(0.01))),
@@ -51,18 +55,25 @@ export const optimizerRows: readonly OptimizerRow[] = [
   row('sgd(constantSchedule)', ['constantSchedule'], () => O.sgd(O.constantSchedule(0.05))),
   row('momentum', ['momentum'], () => O.momentum(0.1)),
   row('momentum (nesterov)', ['momentum'], () => O.momentum(0.1, { beta: 0.8, nesterov: true })),
-  ...profiles.map((profile) => row(`momentum (${profile}, cosineDecay)`, ['momentum', 'cosineDecay'], () =>
-    O.momentum(O.cosineDecay({ initValue: 0.1, decaySteps: 3 }), { profile }))),
+  ...profiles.map((profile) =>
+    row(`momentum (${profile}, cosineDecay)`, ['momentum', 'cosineDecay'], () => O.momentum(O.cosineDecay({ initValue: 0.1, decaySteps: 3 }), { profile })),
+  ),
   row('adagrad', ['adagrad'], () => O.adagrad(0.1)),
   ...profiles.map((profile) => row(`adagrad (${profile})`, ['adagrad'], () => O.adagrad(0.1, { profile }))),
   row('rmsprop', ['rmsprop'], () => O.rmsprop(0.01)),
   ...profiles.map((profile) => row(`rmsprop (${profile})`, ['rmsprop'], () => O.rmsprop(0.01, { profile }))),
   row('adam', ['adam'], () => O.adam(0.01)),
-  ...profiles.map((profile) => row(`adam (${profile}, warmupCosine)`, ['adam', 'warmupCosine'], () =>
-    O.adam(O.warmupCosine({ initValue: 0, peakValue: 0.01, warmupSteps: 1, decaySteps: 4 }), { profile }))),
+  ...profiles.map((profile) =>
+    row(`adam (${profile}, warmupCosine)`, ['adam', 'warmupCosine'], () => O.adam(O.warmupCosine({ initValue: 0, peakValue: 0.01, warmupSteps: 1, decaySteps: 4 }), { profile })),
+  ),
   row('adamw', ['adamw'], () => O.adamw(0.01), true),
   row('fromConfig(chain: clip, rmsprop with a schedule)', ['fromConfig'], () => {
-    const r = O.fromConfig({ chain: [{ name: 'clipByGlobalNorm', max: 2 }, { name: 'rmsprop', learningRate: { schedule: 'cosineDecay', initValue: 0.01, decaySteps: 10 }, profile: 'optax' }] })
+    const r = O.fromConfig({
+      chain: [
+        { name: 'clipByGlobalNorm', max: 2 },
+        { name: 'rmsprop', learningRate: { schedule: 'cosineDecay', initValue: 0.01, decaySteps: 10 }, profile: 'optax' },
+      ],
+    })
     if (!isRight(r)) throw new Error(r.left.message)
     return r.right
   }),

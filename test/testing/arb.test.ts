@@ -14,12 +14,18 @@ const runs = { numRuns: 50 }
 
 describe('arb.shape', () => {
   it('keeps rank and dimensions in the default ranges', () => {
-    fc.assert(fc.property(arb.shape(), (s) => s.length <= 3 && s.every((d) => Number.isInteger(d) && d >= 1 && d <= 4)), runs)
+    fc.assert(
+      fc.property(arb.shape(), (s) => s.length <= 3 && s.every((d) => Number.isInteger(d) && d >= 1 && d <= 4)),
+      runs,
+    )
   })
 
   it('keeps rank and dimensions in custom ranges, and reaches every rank', () => {
     const c = { minRank: 2, maxRank: 4, minDim: 0, maxDim: 2 }
-    fc.assert(fc.property(arb.shape(c), (s) => s.length >= 2 && s.length <= 4 && s.every((d) => d >= 0 && d <= 2)), runs)
+    fc.assert(
+      fc.property(arb.shape(c), (s) => s.length >= 2 && s.length <= 4 && s.every((d) => d >= 0 && d <= 2)),
+      runs,
+    )
     const ranks = new Set(fc.sample(arb.shape(c), { numRuns: 200, seed: 1 }).map((s) => s.length))
     expect([...ranks].sort()).toEqual([2, 3, 4])
   })
@@ -33,28 +39,40 @@ describe('arb.shape', () => {
 
 describe('arb.tensor', () => {
   it('defaults to float64 values in [-3, 3] with a shape from arb.shape()', () => {
-    fc.assert(fc.property(arb.tensor(), (t) => {
-      expect(t.dtype).toBe('float64')
-      expect(t.rank).toBeLessThanOrEqual(3)
-      expect(P.toFlatArray(t).every((v) => Number.isFinite(v) && v >= -3 && v <= 3)).toBe(true)
-    }), runs)
+    fc.assert(
+      fc.property(arb.tensor(), (t) => {
+        expect(t.dtype).toBe('float64')
+        expect(t.rank).toBeLessThanOrEqual(3)
+        expect(P.toFlatArray(t).every((v) => Number.isFinite(v) && v >= -3 && v <= 3)).toBe(true)
+      }),
+      runs,
+    )
   })
 
   it('uses a fixed shape, or an arbitrary of shapes', () => {
-    fc.assert(fc.property(arb.tensor({ shape: [2, 3] }), (t) => t.shape.join() === '2,3' && t.size === 6), runs)
-    fc.assert(fc.property(arb.tensor({ shape: fc.constantFrom([1], [4, 1]) }), (t) => ['1', '4,1'].includes(t.shape.join())), runs)
+    fc.assert(
+      fc.property(arb.tensor({ shape: [2, 3] }), (t) => t.shape.join() === '2,3' && t.size === 6),
+      runs,
+    )
+    fc.assert(
+      fc.property(arb.tensor({ shape: fc.constantFrom([1], [4, 1]) }), (t) => ['1', '4,1'].includes(t.shape.join())),
+      runs,
+    )
   })
 
   it('keeps values in [min, max] and at least margin away from awayFrom', () => {
     const c = { min: -2, max: 2, awayFrom: [0, 1, -1.5], margin: 0.2, shape: [3, 3] }
-    fc.assert(fc.property(arb.tensor(c), (t) => {
-      for (const v of P.toFlatArray(t)) {
-        expect(v).toBeGreaterThanOrEqual(-2)
-        expect(v).toBeLessThanOrEqual(2)
-        // awayFrom is built from p ± margin in float64, hence the rounding slack
-        for (const p of c.awayFrom) expect(Math.abs(v - p)).toBeGreaterThanOrEqual(0.2 - 1e-12)
-      }
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(arb.tensor(c), (t) => {
+        for (const v of P.toFlatArray(t)) {
+          expect(v).toBeGreaterThanOrEqual(-2)
+          expect(v).toBeLessThanOrEqual(2)
+          // awayFrom is built from p ± margin in float64, hence the rounding slack
+          for (const p of c.awayFrom) expect(Math.abs(v - p)).toBeGreaterThanOrEqual(0.2 - 1e-12)
+        }
+      }),
+      { numRuns: 100 },
+    )
   })
 
   it('reaches every allowed interval', () => {
@@ -64,18 +82,24 @@ describe('arb.tensor', () => {
   })
 
   it('filters out values for which avoid holds', () => {
-    fc.assert(fc.property(arb.tensor({ shape: [5], avoid: (v) => v > 0 && v < 2 }), (t) => P.toFlatArray(t).every((v) => !(v > 0 && v < 2))), runs)
+    fc.assert(
+      fc.property(arb.tensor({ shape: [5], avoid: (v) => v > 0 && v < 2 }), (t) => P.toFlatArray(t).every((v) => !(v > 0 && v < 2))),
+      runs,
+    )
   })
 
   it('makes float32 tensors with float32 values that still obey the bounds', () => {
     const c = { dtype: 'float32', min: -0.3, max: 0.7, awayFrom: [0.1], margin: 0.1, shape: [4] } as const
-    fc.assert(fc.property(arb.tensor(c), (t) => {
-      expect(t.dtype).toBe('float32')
-      for (const v of P.toFlatArray(t)) {
-        expect(Math.fround(v)).toBe(v)
-        expect(v >= -0.3 && v <= 0.7 && Math.abs(v - 0.1) >= 0.1 - 1e-12).toBe(true)
-      }
-    }), runs)
+    fc.assert(
+      fc.property(arb.tensor(c), (t) => {
+        expect(t.dtype).toBe('float32')
+        for (const v of P.toFlatArray(t)) {
+          expect(Math.fround(v)).toBe(v)
+          expect(v >= -0.3 && v <= 0.7 && Math.abs(v - 0.1) >= 0.1 - 1e-12).toBe(true)
+        }
+      }),
+      runs,
+    )
   })
 
   it('draws values of ordinary size, not mostly tiny ones (in both dtypes), and still reaches ±0-adjacent tiny values', () => {
@@ -99,19 +123,24 @@ describe('arb.tensor', () => {
 
 describe('arb.broadcastableShapes', () => {
   it('produces n shapes that broadcast together (add on zeros succeeds)', () => {
-    fc.assert(fc.property(arb.broadcastableShapes({ n: 3 }), (shapes) => {
-      expect(shapes).toHaveLength(3)
-      const out = shapes.map((s) => P.zeros(s)).reduce((a, b) => P.add(a, b))
-      // the broadcast result: per aligned axis from the right, the largest dimension
-      const rank = Math.max(...shapes.map((s) => s.length))
-      const expected = Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((s) => s[s.length - rank + i] ?? 1)))
-      expect(out.shape).toEqual(expected)
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(arb.broadcastableShapes({ n: 3 }), (shapes) => {
+        expect(shapes).toHaveLength(3)
+        const out = shapes.map((s) => P.zeros(s)).reduce((a, b) => P.add(a, b))
+        // the broadcast result: per aligned axis from the right, the largest dimension
+        const rank = Math.max(...shapes.map((s) => s.length))
+        const expected = Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((s) => s[s.length - rank + i] ?? 1)))
+        expect(out.shape).toEqual(expected)
+      }),
+      { numRuns: 100 },
+    )
   })
 
   it('respects the rank and dimension constraints on the result', () => {
-    fc.assert(fc.property(arb.broadcastableShapes({ maxRank: 2, maxDim: 3 }), (shapes) =>
-      shapes.every((s) => s.length <= 2 && s.every((d) => d >= 1 && d <= 3))), runs)
+    fc.assert(
+      fc.property(arb.broadcastableShapes({ maxRank: 2, maxDim: 3 }), (shapes) => shapes.every((s) => s.length <= 2 && s.every((d) => d >= 1 && d <= 3))),
+      runs,
+    )
   })
 
   it('covers equal shapes, scalars, rank differences and size-1 axes', () => {
@@ -130,10 +159,13 @@ describe('arb.broadcastableShapes', () => {
 
 describe('arb.key', () => {
   it('produces PRNG keys that the random module accepts', () => {
-    fc.assert(fc.property(arb.key(), (k) => {
-      expect(random.isKey(k)).toBe(true)
-      expect(random.split(k, 3)).toHaveLength(3)
-    }), { numRuns: 20 })
+    fc.assert(
+      fc.property(arb.key(), (k) => {
+        expect(random.isKey(k)).toBe(true)
+        expect(random.split(k, 3)).toHaveLength(3)
+      }),
+      { numRuns: 20 },
+    )
   })
 
   it('is reproducible from the fast-check seed', () => {

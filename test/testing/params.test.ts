@@ -12,14 +12,20 @@ describe('arb.params', () => {
   const model = sequential(dense(3), relu(), maxout({ units: 2, pieces: 2 }), prelu())
   it('has the structure, shapes and dtypes of init', () => {
     const like = model.init(P.random.key(0), [4]).params
-    fc.assert(fc.property(arb.params(model, [4]), (p) => {
-      expect(P.tree.structureEquals(p, like)).toBe(true)
-    }), { numRuns: 30 })
+    fc.assert(
+      fc.property(arb.params(model, [4]), (p) => {
+        expect(P.tree.structureEquals(p, like)).toBe(true)
+      }),
+      { numRuns: 30 },
+    )
   })
   it('casts every leaf with { dtype }', () => {
-    fc.assert(fc.property(arb.params(model, [4], { dtype: 'float64' }), (p) => {
-      expect(P.tree.leaves(p).every((l) => l.dtype === 'float64')).toBe(true)
-    }), { numRuns: 10 })
+    fc.assert(
+      fc.property(arb.params(model, [4], { dtype: 'float64' }), (p) => {
+        expect(P.tree.leaves(p).every((l) => l.dtype === 'float64')).toBe(true)
+      }),
+      { numRuns: 10 },
+    )
   })
   it('is init for some key: the same seed, the same params', () => {
     const a = fc.sample(arb.params(dense(2), [3]), { numRuns: 3, seed: 9 })

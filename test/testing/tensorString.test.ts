@@ -22,20 +22,34 @@ const anyTensor = fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength:
 function sameTensor(a: Tensor, b: Tensor): void {
   expect(a.dtype).toBe(b.dtype)
   expect(a.shape).toEqual(b.shape)
-  const x = P.toFlatArray(a), y = P.toFlatArray(b)
+  const x = P.toFlatArray(a),
+    y = P.toFlatArray(b)
   x.forEach((v, i) => expect(Object.is(v, y[i]), `element ${i}: ${v} vs ${y[i]}`).toBe(true))
 }
 
 describe("a tensor's fast-check string form", () => {
   it('evaluates back to the same tensor, bit for bit (NaN, ±Infinity, −0, subnormals, empty shapes)', () => {
-    fc.assert(fc.property(anyTensor, (t) => {
-      const s = fc.stringify(t)
-      sameTensor(evaluate(s), t)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(anyTensor, (t) => {
+        const s = fc.stringify(t)
+        sameTensor(evaluate(s), t)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('prints exactly the values, in nested arrays, with the dtype', () => {
-    expect(fc.stringify(P.tensor([[1, 2], [3, -0]], 'float64'))).toBe("tensor([[1, 2], [3, -0]], 'float64')")
+    expect(
+      fc.stringify(
+        P.tensor(
+          [
+            [1, 2],
+            [3, -0],
+          ],
+          'float64',
+        ),
+      ),
+    ).toBe("tensor([[1, 2], [3, -0]], 'float64')")
     expect(fc.stringify(P.tensor([NaN, Infinity, -Infinity, 5e-324], 'float64'))).toBe("tensor([NaN, Infinity, -Infinity, 5e-324], 'float64')")
     expect(fc.stringify(P.scalar(0.1 + 0.2, 'float64'))).toBe("tensor(0.30000000000000004, 'float64')")
     // float32 0.1 is 0.100000001490116…: "0.1" reads back to the same float32, and is shortest
@@ -48,18 +62,27 @@ describe("a tensor's fast-check string form", () => {
   })
 
   it('float32 numbers are the shortest decimals that read back to the same float32', () => {
-    fc.assert(fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }).filter((v) => v !== 0), (v) => {
-      const text = fc.stringify(P.tensor([v], 'float32')).slice('tensor(['.length, -"], 'float32')".length)
-      expect(Math.fround(Number(text))).toBe(v)
-      const digits = text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length
-      // significant digits (leading and trailing zeros are not): one fewer never reads back
-      if (digits > 1) expect(Math.fround(Number(v.toPrecision(digits - 1)))).not.toBe(v)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(
+        fc.float({ noNaN: true, noDefaultInfinity: true }).filter((v) => v !== 0),
+        (v) => {
+          const text = fc.stringify(P.tensor([v], 'float32')).slice('tensor(['.length, -"], 'float32')".length)
+          expect(Math.fround(Number(text))).toBe(v)
+          const digits = text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length
+          // significant digits (leading and trailing zeros are not): one fewer never reads back
+          if (digits > 1) expect(Math.fround(Number(v.toPrecision(digits - 1)))).not.toBe(v)
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 
   it('prints the values of a traced tensor (inside grad)', () => {
     let seen = ''
-    P.grad((x: Tensor) => { seen = fc.stringify(x); return P.sum(x) })(P.tensor([1.5, -2], 'float64'))
+    P.grad((x: Tensor) => {
+      seen = fc.stringify(x)
+      return P.sum(x)
+    })(P.tensor([1.5, -2], 'float64'))
     expect(seen).toBe("tensor([1.5, -2], 'float64')")
   })
 

@@ -16,7 +16,7 @@ const overfit = { trainLoss: [0.01], trainAccuracy: [1], validationLoss: [1.5], 
 const advice = (layers?: string[], optimizer?: string) => diagnose(bad, { layers, optimizer }).advice.join(' | ')
 
 describe('diagnose with the model as context', () => {
-  it('without context: the lecture\'s advice, unchanged', () => {
+  it("without context: the lecture's advice, unchanged", () => {
     expect(diagnose(bad).advice).toEqual(trainingAdvice)
     expect(diagnose(bad, {}).advice).toEqual(trainingAdvice)
     expect(diagnose(overfit).advice).toEqual(testingAdvice)
@@ -66,13 +66,16 @@ describe('diagnose with the model as context', () => {
 
   it('the advice only names activations the model has: "instead of X" implies X is a layer of the model', () => {
     const names = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'maxout', 'dropout', 'flatten']
-    fc.assert(fc.property(fc.array(fc.constantFrom(...names), { maxLength: 8 }), (layers) => {
-      const a = trainingAdviceFor(layers).join(' | ')
-      const replaced = /instead of ([a-z]+(?: and [a-z]+)?)/.exec(a)?.[1].split(' and ') ?? []
-      for (const r of replaced) expect(layers).toContain(r)
-      if (!layers.includes('sigmoid') && !layers.includes('tanh')) expect(a).not.toMatch(/instead of/)
-      expect(diagnose(overfit, { layers }).advice).toEqual(testingAdvice) // testing advice does not depend on the activation
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...names), { maxLength: 8 }), (layers) => {
+        const a = trainingAdviceFor(layers).join(' | ')
+        const replaced = /instead of ([a-z]+(?: and [a-z]+)?)/.exec(a)?.[1].split(' and ') ?? []
+        for (const r of replaced) expect(layers).toContain(r)
+        if (!layers.includes('sigmoid') && !layers.includes('tanh')) expect(a).not.toMatch(/instead of/)
+        expect(diagnose(overfit, { layers }).advice).toEqual(testingAdvice) // testing advice does not depend on the activation
+      }),
+      { numRuns: 100 },
+    )
   })
 
   it('bad context is an ArgumentError', () => {

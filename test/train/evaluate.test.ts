@@ -23,7 +23,18 @@ describe('evaluate', () => {
   })
   it('accuracy is NaN when the targets are not class labels of the logits’ shape', () => {
     // rank-1 targets (regression), and [4, 2] targets against [4, 3] logits
-    for (const y of [tensor([1, 2, 3, 4], 'float64'), tensor([[1, 0], [0, 1], [1, 0], [1, 0]], 'float64')]) {
+    for (const y of [
+      tensor([1, 2, 3, 4], 'float64'),
+      tensor(
+        [
+          [1, 0],
+          [0, 1],
+          [1, 0],
+          [1, 0],
+        ],
+        'float64',
+      ),
+    ]) {
       const r = evaluate(model, params, { x, y }, (l) => losses.mse(l, l))
       expect(r.accuracy).toBeNaN()
       expect(r.loss).toBe(0)
@@ -31,15 +42,48 @@ describe('evaluate', () => {
   })
   it('one-hot targets: argmax agreement, over batches of any size', () => {
     // argmax rows: x=1 → 0, x=−1 → 1, x=2 → 0, x=0.5 → 0; targets 0, 1, 1, 0 → 3 of 4 right
-    const y = tensor([[1, 0, 0], [0, 1, 0], [0, 1, 0], [1, 0, 0]], 'float64')
+    const y = tensor(
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+        [1, 0, 0],
+      ],
+      'float64',
+    )
     for (const batchSize of [1, 3, 4, 100]) expect(evaluate(model, params, { x, y }, mse, { batchSize }).accuracy).toBe(0.75)
   })
   it('rows wider than one column, over batches that split the data', () => {
     // w = [[1, 0, 0], [0, 1, 0]]: the logits are the rows themselves padded with 0; argmax per
     // row [3, 1] → 0, [0, 2] → 1, [−1, −2] → 2, [5, 4] → 0; targets 0, 1, 2, 1 → 3 of 4 right
-    const wide = tensor([[3, 1], [0, 2], [-1, -2], [5, 4]], 'float64')
-    const p = { w: tensor([[1, 0, 0], [0, 1, 0]], 'float64'), b: tensor([0, 0, 0], 'float64') }
-    const y = tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], 'float64')
+    const wide = tensor(
+      [
+        [3, 1],
+        [0, 2],
+        [-1, -2],
+        [5, 4],
+      ],
+      'float64',
+    )
+    const p = {
+      w: tensor(
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+        'float64',
+      ),
+      b: tensor([0, 0, 0], 'float64'),
+    }
+    const y = tensor(
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+      ],
+      'float64',
+    )
     for (const batchSize of [1, 3, 4]) expect(evaluate(model, p, { x: wide, y }, mse, { batchSize }).accuracy).toBe(0.75)
   })
   it('one column: logit > 0 ⇔ target > 0.5', () => {

@@ -15,7 +15,13 @@ import { TrainingDivergedError, evaluate, fit, initTrainState, trainStep } from 
 function separable(seed: number, n: number) {
   const pts = P.toArray(P.random.uniform(P.random.key(seed), [4 * n, 2], { min: -1, max: 1 })) as number[][]
   const kept = pts.filter(([a, b]) => Math.abs(a + 2 * b) > 0.1).slice(0, n)
-  return { x: P.tensor(kept), y: P.oneHot(kept.map(([a, b]) => (a + 2 * b > 0 ? 1 : 0)), 2) }
+  return {
+    x: P.tensor(kept),
+    y: P.oneHot(
+      kept.map(([a, b]) => (a + 2 * b > 0 ? 1 : 0)),
+      2,
+    ),
+  }
 }
 
 /** Few training points with 30% flipped labels, and a clean validation set: made to overfit. */
@@ -23,7 +29,13 @@ function overfit() {
   const train = separable(1, 24)
   const labels = P.toArray(P.argmax(train.y, 1)) as number[]
   const flips = P.toFlatArray(P.random.bernoulli(P.random.key(2), 0.3, [24]))
-  const noisy = { x: train.x, y: P.oneHot(labels.map((l, i) => (flips[i] === 1 ? 1 - l : l)), 2) }
+  const noisy = {
+    x: train.x,
+    y: P.oneHot(
+      labels.map((l, i) => (flips[i] === 1 ? 1 - l : l)),
+      2,
+    ),
+  }
   return { train: noisy, validation: separable(3, 200) }
 }
 
@@ -33,8 +45,18 @@ describe('fit', () => {
   it('reaches 100% training accuracy on a linearly separable 2-D problem, deterministically in the key', () => {
     const train = separable(0, 64)
     const model = dense(2)
-    const run = () => fit({ model, params: model.init(P.random.key(0), [2]).params, optimizer: adam(0.1), loss: losses.softmaxCrossEntropy,
-      train, validation: separable(9, 64), epochs: 40, batchSize: 16, key: P.random.key(5) })
+    const run = () =>
+      fit({
+        model,
+        params: model.init(P.random.key(0), [2]).params,
+        optimizer: adam(0.1),
+        loss: losses.softmaxCrossEntropy,
+        train,
+        validation: separable(9, 64),
+        epochs: 40,
+        batchSize: 16,
+        key: P.random.key(5),
+      })
     const r = run()
     expect(r.history.trainAccuracy[39]).toBe(1)
     expect(r.history.trainLoss.length).toBe(40)
@@ -47,8 +69,22 @@ describe('fit', () => {
   it('early stopping stops an overfitting run and restores the params of the minimum validation loss', () => {
     const { train, validation } = overfit()
     const epochsSeen: number[] = []
-    const r = fit({ model: big, params: big.init(P.random.key(0), [2]).params, optimizer: adam(0.01), loss: losses.softmaxCrossEntropy,
-      train, validation, epochs: 300, batchSize: 8, key: P.random.key(1), earlyStopping: { patience: 5 }, onEpoch: (log) => { epochsSeen.push(log.epoch); expect(log.state.params).toBe(log.params) } })
+    const r = fit({
+      model: big,
+      params: big.init(P.random.key(0), [2]).params,
+      optimizer: adam(0.01),
+      loss: losses.softmaxCrossEntropy,
+      train,
+      validation,
+      epochs: 300,
+      batchSize: 8,
+      key: P.random.key(1),
+      earlyStopping: { patience: 5 },
+      onEpoch: (log) => {
+        epochsSeen.push(log.epoch)
+        expect(log.state.params).toBe(log.params)
+      },
+    })
     expect(r.stoppedEpoch).not.toBeNull()
     const stopped = r.stoppedEpoch as number
     expect(stopped).toBeLessThan(299)
@@ -64,8 +100,17 @@ describe('fit', () => {
 
   it('restoreBest restores the best params also when the epochs run out first (unlike Keras); restoreBest: false does not', () => {
     const { train, validation } = overfit()
-    const opts = { model: big, params: big.init(P.random.key(0), [2]).params, optimizer: adam(0.01), loss: losses.softmaxCrossEntropy,
-      train, validation, epochs: 40, batchSize: 8, key: P.random.key(1) }
+    const opts = {
+      model: big,
+      params: big.init(P.random.key(0), [2]).params,
+      optimizer: adam(0.01),
+      loss: losses.softmaxCrossEntropy,
+      train,
+      validation,
+      epochs: 40,
+      batchSize: 8,
+      key: P.random.key(1),
+    }
     const r = fit({ ...opts, earlyStopping: { patience: 1000 } })
     const vl = r.history.validationLoss
     expect(r.stoppedEpoch).toBeNull()
@@ -85,7 +130,9 @@ describe('fit', () => {
     let caught: unknown
     try {
       fit({ model, params, optimizer, loss: losses.mse, train: data, epochs: 100, batchSize: 1, key: P.random.key(1) })
-    } catch (e) { caught = e }
+    } catch (e) {
+      caught = e
+    }
     expect(caught).toBeInstanceOf(TrainingDivergedError)
     expect(caught).toBeInstanceOf(P.PurediffError)
     const err = caught as TrainingDivergedError
@@ -98,8 +145,10 @@ describe('fit', () => {
       const next = step(s, data)
       const finite = (t: P.Tensor | undefined) => t !== undefined && P.toFlatArray(t).every(Number.isFinite)
       const paths = [...(finite(next.params[0].w) ? [] : ['[0].w']), ...(finite(next.params[0].b) ? [] : ['[0].b'])]
-      if (!Number.isFinite(next.loss) || paths.length > 0) { expected = i; expectedPaths = paths }
-      else s = next
+      if (!Number.isFinite(next.loss) || paths.length > 0) {
+        expected = i
+        expectedPaths = paths
+      } else s = next
     }
     expect(expected).toBeGreaterThan(0)
     expect([err.epoch, err.step, err.batch]).toEqual([expected, expected, 0])
@@ -117,9 +166,19 @@ describe('fit', () => {
     const params = model.init(P.random.key(0), [1]).params
     let caught: unknown
     try {
-      fit({ model, params, optimizer: sgd(1e38), loss: (logits) => P.mean(logits), train: { x: P.tensor([[10], [10]]), y: P.tensor([[0], [0]]) },
-        epochs: 3, batchSize: 2, key: P.random.key(0) })
-    } catch (e) { caught = e }
+      fit({
+        model,
+        params,
+        optimizer: sgd(1e38),
+        loss: (logits) => P.mean(logits),
+        train: { x: P.tensor([[10], [10]]), y: P.tensor([[0], [0]]) },
+        epochs: 3,
+        batchSize: 2,
+        key: P.random.key(0),
+      })
+    } catch (e) {
+      caught = e
+    }
     expect(caught).toBeInstanceOf(TrainingDivergedError)
     const err = caught as TrainingDivergedError
     expect([err.epoch, err.step, err.batch, err.paths]).toEqual([0, 0, 0, ['[0].w']])
@@ -138,7 +197,9 @@ describe('fit', () => {
     let caught: unknown
     try {
       fit({ model, params, optimizer: adagrad(0.1), loss: (logits) => P.mul(P.mean(logits), 1e19), train, epochs: 3, batchSize: 2, key: P.random.key(0) })
-    } catch (e) { caught = e }
+    } catch (e) {
+      caught = e
+    }
     expect(caught).toBeInstanceOf(TrainingDivergedError)
     const err = caught as TrainingDivergedError
     expect(err.epoch).toBe(0)
@@ -148,14 +209,31 @@ describe('fit', () => {
     expect(err.statePaths.every((p) => p.endsWith('[0].w'))).toBe(true)
     expect(err.message).toMatch(/optimizer state is non-finite/)
     // the same run with the gradient clipped first trains without error
-    const clipped = fit({ model, params, optimizer: chain(clipByGlobalNorm(1), adagrad(0.1)), loss: (logits) => P.mul(P.mean(logits), 1e19), train, epochs: 3, batchSize: 2, key: P.random.key(0) })
+    const clipped = fit({
+      model,
+      params,
+      optimizer: chain(clipByGlobalNorm(1), adagrad(0.1)),
+      loss: (logits) => P.mul(P.mean(logits), 1e19),
+      train,
+      epochs: 3,
+      batchSize: 2,
+      key: P.random.key(0),
+    })
     expect(clipped.history.trainLoss).toHaveLength(3)
   })
 
   it('refuses bad options: early stopping without validation data, a bad epoch count', () => {
     const model = dense(2)
-    const base = { model, params: model.init(P.random.key(0), [2]).params, optimizer: sgd(0.1), loss: losses.softmaxCrossEntropy,
-      train: separable(0, 8), epochs: 2, batchSize: 4, key: P.random.key(0) }
+    const base = {
+      model,
+      params: model.init(P.random.key(0), [2]).params,
+      optimizer: sgd(0.1),
+      loss: losses.softmaxCrossEntropy,
+      train: separable(0, 8),
+      epochs: 2,
+      batchSize: 4,
+      key: P.random.key(0),
+    }
     expect(() => fit({ ...base, earlyStopping: { patience: 2 } })).toThrow(/validation/)
     expect(() => fit({ ...base, epochs: -1 })).toThrow(P.ArgumentError)
     const r = fit(base)
@@ -167,25 +245,35 @@ describe('fit', () => {
 describe('trainStep', () => {
   const model = sequential(dense(8), dropout(0.5), dense(1))
   const params = model.init(P.random.key(0), [3]).params
-  const batch = { x: P.tensor([[1, 2, 3], [-1, 0, 2]]), y: P.tensor([[1], [0]]) }
+  const batch = {
+    x: P.tensor([
+      [1, 2, 3],
+      [-1, 0, 2],
+    ]),
+    y: P.tensor([[1], [0]]),
+  }
 
   it('is pure: the same state gives the same next state, the input state is unchanged', () => {
     const step = trainStep({ model, optimizer: adam(0.01), loss: losses.mse })
     const s0 = initTrainState(params, adam(0.01), P.random.key(3))
     const before = P.tree.leaves(s0.params).map(P.toFlatArray)
-    const a = step(s0, batch), b = step(s0, batch)
+    const a = step(s0, batch),
+      b = step(s0, batch)
     expect(P.tree.leaves(a.params).map(P.toFlatArray)).toEqual(P.tree.leaves(b.params).map(P.toFlatArray))
     expect(a.loss).toBe(b.loss)
     expect([s0.step, a.step]).toEqual([0, 1])
     expect(P.tree.leaves(s0.params).map(P.toFlatArray)).toEqual(before)
   })
 
-  it('draws a fresh dropout mask per step (train mode), from the state\'s key', () => {
+  it("draws a fresh dropout mask per step (train mode), from the state's key", () => {
     // learning rate 0: the params never move, so a different loss means a different mask
     const step = trainStep({ model, optimizer: sgd(0), loss: losses.mse })
     let s = initTrainState(params, sgd(0), P.random.key(3))
     const seen = new Set<number>()
-    for (let i = 0; i < 6; i++) { s = step(s, batch); seen.add(s.loss) }
+    for (let i = 0; i < 6; i++) {
+      s = step(s, batch)
+      seen.add(s.loss)
+    }
     expect(seen.size).toBeGreaterThan(1)
     const test = losses.mse(model.apply(params, batch.x), batch.y)
     expect(seen.has(P.item(test))).toBe(false)

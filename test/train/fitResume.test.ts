@@ -18,7 +18,13 @@ function noisy(seed: number, n: number) {
   const [kx, kf] = P.random.split(P.random.key(seed))
   const pts = P.toArray(P.random.uniform(kx, [n, 2], { min: -1, max: 1 })) as number[][]
   const flips = P.toFlatArray(P.random.bernoulli(kf, 0.2, [n]))
-  return { x: P.tensor(pts), y: P.oneHot(pts.map(([a, b], i) => ((a + 2 * b > 0 ? 1 : 0) + flips[i]) % 2), 2) }
+  return {
+    x: P.tensor(pts),
+    y: P.oneHot(
+      pts.map(([a, b], i) => ((a + 2 * b > 0 ? 1 : 0) + flips[i]) % 2),
+      2,
+    ),
+  }
 }
 
 const model = sequential(dense(16), relu(), dropout(0.2), dense(2))
@@ -28,8 +34,14 @@ const validation = noisy(2, 40)
 type Opts = FitOptions<unknown, unknown>
 function options(seed: number, es: 'none' | 'restore' | 'keepLast', opt: 'adam' | 'momentum'): Omit<Opts, 'epochs'> {
   return {
-    model: model as never, params: model.init(P.random.key(seed), [2]).params, optimizer: (opt === 'adam' ? adam(0.05) : momentum(0.1)) as never,
-    loss: losses.softmaxCrossEntropy, train, validation, batchSize: 7, key: P.random.key(seed + 100),
+    model: model as never,
+    params: model.init(P.random.key(seed), [2]).params,
+    optimizer: (opt === 'adam' ? adam(0.05) : momentum(0.1)) as never,
+    loss: losses.softmaxCrossEntropy,
+    train,
+    validation,
+    batchSize: 7,
+    key: P.random.key(seed + 100),
     ...(es === 'none' ? {} : { earlyStopping: { patience: 2, restoreBest: es === 'restore' } }),
   }
 }
@@ -46,24 +58,36 @@ function roundTrip(r: FitResume<unknown, unknown>): FitResume<unknown, unknown> 
 
 describe('fit resume', () => {
   it('fit(0..k) then fit-resumed(k..n) equals fit(0..n) bitwise, through a checkpoint, with and without early stopping', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 6 }), fc.constantFrom('none', 'restore', 'keepLast') as fc.Arbitrary<'none' | 'restore' | 'keepLast'>,
-      fc.constantFrom('adam', 'momentum') as fc.Arbitrary<'adam' | 'momentum'>, fc.boolean(),
-      (seed, k, es, opt, viaCheckpoint) => {
-        const o = options(seed, es, opt)
-        const straight = fit({ ...o, epochs: 6 })
-        const first = fit({ ...o, epochs: k })
-        const resumed = fit({ ...o, epochs: 6, resume: viaCheckpoint ? roundTrip(first.resume) : first.resume })
-        expect(bits(resumed)).toBe(bits(straight))
-        expect(resumed.history.trainLoss).toHaveLength(straight.history.trainLoss.length)
-      },
-    ), { numRuns: 12 })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.constantFrom('none', 'restore', 'keepLast') as fc.Arbitrary<'none' | 'restore' | 'keepLast'>,
+        fc.constantFrom('adam', 'momentum') as fc.Arbitrary<'adam' | 'momentum'>,
+        fc.boolean(),
+        (seed, k, es, opt, viaCheckpoint) => {
+          const o = options(seed, es, opt)
+          const straight = fit({ ...o, epochs: 6 })
+          const first = fit({ ...o, epochs: k })
+          const resumed = fit({ ...o, epochs: 6, resume: viaCheckpoint ? roundTrip(first.resume) : first.resume })
+          expect(bits(resumed)).toBe(bits(straight))
+          expect(resumed.history.trainLoss).toHaveLength(straight.history.trainLoss.length)
+        },
+      ),
+      { numRuns: 12 },
+    )
   })
 
-  it('resumes from the resume point of any epoch\'s log, and a finished or stopped run returns at once', () => {
+  it("resumes from the resume point of any epoch's log, and a finished or stopped run returns at once", () => {
     const o = options(3, 'restore', 'adam')
     const logs: FitResume<unknown, unknown>[] = []
-    const straight = fit({ ...o, epochs: 8, onEpoch: (log) => { logs.push(roundTrip(log.resume)) } })
+    const straight = fit({
+      ...o,
+      epochs: 8,
+      onEpoch: (log) => {
+        logs.push(roundTrip(log.resume))
+      },
+    })
     expect(logs.map((l) => l.epoch)).toEqual(logs.map((_, i) => i + 1))
     for (const l of logs) expect(bits(fit({ ...o, epochs: 8, resume: l }))).toBe(bits(straight))
     // the final resume point is complete: resuming it runs nothing and changes nothing

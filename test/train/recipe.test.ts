@@ -21,7 +21,7 @@ import { diagnose, gradientNorms, testingAdvice, trainingAdvice } from '../../sr
 const one = (ta: number, va: number, tl = 0.3, vl = 0.4) => ({ trainLoss: [tl], trainAccuracy: [ta], validationLoss: [vl], validationAccuracy: [va] })
 
 describe('diagnose', () => {
-  it('gives the lecture\'s verdicts on its MNIST table', () => {
+  it("gives the lecture's verdicts on its MNIST table", () => {
     // sigmoid + MSE: stuck at 0.1127 / 0.1135 — a training problem, not overfitting
     const stuck = diagnose(one(0.1127, 0.1135))
     expect(stuck.problem).toBe('training')
@@ -42,11 +42,18 @@ describe('diagnose', () => {
   })
 
   it('follows the thresholds: training first, then testing, then none', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }),
-      (ta, va, minTrainAccuracy, maxAccuracyGap) => {
-        const d = diagnose(one(ta, va), { minTrainAccuracy, maxAccuracyGap })
-        expect(d.problem).toBe(ta < minTrainAccuracy ? 'training' : ta - va > maxAccuracyGap ? 'testing' : 'none')
-      }))
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        (ta, va, minTrainAccuracy, maxAccuracyGap) => {
+          const d = diagnose(one(ta, va), { minTrainAccuracy, maxAccuracyGap })
+          expect(d.problem).toBe(ta < minTrainAccuracy ? 'training' : ta - va > maxAccuracyGap ? 'testing' : 'none')
+        },
+      ),
+    )
   })
 
   it('judges regression (NaN accuracies) on the losses, ignores missing validation, and reads the chosen epoch', () => {
@@ -62,23 +69,30 @@ describe('diagnose', () => {
 })
 
 describe('gradientNorms', () => {
-  it('is the L2 norm of each entry\'s leaves, 0 for entries without params', () => {
-    fc.assert(fc.property(fc.array(fc.array(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { maxLength: 5 }), { maxLength: 3 }), { maxLength: 5 }), (entries) => {
-      const grads = entries.map((leaves) => Object.fromEntries(leaves.map((v, i) => [`p${i}`, P.tensor(v, 'float64')])))
-      const norms = gradientNorms(grads)
-      expect(norms.length).toBe(entries.length)
-      norms.forEach((n, i) => {
-        const expected = Math.sqrt(entries[i].flat().reduce((a, v) => a + v * v, 0))
-        expect(Math.abs(n - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected))
-      })
-    }))
+  it("is the L2 norm of each entry's leaves, 0 for entries without params", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { maxLength: 5 }), { maxLength: 3 }), { maxLength: 5 }), (entries) => {
+        const grads = entries.map((leaves) => Object.fromEntries(leaves.map((v, i) => [`p${i}`, P.tensor(v, 'float64')])))
+        const norms = gradientNorms(grads)
+        expect(norms.length).toBe(entries.length)
+        norms.forEach((n, i) => {
+          const expected = Math.sqrt(entries[i].flat().reduce((a, v) => a + v * v, 0))
+          expect(Math.abs(n - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected))
+        })
+      }),
+    )
     expect(() => gradientNorms({ w: P.tensor([1]) } as never)).toThrow(P.ArgumentError)
   })
 
   it('shows the vanishing gradient: in a deep sigmoid network the first layer gets far less than the last; with ReLU it does not', () => {
-    const deep = (act: () => ReturnType<typeof sigmoid>) => sequential(...Array.from({ length: 8 }, () => [dense(32, { dtype: 'float64' }), act()]).flat(), dense(10, { dtype: 'float64' }))
+    const deep = (act: () => ReturnType<typeof sigmoid>) =>
+      sequential(...Array.from({ length: 8 }, () => [dense(32, { dtype: 'float64' }), act()]).flat(), dense(10, { dtype: 'float64' }))
     const x = P.random.normal(P.random.key(1), [16, 32], { dtype: 'float64' })
-    const y = P.oneHot(Array.from({ length: 16 }, (_, i) => i % 10), 10, 'float64')
+    const y = P.oneHot(
+      Array.from({ length: 16 }, (_, i) => i % 10),
+      10,
+      'float64',
+    )
     const ratio = (model: ReturnType<typeof deep>) => {
       const { params } = model.init(P.random.key(0), [32])
       const g = P.grad((p: typeof params) => losses.softmaxCrossEntropy(model.apply(p, x), y))(params)
@@ -95,14 +109,17 @@ describe('gradientNorms', () => {
 describe('recipe output pieces', () => {
   it('wrap keeps every word, in order, in lines of at most the width', () => {
     const word = fc.string({ unit: fc.constantFrom('a', 'b', '→', '(', '1'), minLength: 1, maxLength: 130 })
-    fc.assert(fc.property(fc.array(word, { maxLength: 40 }), fc.integer({ min: 20, max: 120 }), (words, width) => {
-      const lines = wrap(words.join(' '), '  x: ', '    ', width)
-      for (const l of lines) expect(l.length).toBeLessThanOrEqual(width)
-      expect(lines[0].startsWith('  x: ')).toBe(true)
-      // Removing the prefixes and joining gives the words back (a long word may be cut across lines).
-      const body = lines.map((l, i) => l.slice(i === 0 ? 5 : 4))
-      expect(body.join(' ').split(' ').join('')).toBe(words.join(''))
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 40 }), fc.integer({ min: 20, max: 120 }), (words, width) => {
+        const lines = wrap(words.join(' '), '  x: ', '    ', width)
+        for (const l of lines) expect(l.length).toBeLessThanOrEqual(width)
+        expect(lines[0].startsWith('  x: ')).toBe(true)
+        // Removing the prefixes and joining gives the words back (a long word may be cut across lines).
+        const body = lines.map((l, i) => l.slice(i === 0 ? 5 : 4))
+        expect(body.join(' ').split(' ').join('')).toBe(words.join(''))
+      }),
+      { numRuns: 200 },
+    )
   })
 
   it('ranges compresses runs of consecutive epochs', () => {
@@ -111,21 +128,24 @@ describe('recipe output pieces', () => {
     expect(ranges([1, 3, 4])).toBe('1, 3–4')
   })
 
-  it("the validation scale of (e) holds the best epoch and everything after it, is not zero-based, and a rise fills over a quarter of it", () => {
+  it('the validation scale of (e) holds the best epoch and everything after it, is not zero-based, and a rise fills over a quarter of it', () => {
     const loss = fc.double({ min: 0.01, max: 10, noNaN: true })
     // The examples are counterexamples found earlier: a margin that reached 0, one lost in rounding.
-    fc.assert(fc.property(fc.array(loss, { minLength: 2, maxLength: 40 }), (v) => {
-      const best = v.indexOf(Math.min(...v)) + 1
-      const [lo, hi] = validationDomain(v, best)
-      const after = v.slice(best - 1)
-      expect(lo).toBeLessThan(Math.min(...v))
-      expect(lo).toBeGreaterThan(0) // not flattened against a zero-based axis
-      expect(hi).toBeGreaterThanOrEqual(Math.max(...after))
-      // A rise of at least a tenth of the loss: margins ≤ max(0.24, 0.1)·rise on each side of a
-      // 3·rise span, so the rise fills ≥ 1 / 3.48 of the scale.
-      const rise = Math.max(...after) - Math.min(...v)
-      if (rise >= 0.1 * Math.min(...v)) expect(rise / (hi - lo)).toBeGreaterThan(0.25)
-    }), { numRuns: 200, examples: [[[0.01, 0.135]], [[0.010000000000000012, 0.010000000000000014]]] })
+    fc.assert(
+      fc.property(fc.array(loss, { minLength: 2, maxLength: 40 }), (v) => {
+        const best = v.indexOf(Math.min(...v)) + 1
+        const [lo, hi] = validationDomain(v, best)
+        const after = v.slice(best - 1)
+        expect(lo).toBeLessThan(Math.min(...v))
+        expect(lo).toBeGreaterThan(0) // not flattened against a zero-based axis
+        expect(hi).toBeGreaterThanOrEqual(Math.max(...after))
+        // A rise of at least a tenth of the loss: margins ≤ max(0.24, 0.1)·rise on each side of a
+        // 3·rise span, so the rise fills ≥ 1 / 3.48 of the scale.
+        const rise = Math.max(...after) - Math.min(...v)
+        if (rise >= 0.1 * Math.min(...v)) expect(rise / (hi - lo)).toBeGreaterThan(0.25)
+      }),
+      { numRuns: 200, examples: [[[0.01, 0.135]], [[0.010000000000000012, 0.010000000000000014]]] },
+    )
     // Falls 1.3 → 0.44, rises to 0.54: the scale is [0.44 − 8%·0.3, 0.44 + 3·0.1] = [0.416, 0.74].
     const [lo, hi] = validationDomain([1.3, 0.7, 0.44, 0.5, 0.54], 3)
     expect(lo).toBeCloseTo(0.416, 12)
@@ -137,14 +157,19 @@ describe('recipe output pieces', () => {
     const out: string[] = []
     const rep = reporter({ write: (s) => out.push(s), isTTY: false }, { everyMs: 3000, now: () => t })
     const tick = rep.model('(c) adam')
-    t = 2999; tick(1, 20, 5, 80, 0.5)
+    t = 2999
+    tick(1, 20, 5, 80, 0.5)
     expect(out).toEqual([])
-    t = 3000; tick(1, 20, 6, 80, 0.25)
+    t = 3000
+    tick(1, 20, 6, 80, 0.25)
     expect(out).toEqual(['… (c) adam: epoch 1/20, batch 6/80, loss 0.2500 [3.0s]\n'])
-    t = 5000; rep.printed() // a table was printed: the quiet timer restarts
-    t = 7999; tick(2, 20, 1, 80, 0.2)
+    t = 5000
+    rep.printed() // a table was printed: the quiet timer restarts
+    t = 7999
+    tick(2, 20, 1, 80, 0.2)
     expect(out.length).toBe(1)
-    t = 8000; tick(2, 20, 2, 80, 0.2)
+    t = 8000
+    tick(2, 20, 2, 80, 0.2)
     expect(out.length).toBe(2)
     expect(out.every((l) => !l.includes('\r'))).toBe(true)
   })
@@ -154,12 +179,14 @@ describe('recipe output pieces', () => {
     const out: string[] = []
     const rep = reporter({ write: (s) => out.push(s), isTTY: true, columns: 60 }, { now: () => t })
     const tick = rep.model('(d) a label long enough to need cutting at the terminal width')
-    t = 100; tick(3, 5, 7, 20, 1)
+    t = 100
+    tick(3, 5, 7, 20, 1)
     expect(out.length).toBe(1)
     expect(out[0].startsWith('\r\x1b[2K')).toBe(true)
     expect(out[0].endsWith('\n')).toBe(false)
     expect(out[0].length - 5).toBeLessThanOrEqual(59) // fits the terminal, so it can be redrawn
-    t = 150; tick(3, 5, 8, 20, 1) // redrawn at most every 100 ms
+    t = 150
+    tick(3, 5, 8, 20, 1) // redrawn at most every 100 ms
     expect(out.length).toBe(1)
     rep.printed()
     expect(out[1]).toBe('\r\x1b[2K')
@@ -168,9 +195,12 @@ describe('recipe output pieces', () => {
   })
 
   it('a progress line never exceeds 100 columns', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 150 }), fc.nat(1e6), fc.nat(1e6), fc.double({ min: 0, max: 1e30, noNaN: true }), (label, e, b, loss) => {
-      expect(progressLine(label, e, e, b, b, loss, 1e5).length).toBeLessThanOrEqual(100)
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(fc.string({ maxLength: 150 }), fc.nat(1e6), fc.nat(1e6), fc.double({ min: 0, max: 1e30, noNaN: true }), (label, e, b, loss) => {
+        expect(progressLine(label, e, e, b, b, loss, 1e5).length).toBeLessThanOrEqual(100)
+      }),
+      { numRuns: 100 },
+    )
   })
 })
 
@@ -196,7 +226,9 @@ describe('where a run differs from the lecture', () => {
   it('(e) a better restored test accuracy agrees; no better, or no rise at all, differs', () => {
     const base = { bestEpoch: 8, epochs: 40, testAccuracyRestored: 0.87, testAccuracyLastEpoch: 0.86 }
     expect(L.earlyStoppingDiffers(base)).toEqual([])
-    expect(L.earlyStoppingDiffers({ ...base, testAccuracyRestored: 0.866, testAccuracyLastEpoch: 0.869 }).join()).toMatch(/did not improve test accuracy: 0\.8660 .* epoch 8, 0\.8690 after all 40/)
+    expect(L.earlyStoppingDiffers({ ...base, testAccuracyRestored: 0.866, testAccuracyLastEpoch: 0.869 }).join()).toMatch(
+      /did not improve test accuracy: 0\.8660 .* epoch 8, 0\.8690 after all 40/,
+    )
     expect(L.earlyStoppingDiffers({ ...base, testAccuracyRestored: 0.86 }).length).toBe(1) // equal is not an improvement
     expect(L.earlyStoppingDiffers({ ...base, bestEpoch: 40 }).join()).toMatch(/still falling at epoch 40/)
   })
@@ -234,7 +266,7 @@ describe('purediff recipe --tiny, in process', () => {
   }
   const markType = (l: any): string | undefined => (typeof l.mark === 'string' ? l.mark : l.mark?.type)
 
-  it('reproduces the lecture\'s relations, and writes results.json and every plot', () => {
+  it("reproduces the lecture's relations, and writes results.json and every plot", () => {
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { experiments: { id: string; numbers: any }[] }
     const n = Object.fromEntries(res.experiments.map((e) => [e.id, e.numbers]))
     // (a) the deep sigmoid network stays near chance on the training data; ReLU trains.
@@ -261,15 +293,24 @@ describe('purediff recipe --tiny, in process', () => {
   })
 
   it('shows progress for every experiment that trains', () => {
-    for (const id of ['a', 'c', 'd', 'e', 'f', 'g']) expect(progress.some((l) => l.startsWith(`… (${id}) `)), id).toBe(true)
+    for (const id of ['a', 'c', 'd', 'e', 'f', 'g'])
+      expect(
+        progress.some((l) => l.startsWith(`… (${id}) `)),
+        id,
+      ).toBe(true)
     expect(progress.join('')).toMatch(/^… \(c\) adam: epoch 4\/4, batch 10\/10, loss \d\.\d{4} \[\d+\.\ds\]$/m)
   })
 
   it('says where the run differs from the lecture exactly when its decision function does', () => {
     const decide: Record<string, (n: any, r: any) => string[]> = {
-      a: (n) => L.sigmoidVsReluDiffers({ trainAccuracy: n.trainAccuracy, epochs: sizes.tiny.epochs }), b: (n) => L.gradientNormsDiffers(n),
-      c: (n) => L.optimizersDiffers(n), d: (n) => L.activationsDiffers(n), e: (n) => L.earlyStoppingDiffers(n),
-      f: (n) => L.regularisationDiffers(n), g: (n) => L.dropoutDiffers(n, sizes.tiny.epochs), h: (n) => L.allMasksDiffers(n),
+      a: (n) => L.sigmoidVsReluDiffers({ trainAccuracy: n.trainAccuracy, epochs: sizes.tiny.epochs }),
+      b: (n) => L.gradientNormsDiffers(n),
+      c: (n) => L.optimizersDiffers(n),
+      d: (n) => L.activationsDiffers(n),
+      e: (n) => L.earlyStoppingDiffers(n),
+      f: (n) => L.regularisationDiffers(n),
+      g: (n) => L.dropoutDiffers(n, sizes.tiny.epochs),
+      h: (n) => L.allMasksDiffers(n),
     }
     for (const r of run.results) {
       expect(r.differs, r.id).toEqual(decide[r.id](r.numbers, r))
@@ -306,7 +347,9 @@ describe('purediff recipe --tiny, in process', () => {
     const n = f.numbers as Record<string, { exactZeros: number; weights: number }>
     const bars = layers(f.plots[0].spec).find((l) => Array.isArray(l.data?.values) && l.data.values[0]?.label !== undefined)
     const L1 = bars.data.values.find((v: { series: string }) => v.series === 'L1')
-    expect(L1.label).toBe(`${n.L1.exactZeros.toLocaleString('en-US')} of ${n.L1.weights.toLocaleString('en-US')} exactly 0 (${((100 * n.L1.exactZeros) / n.L1.weights).toFixed(1)}%)`)
+    expect(L1.label).toBe(
+      `${n.L1.exactZeros.toLocaleString('en-US')} of ${n.L1.weights.toLocaleString('en-US')} exactly 0 (${((100 * n.L1.exactZeros) / n.L1.weights).toFixed(1)}%)`,
+    )
     expect(layers(f.plots[0].spec).filter((l) => markType(l) === 'text').length).toBeGreaterThan(0)
     const g = byId('g')
     expect(g.plots.map((p) => p.name)).toEqual(['g-dropout'])
