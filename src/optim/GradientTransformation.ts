@@ -14,7 +14,7 @@ import type { Tensor } from '../tensor/Tensor.js'
 import { ArgumentError } from '../tensor/errors.js'
 import { describe } from '../tensor/Tensor.js'
 import { type Flat, allocLike, build, flat, leafFrom, leavesLike, read } from './leaves.js'
-import { fusePair } from './fusion.js'
+import { checkFusion, fusePair } from './fusion.js'
 import * as k from './kernels.js'
 
 // --- model
@@ -41,7 +41,45 @@ export interface GradientTransformation<S> {
   init(params: unknown): S
   /** `[updates, newState]` for these grads; `params` only for transforms that read the weights. */
   update<U>(updates: U, state: S, params?: unknown): [U, S]
+  /** What the transform is, for `chain`'s fused passes (see `TransformFusion`); absent: never fused. */
+  readonly fusion?: TransformFusion<S>
 }
+
+/**
+ * What a transform is, as far as `chain` is concerned: a descriptor carried on the transform
+ * object, so it survives a spread copy (`{ ...t }`) and a wrapper can pass it on.
+ * `chain(…, a, b, …)` runs `a` and `b` as ONE pass over memory when `a.fusion` is
+ * `{ kind: 'scaling', scaledUpdate }` and `b.fusion` is `{ kind: 'learningRate', lr }`; then
+ * `a.update` and `b.update` are not called. The contract a descriptor states:
+ * - `{ kind: 'learningRate', lr }`: the transform is `scaleByLearningRate(lr)`, state included
+ *   (a `{ count }` for a schedule);
+ * - `{ kind: 'scaling', scaledUpdate }`: `scaledUpdate(u, s, params, f)` returns the state of
+ *   `update(u, s, params)` and its updates multiplied by f, rounded as `update` then a scaling
+ *   pass would round them (bit-identical).
+ * `scaleByAdam`, `scaleByRss`, `scaleByRms` and `trace` are `scaling`, and so is a `chain`
+ * whose last member is; `scaleByLearningRate` and `sgd` are `learningRate`. A transform without
+ * a descriptor is never fused, which is always correct: `applyIfFinite` and `multiSteps` change
+ * what is computed and carry none. A wrapper that changes the updates (or does something in
+ * `update` that must happen, such as logging) must not pass the descriptor on:
+ * `{ ...t, update: other }` keeps the old one, so write `{ ...t, update: other, fusion:
+ * undefined }`. A descriptor that does not hold is not detected: `chain` trusts it.
+ *
+ * @example
+ * import { tensor, toFlatArray } from 'purediff'
+ * import { chain, scaleByAdam, scaleByLearningRate } from 'purediff/optim'
+ * const part = { ...scaleByAdam() } // a copy is still Adam's scaling: fused with the rate
+ * if (part.fusion?.kind !== 'scaling' || scaleByLearningRate(0.1).fusion?.kind !== 'learningRate') throw new Error()
+ * const apart = { ...scaleByAdam(), fusion: undefined } // never fused: two passes, same bits
+ * const g = [tensor([0.5, -2])]
+ * const [u1] = chain(part, scaleByLearningRate(0.1)).update(g, chain(part, scaleByLearningRate(0.1)).init(g))
+ * const [u2] = chain(apart, scaleByLearningRate(0.1)).update(g, chain(apart, scaleByLearningRate(0.1)).init(g))
+ * if (toFlatArray(u1[0]).join() !== toFlatArray(u2[0]).join()) throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export type TransformFusion<S> =
+  | { readonly kind: 'learningRate'; readonly lr: LearningRate }
+  | { readonly kind: 'scaling'; scaledUpdate<U>(updates: U, state: S, params: unknown, factor: number): [U, S] }
 
 /** The state type of a transform. @category model @since 0.1.0 */
 export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never
@@ -134,8 +172,10 @@ export function applyUpdates<P>(params: P, updates: unknown): P {
 /**
  * Composes transforms left to right: the updates of one are the input of the next, and the
  * state is the tuple of the members' states. `params` is passed to every member. A scaling
- * part (`scaleByAdam`, `scaleByRss`, `scaleByRms`, `trace`) directly followed by
- * `scaleByLearningRate` (or `sgd`) runs as one pass over memory, with bit-identical results.
+ * part (`scaleByAdam`, `scaleByRss`, `scaleByRms`, `trace`, a chain ending in one, or a copy of
+ * any of them) directly followed by `scaleByLearningRate` (or `sgd`) runs as one pass over
+ * memory, with bit-identical results; this follows the members' `fusion` descriptors (see
+ * `TransformFusion`), and the chain itself is `scaling` when its last member is.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -154,32 +194,40 @@ export function chain<const Ts extends readonly GradientTransformation<unknown>[
       throw new ArgumentError('chain', `argument ${i} must be a GradientTransformation { init, update }, got ${describe(t)}`)
     }
   })
-  // why: speed; a scaling part followed by the learning rate runs as one pass (see fusion.ts)
-  const fused = ts.map((t, i) => (i + 1 < ts.length ? fusePair(t, ts[i + 1]) : null))
-  return {
-    // why the casts: a mapped tuple type cannot be built by Array.map; the members are in order
-    init: (params) => ts.map((t) => t.init(params)) as unknown as ChainState<Ts>,
-    update: (updates, state, params) => {
-      const states = state as unknown as readonly unknown[]
-      if (!Array.isArray(states) || states.length !== ts.length) {
-        throw new ArgumentError('chain', `the state must be an array of ${ts.length} member states (made by init), got ${describe(state)}`)
+  // why: speed; a scaling part followed by the learning rate runs as one pass, decided here
+  // from the members' descriptors, once (see fusion.ts)
+  const kinds = ts.map((t, i) => checkFusion('chain', i, t))
+  const fused = kinds.map((f, i) => fusePair(f, kinds[i + 1]))
+  const n = ts.length
+  const last = kinds[n - 1]
+  // The members in order; with a factor, the last (a scaling part) applies it in its own pass.
+  const run = (updates: unknown, state: unknown, params: unknown, factor: number | null): [unknown, unknown[]] => {
+    const states = state as readonly unknown[]
+    if (!Array.isArray(states) || states.length !== n) {
+      throw new ArgumentError('chain', `the state must be an array of ${n} member states (made by init), got ${describe(state)}`)
+    }
+    let u: unknown = updates
+    const next: unknown[] = []
+    for (let i = 0; i < n; i++) {
+      const f = fused[i]
+      if (f !== null) {
+        const [v, sa, sb] = f(u, states[i], states[i + 1], params)
+        u = v
+        next.push(sa, sb)
+        i++
+      } else {
+        const [v, s] = factor !== null && i === n - 1 && last?.kind === 'scaling' ? last.scaledUpdate(u, states[i], params, factor) : ts[i].update(u, states[i], params)
+        u = v
+        next.push(s)
       }
-      let u: unknown = updates
-      const next: unknown[] = []
-      for (let i = 0; i < ts.length; i++) {
-        const f = fused[i]
-        if (f !== null) {
-          const [v, sa, sb] = f(u, states[i], states[i + 1], params)
-          u = v
-          next.push(sa, sb)
-          i++
-        } else {
-          const [v, s] = ts[i].update(u, states[i], params)
-          u = v
-          next.push(s)
-        }
-      }
-      return [u as typeof updates, next as unknown as ChainState<Ts>]
-    },
+    }
+    return [u, next]
   }
+  // why the casts: a mapped tuple type cannot be built by Array.map; the members are in order
+  const c: GradientTransformation<ChainState<Ts>> = {
+    init: (params) => ts.map((t) => t.init(params)) as unknown as ChainState<Ts>,
+    update: (updates, state, params) => run(updates, state, params, null) as unknown as [typeof updates, ChainState<Ts>],
+  }
+  if (last?.kind !== 'scaling') return c
+  return { ...c, fusion: { kind: 'scaling', scaledUpdate: (updates, state, params, factor) => run(updates, state, params, factor) as unknown as [typeof updates, ChainState<Ts>] } }
 }

@@ -6,7 +6,7 @@
 
 // --- the model and its combinators
 export { identity, stateless, chain, applyUpdates } from './GradientTransformation.js'
-export type { GradientTransformation, StateOf, EmptyState, ChainState, Schedule, LearningRate } from './GradientTransformation.js'
+export type { GradientTransformation, StateOf, EmptyState, ChainState, Schedule, LearningRate, TransformFusion } from './GradientTransformation.js'
 
 // --- parts
 export { scaleByAdam, scaleByRss, scaleByRms, trace } from './transforms.js'

@@ -11,7 +11,6 @@ import { ArgumentError } from '../tensor/errors.js'
 import { describe } from '../tensor/Tensor.js'
 import type { EmptyState, GradientTransformation, LearningRate } from './GradientTransformation.js'
 import { allocLike, build, checkNumber, countTensor, field, flat, leafFrom, read, readCount, requireParams } from './leaves.js'
-import { withLearningRate } from './fusion.js'
 import * as k from './kernels.js'
 import { normOf, sumOfSquares } from '../kernels/norm.js'
 
@@ -48,16 +47,18 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<Sc
   if (typeof lr === 'number') {
     checkNumber(op, 'the learning rate', lr, 0)
     const empty: EmptyState = Object.freeze({})
-    return withLearningRate<GradientTransformation<ScaleByLearningRateState>>({ init: () => empty, update: (updates, state) => [scaleTree(op, updates, -lr), state] }, lr)
+    // `chain` fuses this rate into a scaling part before it (see TransformFusion)
+    return { init: () => empty, update: (updates, state) => [scaleTree(op, updates, -lr), state], fusion: { kind: 'learningRate', lr } }
   }
   if (typeof lr !== 'function') throw new ArgumentError(op, `the learning rate must be a number or a schedule (step) => number, got ${describe(lr)}`)
-  return withLearningRate<GradientTransformation<ScaleByLearningRateState>>({
+  return {
     init: () => ({ count: countTensor(0) }),
     update: (updates, state) => {
       const n = readCount(op, 'state.count', field(op, state, 'count'))
       return [scaleTree(op, updates, -lr(n)), { count: countTensor(n + 1) }]
     },
-  }, lr)
+    fusion: { kind: 'learningRate', lr },
+  }
 }
 
 /**

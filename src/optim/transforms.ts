@@ -24,7 +24,6 @@ import type { Tensor } from '../tensor/Tensor.js'
 import type { Tree } from '../tree/index.js'
 import type { GradientTransformation } from './GradientTransformation.js'
 import { allocLike, build, checkDecay, checkNumber, countTensor, field, flat, fullLike, leafFrom, leavesLike, read, readCount } from './leaves.js'
-import { withScaledUpdate } from './fusion.js'
 import * as k from './kernels.js'
 
 // --- model
@@ -133,10 +132,12 @@ export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformati
     })
     return [build(g, uOut), { count: countTensor(t), mu: build(g, muOut), nu: build(g, nuOut) }]
   }
-  return withScaledUpdate<GradientTransformation<ScaleByAdamState>>({
+  return {
     init: (params) => ({ count: countTensor(0), mu: fullLike(op, params, 0), nu: fullLike(op, params, 0) }),
     update: (updates, state) => step(updates, state, null),
-  }, (updates, state, _params, factor) => step(updates, state as ScaleByAdamState, factor))
+    // `chain` fuses a following learning rate into this pass (see TransformFusion)
+    fusion: { kind: 'scaling', scaledUpdate: (updates, state, _params, factor) => step(updates, state, factor) },
+  }
 }
 
 /**
@@ -176,10 +177,12 @@ export function scaleByRss(opts: ScaleByRssOptions = {}): GradientTransformation
     })
     return [build(g, uOut), { sumOfSquares: build(g, sOut) }]
   }
-  return withScaledUpdate<GradientTransformation<ScaleByRssState>>({
+  return {
     init: (params) => ({ sumOfSquares: fullLike(op, params, init) }),
     update: (updates, state) => step(updates, state, null),
-  }, (updates, state, _params, factor) => step(updates, state as ScaleByRssState, factor))
+    // `chain` fuses a following learning rate into this pass (see TransformFusion)
+    fusion: { kind: 'scaling', scaledUpdate: (updates, state, _params, factor) => step(updates, state, factor) },
+  }
 }
 
 /**
@@ -222,10 +225,12 @@ export function scaleByRms(opts: ScaleByRmsOptions = {}): GradientTransformation
     })
     return [build(g, uOut), { count: countTensor(count + 1), nu: build(g, nuOut) }]
   }
-  return withScaledUpdate<GradientTransformation<ScaleByRmsState>>({
+  return {
     init: (params) => ({ count: countTensor(0), nu: fullLike(op, params, initialScale) }),
     update: (updates, state) => step(updates, state, null),
-  }, (updates, state, _params, factor) => step(updates, state as ScaleByRmsState, factor))
+    // `chain` fuses a following learning rate into this pass (see TransformFusion)
+    fusion: { kind: 'scaling', scaledUpdate: (updates, state, _params, factor) => step(updates, state, factor) },
+  }
 }
 
 /**
@@ -263,8 +268,10 @@ export function trace(opts: TraceOptions = {}): GradientTransformation<TraceStat
     })
     return [build(g, uOut), { trace: build(g, tOut) }]
   }
-  return withScaledUpdate<GradientTransformation<TraceState>>({
+  return {
     init: (params) => ({ trace: fullLike(op, params, 0) }),
     update: (updates, state) => step(updates, state, null),
-  }, (updates, state, _params, factor) => step(updates, state as TraceState, factor))
+    // `chain` fuses a following learning rate into this pass (see TransformFusion)
+    fusion: { kind: 'scaling', scaledUpdate: (updates, state, _params, factor) => step(updates, state, factor) },
+  }
 }

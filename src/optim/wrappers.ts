@@ -76,6 +76,9 @@ export function applyIfFinite<S>(inner: GradientTransformation<S>, opts: ApplyIf
   checkInner(op, inner)
   const max = opts.maxConsecutiveErrors ?? Infinity
   if (!(max >= 0)) throw new ArgumentError(op, `maxConsecutiveErrors must be a number ≥ 0, got ${String(max)}`)
+  // No `fusion`, even when `inner` has one: a learning rate fused into the inner pass would be
+  // applied before the finiteness check (u finite, −η·u overflowing would be skipped), so the
+  // wrapper drops the descriptor on purpose (see TransformFusion).
   return {
     init: (params) => ({ notFiniteCount: countTensor(0), totalNotFinite: countTensor(0), lastFinite: countTensor(1), inner: inner.init(params) }),
     update: (updates, state, params) => {
@@ -122,6 +125,8 @@ export function multiSteps<S>(inner: GradientTransformation<S>, k: number): Grad
   const op = 'multiSteps'
   checkInner(op, inner)
   if (!(Number.isInteger(k) && k >= 1)) throw new ArgumentError(op, `k must be a positive integer, got ${describe(k)}`)
+  // No `fusion`: on k − 1 of k calls the updates are zeros, not a scaling of anything, and the
+  // state is not `inner`'s, so the wrapper drops the descriptor on purpose (see TransformFusion).
   return {
     init: (params) => ({ miniStep: countTensor(0), gradientStep: countTensor(0), accGrads: fullLike<Tree>(op, params, 0), inner: inner.init(params) }),
     update: (updates, state, params) => {
