@@ -139,7 +139,7 @@ if (opt.detached === true) {
   say('--detached: an ArrayBuffer was detached before the first block, on purpose')
 }
 say(`purediff kernel mode of the main column: ${mainMode} (${process.env.PUREDIFF_KERNELS ? `PUREDIFF_KERNELS=${process.env.PUREDIFF_KERNELS}` : 'the default'})`)
-console.log('order: ' + ORDER.filter((l) => libs.includes(l)).join(' → ') + '   (why: bench/README.md, "Order and fairness")')
+console.log(`order: ${ORDER.filter((l) => libs.includes(l)).join(' → ')}   (why: bench/README.md, "Order and fairness")`)
 
 // --- the blocks
 
@@ -287,7 +287,7 @@ for (const s of naReasons(rows, shownLibs)) console.log(s)
 const targets = checkTargets(rows, quick)
 console.log(`\ntargets (issue 6)${quick ? ' — quick run: indicative only' : ''}:`)
 // a partial run lists only what it measured
-for (const s of targetLines(partial ? targets.filter((t) => t.pass !== null) : targets)) console.log('  ' + s)
+for (const s of targetLines(partial ? targets.filter((t) => t.pass !== null) : targets)) console.log(`  ${s}`)
 const counted = targets.filter((t) => t.pass !== null)
 console.log(`  ${counted.filter((t) => t.pass).length} of ${counted.length} targets pass (${targets.length - counted.length} not measured in this run)`)
 
@@ -317,6 +317,6 @@ if (outFile === null) {
     notes,
     durationSeconds: Math.round(seconds),
   }
-  writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`wrote ${relative(process.cwd(), outFile)}`)
 }

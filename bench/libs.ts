@@ -30,7 +30,7 @@ export async function useTfBackend(backend: 'cpu' | 'wasm'): Promise<string[]> {
   const w = plainRequire(import.meta.url, '@tensorflow/tfjs-backend-wasm') as typeof TFW
   // The .wasm files ship in the package: point at them so nothing is fetched from the network.
   const pkg = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'))
-  w.setWasmPaths(join(pkg, 'dist') + '/')
+  w.setWasmPaths(`${join(pkg, 'dist')}/`)
   // Only the threaded build uses it (Node never gets that build, see below); set anyway, single thread.
   w.setThreadsCount(1)
   if (!(await t.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false')

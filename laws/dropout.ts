@@ -224,7 +224,7 @@ export function compareAllMasks(net: (x: Tensor) => Tensor, x: Tensor, rate: num
         bits[i * n + j] = 1
         kept++
       }
-    weights[i] = Math.pow(rate, n - kept) * Math.pow(1 - rate, kept)
+    weights[i] = rate ** (n - kept) * (1 - rate) ** kept
   }
   const masks = fromArray(bits, [count, n], x.dtype)
   const outs = toFlatArray(net(dropoutWithMask(broadcastTo(x, [count, n]), masks, rate, mode)))

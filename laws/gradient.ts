@@ -190,8 +190,7 @@ export function checkChainRule(f: F, c: { readonly args: readonly Tensor[]; read
       : `; worst element: argument ${w.path} index ${w.index}: ∂(h∘f)/∂x = ${w.analytic} by grad vs ${w.numeric} by central differences (relative error ${short(w.relError)})`
   return {
     ok: false,
-    detail:
-      `${what}: |diff| = ${diff} > tolerance ${tol}; ` + describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol, atol }) + worst,
+    detail: `${what}: |diff| = ${diff} > tolerance ${tol}; ${describeComparison({ diff, scale: lhsScale + rhsScale, scaleIs: 'Σ|terms| of both inner products', rtol, atol })}${worst}`,
   }
 }
 
@@ -312,7 +311,7 @@ interface Mismatch {
 function worstMismatch(lhs: readonly number[][], rhs: readonly number[][], scales: readonly number[], rtol: number, atol: number): Mismatch | null {
   let worst: Mismatch | null = null,
     worstRatio = 1
-  lhs.forEach((li, i) =>
+  lhs.forEach((li, i) => {
     li.forEach((l, j) => {
       const r = rhs[i][j],
         diff = Math.abs(l - r),
@@ -322,8 +321,8 @@ function worstMismatch(lhs: readonly number[][], rhs: readonly number[][], scale
         worstRatio = ratio
         worst = { leaf: i, index: j, lhs: l, rhs: r, diff, tol, scale: scales[i] }
       }
-    }),
-  )
+    })
+  })
   return worst
 }
 

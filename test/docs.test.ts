@@ -71,7 +71,7 @@ function rewrite(code: string, from: string): string {
     const t = targets[name]
     if (t === undefined) throw new Error(`example imports unknown entry point ${name}`)
     let rel = relative(from, t).replace(/\\/g, '/').replace(/\.ts$/, '.js')
-    if (!rel.startsWith('.')) rel = './' + rel
+    if (!rel.startsWith('.')) rel = `./${rel}`
     return `from '${rel}'`
   })
 }

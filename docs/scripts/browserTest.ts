@@ -69,14 +69,14 @@ function walk(dir: string): string[] {
   })
 }
 const pages = walk(dist)
-  .map((f) => '/' + relative(dist, f).replace(/\\/g, '/'))
+  .map((f) => `/${relative(dist, f).replace(/\\/g, '/')}`)
   .filter((p) => p !== '/404.html')
   .map((p) => p.replace(/(^|\/)index\.html$/, '$1'))
   .sort()
 
 /** The markdown source of a page path, for the plots it references. */
 function sourceOf(path: string): string | null {
-  const md = join(docsDir, (path.endsWith('/') ? `${path}index` : path.replace(/\.html$/, '')) + '.md')
+  const md = join(docsDir, `${path.endsWith('/') ? `${path}index` : path.replace(/\.html$/, '')}.md`)
   return existsSync(md) ? readFileSync(md, 'utf8') : null
 }
 

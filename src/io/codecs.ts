@@ -232,7 +232,7 @@ function validateNode(u: unknown, c: t.Context, depth: number): t.Validation<Che
         const e: unknown = u.entries[i]
         if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') return t.failure(e, at(`entries[${i}]`, e), `expected a [key, node] pair, got ${show(e)}`)
         const k = e[0]
-        if (Object.prototype.hasOwnProperty.call(out, k)) return t.failure(e, at(k, e[1]), `duplicate key ${show(k)}`)
+        if (Object.hasOwn(out, k)) return t.failure(e, at(k, e[1]), `duplicate key ${show(k)}`)
         const r = validateNode(e[1], at(k, e[1]), depth + 1)
         if (E.isLeft(r)) return r
         // defineProperty: a key such as "__proto__" must become an own key, not the prototype

@@ -63,7 +63,10 @@ class Writer {
 
   /** Appends the JSON of a string. */
   string(s: string): void {
-    if (s.length < LONG) return this.text(JSON.stringify(s))
+    if (s.length < LONG) {
+      this.text(JSON.stringify(s))
+      return
+    }
     if (this.readLong(s)) {
       this.short.push('"') // readLong hashed it
       this.flush()
@@ -161,20 +164,27 @@ function isPlainObject(x: object): x is Record<string, unknown> {
 const omitted = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol'
 
 function walk(v: unknown, w: Writer, ancestors: Set<object>): void {
-  if (v === null) return w.text('null')
+  if (v === null) {
+    w.text('null')
+    return
+  }
   switch (typeof v) {
     case 'string':
-      return w.string(v)
+      w.string(v)
+      return
     case 'number':
-      return w.text(Number.isFinite(v) ? String(v) : 'null')
+      w.text(Number.isFinite(v) ? String(v) : 'null')
+      return
     case 'boolean':
-      return w.text(v ? 'true' : 'false')
+      w.text(v ? 'true' : 'false')
+      return
     case 'object':
       break
     default: {
       // bigint throws as in JSON.stringify; undefined, functions and symbols are handled by the caller
       const s = JSON.stringify(v)
-      return w.text(s === undefined ? 'null' : s)
+      w.text(s === undefined ? 'null' : s)
+      return
     }
   }
   const o = v as object
@@ -182,13 +192,15 @@ function walk(v: unknown, w: Writer, ancestors: Set<object>): void {
     const known = memo.get(o)
     if (known !== undefined) {
       memo.delete(o) // used once: encodeCheckpoint asks right after Checkpoint.encode hashed it
-      return w.splice(known)
+      w.splice(known)
+      return
     }
   }
   if (!Array.isArray(o) && !isPlainObject(o)) {
     // a Date, a boxed value, an object with toJSON…: JSON.stringify knows best (never in a checkpoint)
     const s = JSON.stringify(o)
-    return w.text(s === undefined ? 'null' : s)
+    w.text(s === undefined ? 'null' : s)
+    return
   }
   if (ancestors.has(o)) throw new TypeError('Converting circular structure to JSON')
   ancestors.add(o)

@@ -10,7 +10,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { ArgumentError } from '../index.js'
-import { type CheckpointTree } from './codecs.js'
+import type { CheckpointTree } from './codecs.js'
 import { decodeCheckpoint, encodeCheckpointPieces } from './checkpoint.js'
 
 // --- internal

@@ -163,7 +163,7 @@ export function broadcastableShapes<N extends number = 2>(c: BroadcastConstraint
         fc.oneof(fc.constant(0), fc.integer({ min: 0, max: r })),
         fc.oneof(fc.constant(null), fc.array(fc.boolean(), { minLength: r, maxLength: r })),
       )
-      .map(([drop, ones]) => full.map((d, i) => (ones !== null && ones[i] ? 1 : d)).slice(drop))
+      .map(([drop, ones]) => full.map((d, i) => (ones?.[i] ? 1 : d)).slice(drop))
     // why the cast: the array has exactly n entries, which is what Shapes<N> spells as a tuple
     return fc.array(one, { minLength: n, maxLength: n }) as fc.Arbitrary<number[][]> as fc.Arbitrary<Shapes<N>>
   })

@@ -138,7 +138,7 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
   const at = (ls: readonly Tensor[]): X => unflatten<X>(structure, ls)
   const w = weights === undefined ? null : toFlatArray(weights)
   // The output as numbers: the scalar itself, or every element (weighted in `quotient`).
-  const value = (ls: readonly Tensor[]): number[] => (w === null ? [scalarValue(f(at(ls)))] : outputOf(f(at(ls)), weights!))
+  const value = (ls: readonly Tensor[]): number[] => (weights === undefined ? [scalarValue(f(at(ls)))] : outputOf(f(at(ls)), weights))
   const scalar = weights === undefined ? f : (p: X) => sum(mul(weights, f(p)))
   const g = flatten('checkGrad (the gradient)', grad(scalar)(at(x64))).leaves.map(toFlatArray)
   const rows: Row[] = []
@@ -159,12 +159,12 @@ export function checkGrad<X>(f: (x: X) => Tensor, x: X, opts: GradCheckOptions =
       const { numeric, noise } = quotient(value(shifted(1)), value(shifted(-1)), w, 2 * eps)
       let analytic = 0,
         magnitude = 0
-      g.forEach((gi, i) =>
-        gi.forEach((v, j) => {
-          analytic += v * d[i][j]
-          magnitude += Math.abs(v * d[i][j])
-        }),
-      )
+      for (let i = 0; i < g.length; i++) {
+        for (let j = 0; j < g[i].length; j++) {
+          analytic += g[i][j] * d[i][j]
+          magnitude += Math.abs(g[i][j] * d[i][j])
+        }
+      }
       rows.push({ path: '<direction>', index: k, analytic, numeric, magnitude, noise })
     }
     return summarize(rows, rtol, atol)

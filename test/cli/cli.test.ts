@@ -3,7 +3,7 @@
  * dataset; every error path exits non-zero with one line and no stack trace; the recipe command's
  * flags (its experiments run in process, on real MNIST digits, in test/train/recipe.test.ts).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'

@@ -29,7 +29,7 @@ async function train(o: TrainCommand): Promise<{ code: number; out: string; err:
   const code = await trainCommand(
     { model: at('model.json'), optimizer: at('opt.json'), data: at('data.json'), epochs: 2, ...o },
     (s) => {
-      out += s + '\n'
+      out += `${s}\n`
     },
     {
       write: (s: string) => {

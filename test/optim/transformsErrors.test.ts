@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ArgumentError, PurediffError, ShapeError, tensor } from '../../src/index.js'
+import { ArgumentError, type PurediffError, ShapeError, tensor } from '../../src/index.js'
 import { scaleByAdam, scaleByRms, scaleByRss, trace } from '../../src/optim/index.js'
 import type { GradientTransformation } from '../../src/optim/index.js'
 
