@@ -100,8 +100,8 @@ export function rss(g: TypedArray, s: TypedArray, sOut: TypedArray, uOut: TypedA
  * lecture's σ⁰ = |g⁰|); u = g / d with d = √(ν' + ε) (inside) or √ν' + ε (outside).
  */
 export function rms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: TypedArray, decay: number, eps: number, epsInSqrt: boolean, first: boolean, a: number): void {
-  if (useWasm(KERNELS.rms, g.length) && wasmRms(g, nu, nuOut, uOut, decay, eps, epsInSqrt, first, a)) return
   const c = 1 - decay
+  if (useWasm(KERNELS.rms, g.length) && wasmRms(g, nu, nuOut, uOut, decay, c, eps, epsInSqrt, first, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
     const gi = g[i]
@@ -122,8 +122,8 @@ export function adam(
   g: TypedArray, mu: TypedArray, nu: TypedArray, muOut: TypedArray, nuOut: TypedArray, uOut: TypedArray,
   b1: number, b2: number, c1: number, c2: number, eps: number, epsRoot: number, a: number,
 ): void {
-  if (useWasm(KERNELS.adam, g.length) && wasmAdam(g, mu, nu, muOut, nuOut, uOut, b1, b2, c1, c2, eps, epsRoot, a)) return
   const a1 = 1 - b1, a2 = 1 - b2, ic1 = 1 / c1, ic2 = 1 / c2
+  if (useWasm(KERNELS.adam, g.length) && wasmAdam(g, mu, nu, muOut, nuOut, uOut, b1, a1, b2, a2, ic1, ic2, eps, epsRoot, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {
     const gi = g[i]

@@ -46,7 +46,7 @@ describe('elementwise optimizer kernels in chunks are bit-identical to TypeScrip
       ins: 3,
       outs: 3,
       ts: (x: Arr[], o: Arr[]) => k.adam(x[0], x[1], x[2].map(Math.abs), o[0], o[1], o[2], 0.9, 0.999, 0.1, 0.001, 1e-8, 0, -1e-3),
-      wa: (x: Arr[], o: Arr[]) => wasmAdam(x[0], x[1], x[2].map(Math.abs), o[0], o[1], o[2], 0.9, 0.999, 0.1, 0.001, 1e-8, 0, -1e-3),
+      wa: (x: Arr[], o: Arr[]) => wasmAdam(x[0], x[1], x[2].map(Math.abs), o[0], o[1], o[2], 0.9, 1 - 0.9, 0.999, 1 - 0.999, 1 / 0.1, 1 / 0.001, 1e-8, 0, -1e-3),
     },
     {
       name: 'trace',
@@ -67,7 +67,7 @@ describe('elementwise optimizer kernels in chunks are bit-identical to TypeScrip
       ins: 2,
       outs: 2,
       ts: (x: Arr[], o: Arr[]) => k.rms(x[0], x[1].map(Math.abs), o[0], o[1], 0.9, 1e-8, true, false, 1),
-      wa: (x: Arr[], o: Arr[]) => wasmRms(x[0], x[1].map(Math.abs), o[0], o[1], 0.9, 1e-8, true, false, 1),
+      wa: (x: Arr[], o: Arr[]) => wasmRms(x[0], x[1].map(Math.abs), o[0], o[1], 0.9, 1 - 0.9, 1e-8, true, false, 1),
     },
     { name: 'add', ins: 2, outs: 1, ts: (x: Arr[], o: Arr[]) => k.add(x[0], x[1], o[0]), wa: (x: Arr[], o: Arr[]) => wasmAdd(x[0], x[1], o[0]) },
   ]
@@ -102,7 +102,7 @@ describe('elementwise optimizer kernels in chunks are bit-identical to TypeScrip
     js(() => k.adam(xs[0], xs[1], xs[2], want[0], want[1], want[2], 0.9, 0.999, 0.5, 0.25, 1e-8, 0, 1))
     refusingAbove(0, () => {
       const got = [alloc(f64, n).fill(NaN), alloc(f64, n).fill(NaN), alloc(f64, n).fill(NaN)]
-      expect(wasmAdam(xs[0], xs[1], xs[2], got[0], got[1], got[2], 0.9, 0.999, 0.5, 0.25, 1e-8, 0, 1)).toBe(false)
+      expect(wasmAdam(xs[0], xs[1], xs[2], got[0], got[1], got[2], 0.9, 1 - 0.9, 0.999, 1 - 0.999, 1 / 0.5, 1 / 0.25, 1e-8, 0, 1)).toBe(false)
       for (const g of got) expect(g.every(Number.isNaN)).toBe(true)
       expect(wasmAdd(xs[0], xs[1], got[0])).toBe(false)
       expect(wasmHashCounters(1, 2, 0, n)).toBeNull()

@@ -1,8 +1,10 @@
 // Optimizer updates with WebAssembly SIMD, bit-identical to the TypeScript kernels of
-// src/optim/kernels.ts: every lane computes in float64 (f64x2) in the same order of operations
-// as the JS numbers there, and rounds once when stored, so float32 state gets exactly the same
-// bits in both paths. Each function takes element pointers and a count; the caller leaves one
-// element of slack after every region, so the last pair may run one lane past n into it.
+// src/optim/kernels.ts, which are the source of truth: every lane computes in float64 (f64x2) in
+// the same order of operations as the JS numbers there, and rounds once when stored, so float32
+// state gets exactly the same bits in both paths. Only the per-element loop is written here: the
+// coefficients (1 − b1, 1/(1 − b1ᵗ), 1 − decay, …) are computed once, in TypeScript, and passed
+// in. Each function takes element pointers and a count; the caller leaves one element of slack
+// after every region, so the last pair may run one lane past n into it.
 //
 // T is f32 or f64, the storage dtype of every array of one call.
 
@@ -28,8 +30,8 @@
 }
 
 @inline function adamT<T>(g: usize, mu: usize, nu: usize, muOut: usize, nuOut: usize, uOut: usize, n: i32,
-  b1: f64, b2: f64, ic1: f64, ic2: f64, eps: f64, epsRoot: f64, a: f64): void {
-  const B1 = f64x2.splat(b1), B2 = f64x2.splat(b2), A1 = f64x2.splat(1 - b1), A2 = f64x2.splat(1 - b2)
+  b1: f64, a1: f64, b2: f64, a2: f64, ic1: f64, ic2: f64, eps: f64, epsRoot: f64, a: f64): void {
+  const B1 = f64x2.splat(b1), B2 = f64x2.splat(b2), A1 = f64x2.splat(a1), A2 = f64x2.splat(a2)
   const IC1 = f64x2.splat(ic1), IC2 = f64x2.splat(ic2), EPS = f64x2.splat(eps), ER = f64x2.splat(epsRoot), A = f64x2.splat(a)
   const w = <usize>(2 * sizeof<T>())
   for (let i = 0; i < n; i += 2) {
@@ -45,16 +47,16 @@
   }
 }
 
-/** Adam (see adam in src/optim/kernels.ts); float32 arrays. */
+/** Adam (see adam in src/optim/kernels.ts: a1 = 1 − b1, a2 = 1 − b2, ic1 = 1/(1 − b1ᵗ), ic2 = 1/(1 − b2ᵗ)); float32 arrays. */
 export function adam32(g: usize, mu: usize, nu: usize, muOut: usize, nuOut: usize, uOut: usize, n: i32,
-  b1: f64, b2: f64, ic1: f64, ic2: f64, eps: f64, epsRoot: f64, a: f64): void {
-  adamT<f32>(g, mu, nu, muOut, nuOut, uOut, n, b1, b2, ic1, ic2, eps, epsRoot, a)
+  b1: f64, a1: f64, b2: f64, a2: f64, ic1: f64, ic2: f64, eps: f64, epsRoot: f64, a: f64): void {
+  adamT<f32>(g, mu, nu, muOut, nuOut, uOut, n, b1, a1, b2, a2, ic1, ic2, eps, epsRoot, a)
 }
 
 /** Adam; float64 arrays. */
 export function adam64(g: usize, mu: usize, nu: usize, muOut: usize, nuOut: usize, uOut: usize, n: i32,
-  b1: f64, b2: f64, ic1: f64, ic2: f64, eps: f64, epsRoot: f64, a: f64): void {
-  adamT<f64>(g, mu, nu, muOut, nuOut, uOut, n, b1, b2, ic1, ic2, eps, epsRoot, a)
+  b1: f64, a1: f64, b2: f64, a2: f64, ic1: f64, ic2: f64, eps: f64, epsRoot: f64, a: f64): void {
+  adamT<f64>(g, mu, nu, muOut, nuOut, uOut, n, b1, a1, b2, a2, ic1, ic2, eps, epsRoot, a)
 }
 
 @inline function traceT<T>(g: usize, t: usize, tOut: usize, uOut: usize, n: i32, decay: f64, nesterov: bool, a: f64): void {
@@ -126,8 +128,8 @@ export function rss64(g: usize, s: usize, sOut: usize, uOut: usize, n: i32, eps:
   rssT<f64>(g, s, sOut, uOut, n, eps, inSqrt, a)
 }
 
-@inline function rmsT<T>(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
-  const D = f64x2.splat(decay), C = f64x2.splat(1 - decay), EPS = f64x2.splat(eps), A = f64x2.splat(a)
+@inline function rmsT<T>(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, c: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
+  const D = f64x2.splat(decay), C = f64x2.splat(c), EPS = f64x2.splat(eps), A = f64x2.splat(a)
   const w = <usize>(2 * sizeof<T>())
   for (let i = 0; i < n; i += 2) {
     const gi = ld<T>(g)
@@ -139,12 +141,12 @@ export function rss64(g: usize, s: usize, sOut: usize, uOut: usize, n: i32, eps:
   }
 }
 
-/** RMSprop (see rms in src/optim/kernels.ts); float32 arrays. */
-export function rms32(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
-  rmsT<f32>(g, nu, nuOut, uOut, n, decay, eps, inSqrt, first, a)
+/** RMSprop (see rms in src/optim/kernels.ts: c = 1 − decay); float32 arrays. */
+export function rms32(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, c: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
+  rmsT<f32>(g, nu, nuOut, uOut, n, decay, c, eps, inSqrt, first, a)
 }
 
 /** RMSprop; float64 arrays. */
-export function rms64(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
-  rmsT<f64>(g, nu, nuOut, uOut, n, decay, eps, inSqrt, first, a)
+export function rms64(g: usize, nu: usize, nuOut: usize, uOut: usize, n: i32, decay: f64, c: f64, eps: f64, inSqrt: bool, first: bool, a: f64): void {
+  rmsT<f64>(g, nu, nuOut, uOut, n, decay, c, eps, inSqrt, first, a)
 }

@@ -41,13 +41,13 @@ function run(ins: readonly TypedArray[], outs: readonly TypedArray[], call: (fn:
   return true
 }
 
-/** Adam: see `adam` in src/optim/kernels.ts. */
+/** Adam: see `adam` in src/optim/kernels.ts, which computes the coefficients a1 = 1 − b1, a2 = 1 − b2, ic1, ic2. */
 export function wasmAdam(
   g: TypedArray, mu: TypedArray, nu: TypedArray, muOut: TypedArray, nuOut: TypedArray, uOut: TypedArray,
-  b1: number, b2: number, c1: number, c2: number, eps: number, epsRoot: number, a: number,
+  b1: number, a1: number, b2: number, a2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number,
 ): boolean {
   return run([g, mu, nu], [muOut, nuOut, uOut], (fn, at, n, f64) =>
-    (f64 ? fn.adam64 : fn.adam32)(at[0], at[1], at[2], at[3], at[4], at[5], n, b1, b2, 1 / c1, 1 / c2, eps, epsRoot, a))
+    (f64 ? fn.adam64 : fn.adam32)(at[0], at[1], at[2], at[3], at[4], at[5], n, b1, a1, b2, a2, ic1, ic2, eps, epsRoot, a))
 }
 
 /** Momentum trace: see `trace` in src/optim/kernels.ts. */
@@ -60,10 +60,10 @@ export function wasmRss(g: TypedArray, sum: TypedArray, sOut: TypedArray, uOut: 
   return run([g, sum], [sOut, uOut], (fn, at, n, f64) => (f64 ? fn.rss64 : fn.rss32)(at[0], at[1], at[2], at[3], n, eps, epsInSqrt ? 1 : 0, a))
 }
 
-/** RMSprop: see `rms` in src/optim/kernels.ts. */
-export function wasmRms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: TypedArray, decay: number, eps: number, epsInSqrt: boolean, first: boolean, a: number): boolean {
+/** RMSprop: see `rms` in src/optim/kernels.ts, which computes c = 1 − decay. */
+export function wasmRms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: TypedArray, decay: number, c: number, eps: number, epsInSqrt: boolean, first: boolean, a: number): boolean {
   return run([g, nu], [nuOut, uOut], (fn, at, n, f64) =>
-    (f64 ? fn.rms64 : fn.rms32)(at[0], at[1], at[2], at[3], n, decay, eps, epsInSqrt ? 1 : 0, first ? 1 : 0, a))
+    (f64 ? fn.rms64 : fn.rms32)(at[0], at[1], at[2], at[3], n, decay, c, eps, epsInSqrt ? 1 : 0, first ? 1 : 0, a))
 }
 
 /** out = x + y: see `add` in src/optim/kernels.ts. */

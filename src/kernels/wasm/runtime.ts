@@ -50,13 +50,13 @@ export interface KernelExports {
   bernoulliMask64(y0: number, y1: number, n: number, p: number, out: number): void
 }
 
-/** C = op(A)·op(B) (+ bias, then ReLU, when `bias` ≠ 0 / `relu` = 1); see wasm/assembly/gemm32.ts. */
+/** C = op(A)·op(B) (+ bias, then ReLU, when `bias` ≠ 0 / `relu` = 1); see wasm/assembly/gemm.ts. */
 type GemmFn = (a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
   m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number, bias: number, relu: number) => void
 type AdamFn = (g: number, mu: number, nu: number, muOut: number, nuOut: number, uOut: number, n: number,
-  b1: number, b2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number) => void
+  b1: number, a1: number, b2: number, a2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number) => void
 type RssFn = (g: number, s: number, sOut: number, uOut: number, n: number, eps: number, inSqrt: number, a: number) => void
-type RmsFn = (g: number, nu: number, nuOut: number, uOut: number, n: number, decay: number, eps: number, inSqrt: number, first: number, a: number) => void
+type RmsFn = (g: number, nu: number, nuOut: number, uOut: number, n: number, decay: number, c: number, eps: number, inSqrt: number, first: number, a: number) => void
 type TraceFn = (g: number, t: number, tOut: number, uOut: number, n: number, decay: number, nesterov: number, a: number) => void
 
 /** A live instance with typed views of its memory (valid for the instance's lifetime). */
