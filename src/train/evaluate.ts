@@ -68,15 +68,24 @@ export function evaluate<P>(model: Layer<P>, params: P, data: Data, loss: Loss, 
   let hits = 0
   let classified = true
   for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize)
-    const xb = rowRange(x, start, end), yb = rowRange(y, start, end)
-    const logits = model.apply(params, xb, { train: false })
-    lossSum += item(loss(logits, yb)) * (end - start)
-    const h = hitsOf(logits, yb)
-    if (h === null) classified = false
-    else hits += h
+    const c = evaluateChunk(model, params, x, y, loss, start, Math.min(n, start + batchSize))
+    lossSum += c.lossSum
+    if (c.hits === null) classified = false
+    else hits += c.hits
   }
   return { loss: lossSum / n, accuracy: classified ? hits / n : NaN }
+}
+
+/**
+ * Rows `[start, end)` in test mode: `lossSum` = (end − start)·loss of those rows, `hits` = the
+ * rows classified right (null when the targets are not class labels). `evaluate` sums these in
+ * order; `fit` does the same chunk by chunk, so both give the same bits. @internal
+ */
+export function evaluateChunk<P>(model: Layer<P>, params: P, x: Tensor, y: Tensor, loss: Loss, start: number, end: number): { lossSum: number; hits: number | null } {
+  const xb = rowRange(x, start, end),
+    yb = rowRange(y, start, end)
+  const logits = model.apply(params, xb, { train: false })
+  return { lossSum: item(loss(logits, yb)) * (end - start), hits: hitsOf(logits, yb) }
 }
 
 /** The number of rows classified right, or null when the targets are not class labels. */
@@ -85,8 +94,9 @@ function hitsOf(logits: Tensor, y: Tensor): number | null {
   const last = y.shape[y.rank - 1]
   if (last === 0) return null
   if (last > 1) return Math.round(accuracy(logits, y) * (y.size / last))
-  const z = dataOf(logits), t = dataOf(y)
+  const z = dataOf(logits),
+    t = dataOf(y)
   let hits = 0
-  for (let i = 0; i < t.length; i++) if ((z[i] > 0) === (t[i] > 0.5)) hits++
+  for (let i = 0; i < t.length; i++) if (z[i] > 0 === t[i] > 0.5) hits++
   return hits
 }

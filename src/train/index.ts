@@ -12,9 +12,9 @@ export type { Data } from './batches.js'
 
 // --- the step and the loop
 export { initTrainState, trainStep } from './trainStep.js'
-export type { Loss, TrainState, TrainStepOptions } from './trainStep.js'
-export { fit } from './fit.js'
-export type { EpochLog, FitOptions, FitResult, FitResume } from './fit.js'
+export type { Loss, Penalty, TrainState, TrainStepOptions } from './trainStep.js'
+export { fit, fitAsync } from './fit.js'
+export type { BatchLog, EpochLog, FitAsyncOptions, FitOptions, FitResult, FitResume } from './fit.js'
 export { evaluate } from './evaluate.js'
 export type { Evaluation, EvaluateOptions } from './evaluate.js'
 export { TrainingDivergedError } from './diverged.js'

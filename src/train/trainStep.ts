@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { type Key, type Tensor, ArgumentError, item, random, valueAndGrad } from '../index.js'
+import { type Key, type Tensor, ArgumentError, add, item, random, valueAndGrad } from '../index.js'
 import type { Layer } from '../nn/index.js'
 import { type GradientTransformation, applyUpdates } from '../optim/index.js'
 import { describe } from '../tensor/Tensor.js'
@@ -26,8 +26,9 @@ export type Loss = (logits: Tensor, y: Tensor) => Tensor
 /**
  * The state of a training run: `params`, the optimizer's state `optState`, the base `key` (step
  * `s` draws its dropout masks from `random.foldIn(key, s)`; the key itself never changes), `step`
- * (the number of steps taken so far) and `loss` (the loss of the last step's batch, computed
- * before its update; NaN before the first step). Plain data: a checkpoint carries it whole.
+ * (the number of steps taken so far) and `loss` (the objective of the last step's batch — the
+ * loss, plus the penalty when there is one —, computed before its update; NaN before the first
+ * step). Plain data: a checkpoint carries it whole.
  *
  * @category model
  * @since 0.1.0
@@ -41,7 +42,26 @@ export interface TrainState<P, S> {
 }
 
 /**
- * What `trainStep` needs: the model, the optimizer and the loss.
+ * A penalty on the params: a scalar tensor of the params alone (e.g. λ·Σ w² over the kernels),
+ * added to the loss of every batch and differentiated with it. It sees the params the step is
+ * taken from, so it can pick leaves (skip the biases) by their place in the tree.
+ *
+ * @example
+ * import { mul, random, square, sum } from 'purediff'
+ * import { dense } from 'purediff/nn'
+ * import type { Penalty } from 'purediff/train'
+ * type P = { w: import('purediff').Tensor; b: import('purediff').Tensor }
+ * const l2: Penalty<P> = (p) => mul(1e-3, sum(square(p.w))) // the kernel only, not the bias
+ * const { params } = dense(2).init(random.key(0), [3])
+ * if (l2(params as P).rank !== 0) throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export type Penalty<P> = (params: P) => Tensor
+
+/**
+ * What `trainStep` needs: the model, the optimizer and the loss; optionally a `penalty` on the
+ * params, added to the loss (the objective is `loss(logits, y) + penalty(params)`).
  *
  * @category model
  * @since 0.1.0
@@ -50,6 +70,7 @@ export interface TrainStepOptions<P, S> {
   readonly model: Layer<P>
   readonly optimizer: GradientTransformation<S>
   readonly loss: Loss
+  readonly penalty?: Penalty<P>
 }
 
 // --- constructors
@@ -77,7 +98,8 @@ export function initTrainState<P, S>(params: P, optimizer: GradientTransformatio
 
 /**
  * The step function `(state, batch) => state` of gradient descent on `loss(model.apply(params,
- * batch.x, { train: true, key: random.foldIn(state.key, state.step) }), batch.y)`:
+ * batch.x, { train: true, key: random.foldIn(state.key, state.step) }), batch.y)` (plus
+ * `penalty(params)` when given):
  * `[loss, g] = valueAndGrad(…)(params)`, `[updates, optState'] = optimizer.update(g, optState,
  * params)`, `params' = applyUpdates(params, updates)`, `step' = step + 1`. Train mode, with a
  * fresh dropout key per step derived from the state (so the run is reproducible from the key).
@@ -101,17 +123,21 @@ export function initTrainState<P, S>(params: P, optimizer: GradientTransformatio
 export function trainStep<P, S>(opts: TrainStepOptions<P, S>): (state: TrainState<P, S>, batch: Data) => TrainState<P, S> {
   const op = 'trainStep'
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `expected { model, optimizer, loss }, got ${describe(opts)}`)
-  const { model, optimizer, loss } = opts
+  const { model, optimizer, loss, penalty } = opts
   if (model === null || typeof model !== 'object' || typeof model.apply !== 'function') throw new ArgumentError(op, `model must be a layer { init, apply }, got ${describe(model)}`)
   checkOptimizer(op, optimizer)
   if (typeof loss !== 'function') throw new ArgumentError(op, `loss must be a function (logits, y) => scalar tensor, got ${describe(loss)}`)
+  if (penalty !== undefined && typeof penalty !== 'function') throw new ArgumentError(op, `penalty must be a function (params) => scalar tensor, got ${describe(penalty)}`)
   return (state, batch) => {
     const { x, y } = checkData(op, batch, 'batch')
     if (state === null || typeof state !== 'object' || !random.isKey(state.key) || !Number.isSafeInteger(state.step)) {
       throw new ArgumentError(op, `state must be a TrainState { params, optState, key, step, loss } (see initTrainState), got ${describe(state)}`)
     }
     const stepKey = random.foldIn(state.key, state.step % 2 ** 32)
-    const objective = (p: P): Tensor => loss(model.apply(p, x, { train: true, key: stepKey }), y)
+    const objective =
+      penalty === undefined
+        ? (p: P): Tensor => loss(model.apply(p, x, { train: true, key: stepKey }), y)
+        : (p: P): Tensor => add(loss(model.apply(p, x, { train: true, key: stepKey }), y), penalty(p))
     const [value, grads] = valueAndGrad(objective)(state.params)
     const [updates, optState] = optimizer.update(grads, state.optState, state.params)
     return { params: applyUpdates(state.params, updates), optState, key: state.key, step: state.step + 1, loss: item(value) }
