@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as P from '../src/index.js'
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/io/index.js'
-import { uniformF32 } from './util.js'
+import { must, uniformF32 } from './util.js'
 
 const OPS = ['encode', 'decode', 'save', 'load'] as const
 type Op = (typeof OPS)[number]
@@ -78,7 +78,7 @@ async function child(op: Op, mb: number, layers: number): Promise<Result> {
       case 'encode':
         return encodeCheckpoint(input)
       case 'decode': {
-        const r = decodeCheckpoint(text!)
+        const r = decodeCheckpoint(must(text, 'the checkpoint text'))
         if (r._tag === 'Left') throw r.left
         return r.right
       }

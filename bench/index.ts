@@ -40,7 +40,7 @@ import { type Env, type Group, type LibId, type Task, GROUPS, LIBS, familyOf } f
 import { optimizerTask } from './optimizer.js'
 import { type Agreement, type Results, type Row, ABOUT, compare, libraries, machine, naReasons, roundRow, table, targetLines } from './report.js'
 import { checkTargets } from './targets.js'
-import { type TimerOptions, othersCpu, probe } from './util.js'
+import { type TimerOptions, must, othersCpu, probe } from './util.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const started = performance.now()
@@ -124,6 +124,8 @@ interface MutableRow extends Row {
 const rows: MutableRow[] = tasks.flatMap((t) => t.rows.map((r) => ({ ...r, results: {}, ratios: {}, na: {}, runs: {} })))
 const rowOf = new Map(rows.map((r) => [r.id, r]))
 const agreeOf = new Map<Task, Partial<Record<LibId, readonly number[]>>>(tasks.map((t) => [t, {}]))
+const rowFor = (id: string): MutableRow => must(rowOf.get(id), `the row ${id}`)
+const agreeFor = (t: Task) => must(agreeOf.get(t), `the agreement of ${t.rows[0].id}`)
 
 const notes: string[] = []
 const say = (s: string) => {
@@ -184,8 +186,8 @@ for (const lib of ORDER.filter((l) => libs.includes(l))) {
     const why = t.applies(lib)
     if (why !== true)
       for (const r of t.rows) {
-        rowOf.get(r.id)!.results[lib] = null
-        rowOf.get(r.id)!.na[lib] = why
+        rowFor(r.id).results[lib] = null
+        rowFor(r.id).na[lib] = why
       }
   }
   if (applicable.length === 0) continue
@@ -204,8 +206,8 @@ for (const lib of ORDER.filter((l) => libs.includes(l))) {
     say(`${lib}: failed to load (${e instanceof Error ? e.message : String(e)}); its column is n/a`)
     for (const t of applicable)
       for (const r of t.rows) {
-        rowOf.get(r.id)!.results[lib] = null
-        rowOf.get(r.id)!.na[lib] = 'failed to load'
+        rowFor(r.id).results[lib] = null
+        rowFor(r.id).na[lib] = 'failed to load'
       }
     continue
   }
@@ -214,25 +216,27 @@ for (const lib of ORDER.filter((l) => libs.includes(l))) {
       collectGarbage() // nothing left over from the previous task, outside the timing
       const o = await t.run(env)
       t.rows.forEach((spec, i) => {
-        const r = rowOf.get(spec.id)!
+        const r = rowFor(spec.id)
         r.results[lib] = o.values[i]
         if (o.runs !== undefined) r.runs[lib] = o.runs
         if (o.details && i === 0) r.details = { ...r.details, [lib]: o.details }
         const v = o.values[i]
         console.log(`[${lib}] ${spec.workload}: ${Number.isFinite(v) ? v.toPrecision(4) : String(v)} ${spec.unit}${o.runs !== undefined ? ` (median of ${o.runs})` : ''}`)
       })
-      if (o.agree) agreeOf.get(t)![lib] = o.agree
+      if (o.agree) agreeFor(t)[lib] = o.agree
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e)
       say(`[${lib}] ${t.rows[0].workload}: FAILED (${msg})`)
       for (const r of t.rows) {
-        rowOf.get(r.id)!.results[lib] = null
-        rowOf.get(r.id)!.na[lib] = `failed: ${msg}`
+        rowFor(r.id).results[lib] = null
+        rowFor(r.id).na[lib] = `failed: ${msg}`
       }
     }
   }
   if (familyOf(lib) === 'tfjs')
-    say(`${lib}: ${env.tf!.memory().numTensors} tensors alive after its block (tf.tidy/dispose used throughout; TF.js's momentum optimizer keeps 1 scalar after its dispose())`)
+    say(
+      `${lib}: ${must(env.tf, 'TF.js').memory().numTensors} tensors alive after its block (tf.tidy/dispose used throughout; TF.js's momentum optimizer keeps 1 scalar after its dispose())`,
+    )
   const busy = others()
   if (busy !== null && busy > 0.25) say(`warning: other processes kept ${busy.toFixed(2)} of ${cpus().length} cores busy during the ${lib} block: its numbers are unreliable`)
   order.push({
@@ -259,13 +263,14 @@ for (const r of rows) for (const lib of libs) if (lib !== 'purediff' && r.result
 
 console.log('\nagreement (each library computes the same thing; tolerance relative to purediff):')
 for (const t of tasks) {
-  const vals = agreeOf.get(t)!
+  const vals = agreeFor(t)
   const pd = vals.purediff
   let ok: boolean | null = null
-  if (t.agreeTol !== null && pd !== undefined) {
+  const tol = t.agreeTol
+  if (tol !== null && pd !== undefined) {
     ok = true
     for (const [lib, v] of Object.entries(vals) as [LibId, readonly number[]][]) {
-      if (v.some((x, i) => !(Math.abs(x - pd[i]) <= t.agreeTol! * Math.max(Math.abs(x), Math.abs(pd[i]), 1e-30)))) {
+      if (v.some((x, i) => !(Math.abs(x - pd[i]) <= tol * Math.max(Math.abs(x), Math.abs(pd[i]), 1e-30)))) {
         ok = false
         say(`MISMATCH ${t.label ?? t.rows[0].workload}: ${lib} ${v.map((x) => x.toPrecision(7)).join(', ')} vs purediff ${pd.map((x) => x.toPrecision(7)).join(', ')}`)
       }
@@ -273,7 +278,7 @@ for (const t of tasks) {
   }
   const shown = (Object.entries(vals) as [LibId, readonly number[]][]).map(([lib, v]) => `${lib} ${v.map((x) => x.toPrecision(7)).join(', ')}`).join(' | ')
   console.log(`  ${ok === null ? '  ' : ok ? 'ok' : '!!'} ${t.label ?? t.rows[0].workload} [${t.agreeWhat}]: ${shown}`)
-  rowOf.get(t.rows[0].id)!.agreement = { what: t.agreeWhat, tol: t.agreeTol, values: vals, ok }
+  rowFor(t.rows[0].id).agreement = { what: t.agreeWhat, tol: t.agreeTol, values: vals, ok }
 }
 
 // --- the table, the targets

@@ -83,7 +83,7 @@ export function matmulTask(n: number, dt: Dt): Task {
                 dispose: () => tf.dispose([A, B]),
               }
             },
-      jax: (jax, device) => {
+      jax: (jax, _device) => {
         const np = jax.numpy
         const A = jaxArray(jax, a, [n, n], dt),
           B = jaxArray(jax, b, [n, n], dt)

@@ -14,11 +14,11 @@
 import type * as TF from '@tensorflow/tfjs'
 import type * as JAX from '@jax-js/jax'
 import * as P from '../src/index.js'
-import { type Layer, dense, dropout, losses, relu, sequential, sigmoid } from '../src/nn/index.js'
+import { type DenseParams, type EmptyParams, dense, dropout, losses, relu, sequential, sigmoid } from '../src/nn/index.js'
 import { adam } from '../src/optim/index.js'
 import { type Data, initTrainState, trainStep } from '../src/train/index.js'
 import { type Jax, type Task, type Tf, timedTask } from './model.js'
-import { uniformF32 } from './util.js'
+import { must, uniformF32 } from './util.js'
 
 export const LAYERS = [784, 256, 128, 10] as const
 export const BATCH = 128
@@ -69,12 +69,12 @@ export interface PdTrainer {
 
 export function pdTrainer(cfg: MlpConfig, weights: readonly LayerWeights[]): PdTrainer {
   const act = cfg.act === 'relu' ? relu : sigmoid
-  const hidden = (units: number): Layer<any>[] => (cfg.dropout > 0 ? [dense(units), act(), dropout(cfg.dropout)] : [dense(units), act()])
+  const hidden = (units: number) => (cfg.dropout > 0 ? [dense(units), act(), dropout(cfg.dropout)] : [dense(units), act()])
   const layers = [...hidden(256), ...hidden(128), dense(10)]
   const model = sequential(...layers)
   // the dense layers take the shared weights; activations and dropout have no parameters
   let next = 0
-  const params = layers.map((l) => {
+  const params = layers.map((l): DenseParams | EmptyParams => {
     if (!(l.name ?? '').startsWith('dense')) return {}
     const { w, b, fanIn, fanOut } = weights[next++]
     return { w: P.fromArray(w, [fanIn, fanOut]), b: P.fromArray(b, [fanOut]) }
@@ -114,7 +114,14 @@ export function tfTrainer(tf: Tf, cfg: MlpConfig, weights: readonly LayerWeights
   }
   const opt = tf.train.adam(LR, B1, B2)
   return {
-    step: (x, y) => tf.tidy(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x, true)) as TF.Scalar, true, vars)!.dataSync()[0]),
+    step: (x, y) =>
+      tf.tidy(
+        () =>
+          must(
+            opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x, true)) as TF.Scalar, true, vars),
+            'the loss',
+          ).dataSync()[0],
+      ),
     predict: (x) => tf.tidy(() => forward(x, false)),
     dispose: () => {
       tf.dispose(vars)

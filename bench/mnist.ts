@@ -21,7 +21,7 @@ import * as P from '../src/index.js'
 import { accuracy } from '../src/nn/index.js'
 import type { Env, Outcome, RowSpec, Task } from './model.js'
 import { type LayerWeights, type MlpConfig, BATCH, jaxTrainer, mlpWeights, pdTrainer, tfTrainer } from './mlp.js'
-import { permutation, plainRequire } from './util.js'
+import { must, permutation, plainRequire } from './util.js'
 
 const D = 784
 const N_TRAIN = 8000
@@ -133,7 +133,7 @@ function runner(env: Env, w: readonly LayerWeights[]): Runner {
       dispose: tr.dispose,
     }
   }
-  const jax = env.jax!
+  const jax = must(env.jax, 'jax-js')
   const np = jax.numpy
   const tr = jaxTrainer(jax, RELU, w)
   return {
@@ -202,7 +202,7 @@ export function rssTask(steps: number): Task {
     agreeTol: null,
     agreeWhat: 'loss of the last step',
     applies: (lib) => (lib === 'purediff' ? true : "purediff only (it has no dispose; the MNIST row has every library's RSS growth)"),
-    run: async (env) => {
+    run: async (_env) => {
       const d = loadMnist()
       const tr = pdTrainer(RELU, mlpWeights())
       const order = permutation(N_TRAIN, 1)

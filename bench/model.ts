@@ -5,7 +5,7 @@
  */
 import type * as TF from '@tensorflow/tfjs'
 import type * as JAX from '@jax-js/jax'
-import { type Step, type TimerOptions, timeStep } from './util.js'
+import { type Step, type TimerOptions, must, timeStep } from './util.js'
 
 export type Tf = typeof TF
 export type Jax = typeof JAX
@@ -162,10 +162,10 @@ export function timedTask(s: TimedSpec): Task {
 function prepare(impl: Impl, env: Env): Prepared {
   switch (familyOf(env.lib)) {
     case 'purediff':
-      return impl.purediff!()
+      return must(impl.purediff, 'the purediff implementation')()
     case 'tfjs':
-      return impl.tfjs!(env.tf!)
+      return must(impl.tfjs, 'the TF.js implementation')(must(env.tf, 'TF.js'))
     case 'jax':
-      return impl.jax!(env.jax!, env.lib === 'jax-cpu' ? 'cpu' : 'wasm')
+      return must(impl.jax, 'the jax-js implementation')(must(env.jax, 'jax-js'), env.lib === 'jax-cpu' ? 'cpu' : 'wasm')
   }
 }

@@ -6,6 +6,12 @@
 import Module, { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 
+/** `v`, which the caller knows is there: a clear error names `what` if it is not (no `!`). */
+export function must<T>(v: T | null | undefined, what: string): T {
+  if (v === undefined || v === null) throw new Error(`bench: ${what} is missing`)
+  return v
+}
+
 // --- inputs
 
 /** `n` numbers uniform in [-0.5, 0.5) from a Numerical Recipes LCG seeded with `seed`. */
