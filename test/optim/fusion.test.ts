@@ -24,11 +24,19 @@ import type { GradientTransformation } from '../../src/optim/index.js'
 const scaleCalls = vi.hoisted(() => ({ n: 0 }))
 vi.mock('../../src/optim/kernels.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../src/optim/kernels.js')>()
-  return { ...m, scale: (...a: Parameters<typeof m.scale>) => { scaleCalls.n++; m.scale(...a) } }
+  return {
+    ...m,
+    scale: (...a: Parameters<typeof m.scale>) => {
+      scaleCalls.n++
+      m.scale(...a)
+    },
+  }
 })
 
 const initialMode = kernelMode()
-afterEach(() => { setKernelMode(initialMode) })
+afterEach(() => {
+  setKernelMode(initialMode)
+})
 
 type T = GradientTransformation<unknown>
 
@@ -38,16 +46,27 @@ const strip = (t: T): T => ({ ...t, fusion: undefined })
 /** A copy whose `update` counts its calls; the descriptor is kept (spread), as a user's logging copy would. */
 function counted(t: T): { t: T; calls: () => number } {
   let n = 0
-  return { t: { ...t, update: (u, s, p) => { n++; return t.update(u, s, p) } }, calls: () => n }
+  return {
+    t: {
+      ...t,
+      update: (u, s, p) => {
+        n++
+        return t.update(u, s, p)
+      },
+    },
+    calls: () => n,
+  }
 }
 
 /** Every element of every leaf, as bits: −0 and 0 differ, NaN equals NaN. */
 function sameBits(a: unknown, b: unknown): void {
-  const la = P.tree.leaves(a), lb = P.tree.leaves(b)
+  const la = P.tree.leaves(a),
+    lb = P.tree.leaves(b)
   expect(la.length).toBe(lb.length)
   la.forEach((l, i) => {
     expect(l.dtype).toBe(lb[i].dtype)
-    const x = P.toFlatArray(l), y = P.toFlatArray(lb[i])
+    const x = P.toFlatArray(l),
+      y = P.toFlatArray(lb[i])
     expect(x.length).toBe(y.length)
     for (let j = 0; j < x.length; j++) if (!Object.is(x[j], y[j])) throw new Error(`leaf ${i}, element ${j}: ${x[j]} vs ${y[j]}`)
   })
@@ -58,36 +77,52 @@ const eps = fc.oneof(fc.constant(0), fc.constantFrom(1e-10, 1e-8, 1e-7), fc.doub
 /** Every scaling part, with random options. */
 const scalingPart: fc.Arbitrary<[string, () => T]> = fc.oneof(
   fc.record({ b1: decay, b2: decay, eps, epsRoot: eps }).map((o): [string, () => T] => [`scaleByAdam ${JSON.stringify(o)}`, () => O.scaleByAdam(o)]),
-  fc.record({ initialAccumulator: fc.constantFrom(0, 0.1), eps, epsInSqrt: fc.boolean() }).map((o): [string, () => T] => [`scaleByRss ${JSON.stringify(o)}`, () => O.scaleByRss(o)]),
-  fc.record({ decay, eps, epsInSqrt: fc.boolean(), initialScale: fc.constantFrom(0, 1), seedWithFirstGradient: fc.boolean() })
+  fc
+    .record({ initialAccumulator: fc.constantFrom(0, 0.1), eps, epsInSqrt: fc.boolean() })
+    .map((o): [string, () => T] => [`scaleByRss ${JSON.stringify(o)}`, () => O.scaleByRss(o)]),
+  fc
+    .record({ decay, eps, epsInSqrt: fc.boolean(), initialScale: fc.constantFrom(0, 1), seedWithFirstGradient: fc.boolean() })
     .map((o): [string, () => T] => [`scaleByRms ${JSON.stringify(o)}`, () => O.scaleByRms(o)]),
   fc.record({ decay, nesterov: fc.boolean() }).map((o): [string, () => T] => [`trace ${JSON.stringify(o)}`, () => O.trace(o)]),
 )
 const rate: fc.Arbitrary<O.LearningRate> = fc.oneof(
   fc.constantFrom(0, 1e-3, 0.1, 1e300),
   fc.double({ min: 0, max: 10, noNaN: true }),
-  fc.constantFrom<O.Schedule>((t) => 0.1 / (t + 1), (t) => (t % 2 === 0 ? 0.5 : 0), (t) => 3 ** -t),
+  fc.constantFrom<O.Schedule>(
+    (t) => 0.1 / (t + 1),
+    (t) => (t % 2 === 0 ? 0.5 : 0),
+    (t) => 3 ** -t,
+  ),
 )
-const value = fc.oneof({ weight: 6, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) },
-  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e30, -1e200, 1e-310) })
+const value = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e30, -1e200, 1e-310) },
+)
 /** Leaf sizes (the number of leaves is the array's length) and the gradients of a few steps. */
-const problem = fc.record({
-  dtype: fc.constantFrom<P.DType>('float32', 'float64'),
-  mode: fc.constantFrom('js' as const, 'wasm' as const),
-  sizes: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 3 }),
-  steps: fc.integer({ min: 1, max: 4 }),
-  seed: fc.nat(),
-}).chain((p) => fc.record({
-  p: fc.constant(p),
-  grads: fc.array(fc.tuple(...p.sizes.map((n) => fc.array(value, { minLength: n, maxLength: n }))), { minLength: p.steps, maxLength: p.steps }),
-}))
+const problem = fc
+  .record({
+    dtype: fc.constantFrom<P.DType>('float32', 'float64'),
+    mode: fc.constantFrom('js' as const, 'wasm' as const),
+    sizes: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 3 }),
+    steps: fc.integer({ min: 1, max: 4 }),
+    seed: fc.nat(),
+  })
+  .chain((p) =>
+    fc.record({
+      p: fc.constant(p),
+      grads: fc.array(fc.tuple(...p.sizes.map((n) => fc.array(value, { minLength: n, maxLength: n }))), { minLength: p.steps, maxLength: p.steps }),
+    }),
+  )
+
+type Problem = typeof problem extends fc.Arbitrary<infer V> ? V : never
 
 /** Runs both optimizers side by side on the same gradients, checking updates and states at every step. */
-function agree(fused: T, apart: T, { p, grads }: fc.Value<typeof problem>): void {
+function agree(fused: T, apart: T, { p, grads }: Problem): void {
   setKernelMode(p.mode)
   const k = P.random.split(P.random.key(p.seed), p.sizes.length)
   let params = p.sizes.map((n, i) => P.random.normal(k[i], [n], { dtype: p.dtype }))
-  let sf = fused.init(params), sa = apart.init(params)
+  let sf = fused.init(params),
+    sa = apart.init(params)
   for (const g of grads) {
     const gt = g.map((v) => P.fromArray(v, [v.length], p.dtype))
     const [uf, nf] = fused.update(gt, sf, params)
@@ -102,21 +137,27 @@ function agree(fused: T, apart: T, { p, grads }: fc.Value<typeof problem>): void
 
 describe('chain(scaling part, learning rate): fused = the members unfused, bit for bit', () => {
   it('every scaling part, random options and rates, both dtypes and kernel paths, special values', () => {
-    fc.assert(fc.property(scalingPart, rate, problem, ([, part], lr, prob) => {
-      const spy = counted(O.scaleByLearningRate(lr))
-      agree(O.chain(part(), spy.t), O.chain(strip(part()), strip(O.scaleByLearningRate(lr))), prob)
-      expect(spy.calls()).toBe(0) // the fused pass ran: the rate's own update never did
-    }), { numRuns: 150 })
+    fc.assert(
+      fc.property(scalingPart, rate, problem, ([, part], lr, prob) => {
+        const spy = counted(O.scaleByLearningRate(lr))
+        agree(O.chain(part(), spy.t), O.chain(strip(part()), strip(O.scaleByLearningRate(lr))), prob)
+        expect(spy.calls()).toBe(0) // the fused pass ran: the rate's own update never did
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it('a chain ending in a scaling part is one: chain(chain(clip, part), lr), fused, = unfused', () => {
-    fc.assert(fc.property(scalingPart, rate, problem, fc.constantFrom(0.5, 10), ([, part], lr, prob, max) => {
-      const spy = counted(O.scaleByLearningRate(lr))
-      const inner = O.chain(O.clipByGlobalNorm(max), part())
-      expect(inner.fusion?.kind).toBe('scaling')
-      agree(O.chain(inner, spy.t), O.chain(O.clipByGlobalNorm(max), strip(part()), strip(O.scaleByLearningRate(lr))), prob)
-      expect(spy.calls()).toBe(0)
-    }), { numRuns: 60 })
+    fc.assert(
+      fc.property(scalingPart, rate, problem, fc.constantFrom(0.5, 10), ([, part], lr, prob, max) => {
+        const spy = counted(O.scaleByLearningRate(lr))
+        const inner = O.chain(O.clipByGlobalNorm(max), part())
+        expect(inner.fusion?.kind).toBe('scaling')
+        agree(O.chain(inner, spy.t), O.chain(O.clipByGlobalNorm(max), strip(part()), strip(O.scaleByLearningRate(lr))), prob)
+        expect(spy.calls()).toBe(0)
+      }),
+      { numRuns: 60 },
+    )
   })
 })
 
@@ -130,7 +171,12 @@ describe('what keeps fusion and what drops it, observed', () => {
     for (let i = 0; i < 3; i++) s = opt.update(g, s, g)[1]
     return spy.calls()
   }
-  const parts: [string, () => T][] = [['scaleByAdam', () => O.scaleByAdam()], ['scaleByRss', () => O.scaleByRss()], ['scaleByRms', () => O.scaleByRms()], ['trace', () => O.trace()]]
+  const parts: [string, () => T][] = [
+    ['scaleByAdam', () => O.scaleByAdam()],
+    ['scaleByRss', () => O.scaleByRss()],
+    ['scaleByRms', () => O.scaleByRms()],
+    ['trace', () => O.trace()],
+  ]
 
   it.each(parts)('%s: itself, a spread copy and a renamed copy stay fused; without its descriptor it is not', (_, part) => {
     expect(rateCalls(part())).toBe(0)
@@ -145,9 +191,21 @@ describe('what keeps fusion and what drops it, observed', () => {
       const f = t.fusion
       return {
         init: (p) => t.init(p),
-        update: (u, s, p) => { log.push('update'); return t.update(u, s, p) },
+        update: (u, s, p) => {
+          log.push('update')
+          return t.update(u, s, p)
+        },
         // same math, so the descriptor is passed on; the fused call is logged too
-        fusion: f?.kind === 'scaling' ? { kind: 'scaling', scaledUpdate: (u, s, p, a) => { log.push(`scaled ${a}`); return f.scaledUpdate(u, s, p, a) } } : f,
+        fusion:
+          f?.kind === 'scaling'
+            ? {
+                kind: 'scaling',
+                scaledUpdate: (u, s, p, a) => {
+                  log.push(`scaled ${a}`)
+                  return f.scaledUpdate(u, s, p, a)
+                },
+              }
+            : f,
       }
     }
     expect(rateCalls(logging(O.scaleByAdam()))).toBe(0)
@@ -171,7 +229,13 @@ describe('what keeps fusion and what drops it, observed', () => {
 
   it('a descriptor kept by `{ ...t, update }` is trusted: replacing update needs `fusion: undefined` (as documented)', () => {
     // the documented sharp edge: the fused pass does not call a replaced update
-    const doubled = (t: T): T => ({ ...t, update: (u, s, p) => { const [v, s2] = t.update(u, s, p); return [P.tree.map((x) => P.mul(x, 2), v) as typeof v, s2] } })
+    const doubled = (t: T): T => ({
+      ...t,
+      update: (u, s, p) => {
+        const [v, s2] = t.update(u, s, p)
+        return [P.tree.map((x) => P.mul(x, 2), v) as typeof v, s2]
+      },
+    })
     const run = (first: T) => {
       const opt = O.chain(first, O.sgd(1))
       return P.toFlatArray(opt.update(g, opt.init(g), g)[0][0] as P.Tensor)
@@ -183,7 +247,13 @@ describe('what keeps fusion and what drops it, observed', () => {
 })
 
 describe('the optimizers run fused: the separate scaling pass never runs', () => {
-  const g = { w: P.tensor([[0.5, -2], [3, 0]]), b: P.tensor([1, -1]) }
+  const g = {
+    w: P.tensor([
+      [0.5, -2],
+      [3, 0],
+    ]),
+    b: P.tensor([1, -1]),
+  }
   const passes = (opt: T): number => {
     scaleCalls.n = 0
     let s = opt.init(g)
@@ -191,9 +261,14 @@ describe('the optimizers run fused: the separate scaling pass never runs', () =>
     return scaleCalls.n
   }
   it.each<[string, () => T]>([
-    ['adam', () => O.adam(0.1)], ['adam (schedule)', () => O.adam(O.cosineDecay({ initValue: 0.1, decaySteps: 10 }))], ['adagrad', () => O.adagrad(0.1)],
-    ['rmsprop', () => O.rmsprop(0.1)], ['momentum', () => O.momentum(0.1, { nesterov: true })], ['momentum (tfjs)', () => O.momentum(0.1, { profile: 'tfjs' })],
-    ['applyIfFinite(adam)', () => O.applyIfFinite(O.adam(0.1))], ['multiSteps(adam, 2)', () => O.multiSteps(O.adam(0.1), 2)],
+    ['adam', () => O.adam(0.1)],
+    ['adam (schedule)', () => O.adam(O.cosineDecay({ initValue: 0.1, decaySteps: 10 }))],
+    ['adagrad', () => O.adagrad(0.1)],
+    ['rmsprop', () => O.rmsprop(0.1)],
+    ['momentum', () => O.momentum(0.1, { nesterov: true })],
+    ['momentum (tfjs)', () => O.momentum(0.1, { profile: 'tfjs' })],
+    ['applyIfFinite(adam)', () => O.applyIfFinite(O.adam(0.1))],
+    ['multiSteps(adam, 2)', () => O.multiSteps(O.adam(0.1), 2)],
     ['chain(clipByGlobalNorm, adam)', () => O.chain(O.clipByGlobalNorm(1), O.adam(0.1))],
   ])('%s', (_, make) => {
     expect(passes(make())).toBe(0)
@@ -207,8 +282,11 @@ describe('the optimizers run fused: the separate scaling pass never runs', () =>
 
 describe('a malformed descriptor is refused by name', () => {
   it.each<[string, unknown]>([
-    ['an unknown kind', { kind: 'scale' }], ['scaling without a function', { kind: 'scaling', scaledUpdate: 1 }],
-    ['a rate that is not a number or schedule', { kind: 'learningRate', lr: '0.1' }], ['not an object', 'scaling'], ['null', null],
+    ['an unknown kind', { kind: 'scale' }],
+    ['scaling without a function', { kind: 'scaling', scaledUpdate: 1 }],
+    ['a rate that is not a number or schedule', { kind: 'learningRate', lr: '0.1' }],
+    ['not an object', 'scaling'],
+    ['null', null],
   ])('%s', (_, fusion) => {
     const bad = { ...O.trace(), fusion } as unknown as T
     expect(() => O.chain(O.identity(), bad)).toThrow(P.ArgumentError)
