@@ -5,7 +5,7 @@
  *
  *   npm run bench                          everything (~4 min)
  *   npm run bench -- --quick               fewer sizes and repeats (~1 min), nothing written
- *   npm run bench -- --only matmul,mlp     some groups: matmul, mlp, chain, optim, mnist, rss
+ *   npm run bench -- --only matmul,mlp     some groups: matmul, mlp, chain, optim, mnist, rss, startup
  *   npm run bench -- --libs purediff,tfjs-wasm
  *   npm run bench -- --full                also tfjs-cpu on MNIST (~80 s more)
  *   npm run bench -- --out FILE            write the results there (a partial run writes nothing by default)
@@ -38,6 +38,7 @@ import { mlpTasks } from './mlp.js'
 import { mnistTask, rssTask } from './mnist.js'
 import { type Env, type Group, type LibId, type Task, GROUPS, LIBS, familyOf } from './model.js'
 import { optimizerTask } from './optimizer.js'
+import { type Startup, measureStartup, startupLine } from './startup.js'
 import { type Agreement, type Results, type Row, ABOUT, compare, libraries, machine, naReasons, roundRow, table, targetLines } from './report.js'
 import { checkTargets } from './targets.js'
 import { type TimerOptions, must, othersCpu, probe } from './util.js'
@@ -60,7 +61,7 @@ const { values: opt } = parseArgs({
 })
 if (opt.help) {
   console.log(
-    'npm run bench [-- --quick] [--full] [--only matmul,mlp,chain,optim,mnist,rss] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
+    'npm run bench [-- --quick] [--full] [--only matmul,mlp,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
   )
   process.exit(0)
 }
@@ -142,6 +143,14 @@ if (opt.detached === true) {
 }
 say(`purediff kernel mode of the main column: ${mainMode} (${process.env.PUREDIFF_KERNELS ? `PUREDIFF_KERNELS=${process.env.PUREDIFF_KERNELS}` : 'the default'})`)
 console.log(`order: ${ORDER.filter((l) => libs.includes(l)).join(' → ')}   (why: bench/README.md, "Order and fairness")`)
+
+// --- startup: fresh processes, so nothing this one has loaded counts (bench/startup.ts)
+
+let startup: Startup | undefined
+if (groups.includes('startup')) {
+  startup = measureStartup(quick ? 3 : 7)
+  say(startupLine(startup))
+}
 
 // --- the blocks
 
@@ -320,6 +329,7 @@ if (outFile === null) {
     rows: rows.map(roundRow),
     targets,
     notes,
+    ...(startup === undefined ? {} : { startup }),
     durationSeconds: Math.round(seconds),
   }
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`)

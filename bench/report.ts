@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { cpus, totalmem, type as osType, arch } from 'node:os'
 import { type LibId, type RowSpec, LIBS, LIB_INFO, LIB_LABEL } from './model.js'
+import type { Startup } from './startup.js'
 import type { Target } from './targets.js'
 import { fmtNum, round } from './util.js'
 
@@ -123,6 +124,8 @@ export interface Results {
   readonly rows: readonly Row[]
   readonly targets: readonly Target[]
   readonly notes: readonly string[]
+  /** purediff's startup in fresh processes (bench/startup.ts), when the startup group ran */
+  readonly startup?: Startup
   readonly durationSeconds: number
 }
 
