@@ -92,9 +92,7 @@ export interface Layer<P = unknown> {
  * @category model
  * @since 0.1.0
  */
-export type LayerFusion<P> =
-  | { readonly kind: 'relu' }
-  | { readonly kind: 'affine'; applyRelu(params: P, x: Tensor): Tensor }
+export type LayerFusion<P> = { readonly kind: 'relu' } | { readonly kind: 'affine'; applyRelu(params: P, x: Tensor): Tensor }
 
 /**
  * The parameters of a layer without any: an empty object (a pytree with no leaves).

@@ -158,7 +158,10 @@ export function prelu(opts?: PreluOptions): Layer<PreluParams> {
       const t = checkInput('prelu', x, 1)
       const units = t.rank === 1 ? [] : [t.shape[t.rank - 1]]
       if (alpha.shape.join() !== units.join()) {
-        throw new ShapeError('prelu', `params.alpha has shape ${fmt(alpha.shape)} but x of shape ${fmt(t.shape)} has ${t.rank === 1 ? 'scalar examples' : `${units[0]} units on its last axis`}; expected alpha of shape ${fmt(units)}`)
+        throw new ShapeError(
+          'prelu',
+          `params.alpha has shape ${fmt(alpha.shape)} but x of shape ${fmt(t.shape)} has ${t.rank === 1 ? 'scalar examples' : `${units[0]} units on its last axis`}; expected alpha of shape ${fmt(units)}`,
+        )
       }
       return P.prelu(t, alpha)
     },

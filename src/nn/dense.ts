@@ -86,7 +86,10 @@ export function linearApply(op: string, params: DenseParams, x: unknown, relu = 
   const t = checkInput(op, x, 2)
   const width = t.shape[t.rank - 1]
   if (width !== w.shape[0]) {
-    throw new ShapeError(op, `input width ${width} does not match the kernel's ${w.shape[0]}: x has shape ${fmt(t.shape)}, the kernel ${fmt(w.shape)} is [inputs, units]; expected x of shape [batch, …, ${w.shape[0]}]`)
+    throw new ShapeError(
+      op,
+      `input width ${width} does not match the kernel's ${w.shape[0]}: x has shape ${fmt(t.shape)}, the kernel ${fmt(w.shape)} is [inputs, units]; expected x of shape [batch, …, ${w.shape[0]}]`,
+    )
   }
   // One product: leading axes are folded into the rows (a reshape shares storage). With one
   // dtype throughout, product, bias and ReLU are one fused kernel (bitwise the same values).

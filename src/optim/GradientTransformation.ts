@@ -160,11 +160,14 @@ export function stateless<U>(f: (updates: U, params?: unknown) => unknown, name 
 export function applyUpdates<P>(params: P, updates: unknown): P {
   const p: Flat = flat('applyUpdates', 'params', params)
   const u = leavesLike('applyUpdates', 'updates', updates, p)
-  return build<P>(p, p.leaves.map((w: Tensor, i) => {
-    const out = allocLike(w)
-    k.add(read(w), read(u[i]), out)
-    return leafFrom(w, out)
-  }))
+  return build<P>(
+    p,
+    p.leaves.map((w: Tensor, i) => {
+      const out = allocLike(w)
+      k.add(read(w), read(u[i]), out)
+      return leafFrom(w, out)
+    }),
+  )
 }
 
 // --- combinators

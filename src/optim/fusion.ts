@@ -32,7 +32,10 @@ export function checkFusion<S>(op: string, i: number, t: GradientTransformation<
     if (f.kind === 'scaling' && typeof f.scaledUpdate === 'function') return f
     if (f.kind === 'learningRate' && (typeof f.lr === 'function' || typeof f.lr === 'number')) return f
   }
-  throw new ArgumentError(op, `argument ${i} has fusion ${describe(f)}; expected undefined, { kind: 'scaling', scaledUpdate(updates, state, params, factor) } or { kind: 'learningRate', lr }`)
+  throw new ArgumentError(
+    op,
+    `argument ${i} has fusion ${describe(f)}; expected undefined, { kind: 'scaling', scaledUpdate(updates, state, params, factor) } or { kind: 'learningRate', lr }`,
+  )
 }
 
 /** The fused update of `a` then `b` (checked descriptors), or null when they do not fuse. */

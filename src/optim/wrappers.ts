@@ -143,13 +143,27 @@ export function multiSteps<S>(inner: GradientTransformation<S>, k: number): Grad
         })
         return [zerosOf(g), { miniStep: countTensor(mini + 1), gradientStep: countTensor(steps), accGrads: build(g, sum), inner: innerState }]
       }
-      const mean = build<typeof updates>(g, g.leaves.map((gl, i) => {
-        const out = allocLike(gl)
-        accumulate(acc[i], gl, out, k)
-        return leafFrom(gl, out)
-      }))
+      const mean = build<typeof updates>(
+        g,
+        g.leaves.map((gl, i) => {
+          const out = allocLike(gl)
+          accumulate(acc[i], gl, out, k)
+          return leafFrom(gl, out)
+        }),
+      )
       const [u, s] = inner.update(mean, innerState, params)
-      return [u, { miniStep: countTensor(0), gradientStep: countTensor(steps + 1), accGrads: build(g, acc.map((a) => leafFrom(a, allocLike(a)))), inner: s }]
+      return [
+        u,
+        {
+          miniStep: countTensor(0),
+          gradientStep: countTensor(steps + 1),
+          accGrads: build(
+            g,
+            acc.map((a) => leafFrom(a, allocLike(a))),
+          ),
+          inner: s,
+        },
+      ]
     },
   }
 }
@@ -166,7 +180,10 @@ function finite(g: Flat): boolean {
 }
 
 function zerosOf<U>(g: Flat): U {
-  return build(g, g.leaves.map((l) => leafFrom(l, allocLike(l))))
+  return build(
+    g,
+    g.leaves.map((l) => leafFrom(l, allocLike(l))),
+  )
 }
 
 function checkInner(op: string, inner: unknown): void {
