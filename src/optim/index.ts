@@ -15,10 +15,12 @@ export type {
   ScaleByAdamOptions, ScaleByRssOptions, ScaleByRmsOptions, TraceOptions,
 } from './transforms.js'
 export { scaleByLearningRate, addDecayedWeights, addL1, clipByGlobalNorm } from './parts.js'
-export type { ScaleByScheduleState, ScaleByLearningRateState } from './parts.js'
+export type { ScaleByScheduleState, ScaleByLearningRateState, AddL1Options } from './parts.js'
 
 // --- wrappers
 export { applyIfFinite, multiSteps } from './wrappers.js'
+export { masked } from './masked.js'
+export type { Mask, MaskedState } from './masked.js'
 export type { ApplyIfFiniteState, ApplyIfFiniteOptions, MultiStepsState } from './wrappers.js'
 
 // --- optimizers

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type { Tensor } from '../tensor/Tensor.js'
+import type { TypedArray } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
 import { describe } from '../tensor/Tensor.js'
 import type { EmptyState, GradientTransformation, LearningRate } from './GradientTransformation.js'
@@ -83,9 +84,31 @@ export function addDecayedWeights(lambda: number): GradientTransformation<EmptyS
 }
 
 /**
+ * The options of `addL1`: `truncate` (default false) makes it the truncated gradient, where a
+ * weight the L1 pull would carry across zero stops at exactly zero (see `addL1`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface AddL1Options {
+  readonly truncate?: boolean
+}
+
+/**
  * Adds λ·sign(w) to the updates: u ← u + λ·sign(w), sign(0) = 0 (the gradient of λ‖w‖₁, the
  * lecture's L1). Chained before `sgd(η)`: w ← w − η·g − ηλ·sign(w), a fixed pull toward 0 that
  * makes weights sparse. Needs `params`.
+ *
+ * With `{ truncate: true }` it is the truncated gradient (Langford, Li and Zhang 2009, with
+ * θ = ∞): the pull may bring a weight to zero but never across it. It must then come LAST in
+ * the chain, after the learning rate, where the incoming updates are the steps themselves and
+ * λ is the shrink of |w| per step in the params' units (ηλ₁ for a penalty λ₁‖w‖₁ under
+ * `sgd(η)`): with v = w + u (where the step would land), u ← u − λ·sign(v) when |v| > λ, and
+ * u ← −w when |v| ≤ λ, so that `applyUpdates` lands on w + (−w) = 0 exactly (IEEE addition of
+ * a number and its negation is exactly +0). So `chain(sgd(η), addL1(ηλ₁, { truncate: true }))`
+ * is w ← sign(v)·max(|v| − ηλ₁, 0) with v = w − η·g: weights whose gradient cannot hold them
+ * away from zero become exact zeros, and a zero weight moves again only when |η·g| > ηλ₁. A
+ * NaN anywhere stays NaN.
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
@@ -94,11 +117,20 @@ export function addDecayedWeights(lambda: number): GradientTransformation<EmptyS
  * const w = { w: tensor([2, -2, 0], 'float64') }
  * const [u] = opt.update({ w: tensor([0, 0, 0], 'float64') }, opt.init(w), w)
  * if (toFlatArray(applyUpdates(w, u).w).join() !== '1.75,-1.75,0') throw new Error()
+ * // truncated, last in the chain: shrink |w| by 0.5 per step, never across 0
+ * const t = chain(sgd(0.25), addL1(0.5, { truncate: true }))
+ * const p = { w: tensor([2, 0.3, -0.1, 0.1], 'float64') }
+ * const [v] = t.update({ w: tensor([0, 0, 0, 2], 'float64') }, t.init(p), p)
+ * // 2 → 1.5; 0.3 and −0.1 stop at 0; 0.1 − 0.25·2 = −0.4 (the gradient crosses), shrunk to 0
+ * if (toFlatArray(applyUpdates(p, v).w).join() !== '1.5,0,0,0') throw new Error()
  * @category constructors
  * @since 0.1.0
  */
-export function addL1(lambda: number): GradientTransformation<EmptyState> {
-  return penalty('addL1', lambda, k.addSign)
+export function addL1(lambda: number, options: AddL1Options = {}): GradientTransformation<EmptyState> {
+  if (options === null || typeof options !== 'object') throw new ArgumentError('addL1', `options must be { truncate?: boolean }, got ${describe(options)}`)
+  const { truncate = false } = options
+  if (typeof truncate !== 'boolean') throw new ArgumentError('addL1', `options.truncate must be a boolean, got ${describe(truncate)}`)
+  return penalty('addL1', lambda, truncate ? truncateL1 : k.addSign)
 }
 
 /**
@@ -165,6 +197,14 @@ function penalty(op: string, lambda: number, kernel: typeof k.addScaled): Gradie
         return leafFrom(gl, out)
       })), state]
     },
+  }
+}
+
+/** The truncated-gradient update: with v = w + u, u − λ·sign(v) where |v| > λ, else −w (w + (−w) is exactly 0). */
+function truncateL1(u: TypedArray, w: TypedArray, out: TypedArray, lambda: number): void {
+  for (let i = 0; i < u.length; i++) {
+    const v = w[i] + u[i]
+    out[i] = v > lambda ? u[i] - lambda : v < -lambda ? u[i] + lambda : Number.isNaN(v) ? v : -w[i]
   }
 }
 

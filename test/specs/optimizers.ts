@@ -46,6 +46,7 @@ export const optimizerRows: readonly OptimizerRow[] = [
   ),
   row('L2: chain(addDecayedWeights, sgd)', ['addDecayedWeights'], () => O.chain(O.addDecayedWeights(0.01), O.sgd(0.1)), true),
   row('L1: chain(addL1, sgd)', ['addL1'], () => O.chain(O.addL1(0.01), O.sgd(0.1)), true),
+  row('L1 truncated: chain(sgd, addL1(truncate))', ['addL1'], () => O.chain(O.sgd(0.1), O.addL1(0.001, { truncate: true })), true),
   row('chain(clipByGlobalNorm, adam)', ['clipByGlobalNorm'], () => O.chain(O.clipByGlobalNorm(1), O.adam(0.01))),
   // wrappers
   row('applyIfFinite(momentum)', ['applyIfFinite'], () => O.applyIfFinite(O.momentum(0.1), { maxConsecutiveErrors: 2 })),
@@ -82,5 +83,7 @@ export const optimizerRows: readonly OptimizerRow[] = [
 /** Exports that are not transforms, with the reason they need no row. */
 export const notTransforms: Readonly<Record<string, string>> = {
   applyUpdates: 'used by every law of every row (each trajectory applies its updates); test/optim/transforms.test.ts checks it directly',
+  masked:
+    'a wrapper whose state holds the selected leaves only (an array), so the law that state mirrors the params does not apply; test/optim/masked.test.ts runs the other laws on it and checks it against registry transforms',
   OptimizerConfig: 'a codec, not a transform: test/optim/config.test.ts decodes valid and invalid configs and round-trips an arbitrary',
 }
