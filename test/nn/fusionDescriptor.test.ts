@@ -10,10 +10,10 @@
  * - a malformed descriptor is an error naming `sequential` and the argument.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { ArgumentError, type DType, type Tensor, fromArray, mul, random, sum, toFlatArray, valueAndGrad } from '../../src/index.js'
 import { kernelMode, setKernelMode } from '../../src/kernels/backend.js'
-import { type EmptyParams, type Layer, dense, dropout, relu, sequential, sigmoid } from '../../src/nn/index.js'
+import { type DenseParams, type EmptyParams, type Layer, type LayerFusion, dense, dropout, relu, sequential, sigmoid } from '../../src/nn/index.js'
 
 const initialMode = kernelMode()
 afterEach(() => {
@@ -171,5 +171,17 @@ describe('a malformed descriptor is refused by name', () => {
     const bad = { ...relu(), fusion } as unknown as Layer
     expect(() => sequential(dense(2), bad)).toThrow(ArgumentError)
     expect(() => sequential(dense(2), bad)).toThrow(/^sequential: argument 1 has fusion .*expected undefined, \{ kind: 'relu' \}/)
+  })
+})
+
+describe('the descriptor is typed', () => {
+  it('layers and copies carry it with their params type; a malformed one does not type-check', () => {
+    expectTypeOf(dense(2).fusion).toEqualTypeOf<LayerFusion<DenseParams> | undefined>()
+    expectTypeOf({ ...relu() }.fusion).toEqualTypeOf<LayerFusion<EmptyParams> | undefined>()
+    // @ts-expect-error an affine descriptor needs its fused apply
+    const noApply: LayerFusion<DenseParams> = { kind: 'affine' }
+    // @ts-expect-error only the known kinds
+    const unknownKind: LayerFusion<EmptyParams> = { kind: 'sigmoid' }
+    expect([noApply, unknownKind].map((f) => f.kind)).toEqual(['affine', 'sigmoid'])
   })
 })

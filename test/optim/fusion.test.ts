@@ -14,7 +14,7 @@
  * - a malformed descriptor is an error naming `chain` and the argument.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import * as P from '../../src/index.js'
 import { kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 import * as O from '../../src/optim/index.js'
@@ -291,5 +291,17 @@ describe('a malformed descriptor is refused by name', () => {
     const bad = { ...O.trace(), fusion } as unknown as T
     expect(() => O.chain(O.identity(), bad)).toThrow(P.ArgumentError)
     expect(() => O.chain(O.identity(), bad)).toThrow(/^chain: argument 1 has fusion .*expected undefined, \{ kind: 'scaling'/)
+  })
+})
+
+describe('the descriptor is typed', () => {
+  it('parts and copies carry it with their state type; a malformed one does not type-check', () => {
+    expectTypeOf(O.scaleByAdam().fusion).toEqualTypeOf<O.TransformFusion<O.ScaleByAdamState> | undefined>()
+    expectTypeOf({ ...O.trace() }.fusion).toEqualTypeOf<O.TransformFusion<O.TraceState> | undefined>()
+    // @ts-expect-error a scaling descriptor needs its scaled update
+    const noUpdate: O.TransformFusion<O.TraceState> = { kind: 'scaling' }
+    // @ts-expect-error the rate is a number or a schedule
+    const badRate: O.TransformFusion<unknown> = { kind: 'learningRate', lr: '0.1' }
+    expect([noUpdate, badRate].map((f) => f.kind)).toEqual(['scaling', 'learningRate'])
   })
 })
