@@ -52,8 +52,13 @@ export interface Progress {
   readonly progress: 'file' | 'test' | 'between'
   readonly id: string
 }
+/** To the runner, over the IPC channel it forks this engine with. */
+const send = (m: Progress | EngineAnswer | { ready: true }) => {
+  if (process.send === undefined) throw new Error("the mutation engine runs as the runner's fork (it has no IPC channel)")
+  process.send(m)
+}
 const progress = (p: Progress) => {
-  process.send!(p)
+  send(p)
 }
 
 /**
@@ -124,10 +129,10 @@ process.on('message', (req: EngineRequest) => {
       const res = await vitest.runTestSpecifications(specs)
       // The result lists every module vitest has seen; keep this run's.
       const asked = new Set(req.files.map((f) => f.file))
-      process.send!({ ...summarize(res.testModules.filter((m) => asked.has(m.relativeModuleId))), error: null } satisfies EngineAnswer)
+      send({ ...summarize(res.testModules.filter((m) => asked.has(m.relativeModuleId))), error: null } satisfies EngineAnswer)
     } catch (e) {
-      process.send!({ newFailures: 0, firstFailure: null, failedIds: [], passed: 0, durations: {}, error: String((e as Error).stack ?? e) } satisfies EngineAnswer)
+      send({ newFailures: 0, firstFailure: null, failedIds: [], passed: 0, durations: {}, error: String((e as Error).stack ?? e) } satisfies EngineAnswer)
     }
   })()
 })
-process.send!({ ready: true })
+send({ ready: true })

@@ -8,7 +8,7 @@
  * arrow bodies), so the coverage run (`instrument`) and the mutants agree on which region holds
  * each mutant: a mutant is "reached" by a test when its innermost region ran during that test.
  */
-import type { TsApi, TsNode } from './ts.js'
+import { type TsApi, type TsNode, child } from './ts.js'
 
 // --- model
 
@@ -74,6 +74,11 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const out: Mutant[] = []
   const regions = numberRegions(ts, sf)
+  const regionOf = (body: TsNode) => {
+    const r = regions.get(body)
+    if (r === undefined) throw new Error(`mutation: ${file}: a function body at ${body.pos} is not a numbered region`)
+    return r
+  }
   const skipKinds = new Set([
     K.ImportDeclaration,
     K.ExportDeclaration,
@@ -94,7 +99,7 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
     let fn = ''
     for (let p: TsNode | undefined = n; p !== undefined && p.kind !== K.SourceFile; p = p.parent) {
       // A function reached from a parameter (a default value): that runs with each call, as its body does.
-      if (scope === '' && p !== n && fnKinds.has(p.kind) && p.body !== undefined) scope = `${file}#r${regions.get(p.body)!.index}`
+      if (scope === '' && p !== n && fnKinds.has(p.kind) && p.body !== undefined) scope = `${file}#r${regionOf(p.body).index}`
       const r = regions.get(p)
       if (r !== undefined && scope === '') scope = `${file}#r${r.index}`
       if (fnKinds.has(p.kind) && fn === '') {
@@ -129,10 +134,10 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
     if (skipKinds.has(node.kind) || isType(node) || isDeclare(node)) return
     switch (node.kind) {
       case K.BinaryExpression: {
-        const opTok = node.operatorToken!
+        const opTok = child(node, 'operatorToken')
         const op = opTok.getText(sf)
         const tokRange = (r: string, name: string) => add(node, name, opTok.getStart(sf), opTok.end, r)
-        if (arithmetic[op] !== undefined && !(op === '+' && (isStringish(node.left!) || isStringish(node.right!)))) {
+        if (arithmetic[op] !== undefined && !(op === '+' && (isStringish(child(node, 'left')) || isStringish(child(node, 'right'))))) {
           for (const r of arithmetic[op]) tokRange(r, 'ArithmeticOperator')
         }
         for (const r of equality[op] ?? []) tokRange(r, 'EqualityOperator')
@@ -142,8 +147,8 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
       }
       case K.PrefixUnaryExpression:
       case K.PostfixUnaryExpression: {
-        const op = node.operator!
-        const operand = node.operand!
+        const op = child(node, 'operator')
+        const operand = child(node, 'operand')
         if (op === K.PlusPlusToken || op === K.MinusMinusToken) {
           const r = op === K.PlusPlusToken ? '--' : '++'
           const s = node.kind === K.PrefixUnaryExpression ? node.getStart(sf) : operand.end
@@ -161,14 +166,14 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
         whole(node, 'BooleanLiteral', 'true')
         break
       case K.IfStatement:
-        condition(node.expression!, ['true', 'false'])
+        condition(child(node, 'expression'), ['true', 'false'])
         break
       case K.ConditionalExpression:
-        condition(node.condition!, ['true', 'false'])
+        condition(child(node, 'condition'), ['true', 'false'])
         break
       case K.WhileStatement:
       case K.DoStatement:
-        condition(node.expression!, ['false'])
+        condition(child(node, 'expression'), ['false'])
         break
       case K.ForStatement:
         if (node.condition !== undefined) condition(node.condition, ['false'])
@@ -177,7 +182,7 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
         if ((node.statements ?? []).length > 0) whole(node, 'BlockStatement', '{}')
         break
       case K.ArrowFunction: {
-        const body = node.body!
+        const body = child(node, 'body')
         if (body.kind !== K.Block && body.getText(sf) !== 'undefined') whole(body, 'ArrowFunction', 'undefined')
         break
       }
@@ -197,12 +202,12 @@ export function mutantsOf(ts: TsApi, file: string, text: string): Mutant[] {
         if (node.kind === K.TemplateExpression) break // its spans hold expressions to visit
         return
       case K.CallExpression: {
-        const callee = node.expression!
+        const callee = child(node, 'expression')
         if (callee.kind === K.PropertyAccessExpression && callee.name !== undefined) {
           const name = callee.name.getText(sf)
           const swap = methodSwap[name]
           if (swap !== undefined) add(node, 'MethodExpression', callee.name.getStart(sf), callee.name.end, swap)
-          if (methodDrop.has(name)) whole(node, 'MethodExpression', callee.expression!.getText(sf))
+          if (methodDrop.has(name)) whole(node, 'MethodExpression', child(callee, 'expression').getText(sf))
         }
         break
       }
@@ -260,11 +265,11 @@ function numberRegions(ts: TsApi, sf: TsNode): Map<TsNode, { index: number; kind
     else if (n.kind === K.ConditionalExpression) {
       put(n.whenTrue, 'expr')
       put(n.whenFalse, 'expr')
-    } else if (n.kind === K.BinaryExpression && shortCircuit.has(n.operatorToken!.kind)) put(n.right, 'expr')
+    } else if (n.kind === K.BinaryExpression && shortCircuit.has(child(n, 'operatorToken').kind)) put(n.right, 'expr')
     else if (n.kind === K.IfStatement) {
-      if (n.thenStatement!.kind !== K.Block) put(n.thenStatement, 'stmt')
+      if (child(n, 'thenStatement').kind !== K.Block) put(n.thenStatement, 'stmt')
       if (n.elseStatement !== undefined && n.elseStatement.kind !== K.Block && n.elseStatement.kind !== K.IfStatement) put(n.elseStatement, 'stmt')
-    } else if (loops.has(n.kind) && n.statement!.kind !== K.Block) put(n.statement, 'stmt')
+    } else if (loops.has(n.kind) && child(n, 'statement').kind !== K.Block) put(n.statement, 'stmt')
     ts.forEachChild(n, visit)
   }
   ts.forEachChild(sf, visit)

@@ -18,14 +18,15 @@ export type Outcome = { readonly kind: 'answer'; readonly answer: EngineAnswer }
 /** One engine for one kernel mode; restarted after a timeout. */
 export class Engine {
   private child: ChildProcess | null = null
-  private ready: Promise<void> | null = null
+  /** The started process, once it has said it is ready. */
+  private ready: Promise<ChildProcess> | null = null
 
   constructor(
     private readonly sandbox: string,
     private readonly env: Record<string, string>,
   ) {}
 
-  private start(): Promise<void> {
+  private start(): Promise<ChildProcess> {
     const child = fork(join(this.sandbox, 'scripts/mutation/engine.ts'), [this.sandbox], {
       cwd: this.sandbox,
       execArgv: ['--import', 'tsx'],
@@ -36,7 +37,7 @@ export class Engine {
     this.child = child
     live.add(this)
     return new Promise((resolve, reject) => {
-      child.once('message', () => resolve())
+      child.once('message', () => resolve(child))
       child.once('exit', (code) => reject(new Error(`mutation engine exited with ${code} before it was ready`)))
     })
   }
@@ -47,8 +48,7 @@ export class Engine {
    */
   async run(req: EngineRequest, stallMs: (p: Progress | null) => number, totalMs: number): Promise<Outcome> {
     this.ready ??= this.start()
-    await this.ready
-    const child = this.child!
+    const child = await this.ready
     return new Promise<Outcome>((resolve) => {
       let stall: NodeJS.Timeout | undefined
       const done = (o: Outcome) => {

@@ -152,8 +152,17 @@ async function coverage(sandbox: string, mode: Mode, tree: string, targets: read
   for (const f of readdirSync(dir)) {
     const rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { file: string; fileMarks: string[]; tests: Record<string, string[]> }
     const rel = rec.file.slice(sandbox.length + 1)
-    for (const k of rec.fileMarks) (files[k] ??= []).push(rel)
-    for (const [id, marks] of Object.entries(rec.tests)) for (const k of marks) ((testsOf[k] ??= {})[rel] ??= []).push(id)
+    for (const k of rec.fileMarks) {
+      files[k] ??= []
+      files[k].push(rel)
+    }
+    for (const [id, marks] of Object.entries(rec.tests)) {
+      for (const k of marks) {
+        testsOf[k] ??= {}
+        testsOf[k][rel] ??= []
+        testsOf[k][rel].push(id)
+      }
+    }
     ids[rel] = Object.keys(rec.tests)
   }
   const td = r.answer.testDurations ?? {}
@@ -311,9 +320,11 @@ async function main(): Promise<void> {
         const stallOf = (p: Progress | null) =>
           15_000 + 3 * (p === null ? slowest(cov, files) : p.progress === 'test' ? (cov.testDurations[p.id] ?? 5000) : (cov.loads[p.id] ?? 5000))
         const limit = 5 * budget + 60_000
+        const pending = dirty.get(mode)
+        if (pending === undefined) throw new Error(`mutation: no kernel mode ${mode}`)
         for (let attempt = 0; attempt < 2; attempt++) {
-          const invalidate = [...dirty.get(mode)!]
-          dirty.get(mode)!.clear()
+          const invalidate = [...pending]
+          pending.clear()
           const o = await engine.run({ invalidate, files, known: cov.failing, stopAtNew: true }, stallOf, limit)
           if (o.kind === 'timeout')
             return { key, tree, verdict: 'timeout', mode, by: `a step stuck (over 15 s + 3× its time) or over ${(limit / 1000).toFixed(0)} s in all`, ms: Date.now() - t0 }

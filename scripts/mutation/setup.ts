@@ -29,6 +29,7 @@ if (dir !== undefined) {
     tests[task.id] = take()
   })
   // (vitest requires an object pattern as a hook's first parameter; the file is the second)
+  // biome-ignore lint/correctness/noEmptyPattern: vitest refuses a hook whose first parameter is not an object pattern
   afterAll(({}, suite) => {
     for (const k of take()) fileMarks.add(k)
     const file = suite.file.filepath

@@ -40,6 +40,13 @@ export interface TsNode {
   readonly modifiers?: readonly TsNode[]
 }
 
+/** A member that a node of this kind always has (the parser sets it); throws, naming the kind, if not. */
+export function child<K extends keyof TsNode>(n: TsNode, key: K): NonNullable<TsNode[K]> {
+  const v = n[key]
+  if (v === undefined || v === null) throw new Error(`mutation: a syntax node of kind ${n.kind} has no ${key}`)
+  return v as NonNullable<TsNode[K]>
+}
+
 export interface TsApi {
   readonly version: string
   readonly SyntaxKind: Record<string, number> & Record<number, string>

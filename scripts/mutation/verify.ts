@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 import type { Mutant } from './mutate.js'
 import type { Result } from './report.js'
 import { defaultSandbox, makeSandbox, repo } from './sandbox.js'
@@ -77,7 +78,7 @@ for (const m of chosen) {
       outcome[mode] = `passed (${((Date.now() - t0) / 1000).toFixed(0)} s)`
     } catch (e) {
       const err = e as { stdout?: Buffer; stderr?: Buffer }
-      const text = `${err.stdout?.toString() ?? ''}\n${err.stderr?.toString() ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '')
+      const text = stripVTControlCharacters(`${err.stdout?.toString() ?? ''}\n${err.stderr?.toString() ?? ''}`)
       const failed = text
         .split('\n')
         .filter((l) => / FAIL /.test(l))
