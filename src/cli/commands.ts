@@ -12,7 +12,7 @@ import { random } from '../index.js'
 import { type Layer, fromSpec } from '../nn/index.js'
 import { CliError } from './args.js'
 import { loadMnist, readDataFile, split, subset } from './data.js'
-import type { Dataset } from './loop.js'
+import type { Dataset } from './dataset.js'
 
 /** Where the data comes from: a file, or the MNIST digits. */
 export type DataSource = { readonly file: string } | { readonly mnist: true }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { random } from '../index.js'
 import { CliError } from './args.js'
-import type { Dataset } from './loop.js'
+import type { Dataset } from './dataset.js'
 
 interface MnistDigit { readonly length: number; readonly get: (i: number) => number[] }
 

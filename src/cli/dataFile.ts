@@ -16,7 +16,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { isRecord, report, show } from '../internal/codecs.js'
 import { CliError } from './args.js'
-import type { Dataset } from './loop.js'
+import type { Dataset } from './dataset.js'
 
 // --- model
 

@@ -16,7 +16,7 @@ import { report } from '../internal/codecs.js'
 import { CliError } from './args.js'
 import { buildModel, dataSource, initModel, loadData, sourceName } from './commands.js'
 import { readDataFile, readJson } from './data.js'
-import { evaluateOn } from './loop.js'
+import { evaluateOn } from './dataset.js'
 import { EvalCheckpoint } from './runFile.js'
 import { firstMismatch } from './treeCheck.js'
 

@@ -1,10 +1,12 @@
 /// <reference types="node" />
 /**
- * The checkpoint of `purediff train` (format `purediff-cli/2`), inside purediff's lossless
+ * The checkpoint of `purediff train` (format `purediff-cli/3`), inside purediff's lossless
  * checkpoint envelope: what the run was started with (model spec, optimizer config, seed, batch
  * size, patience, target epochs, the data's fingerprint), the params to evaluate, the history,
  * and the whole `RunState` to resume from. Decoded with io-ts, never trusted: a Left names the
- * path. `eval` also reads the older `purediff-cli/1` (no optimizer state: not resumable).
+ * path. `eval` also reads the older `purediff-cli/1` (no optimizer state) and `purediff-cli/2`
+ * (the CLI's own loop, before it trained through `fit`: another order of the rows and running
+ * training sums), neither resumable.
  *
  * @internal
  */
@@ -13,13 +15,13 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { random } from '../index.js'
 import { numberWhere, report, strictObject } from '../internal/codecs.js'
-import type { Dataset } from './loop.js'
+import type { Dataset } from './dataset.js'
 import type { RunState } from './trainRun.js'
 
 // --- model
 
 /** The format tag of the checkpoints this purediff train writes. */
-export const FORMAT = 'purediff-cli/2'
+export const FORMAT = 'purediff-cli/3'
 
 /** What a run was started with; a resume must match it. */
 export interface RunMeta {
@@ -43,23 +45,53 @@ const EpochOrNone = numberWhere('EpochOrNone', 'an epoch (≥ 0) or −1', (n) =
 const Numbers = t.array(t.number)
 
 const History = strictObject('a history', { trainLoss: Numbers, trainAccuracy: Numbers, validationLoss: Numbers, validationAccuracy: Numbers }, {})
-const EarlyStoppingCodec = strictObject('an early-stopping state', { epoch: Count, bestLoss: t.number, bestEpoch: EpochOrNone, reference: t.number, wait: Count, stop: t.boolean }, {})
-const Run = strictObject('the run state', {
-  epoch: Count, batch: Count, lossSum: t.number, correct: Count, seen: Count, orderKey: t.tuple([Word, Word]),
-  params: t.unknown, opt: t.unknown, earlyStopping: t.union([EarlyStoppingCodec, t.null]),
-}, {})
+const EarlyStoppingCodec = strictObject(
+  'an early-stopping state',
+  { epoch: Count, bestLoss: t.number, bestEpoch: EpochOrNone, reference: t.number, wait: Count, stop: t.boolean },
+  {},
+)
+const Run = strictObject(
+  'the run state',
+  {
+    epoch: Count,
+    batch: Count,
+    orderKey: t.tuple([Word, Word]),
+    params: t.unknown,
+    opt: t.unknown,
+    earlyStopping: t.union([EarlyStoppingCodec, t.null]),
+  },
+  {},
+)
 
 /** The codec of a `purediff-cli/2` checkpoint tree (after `decodeCheckpoint`). */
-export const RunCheckpoint = strictObject('a purediff train checkpoint', {
-  format: t.literal(FORMAT), model: t.unknown, optimizer: t.unknown, seed: Count, batchSize: Positive,
-  patience: t.union([Positive, t.null]), epochs: Positive, inputs: Positive, classes: Positive,
-  data: strictObject('the data description', { source: t.string, fingerprint: t.string, rows: Positive }, {}),
-  params: t.unknown, history: History, run: Run,
-}, {})
+export const RunCheckpoint = strictObject(
+  'a purediff train checkpoint',
+  {
+    format: t.literal(FORMAT),
+    model: t.unknown,
+    optimizer: t.unknown,
+    seed: Count,
+    batchSize: Positive,
+    patience: t.union([Positive, t.null]),
+    epochs: Positive,
+    inputs: Positive,
+    classes: Positive,
+    data: strictObject('the data description', { source: t.string, fingerprint: t.string, rows: Positive }, {}),
+    params: t.unknown,
+    history: History,
+    run: Run,
+  },
+  {},
+)
 
 /** What `eval` needs, from either format (other fields are not looked at). */
 export const EvalCheckpoint = t.type({
-  format: t.union([t.literal('purediff-cli/1'), t.literal(FORMAT)]), model: t.unknown, params: t.unknown, seed: Count, inputs: Positive, classes: Positive,
+  format: t.union([t.literal('purediff-cli/1'), t.literal('purediff-cli/2'), t.literal(FORMAT)]),
+  model: t.unknown,
+  params: t.unknown,
+  seed: Count,
+  inputs: Positive,
+  classes: Positive,
 })
 
 // --- operations
@@ -68,10 +100,17 @@ export const EvalCheckpoint = t.type({
 export function runTree(meta: RunMeta, s: RunState, evalParams: unknown): unknown {
   const { bestParams: _best, ...es } = s.earlyStopping ?? { bestParams: undefined }
   return {
-    format: FORMAT, ...meta, params: evalParams, history: s.history,
+    format: FORMAT,
+    ...meta,
+    params: evalParams,
+    history: s.history,
     run: {
-      epoch: s.epoch, batch: s.batch, lossSum: s.lossSum, correct: s.correct, seen: s.seen, orderKey: random.keyData(s.orderKey),
-      params: s.params === evalParams ? null : s.params, opt: s.opt, earlyStopping: s.earlyStopping === undefined ? null : es,
+      epoch: s.epoch,
+      batch: s.batch,
+      orderKey: random.keyData(s.orderKey),
+      params: s.params === evalParams ? null : s.params,
+      opt: s.opt,
+      earlyStopping: s.earlyStopping === undefined ? null : es,
     },
   }
 }
@@ -93,8 +132,13 @@ export function readRunTree(tree: unknown): E.Either<string, { meta: RunMeta; st
   return E.right({
     meta,
     state: {
-      params, opt: r.opt, orderKey: random.wrapKey(r.orderKey), epoch: r.epoch, batch: r.batch, lossSum: r.lossSum, correct: r.correct, seen: r.seen,
-      history: c.history, ...(es === undefined ? {} : { earlyStopping: es }),
+      params,
+      opt: r.opt,
+      orderKey: random.wrapKey(r.orderKey),
+      epoch: r.epoch,
+      batch: r.batch,
+      history: c.history,
+      ...(es === undefined ? {} : { earlyStopping: es }),
     },
   })
 }

@@ -1,19 +1,19 @@
 /**
- * The loop of `purediff train` as a resumable, interruptible fold: its whole state (`RunState`:
- * params, optimizer state, the data-order key, how far into which epoch, the running sums of
- * the epoch, the history, the early-stopping state) is plain data, so a checkpoint of it — taken
- * after ANY complete batch — continues exactly: a run interrupted at batch b of epoch e and
- * resumed ends bit-identical to one never interrupted. The loop yields to the event loop after
- * every batch (and every evaluation chunk), so a Ctrl-C handler runs within one batch.
+ * The run of `purediff train`, through `purediff/train`'s `fitAsync` (the CLI has no training
+ * loop of its own). Its whole state (`RunState`: params, optimizer state, the run's key, how far
+ * into which epoch, the history, the early-stopping state) is plain data and maps one to one to
+ * a `FitResume`, so a checkpoint of it — taken after ANY complete batch — continues exactly: a
+ * run interrupted at batch b of epoch e and resumed ends bit-identical to one never interrupted.
+ * `fitAsync` awaits a pause after every batch and every evaluation chunk, so a Ctrl-C handler
+ * runs within one batch; an interruption aborts its signal.
  *
  * @internal
  */
 import { type Key, random } from '../index.js'
 import type { Layer } from '../nn/index.js'
 import type { GradientTransformation } from '../optim/index.js'
-import { type EarlyStoppingState, earlyStopping } from '../train/index.js'
-import { nonFiniteStatePaths } from '../train/diverged.js'
-import { type Dataset, EVAL_CHUNK, type EpochStats, crossEntropy, epochPlan, evaluateChunk, trainBatch } from './loop.js'
+import { type EarlyStoppingState, type Evaluation, type FitResume, TrainingDivergedError, earlyStopping, fitAsync } from '../train/index.js'
+import { type Dataset, EVAL_CHUNK, crossEntropy, toData } from './dataset.js'
 
 // --- model
 
@@ -28,7 +28,7 @@ export interface RunSetup {
   readonly patience?: number
 }
 
-/** The history of a run: one entry per complete epoch. */
+/** The history of a run: one entry per complete epoch, measured by `fit` (test mode, after the epoch). */
 export interface RunHistory {
   readonly trainLoss: readonly number[]
   readonly trainAccuracy: readonly number[]
@@ -37,10 +37,10 @@ export interface RunHistory {
 }
 
 /**
- * Everything that changes during a run. `epoch` complete epochs are behind it; of epoch `epoch`,
- * `batch` batches are done (`batch` may equal the number of batches: trained, not yet
- * evaluated), and `lossSum`/`correct`/`seen` are their running sums. Epoch e's rows come in the
- * order of `epochPlan(train, batchSize, foldIn(orderKey, e))`.
+ * Everything that changes during a run. `epoch` complete epochs are behind it, and `batch`
+ * batches of epoch `epoch` (`batch` may equal the number of batches: trained, not yet
+ * evaluated). `orderKey` is the run's key, `fit`'s `key`: it orders every epoch's rows and
+ * draws the dropout masks. The train state's step count is `epoch · batches + batch`.
  */
 export interface RunState {
   readonly params: unknown
@@ -48,16 +48,17 @@ export interface RunState {
   readonly orderKey: Key
   readonly epoch: number
   readonly batch: number
-  readonly lossSum: number
-  readonly correct: number
-  readonly seen: number
   readonly history: RunHistory
   readonly earlyStopping?: EarlyStoppingState<unknown>
 }
 
-/** A run went non-finite: the loss of a batch (`batch` its index) or the validation loss of epoch `epoch` (0-based). */
+/** A run went non-finite: the loss of a batch (`batch` its index), the params after it, or the validation loss of epoch `epoch` (0-based). */
 export class RunDiverged extends Error {
-  constructor(readonly epoch: number, readonly batch: number | undefined, message: string) {
+  constructor(
+    readonly epoch: number,
+    readonly batch: number | undefined,
+    message: string,
+  ) {
     super(message)
     this.name = 'RunDiverged'
   }
@@ -68,13 +69,14 @@ export type RunEnd = 'done' | 'stopped' | 'interrupted'
 
 /** What the loop reports to, and asks of, its caller. */
 export interface RunHooks {
-  /** True once the run should stop; checked after every batch and evaluation chunk. */
+  /** True once the run should stop; looked at after every batch and evaluation chunk. */
   readonly interrupted: () => boolean
-  /** Lets other work (a signal handler) run; called after every batch and evaluation chunk. */
+  /** Lets other work (a signal handler) run; awaited after every batch and evaluation chunk. */
   readonly pause: () => Promise<void>
+  /** After each batch (`batch` counted from 1), with the mean objective of this epoch's batches run so far. */
   readonly onBatch?: (epoch: number, batch: number, batches: number, loss: number) => void
   /** After each complete epoch, with its train and validation stats (e.g. to save a checkpoint). */
-  readonly onEpoch?: (state: RunState, train: EpochStats, validation: EpochStats) => Promise<void>
+  readonly onEpoch?: (state: RunState, train: Evaluation, validation: Evaluation) => Promise<void>
 }
 
 // --- constructors
@@ -82,7 +84,11 @@ export interface RunHooks {
 /** The state before the first batch. */
 export function startState(params: unknown, opt: unknown, orderKey: Key, withEarlyStopping: boolean): RunState {
   return {
-    params, opt, orderKey, epoch: 0, batch: 0, lossSum: 0, correct: 0, seen: 0,
+    params,
+    opt,
+    orderKey,
+    epoch: 0,
+    batch: 0,
     history: { trainLoss: [], trainAccuracy: [], validationLoss: [], validationAccuracy: [] },
     ...(withEarlyStopping ? { earlyStopping: earlyStopping({ patience: 1 }).init() } : {}),
   }
@@ -99,65 +105,94 @@ export const finished = (setup: RunSetup, s: RunState): boolean => s.epoch >= se
 /**
  * Runs from `state` until `setup.epochs` epochs are complete, early stopping ends the run, or
  * `hooks.interrupted()` turns true — then returns the state after the last complete batch.
- * Throws a RunDiverged when a batch's loss or an epoch's validation loss is not finite.
+ * Throws a RunDiverged when a batch's loss, the params or an epoch's validation loss become
+ * non-finite, or the optimizer state overflows.
  */
 export async function runEpochs(setup: RunSetup, state: RunState, hooks: RunHooks): Promise<{ state: RunState; end: RunEnd }> {
-  const stopper = setup.patience === undefined ? undefined : earlyStopping({ patience: setup.patience })
-  let s = state
-  while (!finished(setup, s)) {
-    const e = s.epoch
-    const plan = epochPlan(setup.train, setup.batchSize, random.foldIn(s.orderKey, e))
-    const opts = { model: setup.model, optimizer: setup.optimizer, loss: crossEntropy, batchSize: setup.batchSize }
-    while (s.batch < plan.batches) {
-      let r
-      try {
-        r = trainBatch(s, setup.train, plan, s.batch, opts)
-      } catch (err) {
-        throw new RunDiverged(e, s.batch, err instanceof Error ? err.message : String(err))
-      }
-      s = { ...s, ...r.state, batch: s.batch + 1, lossSum: s.lossSum + r.loss * r.size, correct: s.correct + r.correct, seen: s.seen + r.size }
-      hooks.onBatch?.(e, s.batch, plan.batches, s.lossSum / s.seen)
-      await hooks.pause()
-      if (hooks.interrupted()) return { state: s, end: 'interrupted' }
-    }
-    // An adaptive optimizer's g² accumulator that overflowed freezes weights silently (finite
-    // params, updates of 0): once an epoch is enough, since it stays +Infinity once there.
-    const badState = nonFiniteStatePaths(s.opt)
-    if (badState.length > 0) {
-      throw new RunDiverged(e, undefined, `the optimizer state became non-finite at ${badState.slice(0, 3).join(', ')}${badState.length > 3 ? ', …' : ''} ` +
-        '(a gradient whose square overflows, which freezes those weights): clip the gradients first ' +
-        '({ "chain": [{ "name": "clipByGlobalNorm", "max": 1 }, …] }), lower the learning rate or scale the inputs')
-    }
-    const v = await evaluateAsync(setup.model, s.params, setup.validation, hooks)
-    if (v === undefined) return { state: s, end: 'interrupted' }
-    if (!Number.isFinite(v.loss)) throw new RunDiverged(e, undefined, `the validation loss became ${v.loss} after the epoch's last batch (the params give non-finite outputs); lower the learning rate`)
-    const t: EpochStats = { loss: s.lossSum / s.seen, accuracy: s.correct / s.seen }
-    const h = s.history
-    s = {
-      ...s, epoch: e + 1, batch: 0, lossSum: 0, correct: 0, seen: 0,
-      history: {
-        trainLoss: [...h.trainLoss, t.loss], trainAccuracy: [...h.trainAccuracy, t.accuracy],
-        validationLoss: [...h.validationLoss, v.loss], validationAccuracy: [...h.validationAccuracy, v.accuracy],
+  const batches = Math.ceil(setup.train.n / setup.batchSize)
+  const stop = new AbortController()
+  let sum = 0
+  let count = 0
+  let shown = -1
+  const toState = (r: FitResume<unknown, unknown>): RunState => ({
+    params: r.state.params,
+    opt: r.state.optState,
+    orderKey: state.orderKey,
+    epoch: r.epoch,
+    batch: r.batch ?? 0,
+    history: r.history,
+    ...(r.earlyStopping === undefined ? {} : { earlyStopping: r.earlyStopping }),
+  })
+  let result
+  try {
+    result = await fitAsync({
+      model: setup.model,
+      params: state.params,
+      optimizer: setup.optimizer,
+      loss: crossEntropy,
+      train: toData(setup.train),
+      validation: toData(setup.validation),
+      epochs: setup.epochs,
+      batchSize: setup.batchSize,
+      evalBatchSize: EVAL_CHUNK,
+      key: state.orderKey,
+      ...(setup.patience === undefined ? {} : { earlyStopping: { patience: setup.patience } }),
+      resume: toResume(state, batches),
+      signal: stop.signal,
+      pause: async () => {
+        await hooks.pause()
+        if (hooks.interrupted()) stop.abort()
       },
-      ...(stopper === undefined ? {} : { earlyStopping: stopper(s.earlyStopping, v.loss, s.params) }),
-    }
-    await hooks.onEpoch?.(s, t, v)
-    if (s.earlyStopping?.stop === true) return { state: s, end: 'stopped' }
-    if (hooks.interrupted()) return { state: s, end: 'interrupted' }
+      onBatch: (b) => {
+        if (b.epoch !== shown) [shown, sum, count] = [b.epoch, 0, 0]
+        sum += b.loss
+        count++
+        hooks.onBatch?.(b.epoch, b.batch + 1, b.batches, sum / count)
+      },
+      onEpoch: async (log) => {
+        if (!Number.isFinite(log.validationLoss)) {
+          throw new RunDiverged(
+            log.epoch,
+            undefined,
+            `the validation loss became ${log.validationLoss} after the epoch's last batch (the params give non-finite outputs); lower the learning rate`,
+          )
+        }
+        await hooks.onEpoch?.(toState(log.resume), { loss: log.trainLoss, accuracy: log.trainAccuracy }, { loss: log.validationLoss, accuracy: log.validationAccuracy })
+      },
+    })
+  } catch (e) {
+    throw e instanceof TrainingDivergedError ? diverged(e) : e
   }
-  return { state: s, end: s.earlyStopping?.stop === true ? 'stopped' : 'done' }
+  const s = toState(result.resume)
+  return { state: s, end: result.aborted ? 'interrupted' : s.earlyStopping?.stop === true ? 'stopped' : 'done' }
 }
 
-/** `evaluateOn`, chunk by chunk with a pause after each (same chunks, same sums); undefined when interrupted. */
-async function evaluateAsync(model: Layer<any>, params: unknown, data: Dataset, hooks: RunHooks): Promise<EpochStats | undefined> {
-  let lossSum = 0
-  let correct = 0
-  for (let s = 0; s < data.n; s += EVAL_CHUNK) {
-    const c = evaluateChunk(model, params, data, s)
-    lossSum += c.lossSum
-    correct += c.correct
-    await hooks.pause()
-    if (hooks.interrupted()) return undefined
+// --- internal
+
+/** The `FitResume` of a run state (`batches` per epoch): the train state's key is the step key of the run's key. */
+function toResume(s: RunState, batches: number): FitResume<unknown, unknown> {
+  return {
+    epoch: s.epoch,
+    ...(s.batch === 0 ? {} : { batch: s.batch }),
+    state: { params: s.params, optState: s.opt, key: random.split(s.orderKey)[1], step: s.epoch * batches + s.batch, loss: Number.NaN },
+    history: s.history,
+    ...(s.earlyStopping === undefined ? {} : { earlyStopping: s.earlyStopping }),
   }
-  return { loss: lossSum / data.n, accuracy: correct / data.n }
+}
+
+/** `fit`'s divergence in the CLI's words (what went non-finite, and what to do). */
+function diverged(e: TrainingDivergedError): RunDiverged {
+  const list = (paths: readonly string[]) => `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', …' : ''}`
+  if (e.statePaths.length > 0) {
+    return new RunDiverged(
+      e.epoch,
+      undefined,
+      `the optimizer state became non-finite at ${list(e.statePaths)} ` +
+        '(a gradient whose square overflows, which freezes those weights): clip the gradients first ' +
+        '({ "chain": [{ "name": "clipByGlobalNorm", "max": 1 }, …] }), lower the learning rate or scale the inputs',
+    )
+  }
+  if (!Number.isFinite(e.loss))
+    return new RunDiverged(e.epoch, e.batch, `the training loss became ${e.loss} at batch ${e.batch}; lower the learning rate or change the initialisation`)
+  return new RunDiverged(e.epoch, e.batch, `the params became non-finite at ${list(e.paths)} in the update of batch ${e.batch}; lower the learning rate or clip the gradients`)
 }

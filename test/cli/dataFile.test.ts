@@ -12,7 +12,7 @@ import * as fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DataFile, MAX_LABEL, Scanner, decodeDataFile, readDataFile, scanDataText } from '../../src/cli/dataFile.js'
-import type { Dataset } from '../../src/cli/loop.js'
+import type { Dataset } from '../../src/cli/dataset.js'
 import { subset } from '../../src/cli/data.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'purediff-data-'))

@@ -91,7 +91,7 @@ describe("eval uses the checkpoint's classes", () => {
     expect(await refused({ checkpoint: ckpt, data: at('four.json') })).toMatch(/four\.json has 4 features per row but the checkpoint's model takes 3/)
   })
 
-  it('still reads a checkpoint of the older purediff-cli/1 format, and refuses what is not a train checkpoint', async () => {
+  it('still reads a checkpoint of the older purediff-cli/1 and /2 formats, and refuses what is not a train checkpoint', async () => {
     const loaded = await loadCheckpoint(ckpt)
     if (E.isLeft(loaded)) throw loaded.left
     const ck = loaded.right as Record<string, unknown>
@@ -115,6 +115,13 @@ describe("eval uses the checkpoint's classes", () => {
       b = s
     })
     expect(a).toBe(b)
+    // and purediff-cli/2 (the CLI's loop before it trained through fit): the same fields eval reads
+    await saveCheckpoint(at('old2.json'), { ...ck, format: 'purediff-cli/2' } as never)
+    let c = ''
+    await evalCommand({ checkpoint: at('old2.json'), data: at('data.json') }, (s) => {
+      c = s
+    })
+    expect(c).toBe(b)
     await saveCheckpoint(at('other.json'), { w: P.zeros([2]) })
     expect(await refused({ checkpoint: at('other.json'), data: at('data.json') })).toMatch(/not a checkpoint written by purediff train: at format/)
     writeFileSync(at('cut.json'), readFileSync(ckpt, 'utf8').slice(0, 100))

@@ -89,6 +89,15 @@ describe('--resume continues a run bit-identically', () => {
     expect((await train({ resume: at('r'), epochs: 2 })).out).toMatch(/nothing to do: the run in .* has completed 2 of --epochs 2/)
   })
 
+  it("a purediff-cli/2 checkpoint (the CLI's own loop, before it trained through fit) is not resumable, with a clear message", async () => {
+    mkdirSync(at('old2'))
+    const { saveCheckpoint } = await import('../../src/io/index.js')
+    await saveCheckpoint(at('old2/checkpoint.json'), { format: 'purediff-cli/2', epoch: 0, seed: 0, inputs: 3, classes: 2, model: { layers: [] }, params: [], history: {} })
+    expect(await refused({ resume: at('old2') })).toMatch(
+      /older purediff train, whose loop ordered the rows differently: it cannot be resumed bit for bit \(purediff eval still reads it\); pass --force/,
+    )
+  })
+
   it('an old purediff-cli/1 checkpoint is not resumable, with a clear message', async () => {
     mkdirSync(at('old'))
     const { saveCheckpoint } = await import('../../src/io/index.js')

@@ -1,13 +1,14 @@
 /**
  * What every recipe experiment shares: its context (data, size, seed), its result record and a
- * small helper that trains a model for some epochs and records the history.
+ * small helper that trains a model for some epochs through `fit` and records the history.
  *
  * @internal
  */
-import { type Key, random } from '../../index.js'
+import { type Key, type Tensor, random } from '../../index.js'
 import type { Layer } from '../../nn/index.js'
 import type { GradientTransformation } from '../../optim/index.js'
-import { type Dataset, type Loss, crossEntropy, evaluateOn, trainEpoch } from '../loop.js'
+import { type BatchLog, type Loss, fit } from '../../train/index.js'
+import { type Dataset, EVAL_CHUNK, crossEntropy, toData } from '../dataset.js'
 import type { Point } from '../plot.js'
 
 /** The sizes of a recipe run. */
@@ -48,7 +49,7 @@ export interface Result {
   readonly differs: readonly string[]
 }
 
-/** Options of `train`. */
+/** Options of `train`. `penalty` is `fit`'s: a scalar of the params added to the loss of every batch. */
 export interface TrainOptions {
   readonly model: Layer<any>
   readonly optimizer: GradientTransformation<any>
@@ -58,29 +59,53 @@ export interface TrainOptions {
   readonly batchSize?: number
   readonly loss?: Loss
   readonly validation?: Dataset
-  readonly penalty?: (params: unknown) => import('../../index.js').Tensor
-  readonly project?: (before: unknown, after: unknown) => unknown
+  readonly penalty?: (params: unknown) => Tensor
   readonly progress?: Tick
 }
 
 /** One epoch of a history. */
-export interface Epoch { readonly trainLoss: number; readonly trainAccuracy: number; readonly validationLoss: number; readonly validationAccuracy: number; readonly params: unknown }
+export interface Epoch {
+  readonly trainLoss: number
+  readonly trainAccuracy: number
+  readonly validationLoss: number
+  readonly validationAccuracy: number
+  readonly params: unknown
+}
 
-/** Trains from a fresh init; the history's train numbers are measured after each epoch in test mode. */
+/**
+ * Trains from a fresh init (`[initKey, fitKey] = split(key)`) with `purediff/train`'s `fit`; the
+ * history's numbers are fit's, measured after each epoch in test mode (NaN without validation).
+ */
 export function train(o: TrainOptions): { params: unknown; history: Epoch[] } {
-  const [initKey, loopKey] = random.split(o.key, 2)
-  let params = o.model.init(initKey, [o.data.d]).params
-  let state = { params, opt: o.optimizer.init(params) }
+  const [initKey, fitKey] = random.split(o.key, 2)
   const history: Epoch[] = []
-  for (let e = 0; e < o.epochs; e++) {
-    const onBatch = o.progress === undefined ? undefined : (b: number, nb: number, loss: number) => o.progress?.(e + 1, o.epochs, b, nb, loss)
-    state = trainEpoch(state, o.data, { model: o.model, optimizer: o.optimizer, loss: o.loss ?? crossEntropy, batchSize: o.batchSize ?? 100, key: random.foldIn(loopKey, e), penalty: o.penalty, project: o.project, onBatch }).state
-    params = state.params
-    const tr = evaluateOn(o.model, params, o.data, o.loss ?? crossEntropy)
-    const va = o.validation === undefined ? { loss: NaN, accuracy: NaN } : evaluateOn(o.model, params, o.validation, o.loss ?? crossEntropy)
-    history.push({ trainLoss: tr.loss, trainAccuracy: tr.accuracy, validationLoss: va.loss, validationAccuracy: va.accuracy, params })
-  }
-  return { params, history }
+  let sum = 0
+  const { progress } = o
+  const r = fit({
+    model: o.model,
+    params: o.model.init(initKey, [o.data.d]).params,
+    optimizer: o.optimizer,
+    loss: o.loss ?? crossEntropy,
+    ...(o.penalty === undefined ? {} : { penalty: o.penalty }),
+    train: toData(o.data),
+    ...(o.validation === undefined ? {} : { validation: toData(o.validation) }),
+    epochs: o.epochs,
+    batchSize: o.batchSize ?? 100,
+    evalBatchSize: EVAL_CHUNK,
+    key: fitKey,
+    ...(progress === undefined
+      ? {}
+      : {
+          onBatch: (b: BatchLog<unknown, unknown>) => {
+            sum = b.batch === 0 ? b.loss : sum + b.loss
+            progress(b.epoch + 1, o.epochs, b.batch + 1, b.batches, sum / (b.batch + 1))
+          },
+        }),
+    onEpoch: (e) => {
+      history.push({ trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy, validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy, params: e.params })
+    },
+  })
+  return { params: r.params, history }
 }
 
 /** Curve points of one series from a history; x counts epochs from 1 (epoch 1 = after one pass), as every table of the recipe does. */
