@@ -66,8 +66,8 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<Sc
  * Adds λ·w to the updates: u ← u + λ·w (the gradient of λ/2·‖w‖², the lecture's L2). Chained
  * before `sgd(η)` this is weight decay, w ← (1 − ηλ)·w − η·g; chained between `scaleByAdam`
  * and the learning rate it is AdamW's decoupled decay. Needs `params`. Every leaf is decayed
- * (the lecture decays weights only, not biases: pass a params tree without the biases, or
- * chain a custom `stateless` transform that masks them).
+ * (the lecture decays weights only, not biases: wrap it in `masked`, e.g.
+ * `masked(addDecayedWeights(λ), { w: true, b: false })`).
  *
  * @example
  * import { tensor, toFlatArray } from 'purediff'
