@@ -26,7 +26,7 @@ interface Example {
 }
 
 /** The examples of one file: the lines after `@example` up to the next tag or the comment's end. */
-export function extractExamples(file: string, text: string): Example[] {
+function extractExamples(file: string, text: string): Example[] {
   const out: Example[] = []
   const lines = text.split('\n')
   let inComment = false
@@ -67,7 +67,7 @@ const targets: Record<string, string> = {
 }
 
 function rewrite(code: string, from: string): string {
-  return code.replace(/from '(purediff(?:\/[a-z]+)?)'/g, (m, name: string) => {
+  return code.replace(/from '(purediff(?:\/[a-z]+)?)'/g, (_m, name: string) => {
     const t = targets[name]
     if (t === undefined) throw new Error(`example imports unknown entry point ${name}`)
     let rel = relative(from, t).replace(/\\/g, '/').replace(/\.ts$/, '.js')
@@ -82,8 +82,7 @@ const files = [...walk(join(root, 'src')), ...walk(join(root, 'laws'))].sort()
 function fences(file: string, text: string): Example[] {
   const out: Example[] = []
   const re = /^```ts\n([\s\S]*?)^```/gm
-  let m: RegExpExecArray | null
-  while ((m = re.exec(text)) !== null) out.push({ file, line: text.slice(0, m.index).split('\n').length, code: m[1] })
+  for (const m of text.matchAll(re)) out.push({ file, line: text.slice(0, m.index).split('\n').length, code: m[1] })
   return out
 }
 

@@ -12,7 +12,7 @@ interface Params {
   readonly w: Tensor
   readonly layers: readonly { readonly b: Tensor }[]
 }
-const loss = (p: Params, x: Tensor, scale: number) => sum(matmul(x, p.w))
+const loss = (p: Params, x: Tensor, _scale: number) => sum(matmul(x, p.w))
 
 it('grads mirror the parameter type; rest arguments stay typed', () => {
   const params: Params = { w: tensor([[1], [2]]), layers: [{ b: tensor([0]) }] }

@@ -16,7 +16,10 @@ const cli = (...args: string[]) => run(dir, ...args)
 
 // A linearly separable 2-class problem: label = x0 + x1 > 1 (a fixed LCG, no Math.random).
 let s = 12345
-const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+const rnd = () => {
+  s = (s * 1103515245 + 12345) % 2 ** 31
+  return s / 2 ** 31
+}
 const x = Array.from({ length: 80 }, () => [rnd(), rnd(), rnd()])
 writeFileSync(join(dir, 'data.json'), JSON.stringify({ x, y: x.map((r) => (r[0] + r[1] > 1 ? 1 : 0)) }))
 writeFileSync(join(dir, 'model.json'), JSON.stringify({ layers: [{ type: 'dense', units: 8 }, { type: 'relu' }, { type: 'dense', units: 2 }] }))

@@ -41,7 +41,10 @@ export function oneLineError(r: Run): string {
 /** n rows of `d` features in [0, 1) from a fixed LCG; label = x0 + x1 > 1 (two classes). */
 export function separable(n: number, d = 3, seed = 12345): { x: number[][]; y: number[] } {
   let s = seed
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31
+    return s / 2 ** 31
+  }
   const x = Array.from({ length: n }, () => Array.from({ length: d }, rnd))
   return { x, y: x.map((r) => (r[0] + r[1] > 1 ? 1 : 0)) }
 }

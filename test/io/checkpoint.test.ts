@@ -71,7 +71,9 @@ function same(a: unknown, b: unknown, path = ''): void {
   } else if (Array.isArray(a)) {
     expect(Array.isArray(b), path).toBe(true)
     expect((b as unknown[]).length, path).toBe(a.length)
-    a.forEach((v, i) => same(v, (b as unknown[])[i], `${path}[${i}]`))
+    a.forEach((v, i) => {
+      same(v, (b as unknown[])[i], `${path}[${i}]`)
+    })
   } else if (a !== null && typeof a === 'object') {
     expect(Object.keys(b as object), path).toEqual(Object.keys(a))
     for (const k of Object.keys(a)) same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`)
@@ -289,7 +291,11 @@ describe('own "__proto__" keys through a checkpoint, tree.map and grad (issue 11
     expect(P.tree.structureEquals(back, tree)).toBe(true)
     same(tree, back)
     // f = 7·w + polluted·b₀: ∂/∂w = 7, ∂/∂polluted = b₀ = 3, ∂/∂b₀ = polluted = 1
-    const f = (p: any) => P.add(P.mul(p['__proto__'].w, 7), P.mul(p['__proto__'].polluted, p.b[0]))
+    // Reflect.get reads p['__proto__'] as written: the own key "__proto__", not the prototype
+    const f = (p: CheckpointTree) => {
+      const own = Reflect.get(p as object, '__proto__') as { w: P.Tensor; polluted: P.Tensor }
+      return P.add(P.mul(own.w, 7), P.mul(own.polluted, (Reflect.get(p as object, 'b') as P.Tensor[])[0]))
+    }
     const g = P.grad(f)(back)
     const mapped = P.tree.map((x: P.Tensor) => P.neg(x), back)
     for (const out of [g, mapped, decodeOk(encodeCheckpoint(g))]) {

@@ -120,7 +120,8 @@ describe('saveCheckpoint keeps the file it replaces as it was', () => {
 
   it('removes the temporary files of its own target left by dead processes, and nothing else', async () => {
     // a process id that has just exited (not reused in the few milliseconds of this test)
-    const dead = spawnSync(process.execPath, ['-e', '']).pid!
+    const dead = spawnSync(process.execPath, ['-e', '']).pid ?? Number.NaN
+    expect(Number.isSafeInteger(dead)).toBe(true)
     const live = process.ppid // alive, and not this process
     const name = 'm+(1).ckpt' // RegExp characters in the name are taken literally
     const path = join(dir, name)

@@ -15,12 +15,13 @@ import * as k from '../../src/optim/kernels.js'
 import { hashCounters } from '../../src/random/threefry.js'
 
 const initial = kernelMode()
-afterEach(() => { setKernelMode(initial) })
+afterEach(() => {
+  setKernelMode(initial)
+})
 
 const src = new URL('../../src/', import.meta.url).pathname
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [])
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
 }
 
 /** Runs kernel `name` once on a problem of about `size` (the row's unit); returns the size it ran. */
@@ -31,18 +32,33 @@ function run(name: KernelName, size: number): number {
     case 'affine': {
       // m = n = 1: 2·k flops, so k = ⌈size/2⌉ is the first size at or above `size`
       const kk = Math.max(1, Math.ceil(size / 2))
-      const a = new Float64Array(kk).fill(0.5), out = new Float64Array(1)
+      const a = new Float64Array(kk).fill(0.5),
+        out = new Float64Array(1)
       if (name === 'matmul') matmul(a, 0, a, 0, out, 0, 1, 1, kk, false, false)
       else affine(a, a, new Float64Array(1), out, 1, 1, kk, true)
       return 2 * kk
     }
-    case 'add': k.add(f, f, new Float64Array(size)); return size
-    case 'trace': k.trace(f, f, new Float64Array(size), new Float64Array(size), 0.9, false, 1); return size
-    case 'rss': k.rss(f, f, new Float64Array(size), new Float64Array(size), 1e-8, false, 1); return size
-    case 'rms': k.rms(f, f, new Float64Array(size), new Float64Array(size), 0.9, 1e-8, false, false, 1); return size
-    case 'adam': k.adam(f, f, f, new Float64Array(size), new Float64Array(size), new Float64Array(size), 0.9, 0.999, 0.1, 0.001, 1e-8, 0, 1); return size
-    case 'hashCounters': hashCounters(1, 2, 0, size); return size
-    case 'bernoulli': random.bernoulli(random.key(1), 0.5, [size]); return size
+    case 'add':
+      k.add(f, f, new Float64Array(size))
+      return size
+    case 'trace':
+      k.trace(f, f, new Float64Array(size), new Float64Array(size), 0.9, false, 1)
+      return size
+    case 'rss':
+      k.rss(f, f, new Float64Array(size), new Float64Array(size), 1e-8, false, 1)
+      return size
+    case 'rms':
+      k.rms(f, f, new Float64Array(size), new Float64Array(size), 0.9, 1e-8, false, false, 1)
+      return size
+    case 'adam':
+      k.adam(f, f, f, new Float64Array(size), new Float64Array(size), new Float64Array(size), 0.9, 0.999, 0.1, 0.001, 1e-8, 0, 1)
+      return size
+    case 'hashCounters':
+      hashCounters(1, 2, 0, size)
+      return size
+    case 'bernoulli':
+      random.bernoulli(random.key(1), 0.5, [size])
+      return size
   }
 }
 
@@ -70,7 +86,9 @@ describe('the dispatch table', () => {
     const used = new Set<string>()
     for (const file of sources(src)) {
       // the code without its comments (which may quote a call)
-      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
+      const text = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '')
       const rel = file.slice(src.length)
       for (const m of text.matchAll(/useWasm\(([^,)]*)/g)) {
         if (rel === 'kernels/dispatch.ts' && /^kernel: KernelRow/.test(m[1])) continue // its definition
@@ -91,19 +109,36 @@ describe('the dispatch table', () => {
     for (const name of names) {
       const from = KERNELS[name].wasmFrom
       let below = 0
-      expect(wasmCallsIn(() => { below = run(name, from - 2) }), `${name} at ${from - 2}`).toBe(0)
+      expect(
+        wasmCallsIn(() => {
+          below = run(name, from - 2)
+        }),
+        `${name} at ${from - 2}`,
+      ).toBe(0)
       expect(below).toBeLessThan(from)
       let at = 0
-      expect(wasmCallsIn(() => { at = run(name, from) }), `${name} at ${from}`).toBe(1)
+      expect(
+        wasmCallsIn(() => {
+          at = run(name, from)
+        }),
+        `${name} at ${from}`,
+      ).toBe(1)
       expect(at).toBe(from)
     }
   })
 
   it("'js' never runs the twin, 'wasm' always does, whatever the size", () => {
-    for (const [mode, want] of [['js', 0], ['wasm', 1]] as [KernelMode, number][]) {
+    for (const [mode, want] of [
+      ['js', 0],
+      ['wasm', 1],
+    ] as [KernelMode, number][]) {
       setKernelMode(mode)
       for (const name of names) {
-        for (const size of [2, 4 * KERNELS[name].wasmFrom]) expect(wasmCallsIn(() => run(name, size)), `${mode} ${name} ${size}`).toBe(want)
+        for (const size of [2, 4 * KERNELS[name].wasmFrom])
+          expect(
+            wasmCallsIn(() => run(name, size)),
+            `${mode} ${name} ${size}`,
+          ).toBe(want)
         expect(useWasm(KERNELS[name], 1)).toBe(want === 1)
       }
     }

@@ -49,7 +49,7 @@ function child(body: string, kernels: 'auto' | 'js' | 'wasm', refuseSync = false
   } catch (e) {
     throw new Error(`the child process failed: ${String((e as { stderr?: unknown }).stderr ?? e)}`)
   }
-  return JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>
+  return JSON.parse(text.trim().split('\n').at(-1) ?? '') as Record<string, unknown>
 }
 
 const none = { Module: 0, compile: 0, instantiate: 0, Instance: 0, Memory: 0, validate: 0 }
@@ -65,7 +65,8 @@ const afterImport = snap()
 
 describe('the WebAssembly module is compiled lazily', () => {
   it('importing every entry point compiles nothing; small calls neither; the first large call compiles once', () => {
-    const out = child(`${importAll}
+    const out = child(
+      `${importAll}
       // below every threshold of the dispatch table: TypeScript, no compile
       const t = P.tensor([1, 2, 3], 'float64')
       P.toFlatArray(P.add(t, t)); P.toFlatArray(P.matmul(P.tensor([[1, 2], [3, 4]]), P.tensor([[1, 0], [0, 1]])))
@@ -79,7 +80,9 @@ describe('the WebAssembly module is compiled lazily', () => {
       const big = [P.random.normal(P.random.key(2), [4096], { dtype: 'float64' })]
       const [u] = opt.update(big, opt.init(big), big); P.toFlatArray(u[0])
       return { afterImport, afterSmall, afterFirst, compilesFirst, end: snap(), compiles: R.wasmCompiles(), calls: R.wasmCalls() }
-    `, 'auto')
+    `,
+      'auto',
+    )
     expect(out.afterImport).toEqual(none)
     expect(out.afterSmall).toEqual(none)
     expect(out.afterFirst).toEqual({ ...none, Module: 1, validate: 1, Instance: 1, Memory: 1 })
@@ -108,7 +111,8 @@ describe('the WebAssembly module is compiled lazily', () => {
   }, 60_000)
 
   it('where synchronous compilation is refused, the first use compiles asynchronously and TypeScript answers meanwhile, with the same bits', () => {
-    const out = child(`${importAll}
+    const out = child(
+      `${importAll}
       const draw = () => Array.from(P.toFlatArray(P.random.uniform(P.random.key(7), [5000], { dtype: 'float64' })))
       const before = draw() // refused: TypeScript, and compile() started in the background
       const pending = R.wasmUnavailable()
@@ -116,7 +120,10 @@ describe('the WebAssembly module is compiled lazily', () => {
       for (let i = 0; i < 200 && R.wasmUnavailable() !== null; i++) await new Promise((r) => setTimeout(r, 10))
       const after = draw() // now in WebAssembly
       return { afterImport, pending, callsBefore, ready: R.wasmUnavailable(), callsAfter: R.wasmCalls(), same: before.every((v, i) => Object.is(v, after[i])), end: snap(), compiles: R.wasmCompiles() }
-    `, 'auto', true)
+    `,
+      'auto',
+      true,
+    )
     expect(out.afterImport).toEqual(none)
     expect(out.pending).toBe('the WebAssembly kernels are still compiling')
     expect(out.callsBefore).toBe(0)

@@ -82,7 +82,9 @@ describe('WebAssembly optimizer kernels are bit-identical to the TypeScript ones
           k.adam(g, mu, nu, out[0], out[1], out[2], h.b1, h.b2, 1 - h.b1 ** h.t, 1 - h.b2 ** h.t, h.eps, h.epsRoot, h.a)
           return out
         })
-        js.forEach((x, i) => sameBits(x, wa[i]))
+        js.forEach((x, i) => {
+          sameBits(x, wa[i])
+        })
       }),
       { numRuns: 150 },
     )
@@ -97,7 +99,9 @@ describe('WebAssembly optimizer kernels are bit-identical to the TypeScript ones
           k.trace(g, t, out[0], out[1], decay, nesterov, a)
           return out
         })
-        js.forEach((x, i) => sameBits(x, wa[i]))
+        js.forEach((x, i) => {
+          sameBits(x, wa[i])
+        })
       }),
       { numRuns: 150 },
     )
@@ -121,7 +125,9 @@ describe('WebAssembly optimizer kernels are bit-identical to the TypeScript ones
             k.rms(g, s, out[2], out[3], decay, eps, inSqrt, first, a)
             return out
           })
-          js.forEach((x, i) => sameBits(x, wa[i]))
+          js.forEach((x, i) => {
+            sameBits(x, wa[i])
+          })
         },
       ),
       { numRuns: 150 },
@@ -189,6 +195,8 @@ describe('WebAssembly Threefry is bit-identical to the TypeScript one', () => {
 
   it('so random draws do not depend on the kernel path', () => {
     const [js, wa] = both(() => [random.uniform(random.key(3), [1000]), random.normal(random.key(4), [333], { dtype: 'float64' }), random.bernoulli(random.key(5), 0.3, [2049])])
-    js.forEach((x, i) => sameBits(toFlatArray(x), toFlatArray(wa[i])))
+    js.forEach((x, i) => {
+      sameBits(toFlatArray(x), toFlatArray(wa[i]))
+    })
   })
 })

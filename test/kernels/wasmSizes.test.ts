@@ -9,7 +9,7 @@
  * TypeScript kernel's.
  */
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest'
 import { random, toFlatArray } from '../../src/index.js'
 import { kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 import { chunkLength } from '../../src/kernels/wasm/layout.js'
@@ -85,7 +85,9 @@ describe('elementwise optimizer kernels in chunks are bit-identical to TypeScrip
             expect(c.wa(xs, got)).toBe(true)
             expect(wasmCalls()).toBe(before + 1)
             expect(memoryBytes()).toBeLessThanOrEqual(4 * PAGE)
-            got.forEach((g, i) => sameBits(g, want[i], `${c.name} out ${i}`))
+            got.forEach((g, i) => {
+              sameBits(g, want[i], `${c.name} out ${i}`)
+            })
           }),
           { numRuns: 25 },
         )
@@ -110,7 +112,9 @@ describe('elementwise optimizer kernels in chunks are bit-identical to TypeScrip
       setKernelMode('wasm')
       const before = wasmCalls()
       k.adam(xs[0], xs[1], xs[2], got[0], got[1], got[2], 0.9, 0.999, 0.5, 0.25, 1e-8, 0, 1)
-      got.forEach((g, i) => sameBits(g, want[i], `adam out ${i}`))
+      got.forEach((g, i) => {
+        sameBits(g, want[i], `adam out ${i}`)
+      })
       const u = toFlatArray(random.uniform(random.key(9), [n]))
       sameBits(
         u,
@@ -146,8 +150,8 @@ describe('Threefry hashing and Bernoulli masks in chunks', () => {
     fc.assert(
       fc.property(fc.nat(), fc.nat(), start, around([4, 4]), (k0, k1, s, n) => {
         const want = js(() => hashCounters(k0 >>> 0, k1 >>> 0, s, n))
-        const got = wasmHashCounters(k0 >>> 0, k1 >>> 0, s, n)!
-        expect(got).not.toBeNull()
+        const got = wasmHashCounters(k0 >>> 0, k1 >>> 0, s, n)
+        assert.exists(got)
         sameBits(got[0], want[0], 'y0')
         sameBits(got[1], want[1], 'y1')
       }),
@@ -162,8 +166,8 @@ describe('Threefry hashing and Bernoulli masks in chunks', () => {
         fc.property(fc.nat(), p, around([4, 4, dtype === 'float64' ? 8 : 4]), (seed, prob, n) => {
           const key = random.key(seed)
           const want = js(() => toFlatArray(random.bernoulli(key, prob, [n], dtype)))
-          const got = wasmBernoulli(random.keyData(key)[0], random.keyData(key)[1], n, prob, dtype)!
-          expect(got).not.toBeNull()
+          const got = wasmBernoulli(random.keyData(key)[0], random.keyData(key)[1], n, prob, dtype)
+          assert.exists(got)
           expect(got instanceof (dtype === 'float64' ? Float64Array : Float32Array)).toBe(true)
           sameBits(got, want, `bernoulli ${dtype}`)
         }),
@@ -178,7 +182,9 @@ describe('Threefry hashing and Bernoulli masks in chunks', () => {
       const draw = () => [random.uniform(random.key(n), [n]), random.normal(random.key(1), [n], { dtype: 'float64' }), random.bernoulli(random.key(2), 0.3, [n])]
       const want = js(draw)
       setKernelMode('wasm')
-      draw().forEach((t, i) => sameBits(toFlatArray(t), toFlatArray(want[i]), `draw ${i} of ${n}`))
+      draw().forEach((t, i) => {
+        sameBits(toFlatArray(t), toFlatArray(want[i]), `draw ${i} of ${n}`)
+      })
     }
   })
 })

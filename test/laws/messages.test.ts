@@ -8,7 +8,7 @@
  * as calls that rebuild the very tensors, so the failure can be replayed from the text.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { assert, describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { arb, checkGrad, formatGradCheck } from '../../src/testing/index.js'
@@ -54,7 +54,9 @@ function failure(subject: OpSubject, law: string): { message: string; printed: s
 function numberAfter(message: string, label: string): number {
   const at = message.indexOf(label)
   expect(at, `"${label}" in: ${message}`).toBeGreaterThanOrEqual(0)
-  return Number(/^-?[\d.]+(e[-+]?\d+)?|^-?Infinity|^NaN/.exec(message.slice(at + label.length))![0])
+  const m = /^-?[\d.]+(e[-+]?\d+)?|^-?Infinity|^NaN/.exec(message.slice(at + label.length))
+  assert.exists(m, `a number after "${label}" in: ${message}`)
+  return Number(m[0])
 }
 
 /** Evaluates a printed counterexample with the constructors it may call. */
@@ -159,7 +161,8 @@ describe('formatGradCheck and the new fields of checkGrad', () => {
     expect(r.ok).toBe(false)
     expect(r.rtol).toBe(1e-5)
     expect(r.atol).toBe(1e-7)
-    const w = r.worst!
+    const w = r.worst
+    assert.exists(w)
     expect(w.scale).toBe(Math.max(Math.abs(w.analytic), Math.abs(w.numeric)))
     expect(w.absError).toBe(Math.abs(w.analytic - w.numeric))
     expect(w.relError).toBeCloseTo(1 / 3, 6)

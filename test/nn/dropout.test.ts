@@ -164,7 +164,9 @@ describe('the dropout layer', () => {
       const y = P.toFlatArray(layer.apply({}, xs, { train: true, key }))
       const g = P.toFlatArray(P.grad((u: Tensor) => P.sum(layer.apply({}, u, { train: true, key })))(xs))
       const scale = mode === 'inverted' ? 2 : 1
-      g.forEach((v, i) => expect(v).toBe(y[i] === 0 ? 0 : scale))
+      g.forEach((v, i) => {
+        expect(v).toBe(y[i] === 0 ? 0 : scale)
+      })
     }
   })
   it('sequential passes each dropout its own split of ctx.key', () => {

@@ -57,7 +57,7 @@ describe('dense', () => {
     expectError(() => layer.apply({} as never, P.zeros([1, 5])), P.ArgumentError, 'dense(64): params.w must be a Tensor')
     expectError(() => layer.apply({ w: params.w, b: P.zeros([3]) }, P.zeros([1, 5])), P.ShapeError, 'dense(64): params.b must have shape [64]', '[3]')
     expectError(
-      () => nn.dense(2, { kernelInit: (k, s) => P.zeros([s[0]]) }).init(key, [3]),
+      () => nn.dense(2, { kernelInit: (_k, s) => P.zeros([s[0]]) }).init(key, [3]),
       P.ShapeError,
       'dense(2): kernelInit returned a float32 tensor of shape [3]; expected float32 [3,2]',
     )

@@ -8,7 +8,7 @@
  *   value, and its gradients (first and second order) agree with central differences.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, assert, describe, expect, it } from 'vitest'
 import { type Tensor, add, div, fromArray, grad, hessian, logSoftmax, matmul, mean, mul, neg, random, relu, sum, toFlatArray, valueAndGrad } from '../../src/index.js'
 import { kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 import { dense, dropoutWithMask, losses, relu as reluLayer, sequential } from '../../src/nn/index.js'
@@ -52,7 +52,8 @@ describe('sequential(dense, relu) fuses into one kernel with bitwise the same re
           )
         const fused = (q: typeof p, xi: Tensor) => sum(mul(model.apply([q, {}], xi), model.apply([q, {}], xi)))
         const plain = (q: typeof p, xi: Tensor) => {
-          const y = relu(add(matmul(xi, q.w), q.b!))
+          assert.exists(q.b)
+          const y = relu(add(matmul(xi, q.w), q.b))
           return sum(mul(y, y))
         }
         sameBits(toFlatArray(model.apply([p, {}], x)), toFlatArray(relu(add(matmul(x, p.w), p.b))))
@@ -61,7 +62,9 @@ describe('sequential(dense, relu) fuses into one kernel with bitwise the same re
         sameBits(toFlatArray(vf), toFlatArray(vp))
         sameBits(toFlatArray(gf.x), toFlatArray(gp.x))
         sameBits(toFlatArray(gf.q.w), toFlatArray(gp.q.w))
-        sameBits(toFlatArray(gf.q.b!), toFlatArray(gp.q.b!))
+        assert.exists(gf.q.b)
+        assert.exists(gp.q.b)
+        sameBits(toFlatArray(gf.q.b), toFlatArray(gp.q.b))
       }),
       { numRuns: 120 },
     )
@@ -161,7 +164,9 @@ describe('softmax cross-entropy as one fused node', () => {
         // The Hessian in z against the composition's (an independent path through logSoftmax).
         const h = toFlatArray(hessian((zi: Tensor) => losses.softmaxCrossEntropy(zi, y))(z))
         const h0 = toFlatArray(hessian((zi: Tensor) => neg(mean(sum(mul(y, logSoftmax(zi, -1)), -1))))(z))
-        h.forEach((v, i) => expect(Math.abs(v - h0[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(h0[i]))))
+        h.forEach((v, i) => {
+          expect(Math.abs(v - h0[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(h0[i])))
+        })
       }),
       { numRuns: 40 },
     )

@@ -14,7 +14,7 @@ import type { Layer } from '../../src/nn/index.js'
 import { checkAllMasks, checkApplyPure, checkInitDeterministic, checkLayerGradient, checkOutputShape, checkReluJensen, dropoutLaws, layerLaws } from '../../laws/index.js'
 
 const runs = { numRuns: 20 }
-const failing = (layer: Layer<any>, shape: number[]) =>
+const failing = <P>(layer: Layer<P>, shape: number[]) =>
   Object.entries(layerLaws(layer, shape))
     .filter(([, p]) => fc.check(p, runs).failed)
     .map(([name]) => name)

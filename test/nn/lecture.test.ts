@@ -131,9 +131,8 @@ describe('the vanishing gradient', () => {
   /** ‖∂L/∂Wᵢ‖ (Frobenius) for each of the 8 dense kernels of an 8-layer network. */
   function kernelGradNorms(activation: () => Layer<Readonly<Record<string, never>>>, kernelInit: (typeof init)['glorotUniform']): number[] {
     const width = 32
-    const layers: Layer<any>[] = []
-    for (let i = 0; i < 7; i++) layers.push(dense(width, { kernelInit, dtype: 'float64' }), activation())
-    layers.push(dense(10, { kernelInit, dtype: 'float64' }))
+    const hidden = Array.from({ length: 7 }, () => [dense(width, { kernelInit, dtype: 'float64' }), activation()]).flat()
+    const layers = [...hidden, dense(10, { kernelInit, dtype: 'float64' })]
     const model = sequential(...layers)
     const [k1, k2, k3] = P.random.split(P.random.key(0), 3)
     const { params } = model.init(k1, [width])
@@ -143,7 +142,7 @@ describe('the vanishing gradient', () => {
       10,
       'float64',
     )
-    const g = P.grad((p: unknown[]) => losses.softmaxCrossEntropy(model.apply(p, x), y))(params)
+    const g = P.grad((p: typeof params) => losses.softmaxCrossEntropy(model.apply(p, x), y))(params)
     return g.filter((_, i) => i % 2 === 0).map((l) => Math.sqrt(P.item(P.sum(P.square(P.tree.leaves(l)[0]))))) // leaves of { w, b }: w first
   }
 

@@ -43,7 +43,9 @@ describe('losses.mse', () => {
           // relative rounding, plus 1e-300 where generated subnormal differences underflow
           expect(Math.abs(P.item(losses.mse(p, t)) - want)).toBeLessThanOrEqual(4 * EPS * want * d.length + 1e-300)
           const g = flat(P.grad((q: Tensor) => losses.mse(q, t))(p))
-          g.forEach((v, i) => expect(Math.abs(v - (2 * d[i]) / d.length)).toBeLessThanOrEqual(4 * EPS * Math.abs((2 * d[i]) / d.length) + 1e-300))
+          g.forEach((v, i) => {
+            expect(Math.abs(v - (2 * d[i]) / d.length)).toBeLessThanOrEqual(4 * EPS * Math.abs((2 * d[i]) / d.length) + 1e-300)
+          })
         },
       ),
       { numRuns: 100 },
@@ -74,7 +76,9 @@ describe('losses.softmaxCrossEntropy', () => {
         }
         expect(Math.abs(P.item(losses.softmaxCrossEntropy(z, y)) - want)).toBeLessThanOrEqual(1e-14 * (1 + Math.abs(want)))
         const g = flat(P.grad((q: Tensor) => losses.softmaxCrossEntropy(q, y))(z))
-        g.forEach((v, i) => expect(Math.abs(v - grad[i])).toBeLessThanOrEqual(1e-15))
+        g.forEach((v, i) => {
+          expect(Math.abs(v - grad[i])).toBeLessThanOrEqual(1e-15)
+        })
       }),
       { numRuns: 100 },
     )
@@ -98,7 +102,9 @@ describe('losses.softmaxCrossEntropy', () => {
     expect(Math.abs(l - want)).toBeLessThanOrEqual(1e-12)
     const g = flat(P.grad((q: Tensor) => losses.softmaxCrossEntropy(q, y))(z))
     const soft = [1, 0, 0, 0, 0.5, 0.5, 1 / 3, 1 / 3, 1 / 3]
-    g.forEach((v, i) => expect(Math.abs(v - (soft[i] - flat(y)[i]) / 3)).toBeLessThanOrEqual(1e-16))
+    g.forEach((v, i) => {
+      expect(Math.abs(v - (soft[i] - flat(y)[i]) / 3)).toBeLessThanOrEqual(1e-16)
+    })
     // float32 too
     const l32 = P.item(losses.softmaxCrossEntropy(P.cast(z, 'float32'), P.cast(y, 'float32')))
     expect(Number.isFinite(l32)).toBe(true)
@@ -125,7 +131,9 @@ describe('losses.sigmoidBinaryCrossEntropy', () => {
           const scale = zs.reduce((s, v, i) => s + Math.abs(v * ys[i]) + Math.abs(v) + 1, 0) / n
           expect(Math.abs(P.item(losses.sigmoidBinaryCrossEntropy(z, y)) - want)).toBeLessThanOrEqual(8 * EPS * scale)
           const g = flat(P.grad((q: Tensor) => losses.sigmoidBinaryCrossEntropy(q, y))(z))
-          g.forEach((v, i) => expect(Math.abs(v - (sigma(zs[i]) - ys[i]) / n)).toBeLessThanOrEqual((4 * EPS) / n))
+          g.forEach((v, i) => {
+            expect(Math.abs(v - (sigma(zs[i]) - ys[i]) / n)).toBeLessThanOrEqual((4 * EPS) / n)
+          })
         },
       ),
       { numRuns: 100 },
@@ -161,7 +169,9 @@ describe('losses.sigmoidBinaryCrossEntropy', () => {
       })
       expect(P.item(losses.sigmoidBinaryCrossEntropy(z, y))).toBe(want.reduce((a, b) => a + b) / 6)
       const g = flat(P.grad((q: Tensor) => losses.sigmoidBinaryCrossEntropy(q, y))(z))
-      g.forEach((v, i) => expect(v).toBe(dtype === 'float32' ? Math.fround(wantGrad[i]) : wantGrad[i]))
+      g.forEach((v, i) => {
+        expect(v).toBe(dtype === 'float32' ? Math.fround(wantGrad[i]) : wantGrad[i])
+      })
     }
   })
   it('equals −mean(y·logSigmoid(z) + (1 − y)·logSigmoid(−z)) for logits of any magnitude', () => {

@@ -77,6 +77,7 @@ describe('valid specs', () => {
     )
   })
   it('builds the same layers as the constructors: same params for the same key, same outputs', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the cases hold layers with different params, and Layer is invariant in them
     const cases: [unknown, Layer<any>][] = [
       [{ type: 'dense', units: 3, useBias: false, kernelInit: 'heNormal', dtype: 'float64' }, nn.dense(3, { useBias: false, kernelInit: nn.init.heNormal, dtype: 'float64' })],
       [{ type: 'dense', units: 2, kernelInit: { constant: 0.5 }, biasInit: 'lecunNormal' }, nn.dense(2, { kernelInit: nn.init.constant(0.5), biasInit: nn.init.lecunNormal })],

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, assert, describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
 import type { Layer, LayerSpec } from '../../src/nn/index.js'
@@ -44,7 +44,7 @@ function largestAllocation(f: () => void): number {
   let largest = 0
   const spy = <C>(Base: C): C =>
     class extends (Base as unknown as typeof Float64Array) {
-      constructor(...args: any[]) {
+      constructor(...args: unknown[]) {
         if (typeof args[0] === 'number') largest = Math.max(largest, args[0])
         super(...(args as []))
       }
@@ -130,8 +130,8 @@ describe('the parameter count, from shapes alone', () => {
       e = thrown(() => model.init(key, [784]))
     })
     expect(largest).toBeLessThan(1000) // the kernel would be 7.84e8 elements
-    expect(e).toBeInstanceOf(P.ArgumentError)
-    const m = e!.message
+    assert.instanceOf(e, P.ArgumentError)
+    const m = e.message
     expect(m.split('\n')).toHaveLength(1)
     // 784·10^6 weights + 10^6 biases = 785,000,000
     for (const part of ['785000000 parameters', 'input shape [784]', 'maxParams = 100000000', 'fromSpec(spec, { maxParams: 785000000 })', '--max-params 785000000'])
@@ -185,8 +185,8 @@ describe('layers check their own parameter shapes before allocating', () => {
           e = thrown(f)
         }),
       ).toBeLessThan(10000)
-      expect(e).toBeInstanceOf(P.ArgumentError)
-      for (const part of parts) expect(e!.message).toContain(part)
+      assert.instanceOf(e, P.ArgumentError)
+      for (const part of parts) expect(e.message).toContain(part)
     }
   })
 })

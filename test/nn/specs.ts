@@ -49,12 +49,14 @@ export interface LayerRow {
   readonly name: string
   /** The exports of purediff/nn this row exercises. */
   readonly covers: readonly string[]
+  // biome-ignore lint/suspicious/noExplicitAny: rows hold layers with different params, and Layer is invariant in them (row() checks each pair)
   readonly layer: Layer<any>
   readonly inputShape: readonly number[]
+  // biome-ignore lint/suspicious/noExplicitAny: as for layer, the options of that layer's params
   readonly opts?: LayerLawOptions<any>
 }
 
-const row = (name: string, covers: readonly string[], layer: Layer<any>, inputShape: readonly number[], opts?: LayerLawOptions<any>): LayerRow => ({
+const row = <P>(name: string, covers: readonly string[], layer: Layer<P>, inputShape: readonly number[], opts?: LayerLawOptions<P>): LayerRow => ({
   name,
   covers,
   layer,

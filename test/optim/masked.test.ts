@@ -57,7 +57,11 @@ describe('masked', () => {
     fc.assert(
       fc.property(problem, fc.constantFrom(...transforms), ({ params, grads }, [, make]) => {
         const out = run(masked(make(), false), params, grads)
-        out.forEach((u, i) => leaves(u).forEach((l, j) => expect(l).toBe(leaves(grads[i])[j])))
+        out.forEach((u, i) => {
+          leaves(u).forEach((l, j) => {
+            expect(l).toBe(leaves(grads[i])[j])
+          })
+        })
       }),
       { numRuns: 10 },
     )
@@ -69,12 +73,12 @@ describe('masked', () => {
         const whole = run(make(), params, grads)
         const part = run(masked(make(), mask), params, grads)
         const sel = mask.flatMap((m) => [m.w, m.b]) // flatten order: each layer's w, then b
-        part.forEach((u, i) =>
+        part.forEach((u, i) => {
           leaves(u).forEach((l, j) => {
             if (sel[j]) expect(Array.from(toFlatArray(l))).toEqual(Array.from(toFlatArray(leaves(whole[i])[j])))
             else expect(l).toBe(leaves(grads[i])[j])
-          }),
-        )
+          })
+        })
       }),
       { numRuns: 20 },
     )

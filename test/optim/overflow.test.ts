@@ -56,7 +56,9 @@ describe.each(['js', 'wasm'] as const)('g² overflow, %s kernels', (mode) => {
     const { updates, accumulators } = steps(make, read, 1e21, 'float32', mode)
     // the first update comes from the float64 value before it is stored: −η·g/√(c·g²) = −1/√c
     // with c = 1 (Adagrad), 1 − decay = 0.1 (RMSprop), and Adam's bias-corrected v̂ = g²
-    const first = { adagrad: -1, rmsprop: Math.fround(-Math.sqrt(10)), adam: -1 }[name]!
+    const firsts: Readonly<Record<string, number>> = { adagrad: -1, rmsprop: Math.fround(-Math.sqrt(10)), adam: -1 }
+    const first = firsts[name]
+    expect(first, name).toBeDefined()
     expect(updates[0]).toEqual([first, first, first, first])
     expect(accumulators).toEqual([Infinity, Infinity, Infinity])
     for (const u of updates.slice(1)) for (const v of u) expect(Object.is(v, -0)).toBe(true)

@@ -43,11 +43,11 @@ function closedForm(step: (t: number, g: number) => number, steps = 3): number[]
 
 function close(got: number[][], want: number[][], tol: number): void {
   expect(got.length).toBe(want.length)
-  got.forEach((row, t) =>
+  got.forEach((row, t) => {
     row.forEach((x, i) => {
       if (!(Math.abs(x - want[t][i]) <= tol)) throw new Error(`θ${t + 1}[${i}]: got ${x}, want ${want[t][i]} (tolerance ${tol})`)
-    }),
-  )
+    })
+  })
 }
 
 describe('Adagrad', () => {
@@ -201,7 +201,7 @@ describe('Adam', () => {
   it("'tfjs': ε = 1e-7", () => {
     const got = trajectory(O.adam(ETA, { profile: 'tfjs' }))
     close(got, adamWant(1e-7), 1e-15)
-    close([got[0]], [[0.900000019999996, -0.90000000499999975]], 1e-15)
+    close([got[0]], [[0.900000019999996, -0.9000000049999998]], 1e-15)
   })
   // AdamW (PyTorch, λ = 0.01): θ_t = (1 − ηλ)·θ_{t−1} − η·g/(|g| + ε):
   //   θ₁[0] = 0.999 − 0.099999998 = 0.899000002; θ₂[0] = 0.999·0.899000002 − 0.099999998 = 0.798101004;

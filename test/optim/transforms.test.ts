@@ -110,7 +110,9 @@ describe("the lecture's regularisation identities", () => {
     }
     expect(flat(p1[0])).toEqual([0, 0])
     // (each step rounds once: 40 roundings of relative size ≤ 2⁻⁵³)
-    flat(p2[0]).forEach((x, i) => expect(Math.abs(x / ([1, -0.5][i] * 0.9375 ** 40) - 1)).toBeLessThan(40 * 2 ** -53))
+    flat(p2[0]).forEach((x, i) => {
+      expect(Math.abs(x / ([1, -0.5][i] * 0.9375 ** 40) - 1)).toBeLessThan(40 * 2 ** -53)
+    })
   })
   it('weight decay needs the params', () => {
     const opt = O.adamw(0.1)
@@ -137,7 +139,9 @@ describe('clipByGlobalNorm', () => {
           expect(normAfter).toBeLessThanOrEqual(max * (1 + 1e-15))
           expect(Math.abs(normAfter - max)).toBeLessThanOrEqual(1e-14 * max)
           // the norms differ by an ulp or two (Math.hypot vs √Σx²): relative error, or one subnormal step
-          before.forEach((x, i) => expect(Math.abs(after[i] - (x * max) / norm)).toBeLessThanOrEqual(1e-15 * Math.abs(x) + Number.MIN_VALUE))
+          before.forEach((x, i) => {
+            expect(Math.abs(after[i] - (x * max) / norm)).toBeLessThanOrEqual(1e-15 * Math.abs(x) + Number.MIN_VALUE)
+          })
         }
       }),
       { numRuns: 300 },

@@ -89,6 +89,8 @@ const asFloat = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor,
 const clipBound = (vals: number[], min: number, max: number) => fc.oneof(fc.constantFrom(...vals), fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true }))
 
 const NUMBER_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const
+const PD_NUMBER_OPS = { add: pd.add, sub: pd.sub, mul: pd.mul, div: pd.div, maximum: pd.maximum, minimum: pd.minimum }
+const TF_NUMBER_OPS = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div, maximum: tf.maximum, minimum: tf.minimum }
 
 const elementwise: OpRow[] = [
   binary('add', pd.add, tf.add, [ANY]),
@@ -178,8 +180,8 @@ const elementwise: OpRow[] = [
       shapeArb().chain((s) => inputsArb([s], [nonzero(0.25, 4)])),
       fc.tuple(fc.constantFrom(...NUMBER_OPS), fc.float({ min: Math.fround(0.25), max: 4, noNaN: true }), fc.boolean()),
     ),
-    ([x], [op, c, left]) => (left ? pd[op](c, x) : pd[op](x, c)),
-    ([x], [op, c, left]) => (left ? tf[op](c, x) : tf[op](x, c)),
+    ([x], [op, c, left]) => (left ? PD_NUMBER_OPS[op](c, x) : PD_NUMBER_OPS[op](x, c)),
+    ([x], [op, c, left]) => (left ? TF_NUMBER_OPS[op](c, x) : TF_NUMBER_OPS[op](x, c)),
     [0],
   ),
   {

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc')
@@ -104,7 +104,7 @@ describe('npm pack of a clone (no dist/ before: prepare builds it)', () => {
     expect(wanted.length).toBeGreaterThan(20)
     expect(wanted.filter((p) => !paths.has(p))).toEqual([])
     for (const f of ['LICENSE', 'README.md', 'package.json']) expect(paths.has(f), f).toBe(true)
-    for (const bin of Object.values(pkg.bin)) expect(packed.find((f) => f.path === bin.replace(/^\.\//, ''))!.mode & 0o111, bin).not.toBe(0)
+    for (const bin of Object.values(pkg.bin)) expect((packed.find((f) => f.path === bin.replace(/^\.\//, ''))?.mode ?? 0) & 0o111, bin).not.toBe(0)
     expect([...paths].filter((p) => p.startsWith('test/') || p.includes('.test.'))).toEqual([])
   })
 
@@ -126,8 +126,8 @@ describe('purediff/laws from a CommonJS TypeScript project (npm init, tsc --init
     const readme = readFileSync(join(root, 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## Install from a clone'))
     const example = /```ts no-run\n([\s\S]*?)```/.exec(section)
-    expect(example, 'the CommonJS example of the README section "Install from a clone"').not.toBeNull()
-    writeFileSync(join(dir, 'readme.ts'), example![1])
+    assert.exists(example, 'the CommonJS example of the README section "Install from a clone"')
+    writeFileSync(join(dir, 'readme.ts'), example[1])
     const check = run(process.execPath, [tsc, '-p', '.'], dir)
     expect(check.code, check.out).toBe(0)
     const fromReadme = run(process.execPath, ['readme.js'], dir)

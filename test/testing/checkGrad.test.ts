@@ -114,7 +114,11 @@ describe('checkGrad: purity and options', () => {
     const before = [P.toFlatArray(x.w), P.toFlatArray(x.v)]
     checkGrad((p: typeof x) => P.sum(P.mul(P.sum(P.square(p.w)), p.v)), x)
     const after = [P.toFlatArray(x.w), P.toFlatArray(x.v)]
-    after.forEach((a, i) => a.forEach((v, j) => expect(Object.is(v, before[i][j])).toBe(true)))
+    after.forEach((a, i) => {
+      a.forEach((v, j) => {
+        expect(Object.is(v, before[i][j])).toBe(true)
+      })
+    })
     expect(x.w.dtype).toBe('float32')
   })
 

@@ -24,7 +24,9 @@ function sameTensor(a: Tensor, b: Tensor): void {
   expect(a.shape).toEqual(b.shape)
   const x = P.toFlatArray(a),
     y = P.toFlatArray(b)
-  x.forEach((v, i) => expect(Object.is(v, y[i]), `element ${i}: ${v} vs ${y[i]}`).toBe(true))
+  x.forEach((v, i) => {
+    expect(Object.is(v, y[i]), `element ${i}: ${v} vs ${y[i]}`).toBe(true)
+  })
 }
 
 describe("a tensor's fast-check string form", () => {

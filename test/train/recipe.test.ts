@@ -5,6 +5,7 @@
  * lecture" decisions (constructed numbers both ways), the plots' marks, and one `--tiny` run in
  * process that checks all of these together.
  */
+// biome-ignore-all lint/suspicious/noExplicitAny: these tests read results.json and Vega-Lite specs (untyped JSON) by deep paths
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
