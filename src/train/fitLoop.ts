@@ -171,6 +171,14 @@ function checkResume<P, S>(op: string, r: FitResume<P, S>, stepKey: Key, withEar
   }
   if (es !== undefined && (es === null || typeof es !== 'object' || es.epoch !== epoch))
     throw new ArgumentError(op, `resume.earlyStopping must be the early-stopping state after epoch ${epoch} (its epoch ${epoch}), got ${describe(es)}`)
+  // every step is one batch, so the step count pins the batches per epoch (and so the data and batch size)
+  const expected = epoch * batches + (batch ?? 0)
+  if (state.step !== expected) {
+    throw new ArgumentError(
+      op,
+      `resume.state.step is ${state.step}, but ${epoch} epochs of ${batches} batches${batch ? ` and ${batch} more` : ''} make ${expected}: resume with the data and batch size the run started with`,
+    )
+  }
   return r
 }
 

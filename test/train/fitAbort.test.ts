@@ -128,6 +128,10 @@ describe('fit stops on an AbortSignal and resumes exactly', () => {
       fit({ ...options(7), resume: { ...r, epoch: 1, batch: 6, history: { trainLoss: [1], trainAccuracy: [1], validationLoss: [1], validationAccuracy: [1] } } }),
     ).toThrow(/resume\.batch must be an integer from 0 to 5/)
     expect(() => fit({ ...options(7), signal: {} as AbortSignal })).toThrow(/signal must be an AbortSignal/)
+    // 4 epochs of 5 batches are 20 steps; with another batch size they would be another count
+    expect(() => fit({ ...options(7), batchSize: 10, epochs: 6, resume: r })).toThrow(
+      /resume\.state\.step is 20, but 4 epochs of 3 batches make 12: resume with the data and batch size/,
+    )
   })
 })
 
@@ -168,12 +172,12 @@ describe('a penalty on the params', () => {
     const m = dense(3)
     const params = m.init(P.random.key(3), [2]).params
     const zeroLoss = (logits: P.Tensor) => P.mul(0, P.sum(logits))
-    const penalty = (p: { w: P.Tensor; b: P.Tensor }) => P.mul(0.25, P.add(P.sum(P.square(p.w)), P.sum(P.square(p.b))))
+    const penalty = (p: { w: P.Tensor; b?: P.Tensor }) => P.mul(0.25, P.add(P.sum(P.square(p.w)), P.sum(P.square(p.b as P.Tensor))))
     const data = { x: P.tensor([[1, 2]]), y: P.tensor([[0, 0, 0]]) }
     const r = fit({ model: m, params, optimizer: sgd(0.5), loss: zeroLoss, penalty, train: data, epochs: 1, batchSize: 1, key: P.random.key(4) })
     for (const k of ['w', 'b'] as const) {
-      const before = P.toFlatArray(params[k])
-      expect(P.toFlatArray(r.params[k])).toEqual(before.map((w) => Math.fround(w - w / 4)))
+      const before = P.toFlatArray(params[k] as P.Tensor)
+      expect(P.toFlatArray(r.params[k] as P.Tensor)).toEqual(before.map((w) => Math.fround(w - w / 4)))
     }
     expect(r.state.loss).toBe(P.item(penalty(params)))
     expect(r.state.loss).toBeGreaterThan(0)
