@@ -1,6 +1,7 @@
 /**
  * The registry is complete and the contract is honoured: every exported op has a row in
- * test/specs/ops.ts (or a stated reason), and every name DESIGN.md promises is exported.
+ * test/specs/ops.ts (or a stated reason), and every public name of `purediff` listed below is
+ * exported.
  */
 import { describe, expect, it } from 'vitest'
 import * as P from '../src/index.js'
@@ -35,7 +36,7 @@ const notOps = new Set([
   'random',
 ])
 
-/** The names of the `purediff` section of DESIGN.md (a contract: code outside imports them). */
+/** The public names of `purediff` (a contract: code outside imports them; none may be renamed or removed). */
 const contract = [
   'tensor',
   'scalar',

@@ -27,7 +27,7 @@ export function exampleFiles(): string[] {
   return walk(examplesDir).filter((f) => dirname(f) !== examplesDir)
 }
 
-/** `docs/examples/relu-family/curves.ts` → `relu-family/curves` (the plot name's stem). */
+/** `docs/examples/relu-family/activations.ts` → `relu-family/activations` (the plot name's stem). */
 export function exampleId(file: string): string {
   return relative(examplesDir, file).replace(/\\/g, '/').replace(/\.ts$/, '')
 }

@@ -1,8 +1,8 @@
 /**
  * The nn registry is complete and the contract is honoured: every runtime export of
  * purediff/nn is exercised by a row of the layer registry (test/nn/specs.ts) or listed with the
- * test that covers it, and every name DESIGN.md promises for purediff/nn (and for the nn parts
- * of purediff/testing and purediff/laws) exists.
+ * test that covers it, and every public name of purediff/nn (and of the nn parts of
+ * purediff/testing and purediff/laws) listed below exists.
  */
 import { describe, expect, it } from 'vitest'
 import * as nn from '../../src/nn/index.js'
@@ -24,7 +24,7 @@ describe('purediff/nn completeness', () => {
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
-  it('every name of the DESIGN.md contract exists', () => {
+  it('every public name of the contract exists', () => {
     const names = [
       'dense',
       'sigmoid',

@@ -1,5 +1,5 @@
 /**
- * The lecture's facts (LECTURE.md §2–3) as tests: Maxout with a zero second piece IS ReLU; the
+ * The lecture's facts (docs/guide/relu-family.md, vanishing-gradient.md) as tests: Maxout with a zero second piece IS ReLU; the
  * Maxout gradient reaches only the winning piece; the PReLU slope's gradient is the batch sum of
  * the unit's negative inputs; Leaky ReLU's slope is 0.01; and the vanishing gradient: in an
  * 8-layer sigmoid network the first layer's gradient is orders of magnitude below the last

@@ -1,13 +1,13 @@
 /**
  * The optimizer registry is complete and the contract is honoured: every runtime export of
  * src/optim/index.ts has a row in test/specs/optimizers.ts or a stated reason, every name the
- * `purediff/optim` section of DESIGN.md promises is exported, and no row names a ghost.
+ * public name of `purediff/optim` listed below is exported, and no row names a ghost.
  */
 import { describe, expect, it } from 'vitest'
 import * as O from '../../src/optim/index.js'
 import { notTransforms, optimizerRows } from '../specs/optimizers.js'
 
-/** The names of the `purediff/optim` section of DESIGN.md (a contract: code outside imports them). */
+/** The public names of `purediff/optim` (a contract: code outside imports them; none may be renamed or removed). */
 const contract = [
   'applyUpdates',
   'sgd',

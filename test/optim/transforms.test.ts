@@ -201,7 +201,7 @@ describe('clipByGlobalNorm', () => {
   })
 })
 
-describe('the fused learning rate (STYLE rule 2: a fused pass equals the composite)', () => {
+describe('the fused learning rate (a fused pass equals the composite)', () => {
   // chain(part, scaleByLearningRate) runs as one pass; an identity in between prevents the fusion,
   // so the two must agree bit for bit, in float32 (rounding of the intermediate) and float64.
   const parts: [string, () => GradientTransformation<unknown>][] = [

@@ -250,7 +250,7 @@ export const opRows: readonly OpRow[] = [
 
 /**
  * Exports that are not differentiable ops, each with the reason. Comparisons, `sign` and
- * `argmax` are piecewise constant (their gradient is 0, tested in test/ops/nondifferentiable.test.ts);
+ * `argmax` are piecewise constant (their gradient is 0, tested in test/ops/tensor.test.ts, 'non-differentiable ops have zero gradient');
  * `oneHot` builds a constant.
  */
 export const nonDifferentiable: Readonly<Record<string, string>> = {
