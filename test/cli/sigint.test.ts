@@ -28,7 +28,10 @@ const at = (f: string) => join(dir, f)
 
 // 200,000 rows of 2 features (a fixed LCG), label x0 > x1; batch size 1: 160,000 batches per epoch
 let s = 777
-const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+const rnd = () => {
+  s = (s * 1103515245 + 12345) % 2 ** 31
+  return s / 2 ** 31
+}
 const rows = Array.from({ length: 200_000 }, () => [Math.round(rnd() * 1000) / 1000, Math.round(rnd() * 1000) / 1000])
 writeFileSync(at('data.json'), JSON.stringify({ x: rows, y: rows.map(([a, b]) => (a > b ? 1 : 0)) }))
 const spec = { layers: [{ type: 'dense', units: 4 }, { type: 'relu' }, { type: 'dense', units: 2 }] }

@@ -20,7 +20,10 @@ import { firstMismatch } from '../../src/cli/treeCheck.js'
 /** n rows of 3 features, 3 classes by the sign pattern of two features (a fixed LCG, no Math.random). */
 function data(n: number, seed: number): Dataset {
   let s = seed
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31
+    return (s / 2 ** 31) * 2 - 1
+  }
   const x = new Float32Array(n * 3).map(() => rnd())
   const y = Array.from({ length: n }, (_, i) => (x[3 * i] > 0 ? 1 : 0) + (x[3 * i + 1] > 0.3 ? 1 : 0))
   return { x, y, n, d: 3, classes: 3 }
@@ -112,7 +115,8 @@ describe('the checkpoint decoder refuses inconsistent trees', () => {
   const tree = () => {
     const t = decodeCheckpoint(text(fresh(2), 2))
     if (E.isLeft(t)) throw t.left
-    return t.right as Record<string, any>
+    // the parts these cases rewrite
+    return t.right as Record<string, unknown> & { readonly run: Record<string, unknown> & { readonly earlyStopping: Record<string, unknown> } }
   }
   const err = (t: unknown) => {
     const r = readRunTree(t)
