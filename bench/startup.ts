@@ -86,9 +86,11 @@ export function measureStartup(runs: number): Startup {
 /** The line the bench prints. */
 export function startupLine(s: Startup): string {
   const f = (x: number) => `${x.toFixed(1)} ms`
-  return `startup (median of ${s.runs} fresh processes): import ${f(s.importMs)} (${s.compilesAtImport} WebAssembly compiles); ` +
+  return (
+    `startup (median of ${s.runs} fresh processes): import ${f(s.importMs)} (${s.compilesAtImport} WebAssembly compiles); ` +
     `first op, a 64×64 matmul, ${f(s.firstOpWithCompileMs)} including the lazy compile (${f(s.compileMs)}) and the first memory ` +
     `(${f(s.firstOpMs)} without the compile; ${f(s.againMs)} the second time)`
+  )
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

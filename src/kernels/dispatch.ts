@@ -34,8 +34,7 @@ export interface KernelRow {
   readonly wasm: string
 }
 
-const row = (name: string, counts: KernelRow['counts'], wasmFrom: number, ts: string, wasm: string): KernelRow =>
-  Object.freeze({ name, counts, wasmFrom, ts, wasm })
+const row = (name: string, counts: KernelRow['counts'], wasmFrom: number, ts: string, wasm: string): KernelRow => Object.freeze({ name, counts, wasmFrom, ts, wasm })
 
 /** Matrix products: the measured crossover is near 8×8×8, so from 2·10·10·10 flops. */
 const MATMUL_FLOPS = 2 * 10 * 10 * 10
@@ -87,12 +86,9 @@ export function useWasm(kernel: KernelRow, size: number): boolean {
  * C = op(A)·op(B) into `c[co..co+m·n)`, overwritten; the contract of ./matmul.ts. The
  * WebAssembly kernel needs one dtype throughout; mixed float32/float64 products run in TypeScript.
  */
-export function matmul(
-  a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number,
-  m: number, n: number, k: number, ta: boolean, tb: boolean,
-): void {
+export function matmul(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void {
   if (m === 0 || n === 0) return
-  const same = (a instanceof Float64Array) === (c instanceof Float64Array) && (b instanceof Float64Array) === (c instanceof Float64Array)
+  const same = a instanceof Float64Array === c instanceof Float64Array && b instanceof Float64Array === c instanceof Float64Array
   if (same && useWasm(KERNELS.matmul, 2 * m * n * k) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
   jsMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)
 }
@@ -105,7 +101,7 @@ export function matmul(
 export function affine(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, m: number, n: number, k: number, relu: boolean): void {
   if (m === 0 || n === 0) return
   const f64 = out instanceof Float64Array
-  const same = (x instanceof Float64Array) === f64 && (w instanceof Float64Array) === f64 && (bias === null || (bias instanceof Float64Array) === f64)
+  const same = x instanceof Float64Array === f64 && w instanceof Float64Array === f64 && (bias === null || bias instanceof Float64Array === f64)
   if (same && useWasm(KERNELS.affine, 2 * m * n * k) && wasmMatmul(x, 0, w, 0, out, 0, m, n, k, false, false, bias, relu)) return
   jsMatmul(x, 0, w, 0, out, 0, m, n, k, false, false)
   // Why this loop: the bias per row, rounded on store as add rounds it.
