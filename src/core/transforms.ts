@@ -1,6 +1,7 @@
 /**
  * The JAX-style transforms: `vjp`, `grad`, `valueAndGrad`, `jvp`, `jacobian`, `hessian`,
- * `customVjp`. All of them nest: each opens its own trace (see `trace.ts`), so
+ * `customVjp`. All of them nest: each opens its own trace (reverse mode in `reverse.ts`, forward
+ * mode in `forward.ts`, both trace kinds of the engine in `src/engine/trace.ts`), so
  * `grad(grad(f))`, `jacobian(grad(f))` or a `grad` inside the function given to another `grad`
  * are exact, with no perturbation confusion.
  *
@@ -10,28 +11,16 @@
  * @since 0.1.0
  */
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
-import { reducedAxes, shapesEqual } from '../tensor/shape.js'
-import { Tensor, concrete, describe, fromData, zeros } from '../tensor/Tensor.js'
+import { shapesEqual } from '../tensor/shape.js'
+import { Tensor, concrete, fromData, zeros } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { alloc } from '../tensor/dtype.js'
 import { type Tree, flatten, leafPaths, sameStructure, unflatten } from '../tree/index.js'
-import type { Primitive } from './node.js'
-import { backward, bind, boxInput, boxTangent, newTrace, setTangentFitter } from './trace.js'
-import { add, cast } from '../ops/arithmetic.js'
-import { sum } from '../ops/reduce.js'
-import { broadcastTo, reshape, stack } from '../ops/shape.js'
-
-// --- the one place cotangents are fitted to their inputs
-
-/** Sums a cotangent over the axes its input was broadcast along, and casts it to the input's dtype. */
-function fit(ct: Tensor, like: Tensor): Tensor {
-  let c = ct
-  if (!shapesEqual(c.shape, like.shape)) {
-    const axes = reducedAxes(like.shape, c.shape)
-    if (axes.length > 0) c = sum(c, axes, true)
-    c = reshape(c, like.shape)
-  }
-  return c.dtype === like.dtype ? c : cast(c, like.dtype)
-}
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
+import { ReverseTrace, backward } from './reverse.js'
+import { ForwardTrace } from './forward.js'
+import { reshape, stack } from '../ops/shape.js'
 
 // --- vjp
 
@@ -58,11 +47,11 @@ export function vjp<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y, x: X,
 /** `vjp` whose input errors (a bad leaf, a cycle, too deep) name `op`, the transform called. */
 function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y, x: X, rest: R): [Y, (ct: Y) => X] {
   const { leaves, structure } = flatten(op, x)
-  const trace = newTrace()
-  const boxes = leaves.map((l) => boxInput(trace, l))
+  const trace = new ReverseTrace()
+  const boxes = leaves.map((l) => trace.input(l))
   const y = f(unflatten<X>(structure, boxes), ...rest)
   const out = flatten('vjp (the output of f)', y)
-  const yVals = out.leaves.map((l) => (l._trace === trace ? l._value! : l))
+  const yVals = out.leaves.map((l) => trace.primalOf(l))
   const pullback = (ct: Y): X => {
     const c = flatten('vjp pullback', ct)
     if (!sameStructure(c.structure, out.structure)) {
@@ -74,7 +63,7 @@ function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y
         throw new ShapeError('vjp pullback', `cotangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the output's shape ${fmt(out.leaves[i].shape)}`)
       }
     })
-    const gs = backward(trace, out.leaves, c.leaves, boxes, fit, add)
+    const gs = backward(trace, out.leaves, c.leaves, boxes)
     return unflatten<X>(structure, gs.map((g, i) => g ?? zeros(leaves[i].shape, leaves[i].dtype)))
   }
   return [unflatten<Y>(out.structure, yVals), pullback]
@@ -169,22 +158,15 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
       throw new ShapeError('jvp', `tangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the primal's shape ${fmt(p.leaves[i].shape)}`)
     }
   })
-  const trace = newTrace()
-  const boxes = p.leaves.map((l, i) => boxTangent(trace, l, fitTangent(t.leaves[i], l)))
+  const trace = new ForwardTrace()
+  const boxes = p.leaves.map((l, i) => trace.input(l, t.leaves[i]))
   const y = f(...unflatten<P>(p.structure, boxes))
   const out = flatten('jvp (the output of f)', y)
-  const values = out.leaves.map((l) => (l._trace === trace ? l._value! : l))
-  const outTangents = out.leaves.map((l) => (l._trace === trace ? l._tangent! : zeros(l.shape, l.dtype)))
+  const values = out.leaves.map((l) => trace.primalOf(l))
+  const outTangents = out.leaves.map((l) => trace.tangentOf(l))
   return [unflatten<Y>(out.structure, values), unflatten<Y>(out.structure, outTangents)]
 }
 
-/** Broadcasts and casts a tangent rule's result to its output; null means a zero tangent. */
-function fitTangent(tangent: Tensor | null, out: Tensor): Tensor {
-  if (tangent === null) return zeros(out.shape, out.dtype)
-  const t = shapesEqual(tangent.shape, out.shape) ? tangent : broadcastTo(tangent, out.shape)
-  return t.dtype === out.dtype ? t : cast(t, out.dtype)
-}
-setTangentFitter(fitTangent)
 
 // --- jacobian and hessian
 

@@ -6,18 +6,18 @@
  */
 import * as k from '../kernels/elementwise.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
-import { ArgumentError } from '../tensor/errors.js'
 import { broadcastShapes, type Shape } from '../tensor/shape.js'
-import { Tensor, concrete, describe, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import { Tensor, concrete, fromData } from '../tensor/Tensor.js'
+import { checkTensor } from '../tensor/checks.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 import { type TensorLike, binaryImpl, binaryOp, binaryPrim, liftPair, lift, unaryOp, unaryPrim } from './prim.js'
 import { log } from './unary.js'
 
 // --- primitives
 
-/** t1 + t2 where either may be absent (null). */
-const plus = (t1: Tensor | null, t2: Tensor | null): Tensor | null => (t1 === null ? t2 : t2 === null ? t1 : add(t1, t2))
+/** @internal t1 + t2 where either may be absent (null): how rules add partial tangents. */
+export const plus = (t1: Tensor | null, t2: Tensor | null): Tensor | null => (t1 === null ? t2 : t2 === null ? t1 : add(t1, t2))
 const times = (t: Tensor | null, k: Tensor): Tensor | null => (t === null ? null : mul(t, k))
 
 const addP = binaryPrim('add', k.addRun, plus, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null])
@@ -232,7 +232,7 @@ const whereP: Primitive<undefined> = {
     let n = 1
     for (const d of shape) n *= d
     const out = alloc(dtype, n, 'where', shape)
-    k.where(c._data!, c.shape, a._data!, a.shape, b._data!, b.shape, shape, out)
+    k.where(c._data, c.shape, a._data, a.shape, b._data, b.shape, shape, out)
     return fromData(out, shape, dtype)
   },
   jvp: ([, ta, tb], [c]) => (ta === null && tb === null ? null : where(c, ta ?? 0, tb ?? 0)),
@@ -252,7 +252,7 @@ const whereP: Primitive<undefined> = {
  * @since 0.1.0
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (!(cond instanceof Tensor)) throw new ArgumentError('where', `argument 'cond' must be a Tensor, got ${describe(cond)}`)
+  checkTensor('where', cond, 'cond')
   const [x, y] = liftPair('where', a, b)
   broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape)
   return bind(whereP, [concrete(cond), x, y], undefined)
@@ -264,7 +264,7 @@ const castP: Primitive<DType> = {
   name: 'cast',
   impl: ([x], dtype) => {
     const out = alloc(dtype, x.size, 'cast', x.shape)
-    out.set(x._data!)
+    out.set(x._data)
     return fromData(out, x.shape, dtype)
   },
   jvp: ([t], _x, _o, dtype) => (t === null ? null : cast(t, dtype)),

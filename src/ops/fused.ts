@@ -9,9 +9,9 @@
 import * as kd from '../kernels/dispatch.js'
 import { alloc } from '../tensor/dtype.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
-import { add, mul, sub } from './arithmetic.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
+import { add, mul, plus, sub } from './arithmetic.js'
 import { mm } from './linalg.js'
 import { exp, reluGrad } from './unary.js'
 import { logSoftmax, sum } from './reduce.js'
@@ -21,15 +21,13 @@ import { broadcastTo, expandDims } from './shape.js'
 
 interface AffineParams { readonly relu: boolean }
 
-const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : add(a, b))
-
 // Inputs [x, w] or [x, w, b]; x is [m, k], w [k, n], b [n], all of one dtype (checked by the caller).
 const affineP: Primitive<AffineParams> = {
   name: 'affine',
   impl: ([x, w, b], { relu }) => {
     const m = x.shape[0], k = x.shape[1], n = w.shape[1]
     const out = alloc(x.dtype, m * n, 'affine', [m, n])
-    kd.affine(x._data!, w._data!, b === undefined ? null : b._data!, out, m, n, k, relu)
+    kd.affine(x._data, w._data, b === undefined ? null : b._data, out, m, n, k, relu)
     return fromData(out, Object.freeze([m, n]), x.dtype)
   },
   // dz = dx·W + x·dW + db; through ReLU, dy = [y > 0]·dz (y > 0 exactly where z > 0).
@@ -69,7 +67,7 @@ const xentP: Primitive<undefined> = {
   impl: ([z, y]) => {
     const c = z.shape[z.rank - 1]
     const rows = c === 0 ? 0 : z.size / c
-    const zd = z._data!, yd = y._data!
+    const zd = z._data, yd = y._data
     const fr = z.dtype === 'float32' ? Math.fround : same
     const out = alloc(z.dtype, rows, 'softmaxCrossEntropy', [rows])
     const sh = new Float64Array(c)
@@ -122,7 +120,7 @@ const maskScaleP: Primitive<MaskParams> = {
   // div(mul(x, m), q) stores them, so the values are bitwise the unfused ones.
   impl: ([x, m], { q }) => {
     const n = x.size
-    const xd = x._data!, md = m._data!
+    const xd = x._data, md = m._data
     const out = alloc(x.dtype, n, 'dropout', x.shape)
     if (x.dtype === 'float32') {
       const qd = Math.fround(q)

@@ -48,3 +48,30 @@ export function formatTensor(shape: readonly number[], dtype: DType, data: Array
   }
   return `tensor(${nest(0)}, '${dtype}')`
 }
+
+/**
+ * The values of a tensor as nested JS arrays, one level per axis (a number at rank 0). The
+ * static type cannot know the rank: narrow it with a cast you know holds, e.g.
+ * `toArray(matrix) as number[][]`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type NestedArray = number | NestedArray[]
+
+/** The row-major `data` of a tensor of `shape` as nested arrays (a copy); a number at rank 0. */
+export function nestedArray(shape: readonly number[], data: ArrayLike<number>): NestedArray {
+  if (shape.length === 0) return data[0]
+  let k = 0
+  const build = (depth: number): NestedArray[] => {
+    const n = shape[depth]
+    const out = new Array<NestedArray>(n)
+    if (depth === shape.length - 1) {
+      for (let i = 0; i < n; i++) out[i] = data[k++]
+    } else {
+      for (let i = 0; i < n; i++) out[i] = build(depth + 1)
+    }
+    return out
+  }
+  return build(0)
+}

@@ -1,0 +1,82 @@
+/**
+ * Forward mode as a trace kind: a `ForwardTrace`'s tracers carry a tangent beside their primal,
+ * and every primitive applied to them computes its output's tangent by its own `jvp` rule,
+ * independently of the reverse rules. Rules are written with ops, so forward mode nests with
+ * every other transform.
+ *
+ * @internal
+ */
+import { shapesEqual } from '../tensor/shape.js'
+import type { ConcreteTensor, Tensor } from '../tensor/model.js'
+import { zeros } from '../tensor/Tensor.js'
+import type { Primitive } from '../engine/primitive.js'
+import { type Trace, Tracer, bind, newLevel } from '../engine/trace.js'
+import { cast } from '../ops/arithmetic.js'
+import { broadcastTo } from '../ops/shape.js'
+
+// --- model
+
+/** A value of a forward trace: its primal one level down, and its tangent (same shape and dtype). */
+class ForwardTracer extends Tracer {
+  /** @internal the value one trace level down */
+  readonly _primal: Tensor
+  /** @internal the tangent this value carries */
+  readonly _tangent: Tensor
+
+  constructor(trace: ForwardTrace, primal: Tensor, tangent: Tensor) {
+    super(trace, primal.shape, primal.dtype, primal.size)
+    this._primal = primal
+    this._tangent = tangent
+    Object.freeze(this)
+  }
+
+  _concrete(): ConcreteTensor {
+    return this._primal._concrete()
+  }
+}
+
+/** A forward-mode (jvp) trace: carries a tangent beside every value computed from its inputs. */
+export class ForwardTrace implements Trace {
+  readonly level = newLevel()
+
+  /** Wraps `value` as an input of this trace carrying `tangent` (fitted to it: broadcast, cast). */
+  input(value: Tensor, tangent: Tensor): Tensor {
+    return new ForwardTracer(this, value, fitTangent(tangent, value))
+  }
+
+  /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
+  primalOf(x: Tensor): Tensor {
+    return x._level === this.level ? (x as ForwardTracer)._primal : x
+  }
+
+  /** The tangent `x` carries on this trace: zeros when it is not a tracer of this trace. */
+  tangentOf(x: Tensor): Tensor {
+    return x._level === this.level ? (x as ForwardTracer)._tangent : zeros(x.shape, x.dtype)
+  }
+
+  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+    const n = inputs.length
+    const vals = new Array<Tensor>(n)
+    const tangents = new Array<Tensor | null>(n)
+    for (let i = 0; i < n; i++) {
+      const x = inputs[i]
+      // Levels are unique, and this trace makes only ForwardTracers.
+      if (x._level === this.level) {
+        vals[i] = (x as ForwardTracer)._primal
+        tangents[i] = (x as ForwardTracer)._tangent
+      } else {
+        vals[i] = x
+        tangents[i] = null
+      }
+    }
+    const out = bind(prim, vals, params)
+    return new ForwardTracer(this, out, fitTangent(prim.jvp(tangents, vals, out, params), out))
+  }
+}
+
+/** Broadcasts and casts a tangent rule's result to its output; null means a zero tangent. */
+function fitTangent(tangent: Tensor | null, out: Tensor): Tensor {
+  if (tangent === null) return zeros(out.shape, out.dtype)
+  const t = shapesEqual(tangent.shape, out.shape) ? tangent : broadcastTo(tangent, out.shape)
+  return t.dtype === out.dtype ? t : cast(t, out.dtype)
+}

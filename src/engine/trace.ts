@@ -1,0 +1,77 @@
+/**
+ * The engine: nested traces after HIPS autograd and JAX's autodidax, knowing no trace kind.
+ *
+ * A transform (grad, jvp, and later vmap or jit) opens a trace: an object implementing `Trace`,
+ * with a level larger than that of every trace opened before it. It wraps its inputs in tracers
+ * (subclasses of `Tracer`, one per trace kind) tagged with that level, and runs the user's
+ * function. Every op calls `bind(prim, inputs, params)`, which finds the highest level among the
+ * inputs: level 0 means all inputs are concrete, so it runs `prim.impl`; otherwise it hands the
+ * primitive to that trace's `process`. A trace unwraps its own tracers only, calls `bind` again
+ * on the values one level down (which may be tracers of outer traces), and wraps the result.
+ * Because each trace sees only its own tracers, perturbation confusion cannot happen, and because
+ * rules are written with ops, an inner trace's work is itself seen by the outer traces: grad of
+ * grad just works.
+ *
+ * Adding a trace kind is one module above `ops` (see `src/core/reverse.ts` and
+ * `src/core/forward.ts`): a `Trace` class, a `Tracer` subclass, and its rule per primitive
+ * (read from the `Primitive` or from a table keyed by `prim.name`). Nothing here changes.
+ *
+ * @internal
+ */
+import type { DType } from '../tensor/dtype.js'
+import type { Shape } from '../tensor/shape.js'
+import { type ConcreteTensor, Tensor } from '../tensor/model.js'
+import type { Primitive } from './primitive.js'
+
+// --- model
+
+/** One open transform: how primitives applied to its tracers are computed. */
+export interface Trace {
+  /** Larger than the level of every trace opened before this one (see `newLevel`); never 0. */
+  readonly level: number
+  /**
+   * Applies `prim` to `inputs`, of which at least one is a tracer of this trace and none belongs
+   * to a higher level; the others are values from lower levels, constants to this trace. Returns
+   * the result as this trace sees it (usually a tracer of this trace).
+   */
+  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor
+}
+
+/**
+ * A value as a trace sees it. Each trace kind subclasses it with what it carries (a primal, a
+ * node, a tangent, …), implements `_concrete`, and freezes in its constructor.
+ */
+export abstract class Tracer extends Tensor {
+  /** @internal the trace this value belongs to */
+  readonly _trace: Trace
+
+  protected constructor(trace: Trace, shape: Shape, dtype: DType, size: number) {
+    super(shape, dtype, size, trace.level)
+    this._trace = trace
+  }
+}
+
+let lastLevel = 0
+
+/** A fresh trace level, larger than every level handed out before. */
+export function newLevel(): number {
+  return ++lastLevel
+}
+
+// --- operations
+
+/**
+ * Applies a primitive to tensors: on concrete inputs, its `impl`; else the `process` of the
+ * highest-level trace among the inputs. The number of inputs is small (1–3), so a plain loop.
+ */
+export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  let level = 0
+  let top: Tensor | null = null
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i]
+    if (x._level > level) { level = x._level; top = x }
+  }
+  // Level 0 is exactly the concrete tensors; a positive level exactly the tracers.
+  if (top === null) return prim.impl(inputs as readonly ConcreteTensor[], params)
+  return (top as Tracer)._trace.process(prim, inputs, params)
+}
