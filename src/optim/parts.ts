@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '../tensor/Tensor.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { EmptyState, GradientTransformation, LearningRate } from './GradientTransformation.js'
 import { allocLike, build, checkNumber, countTensor, field, flat, leafFrom, read, readCount, requireParams } from './leaves.js'
 import { withLearningRate } from './fusion.js'

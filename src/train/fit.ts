@@ -8,7 +8,7 @@
 import { type Key, ArgumentError, random } from '../index.js'
 import type { Layer } from '../nn/index.js'
 import type { GradientTransformation } from '../optim/index.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { type Data, batches, checkData } from './batches.js'
 import type { History } from './diagnose.js'
 import { TrainingDivergedError, nonFinitePaths, nonFiniteStatePaths } from './diverged.js'

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import { ArgumentError } from '../tensor/errors.js'
-import { Tensor, describe } from '../tensor/Tensor.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { zeros } from '../tensor/Tensor.js'
 
 // --- model

@@ -39,7 +39,7 @@ describe('immutability', () => {
     expect(() => { (t.shape as number[])[0] = 7 }).toThrow()
     const flat = P.toFlatArray(t)
     flat[0] = 42
-    const nested = P.toArray(t)
+    const nested = P.toArray(t) as number[][]
     nested[0][0] = 42
     expect(P.toFlatArray(t)).toEqual([1, 2, 3, 4])
   })
