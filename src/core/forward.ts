@@ -7,33 +7,17 @@
  * @internal
  */
 import { shapesEqual } from '../tensor/shape.js'
-import type { ConcreteTensor, Tensor } from '../tensor/model.js'
+import type { Tensor } from '../tensor/model.js'
 import { zeros } from '../tensor/Tensor.js'
 import type { Primitive } from '../engine/primitive.js'
-import { type Trace, Tracer, bind, newLevel } from '../engine/trace.js'
+import { type Trace, type Tracer, bind, newLevel, newTracer } from '../engine/trace.js'
 import { cast } from '../ops/arithmetic.js'
 import { broadcastTo } from '../ops/shape.js'
 
 // --- model
 
 /** A value of a forward trace: its primal one level down, and its tangent (same shape and dtype). */
-class ForwardTracer extends Tracer {
-  /** @internal the value one trace level down */
-  readonly _primal: Tensor
-  /** @internal the tangent this value carries */
-  readonly _tangent: Tensor
-
-  constructor(trace: ForwardTrace, primal: Tensor, tangent: Tensor) {
-    super(trace, primal.shape, primal.dtype, primal.size)
-    this._primal = primal
-    this._tangent = tangent
-    Object.freeze(this)
-  }
-
-  _concrete(): ConcreteTensor {
-    return this._primal._concrete()
-  }
-}
+type ForwardTracer = Tracer<Tensor>
 
 /** A forward-mode (jvp) trace: carries a tangent beside every value computed from its inputs. */
 export class ForwardTrace implements Trace {
@@ -41,7 +25,7 @@ export class ForwardTrace implements Trace {
 
   /** Wraps `value` as an input of this trace carrying `tangent` (fitted to it: broadcast, cast). */
   input(value: Tensor, tangent: Tensor): Tensor {
-    return new ForwardTracer(this, value, fitTangent(tangent, value))
+    return newTracer(this, value, fitTangent(tangent, value), 0)
   }
 
   /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
@@ -51,7 +35,7 @@ export class ForwardTrace implements Trace {
 
   /** The tangent `x` carries on this trace: zeros when it is not a tracer of this trace. */
   tangentOf(x: Tensor): Tensor {
-    return x._level === this.level ? (x as ForwardTracer)._tangent : zeros(x.shape, x.dtype)
+    return x._level === this.level ? (x as ForwardTracer)._aux : zeros(x.shape, x.dtype)
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
@@ -63,14 +47,14 @@ export class ForwardTrace implements Trace {
       // Levels are unique, and this trace makes only ForwardTracers.
       if (x._level === this.level) {
         vals[i] = (x as ForwardTracer)._primal
-        tangents[i] = (x as ForwardTracer)._tangent
+        tangents[i] = (x as ForwardTracer)._aux
       } else {
         vals[i] = x
         tangents[i] = null
       }
     }
     const out = bind(prim, vals, params)
-    return new ForwardTracer(this, out, fitTangent(prim.jvp(tangents, vals, out, params), out))
+    return newTracer(this, out, fitTangent(prim.jvp(tangents, vals, out, params), out), 0)
   }
 }
 

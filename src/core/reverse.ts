@@ -9,9 +9,9 @@
  * @internal
  */
 import { shapesEqual, reducedAxes } from '../tensor/shape.js'
-import type { ConcreteTensor, Tensor } from '../tensor/model.js'
+import type { Tensor } from '../tensor/model.js'
 import type { Primitive } from '../engine/primitive.js'
-import { type Trace, Tracer, bind, newLevel } from '../engine/trace.js'
+import { type Trace, type Tracer, bind, newLevel, newTracer } from '../engine/trace.js'
 import { add, cast } from '../ops/arithmetic.js'
 import { sum } from '../ops/reduce.js'
 import { reshape } from '../ops/shape.js'
@@ -35,27 +35,11 @@ interface Node {
 /** Creation counter of reverse tracers: a tracer's inputs always have smaller numbers. */
 let lastId = 0
 
-/** A value of a reverse trace: its primal one level down, and how it was computed. */
-class ReverseTracer extends Tracer {
-  /** @internal the value one trace level down */
-  readonly _primal: Tensor
-  /** @internal how this value was computed; null for an input of its trace */
-  readonly _node: Node | null
-  /** @internal creation number: creation order is a topological order */
-  readonly _id: number
-
-  constructor(trace: ReverseTrace, primal: Tensor, node: Node | null) {
-    super(trace, primal.shape, primal.dtype, primal.size)
-    this._primal = primal
-    this._node = node
-    this._id = ++lastId
-    Object.freeze(this)
-  }
-
-  _concrete(): ConcreteTensor {
-    return this._primal._concrete()
-  }
-}
+/**
+ * A value of a reverse trace: its primal one level down, the node that computed it (null for an
+ * input of the trace) and its creation number in `_id` (creation order is a topological order).
+ */
+type ReverseTracer = Tracer<Node | null>
 
 /** A reverse-mode trace: records a node per primitive applied to its tracers. */
 export class ReverseTrace implements Trace {
@@ -63,7 +47,7 @@ export class ReverseTrace implements Trace {
 
   /** Wraps `value` as an input of this trace. */
   input(value: Tensor): Tensor {
-    return new ReverseTracer(this, value, null)
+    return newTracer<Node | null>(this, value, null, ++lastId)
   }
 
   /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
@@ -87,7 +71,8 @@ export class ReverseTrace implements Trace {
       }
     }
     const out = bind(prim, vals, params)
-    return new ReverseTracer(this, out, { prim, params, inputs: vals, parents, out })
+    const node: Node = { prim, params, inputs: vals, parents, out }
+    return newTracer(this, out, node, ++lastId)
   }
 }
 
@@ -133,7 +118,7 @@ export function backward(trace: ReverseTrace, outputs: readonly Tensor[], cts: r
   while (heap.length > 0) {
     const id = heapPop(heap)
     const box = boxes.get(id) as ReverseTracer // every id in the heap has its box
-    const node = box._node
+    const node = box._aux
     if (node === null) continue // an input of the trace: its cotangent stays in `grads`
     const g = grads.get(id) as Tensor
     grads.delete(id)

@@ -171,10 +171,30 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
 // --- jacobian and hessian
 
 /**
+ * The type of a Jacobian of a function from X to Y (pytrees of tensors): Y's structure, each
+ * tensor leaf replaced by a pytree of X's structure (its blocks). For a tensor output this is X
+ * itself; for a tensor input and output, a Tensor. Runtime shapes are in `jacobian`'s contract.
+ *
+ * @category autodiff
+ * @since 0.1.0
+ */
+export type Jacobian<X, Y> = Y extends Tensor ? X : { [K in keyof Y]: Jacobian<X, Y[K]> }
+
+/**
+ * The type of a Hessian over a pytree X: the Jacobian of the gradient, which has X's type, so
+ * X's structure with each leaf replaced by X's structure. A Tensor for a tensor input.
+ *
+ * @category autodiff
+ * @since 0.1.0
+ */
+export type Hessian<X> = Jacobian<X, X>
+
+/**
  * The Jacobian of `f` with respect to its first argument, by reverse mode (one pullback per
  * output element). For a tensor input and tensor output the result has shape
  * `[...out.shape, ...in.shape]`; for pytrees, each output leaf maps to a pytree like the input
- * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`.
+ * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`. Its static type is
+ * `Jacobian<X, Y>`, following the types of f's first argument and result.
  *
  * @example
  * import { jacobian, mul, tensor, toArray } from 'purediff'
@@ -183,7 +203,7 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
  * @category autodiff
  * @since 0.1.0
  */
-export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknown): (x: X, ...rest: R) => any {
+export function jacobian<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y): (x: X, ...rest: R) => Jacobian<X, Y> {
   if (typeof f !== 'function') throw new ArgumentError('jacobian', `f must be a function, got ${describe(f)}`)
   return (x, ...rest) => {
     const inp = flatten('jacobian', x)
@@ -206,13 +226,14 @@ export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknow
       })
       return unflatten(inp.structure, blocks)
     })
-    return y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)
+    return (y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)) as Jacobian<X, Y>
   }
 }
 
 /**
  * The Hessian of a scalar-valued `f`: `jacobian(grad(f))`, so reverse-over-reverse. For a
- * tensor input of shape s the result has shape `[...s, ...s]`.
+ * tensor input of shape s the result has shape `[...s, ...s]`; for a pytree input, block (i, j)
+ * sits at `H[pathᵢ][pathⱼ]` with shape `[...sᵢ, ...sⱼ]` (static type `Hessian<X>`).
  *
  * @example
  * import { hessian, sum, mul, square, tensor, toArray } from 'purediff'
@@ -222,7 +243,7 @@ export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknow
  * @category autodiff
  * @since 0.1.0
  */
-export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => any {
+export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => Hessian<X> {
   if (typeof f !== 'function') throw new ArgumentError('hessian', `f must be a function, got ${describe(f)}`)
   return jacobian(grad(f))
 }

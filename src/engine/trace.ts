@@ -3,7 +3,7 @@
  *
  * A transform (grad, jvp, and later vmap or jit) opens a trace: an object implementing `Trace`,
  * with a level larger than that of every trace opened before it. It wraps its inputs in tracers
- * (subclasses of `Tracer`, one per trace kind) tagged with that level, and runs the user's
+ * (tensors that point at the trace and carry its payload, see `Tracer`) and runs the user's
  * function. Every op calls `bind(prim, inputs, params)`, which finds the highest level among the
  * inputs: level 0 means all inputs are concrete, so it runs `prim.impl`; otherwise it hands the
  * primitive to that trace's `process`. A trace unwraps its own tracers only, calls `bind` again
@@ -13,20 +13,19 @@
  * grad just works.
  *
  * Adding a trace kind is one module above `ops` (see `src/core/reverse.ts` and
- * `src/core/forward.ts`): a `Trace` class, a `Tracer` subclass, and its rule per primitive
- * (read from the `Primitive` or from a table keyed by `prim.name`). Nothing here changes.
+ * `src/core/forward.ts`): a `Trace` class, the payload its tracers carry (`Tracer<A>`), and its
+ * rule per primitive (read from the `Primitive`, or from a table keyed by `prim.name` in that
+ * module). Nothing here changes, and no op does.
  *
  * @internal
  */
-import type { DType } from '../tensor/dtype.js'
-import type { Shape } from '../tensor/shape.js'
-import { type ConcreteTensor, Tensor } from '../tensor/model.js'
+import { type ConcreteTensor, type TraceTag, Tensor } from '../tensor/model.js'
 import type { Primitive } from './primitive.js'
 
 // --- model
 
 /** One open transform: how primitives applied to its tracers are computed. */
-export interface Trace {
+export interface Trace extends TraceTag {
   /** Larger than the level of every trace opened before this one (see `newLevel`); never 0. */
   readonly level: number
   /**
@@ -38,17 +37,15 @@ export interface Trace {
 }
 
 /**
- * A value as a trace sees it. Each trace kind subclasses it with what it carries (a primal, a
- * node, a tangent, …), implements `_concrete`, and freezes in its constructor.
+ * A value as a trace sees it: a tensor whose `_trace` is that trace, with the trace kind's
+ * payload `A` in `_aux`. Made by `newTracer` only. Levels are unique, so a trace recognises its
+ * own tracers by `x._level === trace.level`, and may then read `x` as its `Tracer<A>`.
  */
-export abstract class Tracer extends Tensor {
-  /** @internal the trace this value belongs to */
-  readonly _trace: Trace
+export type Tracer<A> = Tensor & { readonly _trace: Trace; readonly _primal: Tensor; readonly _aux: A }
 
-  protected constructor(trace: Trace, shape: Shape, dtype: DType, size: number) {
-    super(shape, dtype, size, trace.level)
-    this._trace = trace
-  }
+/** A tracer of `trace` over `primal` (the value one level down), with the kind's payload `aux`. */
+export function newTracer<A>(trace: Trace, primal: Tensor, aux: A, id: number): Tracer<A> {
+  return new Tensor(primal.shape, primal.dtype, primal.size, null, trace, primal, aux, id) as Tracer<A>
 }
 
 let lastLevel = 0
@@ -66,12 +63,12 @@ export function newLevel(): number {
  */
 export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
   let level = 0
-  let top: Tensor | null = null
+  let top: TraceTag | null = null
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i]
-    if (x._level > level) { level = x._level; top = x }
+    if (x._level > level) { level = x._level; top = x._trace }
   }
-  // Level 0 is exactly the concrete tensors; a positive level exactly the tracers.
+  // Level 0 is exactly the concrete tensors; every trace a tracer holds is a `Trace`.
   if (top === null) return prim.impl(inputs as readonly ConcreteTensor[], params)
-  return (top as Tracer)._trace.process(prim, inputs, params)
+  return (top as Trace).process(prim, inputs, params)
 }

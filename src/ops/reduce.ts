@@ -15,7 +15,6 @@ import { bind } from '../engine/trace.js'
 import { add, div, equal, mul, sub, where } from './arithmetic.js'
 import { exp, log } from './unary.js'
 import { broadcastTo, reshape } from './shape.js'
-import { stopGradient } from '../core/stopGradient.js'
 
 // --- model
 
@@ -165,8 +164,9 @@ export function argmax(x: Tensor, axis: number): Tensor {
 
 /** The shift max(x) along `axes` (keepDims), held constant, with infinite maxima taken as 0. */
 function shift(t: Tensor, axes: readonly number[]): Tensor {
-  // The shift is a constant: the results do not depend on it, so no gradient flows through it.
-  const m0 = stopGradient(max(t, axes, true))
+  // The shift is a constant: the results do not depend on it, so no gradient flows through it
+  // (its concrete value, as stopGradient takes it, at every trace level).
+  const m0 = concrete(max(t, axes, true))
   return where(equal(m0, -Infinity), 0, where(equal(m0, Infinity), 0, m0))
 }
 const shifted = (t: Tensor, axes: readonly number[]): Tensor => sub(t, shift(t, axes))

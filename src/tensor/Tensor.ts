@@ -12,7 +12,8 @@ import { type NestedArray, nestedArray } from './format.js'
 import { checkTensor, describe } from './checks.js'
 import { type Tensor, dataOf, fromData } from './model.js'
 
-export { Tensor, ConcreteTensor, concrete, dataOf, fromData } from './model.js'
+export { Tensor, concrete, dataOf, fromData } from './model.js'
+export type { ConcreteTensor } from './model.js'
 export type { NestedArray } from './format.js'
 
 // --- constructors

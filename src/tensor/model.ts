@@ -1,12 +1,17 @@
 /**
  * The tensor model. `Tensor` is the public type; every value is one of two kinds, told apart by
- * type: a `ConcreteTensor` holds its numbers, and a tracer (a subclass defined by the engine, in
+ * type: a `ConcreteTensor` holds its numbers, and a tracer (`Tracer<A>` in
  * `src/engine/trace.ts`) is a value as a transform sees it while it runs. Primitives' `impl` and
  * the kernels receive `ConcreteTensor`s only, so they read storage without any assertion.
  *
- * Both kinds are frozen by their leaf constructor: immutability is the product, no field of a
- * tensor can be reassigned, even through a cast. A tensor's storage is never written after it is
- * made, so views such as `reshape` share it freely and nothing copies defensively.
+ * why one runtime class for both kinds: every op reads `shape`, `dtype` and `size` many times,
+ * and with one hidden class those reads stay monomorphic. A class per kind (concrete, reverse
+ * tracer, …) was measured 30–40% slower per traced op. So the kinds are types over one class,
+ * made by two factories only: `fromData` here, `newTracer` in the engine.
+ *
+ * Every tensor is frozen by its constructor: immutability is the product, no field of a tensor
+ * can be reassigned, even through a cast. A tensor's storage is never written after it is made,
+ * so views such as `reshape` share it freely and nothing copies defensively.
  *
  * @since 0.1.0
  */
@@ -16,6 +21,11 @@ import type { Shape } from './shape.js'
 import { formatTensor, nestedArray } from './format.js'
 
 // --- model
+
+/** What the tensor model knows of a trace: its level (the engine's `Trace` extends this). */
+export interface TraceTag {
+  readonly level: number
+}
 
 /**
  * An immutable n-dimensional array of float32 or float64 numbers, row-major.
@@ -29,7 +39,7 @@ import { formatTensor, nestedArray } from './format.js'
  * @category model
  * @since 0.1.0
  */
-export abstract class Tensor {
+export class Tensor {
   /** The extent of each axis; frozen. */
   readonly shape: readonly number[]
   readonly dtype: DType
@@ -39,18 +49,31 @@ export abstract class Tensor {
   readonly rank: number
   /** @internal 0 for a concrete tensor; for a tracer, the level of its trace (≥ 1) */
   readonly _level: number
+  /** @internal the storage of a concrete tensor, row-major, never written; null for a tracer */
+  readonly _data: TypedArray | null
+  /** @internal the trace a tracer belongs to; null for a concrete tensor */
+  readonly _trace: TraceTag | null
+  /** @internal a tracer's value one trace level down (what its trace kind says it is) */
+  readonly _primal: Tensor | null
+  /** @internal what a tracer's trace kind attaches to it (a node, a tangent, …) */
+  readonly _aux: unknown
+  /** @internal a tracer's creation number, for trace kinds that order their values */
+  readonly _id: number
 
-  /** @internal use the constructors (`tensor`, `zeros`, …) instead */
-  protected constructor(shape: Shape, dtype: DType, size: number, level: number) {
+  /** @internal use the constructors (`tensor`, `zeros`, …); the engine uses `fromData` and `newTracer` */
+  constructor(shape: Shape, dtype: DType, size: number, data: TypedArray | null, trace: TraceTag | null, primal: Tensor | null, aux: unknown, id: number) {
     this.shape = shape
     this.dtype = dtype
     this.size = size
     this.rank = shape.length
-    this._level = level
+    this._level = trace === null ? 0 : trace.level
+    this._data = data
+    this._trace = trace
+    this._primal = primal
+    this._aux = aux
+    this._id = id
+    Object.freeze(this)
   }
-
-  /** @internal the concrete value under every trace level */
-  abstract _concrete(): ConcreteTensor
 
   /** A short description, e.g. `Tensor(float32 [2,3])`. */
   toString(): string {
@@ -73,32 +96,27 @@ export abstract class Tensor {
 }
 
 /** @internal a tensor that holds its numbers: what kernels and primitives' `impl` receive */
-export class ConcreteTensor extends Tensor {
-  /** @internal the storage, row-major; never written after construction */
-  readonly _data: TypedArray
-
-  constructor(data: TypedArray, shape: Shape, dtype: DType) {
-    super(shape, dtype, data.length, 0)
-    this._data = data
-    Object.freeze(this)
-  }
-
-  _concrete(): ConcreteTensor {
-    return this
-  }
-}
+export type ConcreteTensor = Tensor & { readonly _level: 0; readonly _data: TypedArray; readonly _trace: null }
 
 /** @internal a concrete tensor over `data` (which it now owns; nobody may write it again) */
 export function fromData(data: TypedArray, shape: Shape, dtype: DType): ConcreteTensor {
-  return new ConcreteTensor(data, shape, dtype)
+  return new Tensor(shape, dtype, data.length, data, null, null, null, 0) as ConcreteTensor
 }
 
-/** @internal the concrete value under every trace level */
+/**
+ * @internal the concrete value under every trace level. Every trace kind so far keeps a primal;
+ * one that does not (staging) throws here, naming what needed the value.
+ */
 export function concrete(t: Tensor): ConcreteTensor {
-  return t._concrete()
+  let x = t
+  while (x._data === null) {
+    if (x._primal === null) throw new Error(`purediff: ${x.toString()} is a staged value with no concrete value yet`)
+    x = x._primal
+  }
+  return x as ConcreteTensor
 }
 
 /** @internal the storage of the concrete value of `t` (never to be written) */
 export function dataOf(t: Tensor): TypedArray {
-  return t._concrete()._data
+  return concrete(t)._data
 }
