@@ -10,14 +10,17 @@ import { shapesEqual } from '../tensor/shape.js'
 import type { Tensor } from '../tensor/model.js'
 import { zeros } from '../tensor/Tensor.js'
 import type { Primitive } from '../engine/primitive.js'
-import { type Trace, type Tracer, bind, newLevel, newTracer } from '../engine/trace.js'
+import { type Trace, bind, isTracerOf, newLevel, newTracer } from '../engine/trace.js'
 import { cast } from '../ops/arithmetic.js'
 import { broadcastTo } from '../ops/shape.js'
 
 // --- model
 
-/** A value of a forward trace: its primal one level down, and its tangent (same shape and dtype). */
-type ForwardTracer = Tracer<Tensor>
+/**
+ * What a forward trace's tracers carry beside their primal (the value one level down): the
+ * tangent, of the primal's shape and dtype.
+ */
+type Tangent = Tensor
 
 /** A forward-mode (jvp) trace: carries a tangent beside every value computed from its inputs. */
 export class ForwardTrace implements Trace {
@@ -25,17 +28,17 @@ export class ForwardTrace implements Trace {
 
   /** Wraps `value` as an input of this trace carrying `tangent` (fitted to it: broadcast, cast). */
   input(value: Tensor, tangent: Tensor): Tensor {
-    return newTracer(this, value, fitTangent(tangent, value), 0)
+    return newTracer<Tangent>(this, value, fitTangent(tangent, value), 0)
   }
 
   /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
   primalOf(x: Tensor): Tensor {
-    return x._level === this.level ? (x as ForwardTracer)._primal : x
+    return isTracerOf<Tangent>(this, x) ? x._primal : x
   }
 
   /** The tangent `x` carries on this trace: zeros when it is not a tracer of this trace. */
   tangentOf(x: Tensor): Tensor {
-    return x._level === this.level ? (x as ForwardTracer)._aux : zeros(x.shape, x.dtype)
+    return isTracerOf<Tangent>(this, x) ? x._aux : zeros(x.shape, x.dtype)
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
@@ -44,17 +47,16 @@ export class ForwardTrace implements Trace {
     const tangents = new Array<Tensor | null>(n)
     for (let i = 0; i < n; i++) {
       const x = inputs[i]
-      // Levels are unique, and this trace makes only ForwardTracers.
-      if (x._level === this.level) {
-        vals[i] = (x as ForwardTracer)._primal
-        tangents[i] = (x as ForwardTracer)._aux
+      if (isTracerOf<Tangent>(this, x)) {
+        vals[i] = x._primal
+        tangents[i] = x._aux
       } else {
         vals[i] = x
         tangents[i] = null
       }
     }
     const out = bind(prim, vals, params)
-    return newTracer(this, out, fitTangent(prim.jvp(tangents, vals, out, params), out), 0)
+    return newTracer<Tangent>(this, out, fitTangent(prim.jvp(tangents, vals, out, params), out), 0)
   }
 }
 

@@ -11,7 +11,7 @@
 import { shapesEqual, reducedAxes } from '../tensor/shape.js'
 import type { Tensor } from '../tensor/model.js'
 import type { Primitive } from '../engine/primitive.js'
-import { type Trace, type Tracer, bind, newLevel, newTracer } from '../engine/trace.js'
+import { type Trace, type Tracer, bind, isTracerOf, newLevel, newTracer } from '../engine/trace.js'
 import { add, cast } from '../ops/arithmetic.js'
 import { sum } from '../ops/reduce.js'
 import { reshape } from '../ops/shape.js'
@@ -39,7 +39,8 @@ let lastId = 0
  * A value of a reverse trace: its primal one level down, the node that computed it (null for an
  * input of the trace) and its creation number in `_id` (creation order is a topological order).
  */
-type ReverseTracer = Tracer<Node | null>
+type ReverseTracer = Tracer<Payload>
+type Payload = Node | null
 
 /** A reverse-mode trace: records a node per primitive applied to its tracers. */
 export class ReverseTrace implements Trace {
@@ -47,12 +48,12 @@ export class ReverseTrace implements Trace {
 
   /** Wraps `value` as an input of this trace. */
   input(value: Tensor): Tensor {
-    return newTracer<Node | null>(this, value, null, ++lastId)
+    return newTracer<Payload>(this, value, null, ++lastId)
   }
 
   /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
   primalOf(x: Tensor): Tensor {
-    return x._level === this.level ? (x as ReverseTracer)._primal : x
+    return isTracerOf<Payload>(this, x) ? x._primal : x
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
@@ -61,10 +62,9 @@ export class ReverseTrace implements Trace {
     const parents = new Array<ReverseTracer | null>(n)
     for (let i = 0; i < n; i++) {
       const x = inputs[i]
-      // Levels are unique, and this trace makes only ReverseTracers.
-      if (x._level === this.level) {
-        vals[i] = (x as ReverseTracer)._primal
-        parents[i] = x as ReverseTracer
+      if (isTracerOf<Payload>(this, x)) {
+        vals[i] = x._primal
+        parents[i] = x
       } else {
         vals[i] = x
         parents[i] = null
@@ -113,7 +113,7 @@ export function backward(trace: ReverseTrace, outputs: readonly Tensor[], cts: r
   }
   for (let i = 0; i < outputs.length; i++) {
     const y = outputs[i]
-    if (y._level === trace.level) accumulate(y as ReverseTracer, fitCotangent(cts[i], y))
+    if (isTracerOf<Payload>(trace, y)) accumulate(y, fitCotangent(cts[i], y))
   }
   while (heap.length > 0) {
     const id = heapPop(heap)
@@ -130,7 +130,7 @@ export function backward(trace: ReverseTrace, outputs: readonly Tensor[], cts: r
       if (p !== null && c !== null && c !== undefined) accumulate(p, fitCotangent(c, p))
     }
   }
-  return inputs.map((x) => (x._level === trace.level ? grads.get((x as ReverseTracer)._id) : undefined))
+  return inputs.map((x) => (isTracerOf<Payload>(trace, x) ? grads.get(x._id) : undefined))
 }
 
 function heapPush(h: number[], v: number): void {

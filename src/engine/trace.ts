@@ -24,7 +24,13 @@ import type { Primitive } from './primitive.js'
 
 // --- model
 
-/** One open transform: how primitives applied to its tracers are computed. */
+/**
+ * One open transform: how primitives applied to its tracers are computed. There is no `lift`:
+ * `bind` hands values from lower levels to `process` as they are (lifting each constant into a
+ * tracer would allocate per op); a trace kind treats them as constants (zero tangent, no node,
+ * unbatched, a literal) in its own way. How a transform wraps its inputs is the kind's own API
+ * (a tangent for jvp, nothing for vjp, an axis for a batch), so it is not part of this interface.
+ */
 export interface Trace extends TraceTag {
   /** Larger than the level of every trace opened before this one (see `newLevel`); never 0. */
   readonly level: number
@@ -38,14 +44,21 @@ export interface Trace extends TraceTag {
 
 /**
  * A value as a trace sees it: a tensor whose `_trace` is that trace, with the trace kind's
- * payload `A` in `_aux`. Made by `newTracer` only. Levels are unique, so a trace recognises its
- * own tracers by `x._level === trace.level`, and may then read `x` as its `Tracer<A>`.
+ * payload `A` in `_aux`. Made by `newTracer` only; a trace recognises its own with `isTracerOf`.
  */
 export type Tracer<A> = Tensor & { readonly _trace: Trace; readonly _primal: Tensor; readonly _aux: A }
 
 /** A tracer of `trace` over `primal` (the value one level down), with the kind's payload `aux`. */
 export function newTracer<A>(trace: Trace, primal: Tensor, aux: A, id: number): Tracer<A> {
   return new Tensor(primal.shape, primal.dtype, primal.size, null, trace, primal, aux, id) as Tracer<A>
+}
+
+/**
+ * Whether `x` is a tracer of `trace`. Levels are unique to a trace, so one comparison decides;
+ * `A` is the payload that trace gives every tracer it makes (only it can know it).
+ */
+export function isTracerOf<A>(trace: Trace, x: Tensor): x is Tracer<A> {
+  return x._level === trace.level
 }
 
 let lastLevel = 0

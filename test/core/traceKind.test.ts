@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { Tensor, grad, jvp, mul, scalar, sin, sum, tensor, toFlatArray, vjp } from '../../src/index.js'
 import type { Primitive } from '../../src/engine/primitive.js'
-import { type Trace, type Tracer, bind, newLevel, newTracer } from '../../src/engine/trace.js'
+import { type Trace, bind, isTracerOf, newLevel, newTracer } from '../../src/engine/trace.js'
 
 /** A trace kind written against the engine's interface only: it records primitive names. */
 class RecordTrace implements Trace {
@@ -16,7 +16,7 @@ class RecordTrace implements Trace {
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     this.names.push(prim.name)
-    const vals = inputs.map((x) => (x._level === this.level ? (x as Tracer<null>)._primal : x))
+    const vals = inputs.map((x) => (isTracerOf<null>(this, x) ? x._primal : x))
     return newTracer(this, bind(prim, vals, params), null, 0)
   }
 }
@@ -25,7 +25,7 @@ class RecordTrace implements Trace {
 function record(f: (x: Tensor) => Tensor, x: Tensor): [Tensor, string[]] {
   const trace = new RecordTrace()
   const y = f(newTracer(trace, x, null, 0))
-  return [y._level === trace.level ? (y as Tracer<null>)._primal : y, trace.names]
+  return [isTracerOf<null>(trace, y) ? y._primal : y, trace.names]
 }
 
 const f = (x: Tensor) => sum(mul(sin(x), 3))
