@@ -20,8 +20,7 @@ import { reshape } from '../ops/shape.js'
 
 /** One application of a primitive on a reverse trace. */
 interface Node {
-  // Params differ per primitive: the node is only ever read back with its own primitive.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: params differ per primitive; a node is only ever read back with its own primitive
   readonly prim: Primitive<any>
   readonly params: unknown
   /** The inputs one level below this trace (what `vjp` receives). */

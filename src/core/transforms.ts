@@ -64,7 +64,10 @@ function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y
       }
     })
     const gs = backward(trace, out.leaves, c.leaves, boxes)
-    return unflatten<X>(structure, gs.map((g, i) => g ?? zeros(leaves[i].shape, leaves[i].dtype)))
+    return unflatten<X>(
+      structure,
+      gs.map((g, i) => g ?? zeros(leaves[i].shape, leaves[i].dtype)),
+    )
   }
   return [unflatten<Y>(out.structure, yVals), pullback]
 }
@@ -167,7 +170,6 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
   return [unflatten<Y>(out.structure, values), unflatten<Y>(out.structure, outTangents)]
 }
 
-
 // --- jacobian and hessian
 
 /**
@@ -250,7 +252,9 @@ export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor)
 
 // --- customVjp
 
-interface CustomParams { readonly structures: readonly ReturnType<typeof flatten>['structure'][] }
+interface CustomParams {
+  readonly structures: readonly ReturnType<typeof flatten>['structure'][]
+}
 
 /**
  * A function with a hand-written gradient. `f(...args)` computes the value; `fwd(...args)`
@@ -277,7 +281,11 @@ export function customVjp<A extends unknown[], Res>(
   fwd: (...args: A) => readonly [Tensor, Res],
   bwd: (residuals: Res, g: Tensor) => readonly unknown[],
 ): (...args: A) => Tensor {
-  for (const [name, fn] of [['f', f], ['fwd', fwd], ['bwd', bwd]] as const) {
+  for (const [name, fn] of [
+    ['f', f],
+    ['fwd', fwd],
+    ['bwd', bwd],
+  ] as const) {
     if (typeof fn !== 'function') throw new ArgumentError('customVjp', `${name} must be a function, got ${describe(fn)}`)
   }
   const rebuild = (leaves: readonly Tensor[], p: CustomParams): A => {

@@ -79,7 +79,10 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P
   let top: TraceTag | null = null
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i]
-    if (x._level > level) { level = x._level; top = x._trace }
+    if (x._level > level) {
+      level = x._level
+      top = x._trace
+    }
   }
   // Level 0 is exactly the concrete tensors; every trace a tracer holds is a `Trace`.
   if (top === null) return prim.impl(inputs as readonly ConcreteTensor[], params)

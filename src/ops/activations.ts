@@ -71,12 +71,8 @@ const eluCurvature = (x: Tensor, alpha: number): Tensor => where(greater(x, 0), 
 const eluGradP: Primitive<number> = {
   name: 'eluGrad',
   impl: derivativeImpl(k.eluGrad),
-  jvp: ([tg, tx], [g, x], _o, alpha) =>
-    plus(tg === null ? null : bind(eluGradP, [tg, x], alpha), tx === null ? null : mul(tx, mul(g, eluCurvature(x, alpha)))),
-  vjp: (h, [g, x], _o, alpha, needs) => [
-    needs[0] ? bind(eluGradP, [h, x], alpha) : null,
-    needs[1] ? mul(h, mul(g, eluCurvature(x, alpha))) : null,
-  ],
+  jvp: ([tg, tx], [g, x], _o, alpha) => plus(tg === null ? null : bind(eluGradP, [tg, x], alpha), tx === null ? null : mul(tx, mul(g, eluCurvature(x, alpha)))),
+  vjp: (h, [g, x], _o, alpha, needs) => [needs[0] ? bind(eluGradP, [h, x], alpha) : null, needs[1] ? mul(h, mul(g, eluCurvature(x, alpha))) : null],
 }
 
 const eluP = alphaActivation('elu', k.elu, eluGradP)
@@ -84,17 +80,20 @@ const eluP = alphaActivation('elu', k.elu, eluGradP)
 // ∂prelu/∂x = x > 0 ? 1 : α, one broadcasting kernel; its own derivative is 0 in x and
 // [x ≤ 0] in α. prelu's backward is this slope times g (α broadcasts, so a single fused
 // g·slope kernel would need three broadcast inputs), and min(x, 0)·g for α.
-const preluSlopeP = binaryPrim('preluSlope', k.preluSlopeRun,
+const preluSlopeP = binaryPrim(
+  'preluSlope',
+  k.preluSlopeRun,
   (_tx, ta, x) => (ta === null ? null : mul(ta, sub(1, greater(x, 0)))),
-  (g, x, _a, _o, needs) => [null, needs[1] ? mul(g, sub(1, greater(x, 0))) : null])
+  (g, x, _a, _o, needs) => [null, needs[1] ? mul(g, sub(1, greater(x, 0))) : null],
+)
 
 // ∂prelu/∂α = x where x ≤ 0, else 0: min(x, 0).
-const preluP = binaryPrim('prelu', k.preluRun,
+const preluP = binaryPrim(
+  'prelu',
+  k.preluRun,
   (tx, ta, x, a) => plus(tx === null ? null : mul(tx, bind(preluSlopeP, [x, a], undefined)), ta === null ? null : mul(ta, minimum(x, 0))),
-  (g, x, a, _o, needs) => [
-    needs[0] ? mul(g, bind(preluSlopeP, [x, a], undefined)) : null,
-    needs[1] ? mul(g, minimum(x, 0)) : null,
-  ])
+  (g, x, a, _o, needs) => [needs[0] ? mul(g, bind(preluSlopeP, [x, a], undefined)) : null, needs[1] ? mul(g, minimum(x, 0)) : null],
+)
 
 // --- operations
 

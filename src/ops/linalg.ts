@@ -9,7 +9,7 @@ import * as kmm from '../kernels/dispatch.js'
 import { alloc, promote } from '../tensor/dtype.js'
 import { ShapeError, fmt } from '../tensor/errors.js'
 import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js'
-import { Tensor, fromData } from '../tensor/Tensor.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -17,17 +17,24 @@ import { cast, mul, plus } from './arithmetic.js'
 import { sum } from './reduce.js'
 import { reshape } from './shape.js'
 
-interface MatmulParams { readonly ta: boolean; readonly tb: boolean }
+interface MatmulParams {
+  readonly ta: boolean
+  readonly tb: boolean
+}
 
 /** Rows, columns and inner size of op(a)·op(b), and the batch shape; throws naming matmul. */
 function dims(a: Tensor, b: Tensor, ta: boolean, tb: boolean) {
-  const ra = a.rank, rb = b.rank
+  const ra = a.rank,
+    rb = b.rank
   const m = ta ? a.shape[ra - 1] : a.shape[ra - 2]
   const ka = ta ? a.shape[ra - 2] : a.shape[ra - 1]
   const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2]
   const n = tb ? b.shape[rb - 2] : b.shape[rb - 1]
   if (ka !== kb) {
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · ${fmt(b.shape)}${tb ? 'ᵀ' : ''} (${ka} vs ${kb}); expected a's last axis to equal b's second-to-last`)
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · ${fmt(b.shape)}${tb ? 'ᵀ' : ''} (${ka} vs ${kb}); expected a's last axis to equal b's second-to-last`,
+    )
   }
   const batch = broadcastShapes('matmul', a.shape.slice(0, ra - 2), b.shape.slice(0, rb - 2))
   return { m, n, k: ka, batch }
@@ -48,13 +55,17 @@ const matmulP: Primitive<MatmulParams> = {
       const sa = broadcastStrides(a.shape.slice(0, a.rank - 2), batch)
       const sb = broadcastStrides(b.shape.slice(0, b.rank - 2), batch)
       const idx = new Array<number>(batch.length).fill(0)
-      let ia = 0, ib = 0
+      let ia = 0,
+        ib = 0
       for (let t = 0; t < nb; t++) {
         kmm.matmul(a._data, ia * m * k, b._data, ib * k * n, out, t * m * n, m, n, k, ta, tb)
         for (let d = batch.length - 1; d >= 0; d--) {
-          ia += sa[d]; ib += sb[d]
+          ia += sa[d]
+          ib += sb[d]
           if (++idx[d] < batch[d]) break
-          ia -= sa[d] * batch[d]; ib -= sb[d] * batch[d]; idx[d] = 0
+          ia -= sa[d] * batch[d]
+          ib -= sb[d] * batch[d]
+          idx[d] = 0
         }
       }
     }
@@ -101,7 +112,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a
   const b2 = b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b
   if (a2.shape[a2.rank - 1] !== b2.shape[b2.rank - 2]) {
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} · ${fmt(b.shape)} (${a2.shape[a2.rank - 1]} vs ${b2.shape[b2.rank - 2]}); expected a's last axis to equal b's second-to-last`)
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmt(a.shape)} · ${fmt(b.shape)} (${a2.shape[a2.rank - 1]} vs ${b2.shape[b2.rank - 2]}); expected a's last axis to equal b's second-to-last`,
+    )
   }
   dims(a2, b2, false, false)
   const c = mm(a2, b2, false, false)

@@ -8,7 +8,7 @@ import * as kr from '../kernels/reduce.js'
 import { alloc } from '../tensor/dtype.js'
 import { ShapeError, fmt } from '../tensor/errors.js'
 import { normalizeAxes, normalizeAxis, reduceShape, sizeOf, stridesOf } from '../tensor/shape.js'
-import { Tensor, concrete, fromData } from '../tensor/Tensor.js'
+import { type Tensor, concrete, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -21,7 +21,10 @@ import { broadcastTo, reshape } from './shape.js'
 /** Which axes to reduce: one, several, or all (undefined). @category model @since 0.1.0 */
 export type Axis = number | readonly number[] | undefined
 
-interface ReduceParams { readonly axes: readonly number[]; readonly keepDims: boolean }
+interface ReduceParams {
+  readonly axes: readonly number[]
+  readonly keepDims: boolean
+}
 
 /** Broadcasts an output cotangent back over the reduced axes. */
 function expandBack(g: Tensor, x: Tensor, axes: readonly number[]): Tensor {
@@ -81,7 +84,9 @@ export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
 
 // --- max / min
 
-interface ExtParams extends ReduceParams { readonly sign: 1 | -1 }
+interface ExtParams extends ReduceParams {
+  readonly sign: 1 | -1
+}
 
 function extremumMask(x: Tensor, axes: readonly number[], sign: 1 | -1): Tensor {
   const c = concrete(x)

@@ -8,7 +8,7 @@ import * as km from '../kernels/movement.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, broadcastShapes, broadcastStrides, checkShape, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js'
-import { Tensor, fromData, zeros } from '../tensor/Tensor.js'
+import { type Tensor, fromData, zeros } from '../tensor/Tensor.js'
 import { checkTensor, describe } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -81,13 +81,14 @@ export function expandDims(x: Tensor, axis: number): Tensor {
  */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   const t = checkTensor('squeeze', x)
-  const axes = axis === undefined
-    ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
-    : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank))
+  const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank))
   for (const a of axes) {
     if (t.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} of shape ${fmt(t.shape)} has length ${t.shape[a]}; expected 1`)
   }
-  return reshape(t, t.shape.filter((_, i) => !axes.includes(i)))
+  return reshape(
+    t,
+    t.shape.filter((_, i) => !axes.includes(i)),
+  )
 }
 
 // --- transpose
@@ -98,13 +99,21 @@ const transposeP: Primitive<readonly number[]> = {
     const str = stridesOf(x.shape)
     const shape = Object.freeze(perm.map((p) => x.shape[p]))
     const out = alloc(x.dtype, x.size, 'transpose', shape)
-    km.stridedCopy(x._data, 0, perm.map((p) => str[p]), shape, out)
+    km.stridedCopy(
+      x._data,
+      0,
+      perm.map((p) => str[p]),
+      shape,
+      out,
+    )
     return fromData(out, shape, x.dtype)
   },
   jvp: ([t], _x, _o, perm) => (t === null ? null : transpose(t, perm)),
   vjp: (g, _x, _o, perm) => {
     const inv = new Array<number>(perm.length)
-    perm.forEach((p, i) => { inv[p] = i })
+    perm.forEach((p, i) => {
+      inv[p] = i
+    })
     return [transpose(g, inv)]
   },
 }
@@ -162,7 +171,10 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 
 // --- slice and its adjoint
 
-interface SliceParams { readonly begin: readonly number[]; readonly size: readonly number[] }
+interface SliceParams {
+  readonly begin: readonly number[]
+  readonly size: readonly number[]
+}
 
 const sliceP: Primitive<SliceParams> = {
   name: 'slice',
@@ -179,7 +191,10 @@ const sliceP: Primitive<SliceParams> = {
   vjp: (g, [x], _o, { begin }) => [padSlice(g, begin, x.shape)],
 }
 
-interface PadParams { readonly begin: readonly number[]; readonly shape: Shape }
+interface PadParams {
+  readonly begin: readonly number[]
+  readonly shape: Shape
+}
 
 const padSliceP: Primitive<PadParams> = {
   name: 'padSlice',
@@ -235,10 +250,22 @@ const concatP: Primitive<number> = {
     const out = alloc(dtype, sizeOf(shape), 'concat', shape)
     const outer = sizeOf(shape.slice(0, axis))
     const inner = sizeOf(shape.slice(axis + 1))
-    km.concat(xs.map((x) => x._data), xs.map((x) => x.shape[axis]), outer, inner, out)
+    km.concat(
+      xs.map((x) => x._data),
+      xs.map((x) => x.shape[axis]),
+      outer,
+      inner,
+      out,
+    )
     return fromData(out, Object.freeze(shape), dtype)
   },
-  jvp: (ts, xs, _o, axis) => (ts.every((t) => t === null) ? null : concat(ts.map((t, i) => t ?? zeros(xs[i].shape, xs[i].dtype)), axis)),
+  jvp: (ts, xs, _o, axis) =>
+    ts.every((t) => t === null)
+      ? null
+      : concat(
+          ts.map((t, i) => t ?? zeros(xs[i].shape, xs[i].dtype)),
+          axis,
+        ),
   vjp: (g, xs, _o, axis, needs) => {
     let at = 0
     return xs.map((x, i) => {
@@ -271,7 +298,11 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   }
   if (ts.length === 1) return first
   const dtype = ts.reduce<DType>((d, t) => promote(d, t.dtype), 'float32')
-  return bind(concatP, ts.map((t) => cast(t, dtype)), a)
+  return bind(
+    concatP,
+    ts.map((t) => cast(t, dtype)),
+    a,
+  )
 }
 
 /**
@@ -290,7 +321,10 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor {
     if (!shapesEqual(t.shape, ts[0].shape)) throw new ShapeError('stack', `shapes ${ts.map((x) => fmt(x.shape)).join(', ')} differ; expected all equal`)
   }
   const a = normalizeAxis('stack', axis, ts[0].rank + 1)
-  return concat(ts.map((t) => expandDims(t, a)), a)
+  return concat(
+    ts.map((t) => expandDims(t, a)),
+    a,
+  )
 }
 
 // --- oneHot

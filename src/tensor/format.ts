@@ -36,7 +36,8 @@ export function formatTensor(shape: readonly number[], dtype: DType, data: Array
   const num = (i: number) => formatNumber(data[i], dtype)
   if (n === 0) return `zeros([${shape.join(', ')}], '${dtype}')`
   if (n > MAX_PRINTED) {
-    const head = Array.from({ length: ENDS }, (_, i) => num(i)), tail = Array.from({ length: ENDS }, (_, i) => num(n - ENDS + i))
+    const head = Array.from({ length: ENDS }, (_, i) => num(i)),
+      tail = Array.from({ length: ENDS }, (_, i) => num(n - ENDS + i))
     return `Tensor(${dtype} [${shape.join(', ')}], ${n} values, too many to print; row-major: ${head.join(', ')}, …, ${tail.join(', ')})`
   }
   let k = 0

@@ -73,7 +73,10 @@ export function flatten(op: string, t: unknown): { leaves: Tensor[]; structure: 
   }
   // The structure of a leaf, or null after pushing a frame for a container.
   const open = (x: unknown, at: number | string): Structure | null => {
-    if (x instanceof Tensor) { leaves.push(x); return LEAF }
+    if (x instanceof Tensor) {
+      leaves.push(x)
+      return LEAF
+    }
     const array = Array.isArray(x)
     if (!array && !isPlainObject(x)) {
       throw new ArgumentError(op, `pytree leaf at ${path(at)} is ${describe(x)}; expected a Tensor, a plain object or an array`)
@@ -229,7 +232,10 @@ export function reduce<A>(f: (acc: A, leaf: Tensor) => A, initial: A, t: unknown
  */
 export function zerosLike<T>(t: T): T {
   const { leaves: ls, structure } = flatten('tree.zerosLike', t)
-  return unflatten<T>(structure, ls.map((l) => zeros(l.shape, l.dtype)))
+  return unflatten<T>(
+    structure,
+    ls.map((l) => zeros(l.shape, l.dtype)),
+  )
 }
 
 /**
@@ -253,7 +259,8 @@ export function structureEquals(a: unknown, b: unknown): boolean {
   }
   if (!sameStructure(fa.structure, fb.structure)) return false
   for (let i = 0; i < fa.leaves.length; i++) {
-    const x = fa.leaves[i], y = fb.leaves[i]
+    const x = fa.leaves[i],
+      y = fb.leaves[i]
     if (x.dtype !== y.dtype || x.rank !== y.rank || x.shape.some((d, j) => d !== y.shape[j])) return false
   }
   return true

@@ -26,7 +26,12 @@ const LAYERS: readonly (readonly string[])[] = [
 
 const SRC = resolve(__dirname, '../../src')
 
-export interface Import { readonly file: string; readonly spec: string; readonly from: string; readonly to: string }
+export interface Import {
+  readonly file: string
+  readonly spec: string
+  readonly from: string
+  readonly to: string
+}
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -60,7 +65,8 @@ function imports(): Import[] {
       spec,
       from: folderOf(file),
       to: folderOf(resolve(dirname(file), spec)),
-    })))
+    })),
+  )
 }
 
 /** A cycle of the graph as a list of nodes (first = last), or null. */
@@ -95,8 +101,11 @@ describe('the folder graph of src/', () => {
   it('finds the imports (sanity: the parser sees the engine, the ops and the entry point)', () => {
     const seen = new Set(crossing.map((i) => `${i.from}→${i.to}`))
     for (const e of ['ops→engine', 'core→ops', 'index→core', 'nn→index', 'kernels→tensor']) expect(seen).toContain(e)
-    expect(specifiers("import type { A } from './a.js'\nexport { b } from '../b.js'\nexport * as c from './c.js'\nimport {\n  d,\n} from './d.js'\n * import { e } from '../e.js'\nconst f = await import('./f.js')\n"))
-      .toEqual(['./a.js', '../b.js', './c.js', './d.js', './f.js'])
+    expect(
+      specifiers(
+        "import type { A } from './a.js'\nexport { b } from '../b.js'\nexport * as c from './c.js'\nimport {\n  d,\n} from './d.js'\n * import { e } from '../e.js'\nconst f = await import('./f.js')\n",
+      ),
+    ).toEqual(['./a.js', '../b.js', './c.js', './d.js', './f.js'])
   })
 
   it('has no cycle', () => {
@@ -108,9 +117,21 @@ describe('the folder graph of src/', () => {
   })
 
   it('the cycle finder finds a cycle where there is one', () => {
-    const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]])
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+      ['d', new Set(['a'])],
+    ])
     expect(findCycle(g)).toEqual(['a', 'b', 'c', 'a'])
-    expect(findCycle(new Map([['a', new Set(['b'])], ['b', new Set<string>()]]))).toBeNull()
+    expect(
+      findCycle(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set<string>()],
+        ]),
+      ),
+    ).toBeNull()
   })
 
   it('every folder has a layer', () => {

@@ -48,7 +48,7 @@ describe('a trace kind defined outside the engine', () => {
     })(x)
     expect(toFlatArray(g)).toEqual(toFlatArray(grad(f)(x)))
     // d/dx Σ 3 sin x = 3 cos x
-    toFlatArray(g).forEach((gi, i) => expect(Math.abs(gi - 3 * Math.cos(toFlatArray(x)[i]))).toBeLessThan(1e-15))
+    for (const [i, gi] of toFlatArray(g).entries()) expect(Math.abs(gi - 3 * Math.cos(toFlatArray(x)[i]))).toBeLessThan(1e-15)
     expect(names).toEqual(['sin', 'mul', 'sum'])
   })
 
@@ -73,7 +73,10 @@ describe('a trace kind defined outside the engine', () => {
 describe('tracers are tensors', () => {
   it('reverse, forward and custom tracers are frozen, are Tensors, and say they are traced', () => {
     const seen: Tensor[] = []
-    const keep = (t: Tensor) => { seen.push(t, sin(t)); return sum(t) }
+    const keep = (t: Tensor) => {
+      seen.push(t, sin(t))
+      return sum(t)
+    }
     grad(keep)(scalar(1))
     jvp(keep, [scalar(1)], [scalar(1)])
     vjp(keep, scalar(1))
@@ -83,8 +86,12 @@ describe('tracers are tensors', () => {
       expect(t._level).toBeGreaterThan(0)
       expect(t).toBeInstanceOf(Tensor)
       expect(Object.isFrozen(t)).toBe(true)
-      expect(() => { (t as unknown as { shape: number[] }).shape = [9] }).toThrow(TypeError)
-      expect(() => { (t as unknown as { extra: number }).extra = 1 }).toThrow(TypeError)
+      expect(() => {
+        ;(t as unknown as { shape: number[] }).shape = [9]
+      }).toThrow(TypeError)
+      expect(() => {
+        ;(t as unknown as { extra: number }).extra = 1
+      }).toThrow(TypeError)
       expect(String(t)).toBe('Tensor(float32 [])')
     }
   })

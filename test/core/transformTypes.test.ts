@@ -7,7 +7,10 @@
 import { expectTypeOf, it } from 'vitest'
 import { type Hessian, type Jacobian, type NestedArray, type Tensor, hessian, jacobian, mul, sum, tensor, toArray } from '../../src/index.js'
 
-interface P { readonly a: Tensor; readonly b: readonly Tensor[] }
+interface P {
+  readonly a: Tensor
+  readonly b: readonly Tensor[]
+}
 const p: P = { a: tensor([1, 2]), b: [tensor([3])] }
 
 it('jacobian follows the input and output types', () => {
