@@ -5,9 +5,10 @@
  * the kernels receive `ConcreteTensor`s only, so they read storage without any assertion.
  *
  * why one runtime class for both kinds: every op reads `shape`, `dtype` and `size` many times,
- * and with one hidden class those reads stay monomorphic. A class per kind (concrete, reverse
- * tracer, …) was measured 30–40% slower per traced op. So the kinds are types over one class,
- * made by two factories only: `fromData` here, `newTracer` in the engine.
+ * and with one hidden class those reads stay monomorphic. A class per kind (a concrete subclass,
+ * a reverse-tracer subclass, …) measured about 35% slower per op under grad's forward pass and
+ * 12–19% on a whole grad of a 200-op chain. So the kinds are types over one class, made by two
+ * factories only: `fromData` here, `newTracer` in the engine.
  *
  * Every tensor is frozen by its constructor: immutability is the product, no field of a tensor
  * can be reassigned, even through a cast. A tensor's storage is never written after it is made,
@@ -105,7 +106,7 @@ export function fromData(data: TypedArray, shape: Shape, dtype: DType): Concrete
 
 /**
  * @internal the concrete value under every trace level. Every trace kind so far keeps a primal;
- * one that does not (staging) throws here, naming what needed the value.
+ * a tracer without one (a future staging trace's) has no concrete value, and this throws.
  */
 export function concrete(t: Tensor): ConcreteTensor {
   let x = t
