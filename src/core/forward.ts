@@ -28,7 +28,7 @@ export class ForwardTrace implements Trace {
 
   /** Wraps `value` as an input of this trace carrying `tangent` (fitted to it: broadcast, cast). */
   input(value: Tensor, tangent: Tensor): Tensor {
-    return newTracer<Tangent>(this, value, fitTangent(tangent, value), 0)
+    return newTracer<Tangent>(this, value, value, fitTangent(tangent, value), 0)
   }
 
   /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
@@ -56,7 +56,7 @@ export class ForwardTrace implements Trace {
       }
     }
     const out = bind(prim, vals, params)
-    return newTracer<Tangent>(this, out, fitTangent(prim.jvp(tangents, vals, out, params), out), 0)
+    return newTracer<Tangent>(this, out, out, fitTangent(prim.jvp(tangents, vals, out, params), out), 0)
   }
 }
 

@@ -47,7 +47,7 @@ export class ReverseTrace implements Trace {
 
   /** Wraps `value` as an input of this trace. */
   input(value: Tensor): Tensor {
-    return newTracer<Payload>(this, value, null, ++lastId)
+    return newTracer<Payload>(this, value, value, null, ++lastId)
   }
 
   /** The value of `x` one level down (x itself when it is not a tracer of this trace). */
@@ -71,7 +71,7 @@ export class ReverseTrace implements Trace {
     }
     const out = bind(prim, vals, params)
     const node: Node = { prim, params, inputs: vals, parents, out }
-    return newTracer(this, out, node, ++lastId)
+    return newTracer(this, out, out, node, ++lastId)
   }
 }
 

@@ -13,12 +13,14 @@
  * grad just works.
  *
  * Adding a trace kind is one module above `ops` (see `src/core/reverse.ts` and
- * `src/core/forward.ts`): a `Trace` class, the payload its tracers carry (`Tracer<A>`), and its
+ * `src/core/forward.ts`): a `Trace` class, what its tracers carry (`Tracer<A, V>`), and its
  * rule per primitive (read from the `Primitive`, or from a table keyed by `prim.name` in that
  * module). Nothing here changes, and no op does.
  *
  * @internal
  */
+import type { DType } from '../tensor/dtype.js'
+import type { Shape } from '../tensor/shape.js'
 import { type ConcreteTensor, type TraceTag, Tensor } from '../tensor/model.js'
 import type { Primitive } from './primitive.js'
 
@@ -44,20 +46,33 @@ export interface Trace extends TraceTag {
 
 /**
  * A value as a trace sees it: a tensor whose `_trace` is that trace, with the trace kind's
- * payload `A` in `_aux`. Made by `newTracer` only; a trace recognises its own with `isTracerOf`.
+ * payload `A` in `_aux` and, in `_primal`, its value one level down (type V: a Tensor for the
+ * autodiff kinds; a batching kind keeps the batched value there, a staging kind null). Made by
+ * `newTracer` only; a trace recognises its own with `isTracerOf`.
  */
-export type Tracer<A> = Tensor & { readonly _trace: Trace; readonly _primal: Tensor; readonly _aux: A }
+export type Tracer<A, V extends Tensor | null = Tensor> = Tensor & { readonly _trace: Trace; readonly _primal: V; readonly _aux: A }
 
-/** A tracer of `trace` over `primal` (the value one level down), with the kind's payload `aux`. */
-export function newTracer<A>(trace: Trace, primal: Tensor, aux: A, id: number): Tracer<A> {
-  return new Tensor(primal.shape, primal.dtype, primal.size, null, trace, primal, aux, id) as Tracer<A>
+/** What a tracer looks like to the ops: its shape, dtype and size (a tensor is one). */
+export interface Aval {
+  readonly shape: Shape
+  readonly dtype: DType
+  readonly size: number
+}
+
+/**
+ * A tracer of `trace` that looks like `aval` (often `primal` itself: autodiff does not change
+ * shapes; a batching kind hides its batch axis), over `primal`, with the kind's payload `aux` and
+ * creation number `id` (0 when the kind does not order its values).
+ */
+export function newTracer<A, V extends Tensor | null = Tensor>(trace: Trace, aval: Aval, primal: V, aux: A, id: number): Tracer<A, V> {
+  return new Tensor(aval.shape, aval.dtype, aval.size, null, trace, primal, aux, id) as Tracer<A, V>
 }
 
 /**
  * Whether `x` is a tracer of `trace`. Levels are unique to a trace, so one comparison decides;
- * `A` is the payload that trace gives every tracer it makes (only it can know it).
+ * `A` and `V` are the payload and primal that trace gives every tracer it makes (only it knows).
  */
-export function isTracerOf<A>(trace: Trace, x: Tensor): x is Tracer<A> {
+export function isTracerOf<A, V extends Tensor | null = Tensor>(trace: Trace, x: Tensor): x is Tracer<A, V> {
   return x._level === trace.level
 }
 

@@ -105,8 +105,10 @@ export function fromData(data: TypedArray, shape: Shape, dtype: DType): Concrete
 }
 
 /**
- * @internal the concrete value under every trace level. Every trace kind so far keeps a primal;
- * a tracer without one (a future staging trace's) has no concrete value, and this throws.
+ * @internal the concrete value under every trace level, following each tracer's primal. Right for
+ * the autodiff kinds, whose primal is the value itself. A batching kind's primal is the batched
+ * value and a staging kind has none (this throws), so before those land, what calls `concrete`
+ * on a possibly traced value (stopGradient, comparisons, max's mask, argmax) becomes primitives.
  */
 export function concrete(t: Tensor): ConcreteTensor {
   let x = t

@@ -17,14 +17,15 @@ class RecordTrace implements Trace {
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     this.names.push(prim.name)
     const vals = inputs.map((x) => (isTracerOf<null>(this, x) ? x._primal : x))
-    return newTracer(this, bind(prim, vals, params), null, 0)
+    const out = bind(prim, vals, params)
+    return newTracer(this, out, out, null, 0)
   }
 }
 
 /** Runs f on x under a fresh recorder; returns f's value one level down and the names recorded. */
 function record(f: (x: Tensor) => Tensor, x: Tensor): [Tensor, string[]] {
   const trace = new RecordTrace()
-  const y = f(newTracer(trace, x, null, 0))
+  const y = f(newTracer(trace, x, x, null, 0))
   return [isTracerOf<null>(trace, y) ? y._primal : y, trace.names]
 }
 
