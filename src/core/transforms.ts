@@ -220,7 +220,7 @@ export function jacobian<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y):
         const cts = zerosOut.slice()
         cts[j] = fromData(basis, yl.shape, yl.dtype)
         const g = flatten('jacobian', pullback(unflatten(out.structure, cts))).leaves
-        g.forEach((gi, i) => rows[i].push(gi))
+        for (const [i, gi] of g.entries()) rows[i].push(gi)
       }
       const blocks = inp.leaves.map((xl, i) => {
         const shape = [...yl.shape, ...xl.shape]

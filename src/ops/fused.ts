@@ -80,7 +80,7 @@ const xentP: Primitive<undefined> = {
       let mx = -Infinity
       for (let j = 0; j < c; j++) {
         const v = zd[o + j]
-        if (v > mx || v !== v) mx = v
+        if (v > mx || Number.isNaN(v)) mx = v
       }
       if (mx === -Infinity || mx === Infinity) mx = 0
       let s = 0

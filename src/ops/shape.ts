@@ -287,7 +287,7 @@ const concatP: Primitive<number> = {
  */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new ArgumentError('concat', `expected a non-empty array of tensors, got ${describe(ts)}`)
-  ts.forEach((t, i) => checkTensor('concat', t, `ts[${i}]`))
+  for (const [i, t] of ts.entries()) checkTensor('concat', t, `ts[${i}]`)
   const first = ts[0]
   if (first.rank === 0) throw new ShapeError('concat', 'cannot concatenate rank-0 tensors; use stack')
   const a = normalizeAxis('concat', axis, first.rank)
@@ -316,7 +316,7 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
  */
 export function stack(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new ArgumentError('stack', `expected a non-empty array of tensors, got ${describe(ts)}`)
-  ts.forEach((t, i) => checkTensor('stack', t, `ts[${i}]`))
+  for (const [i, t] of ts.entries()) checkTensor('stack', t, `ts[${i}]`)
   for (const t of ts) {
     if (!shapesEqual(t.shape, ts[0].shape)) throw new ShapeError('stack', `shapes ${ts.map((x) => fmt(x.shape)).join(', ')} differ; expected all equal`)
   }

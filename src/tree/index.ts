@@ -145,8 +145,8 @@ export function leafPaths(structure: Structure): string[] {
   const out: string[] = []
   const walk = (s: Structure, path: string): void => {
     if (s.kind === 'leaf') out.push(path || '<root>')
-    else if (s.kind === 'array') s.items.forEach((it, i) => walk(it, `${path}[${i}]`))
-    else s.items.forEach((it, i) => walk(it, `${path}.${s.keys[i]}`))
+    else if (s.kind === 'array') for (const [i, it] of s.items.entries()) walk(it, `${path}[${i}]`)
+    else for (const [i, it] of s.items.entries()) walk(it, `${path}.${s.keys[i]}`)
   }
   walk(structure, '')
   return out
@@ -250,7 +250,8 @@ export function zerosLike<T>(t: T): T {
  * @since 0.1.0
  */
 export function structureEquals(a: unknown, b: unknown): boolean {
-  let fa, fb
+  let fa: ReturnType<typeof flatten>
+  let fb: ReturnType<typeof flatten>
   try {
     fa = flatten('tree.structureEquals', a)
     fb = flatten('tree.structureEquals', b)

@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
 
 const SRC = resolve(__dirname, '../../src')
 
-export interface Import {
+interface Import {
   readonly file: string
   readonly spec: string
   readonly from: string
@@ -47,7 +47,7 @@ function folderOf(path: string): string {
 }
 
 /** Relative specifiers of a file's import and export-from statements and dynamic imports. */
-export function specifiers(text: string): string[] {
+function specifiers(text: string): string[] {
   const out: string[] = []
   // Statements start a line (comments here start with ` *` or `//`, so examples never match).
   const statement = /^(?:import|export)\b[^;'"]*?(?:\bfrom\s*)?['"]([^'"]+)['"]/gm
@@ -70,7 +70,7 @@ function imports(): Import[] {
 }
 
 /** A cycle of the graph as a list of nodes (first = last), or null. */
-export function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | null {
+function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | null {
   const state = new Map<string, 'open' | 'done'>()
   const path: string[] = []
   const visit = (n: string): string[] | null => {

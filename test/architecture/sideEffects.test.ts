@@ -34,7 +34,7 @@ function tsFiles(dir: string): string[] {
 const DECLARATION = /^(?:import|export|const|let|var|function|class|interface|type|declare|async|abstract|enum)\b/
 
 /** Top-level statements that do something: a line at column 0 that is a call, an assignment or an expression. */
-export function statementsAtImport(text: string): string[] {
+function statementsAtImport(text: string): string[] {
   return text.split('\n').filter((line) => /^(?:[A-Za-z_$][\w$.]*\s*(?:\(|=(?![=>]))|\(|void\b|await\b|new\b)/.test(line) && !DECLARATION.test(line))
 }
 
