@@ -1,6 +1,7 @@
 /**
  * The JAX-style transforms: `vjp`, `grad`, `valueAndGrad`, `jvp`, `jacobian`, `hessian`,
- * `customVjp`. All of them nest: each opens its own trace (see `trace.ts`), so
+ * `customVjp`. All of them nest: each opens its own trace (reverse mode in `reverse.ts`, forward
+ * mode in `forward.ts`, both trace kinds of the engine in `src/engine/trace.ts`), so
  * `grad(grad(f))`, `jacobian(grad(f))` or a `grad` inside the function given to another `grad`
  * are exact, with no perturbation confusion.
  *
@@ -10,28 +11,16 @@
  * @since 0.1.0
  */
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
-import { reducedAxes, shapesEqual } from '../tensor/shape.js'
-import { Tensor, concrete, describe, fromData, zeros } from '../tensor/Tensor.js'
+import { shapesEqual } from '../tensor/shape.js'
+import { Tensor, concrete, fromData, zeros } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { alloc } from '../tensor/dtype.js'
 import { type Tree, flatten, leafPaths, sameStructure, unflatten } from '../tree/index.js'
-import type { Primitive } from './node.js'
-import { backward, bind, boxInput, boxTangent, newTrace, setTangentFitter } from './trace.js'
-import { add, cast } from '../ops/arithmetic.js'
-import { sum } from '../ops/reduce.js'
-import { broadcastTo, reshape, stack } from '../ops/shape.js'
-
-// --- the one place cotangents are fitted to their inputs
-
-/** Sums a cotangent over the axes its input was broadcast along, and casts it to the input's dtype. */
-function fit(ct: Tensor, like: Tensor): Tensor {
-  let c = ct
-  if (!shapesEqual(c.shape, like.shape)) {
-    const axes = reducedAxes(like.shape, c.shape)
-    if (axes.length > 0) c = sum(c, axes, true)
-    c = reshape(c, like.shape)
-  }
-  return c.dtype === like.dtype ? c : cast(c, like.dtype)
-}
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
+import { ReverseTrace, backward } from './reverse.js'
+import { ForwardTrace } from './forward.js'
+import { reshape, stack } from '../ops/shape.js'
 
 // --- vjp
 
@@ -58,11 +47,11 @@ export function vjp<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y, x: X,
 /** `vjp` whose input errors (a bad leaf, a cycle, too deep) name `op`, the transform called. */
 function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y, x: X, rest: R): [Y, (ct: Y) => X] {
   const { leaves, structure } = flatten(op, x)
-  const trace = newTrace()
-  const boxes = leaves.map((l) => boxInput(trace, l))
+  const trace = new ReverseTrace()
+  const boxes = leaves.map((l) => trace.input(l))
   const y = f(unflatten<X>(structure, boxes), ...rest)
   const out = flatten('vjp (the output of f)', y)
-  const yVals = out.leaves.map((l) => (l._trace === trace ? l._value! : l))
+  const yVals = out.leaves.map((l) => trace.primalOf(l))
   const pullback = (ct: Y): X => {
     const c = flatten('vjp pullback', ct)
     if (!sameStructure(c.structure, out.structure)) {
@@ -74,8 +63,11 @@ function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y
         throw new ShapeError('vjp pullback', `cotangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the output's shape ${fmt(out.leaves[i].shape)}`)
       }
     })
-    const gs = backward(trace, out.leaves, c.leaves, boxes, fit, add)
-    return unflatten<X>(structure, gs.map((g, i) => g ?? zeros(leaves[i].shape, leaves[i].dtype)))
+    const gs = backward(trace, out.leaves, c.leaves, boxes)
+    return unflatten<X>(
+      structure,
+      gs.map((g, i) => g ?? zeros(leaves[i].shape, leaves[i].dtype)),
+    )
   }
   return [unflatten<Y>(out.structure, yVals), pullback]
 }
@@ -169,30 +161,42 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
       throw new ShapeError('jvp', `tangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the primal's shape ${fmt(p.leaves[i].shape)}`)
     }
   })
-  const trace = newTrace()
-  const boxes = p.leaves.map((l, i) => boxTangent(trace, l, fitTangent(t.leaves[i], l)))
+  const trace = new ForwardTrace()
+  const boxes = p.leaves.map((l, i) => trace.input(l, t.leaves[i]))
   const y = f(...unflatten<P>(p.structure, boxes))
   const out = flatten('jvp (the output of f)', y)
-  const values = out.leaves.map((l) => (l._trace === trace ? l._value! : l))
-  const outTangents = out.leaves.map((l) => (l._trace === trace ? l._tangent! : zeros(l.shape, l.dtype)))
+  const values = out.leaves.map((l) => trace.primalOf(l))
+  const outTangents = out.leaves.map((l) => trace.tangentOf(l))
   return [unflatten<Y>(out.structure, values), unflatten<Y>(out.structure, outTangents)]
 }
 
-/** Broadcasts and casts a tangent rule's result to its output; null means a zero tangent. */
-function fitTangent(tangent: Tensor | null, out: Tensor): Tensor {
-  if (tangent === null) return zeros(out.shape, out.dtype)
-  const t = shapesEqual(tangent.shape, out.shape) ? tangent : broadcastTo(tangent, out.shape)
-  return t.dtype === out.dtype ? t : cast(t, out.dtype)
-}
-setTangentFitter(fitTangent)
-
 // --- jacobian and hessian
+
+/**
+ * The type of a Jacobian of a function from X to Y (pytrees of tensors): Y's structure, each
+ * tensor leaf replaced by a pytree of X's structure (its blocks). For a tensor output this is X
+ * itself; for a tensor input and output, a Tensor. Runtime shapes are in `jacobian`'s contract.
+ *
+ * @category autodiff
+ * @since 0.1.0
+ */
+export type Jacobian<X, Y> = Y extends Tensor ? X : { [K in keyof Y]: Jacobian<X, Y[K]> }
+
+/**
+ * The type of a Hessian over a pytree X: the Jacobian of the gradient, which has X's type, so
+ * X's structure with each leaf replaced by X's structure. A Tensor for a tensor input.
+ *
+ * @category autodiff
+ * @since 0.1.0
+ */
+export type Hessian<X> = Jacobian<X, X>
 
 /**
  * The Jacobian of `f` with respect to its first argument, by reverse mode (one pullback per
  * output element). For a tensor input and tensor output the result has shape
  * `[...out.shape, ...in.shape]`; for pytrees, each output leaf maps to a pytree like the input
- * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`.
+ * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`. Its static type is
+ * `Jacobian<X, Y>`, following the types of f's first argument and result.
  *
  * @example
  * import { jacobian, mul, tensor, toArray } from 'purediff'
@@ -201,7 +205,7 @@ setTangentFitter(fitTangent)
  * @category autodiff
  * @since 0.1.0
  */
-export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknown): (x: X, ...rest: R) => any {
+export function jacobian<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y): (x: X, ...rest: R) => Jacobian<X, Y> {
   if (typeof f !== 'function') throw new ArgumentError('jacobian', `f must be a function, got ${describe(f)}`)
   return (x, ...rest) => {
     const inp = flatten('jacobian', x)
@@ -216,7 +220,7 @@ export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknow
         const cts = zerosOut.slice()
         cts[j] = fromData(basis, yl.shape, yl.dtype)
         const g = flatten('jacobian', pullback(unflatten(out.structure, cts))).leaves
-        g.forEach((gi, i) => rows[i].push(gi))
+        for (const [i, gi] of g.entries()) rows[i].push(gi)
       }
       const blocks = inp.leaves.map((xl, i) => {
         const shape = [...yl.shape, ...xl.shape]
@@ -224,13 +228,14 @@ export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknow
       })
       return unflatten(inp.structure, blocks)
     })
-    return y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)
+    return (y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)) as Jacobian<X, Y>
   }
 }
 
 /**
  * The Hessian of a scalar-valued `f`: `jacobian(grad(f))`, so reverse-over-reverse. For a
- * tensor input of shape s the result has shape `[...s, ...s]`.
+ * tensor input of shape s the result has shape `[...s, ...s]`; for a pytree input, block (i, j)
+ * sits at `H[pathᵢ][pathⱼ]` with shape `[...sᵢ, ...sⱼ]` (static type `Hessian<X>`).
  *
  * @example
  * import { hessian, sum, mul, square, tensor, toArray } from 'purediff'
@@ -240,14 +245,16 @@ export function jacobian<X, R extends unknown[]>(f: (x: X, ...rest: R) => unknow
  * @category autodiff
  * @since 0.1.0
  */
-export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => any {
+export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => Hessian<X> {
   if (typeof f !== 'function') throw new ArgumentError('hessian', `f must be a function, got ${describe(f)}`)
   return jacobian(grad(f))
 }
 
 // --- customVjp
 
-interface CustomParams { readonly structures: readonly ReturnType<typeof flatten>['structure'][] }
+interface CustomParams {
+  readonly structures: readonly ReturnType<typeof flatten>['structure'][]
+}
 
 /**
  * A function with a hand-written gradient. `f(...args)` computes the value; `fwd(...args)`
@@ -274,7 +281,11 @@ export function customVjp<A extends unknown[], Res>(
   fwd: (...args: A) => readonly [Tensor, Res],
   bwd: (residuals: Res, g: Tensor) => readonly unknown[],
 ): (...args: A) => Tensor {
-  for (const [name, fn] of [['f', f], ['fwd', fwd], ['bwd', bwd]] as const) {
+  for (const [name, fn] of [
+    ['f', f],
+    ['fwd', fwd],
+    ['bwd', bwd],
+  ] as const) {
     if (typeof fn !== 'function') throw new ArgumentError('customVjp', `${name} must be a function, got ${describe(fn)}`)
   }
   const rebuild = (leaves: readonly Tensor[], p: CustomParams): A => {

@@ -5,7 +5,8 @@
  * @internal
  */
 import { type Key, type Tensor, ArgumentError, PurediffError, ShapeError, random } from '../index.js'
-import { Tensor as TensorClass, describe } from '../tensor/Tensor.js'
+import { Tensor as TensorClass } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { fmt } from '../tensor/errors.js'
 
 export { describe, fmt }

@@ -9,11 +9,12 @@ import * as k from '../kernels/elementwise.js'
 import { type DType, type TypedArray, alloc, promote } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
 import { broadcastShapes } from '../tensor/shape.js'
-import { Tensor, describe, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import { type ConcreteTensor, type Tensor, fromData } from '../tensor/Tensor.js'
+import { checkTensor } from '../tensor/checks.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 import { exp, softplus } from './unary.js'
-import { add, greater, maximum, minimum, mul, neg, sub, where } from './arithmetic.js'
+import { greater, maximum, minimum, mul, neg, plus, sub, where } from './arithmetic.js'
 import { type TensorLike, binaryPrim, lift } from './prim.js'
 
 // --- fused primitives
@@ -28,15 +29,13 @@ const inDType = (alpha: number, dtype: DType): number => (dtype === 'float32' ? 
 
 /** A fused `(g, x) ↦ g·f′(x)` kernel as a primitive of two same-shaped inputs. */
 function derivativeImpl(kernel: (g: TypedArray, x: TypedArray, o: TypedArray, alpha: number) => void) {
-  return ([g, x]: readonly Tensor[], alpha: number): Tensor => {
+  return ([g, x]: readonly ConcreteTensor[], alpha: number): ConcreteTensor => {
     const dtype = promote(g.dtype, x.dtype)
     const out = alloc(dtype, x.size, 'backward of an activation', x.shape)
-    kernel(g._data!, x._data!, out, inDType(alpha, dtype))
+    kernel(g._data, x._data, out, inDType(alpha, dtype))
     return fromData(out, x.shape, dtype)
   }
 }
-
-const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : add(a, b))
 
 // g·(x > 0 ? 1 : α): linear in g, and piecewise constant in x (its x-derivative is 0 a.e.).
 const leakyReluGradP: Primitive<number> = {
@@ -55,7 +54,7 @@ function alphaActivation(name: string, kernel: (x: TypedArray, o: TypedArray, al
     name,
     impl: ([x], alpha) => {
       const out = alloc(x.dtype, x.size, name, x.shape)
-      kernel(x._data!, out, inDType(alpha, x.dtype))
+      kernel(x._data, out, inDType(alpha, x.dtype))
       return fromData(out, x.shape, x.dtype)
     },
     jvp: ([t], [x], _o, alpha) => (t === null ? null : bind(gradP, [t, x], alpha)),
@@ -72,12 +71,8 @@ const eluCurvature = (x: Tensor, alpha: number): Tensor => where(greater(x, 0), 
 const eluGradP: Primitive<number> = {
   name: 'eluGrad',
   impl: derivativeImpl(k.eluGrad),
-  jvp: ([tg, tx], [g, x], _o, alpha) =>
-    plus(tg === null ? null : bind(eluGradP, [tg, x], alpha), tx === null ? null : mul(tx, mul(g, eluCurvature(x, alpha)))),
-  vjp: (h, [g, x], _o, alpha, needs) => [
-    needs[0] ? bind(eluGradP, [h, x], alpha) : null,
-    needs[1] ? mul(h, mul(g, eluCurvature(x, alpha))) : null,
-  ],
+  jvp: ([tg, tx], [g, x], _o, alpha) => plus(tg === null ? null : bind(eluGradP, [tg, x], alpha), tx === null ? null : mul(tx, mul(g, eluCurvature(x, alpha)))),
+  vjp: (h, [g, x], _o, alpha, needs) => [needs[0] ? bind(eluGradP, [h, x], alpha) : null, needs[1] ? mul(h, mul(g, eluCurvature(x, alpha))) : null],
 }
 
 const eluP = alphaActivation('elu', k.elu, eluGradP)
@@ -85,24 +80,22 @@ const eluP = alphaActivation('elu', k.elu, eluGradP)
 // ∂prelu/∂x = x > 0 ? 1 : α, one broadcasting kernel; its own derivative is 0 in x and
 // [x ≤ 0] in α. prelu's backward is this slope times g (α broadcasts, so a single fused
 // g·slope kernel would need three broadcast inputs), and min(x, 0)·g for α.
-const preluSlopeP = binaryPrim('preluSlope', k.preluSlopeRun,
+const preluSlopeP = binaryPrim(
+  'preluSlope',
+  k.preluSlopeRun,
   (_tx, ta, x) => (ta === null ? null : mul(ta, sub(1, greater(x, 0)))),
-  (g, x, _a, _o, needs) => [null, needs[1] ? mul(g, sub(1, greater(x, 0))) : null])
+  (g, x, _a, _o, needs) => [null, needs[1] ? mul(g, sub(1, greater(x, 0))) : null],
+)
 
 // ∂prelu/∂α = x where x ≤ 0, else 0: min(x, 0).
-const preluP = binaryPrim('prelu', k.preluRun,
+const preluP = binaryPrim(
+  'prelu',
+  k.preluRun,
   (tx, ta, x, a) => plus(tx === null ? null : mul(tx, bind(preluSlopeP, [x, a], undefined)), ta === null ? null : mul(ta, minimum(x, 0))),
-  (g, x, a, _o, needs) => [
-    needs[0] ? mul(g, bind(preluSlopeP, [x, a], undefined)) : null,
-    needs[1] ? mul(g, minimum(x, 0)) : null,
-  ])
+  (g, x, a, _o, needs) => [needs[0] ? mul(g, bind(preluSlopeP, [x, a], undefined)) : null, needs[1] ? mul(g, minimum(x, 0)) : null],
+)
 
 // --- operations
-
-function check(op: string, x: unknown): Tensor {
-  if (x instanceof Tensor) return x
-  throw new ArgumentError(op, `argument 'x' must be a Tensor, got ${describe(x)}`)
-}
 
 /**
  * Leaky ReLU: x for x > 0, α·x otherwise (α = 0.01 by default). Derivative 1 for x > 0, α
@@ -115,7 +108,7 @@ function check(op: string, x: unknown): Tensor {
  * @since 0.1.0
  */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
-  const t = check('leakyRelu', x)
+  const t = checkTensor('leakyRelu', x)
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ArgumentError('leakyRelu', `alpha must be a finite number, got ${String(alpha)}`)
   return bind(leakyReluP, [t], alpha)
 }
@@ -132,7 +125,7 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
  * @since 0.1.0
  */
 export function prelu(x: Tensor, alpha: TensorLike): Tensor {
-  const t = check('prelu', x)
+  const t = checkTensor('prelu', x)
   const a = lift('prelu', alpha, t.dtype, 'alpha')
   // Validate shapes before tracing so the error names prelu even deep in a transform.
   broadcastShapes('prelu', t.shape, a.shape)
@@ -152,7 +145,7 @@ export function prelu(x: Tensor, alpha: TensorLike): Tensor {
  * @since 0.1.0
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  const t = check('elu', x)
+  const t = checkTensor('elu', x)
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ArgumentError('elu', `alpha must be a finite number, got ${String(alpha)}`)
   return bind(eluP, [t], alpha)
 }
@@ -168,7 +161,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  * @since 0.1.0
  */
 export function clip(x: Tensor, lo: TensorLike, hi: TensorLike): Tensor {
-  const t = check('clip', x)
+  const t = checkTensor('clip', x)
   if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) throw new ArgumentError('clip', `lo ${lo} is greater than hi ${hi}`)
   return minimum(maximum(t, lo), hi)
 }

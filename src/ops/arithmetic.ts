@@ -6,37 +6,49 @@
  */
 import * as k from '../kernels/elementwise.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
-import { ArgumentError } from '../tensor/errors.js'
 import { broadcastShapes, type Shape } from '../tensor/shape.js'
-import { Tensor, concrete, describe, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import { type Tensor, concrete, fromData } from '../tensor/Tensor.js'
+import { checkTensor } from '../tensor/checks.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 import { type TensorLike, binaryImpl, binaryOp, binaryPrim, liftPair, lift, unaryOp, unaryPrim } from './prim.js'
 import { log } from './unary.js'
 
 // --- primitives
 
-/** t1 + t2 where either may be absent (null). */
-const plus = (t1: Tensor | null, t2: Tensor | null): Tensor | null => (t1 === null ? t2 : t2 === null ? t1 : add(t1, t2))
+/** @internal t1 + t2 where either may be absent (null): how rules add partial tangents. */
+export const plus = (t1: Tensor | null, t2: Tensor | null): Tensor | null => (t1 === null ? t2 : t2 === null ? t1 : add(t1, t2))
 const times = (t: Tensor | null, k: Tensor): Tensor | null => (t === null ? null : mul(t, k))
 
 const addP = binaryPrim('add', k.addRun, plus, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null])
-const subP = binaryPrim('sub', k.subRun,
+const subP = binaryPrim(
+  'sub',
+  k.subRun,
   (ta, tb) => (tb === null ? ta : ta === null ? neg(tb) : sub(ta, tb)),
-  (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? neg(g) : null])
-const mulP = binaryPrim('mul', k.mulRun,
+  (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? neg(g) : null],
+)
+const mulP = binaryPrim(
+  'mul',
+  k.mulRun,
   (ta, tb, a, b) => plus(times(ta, b), times(tb, a)),
-  (g, a, b, _o, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null])
+  (g, a, b, _o, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null],
+)
 // d(a/b) = da/b − db·a/b² = da/b − db·out/b
-const divP = binaryPrim('div', k.divRun,
+const divP = binaryPrim(
+  'div',
+  k.divRun,
   (ta, tb, _a, b, out) => plus(ta === null ? null : div(ta, b), tb === null ? null : neg(div(mul(tb, out), b))),
-  (g, _a, b, out, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, out), b)) : null])
+  (g, _a, b, out, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, out), b)) : null],
+)
 // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a, taken as 0 at a = 0 (the limit along b > 0), NaN for a < 0.
 const powDa = (a: Tensor, b: Tensor) => mul(b, pow(a, sub(b, 1)))
 const powDb = (a: Tensor, out: Tensor) => mul(out, log(where(equal(a, 0), 1, a)))
-const powP = binaryPrim('pow', k.powRun,
+const powP = binaryPrim(
+  'pow',
+  k.powRun,
   (ta, tb, a, b, out) => plus(ta === null ? null : mul(ta, powDa(a, b)), tb === null ? null : mul(tb, powDb(a, out))),
-  (g, a, b, out, n) => [n[0] ? mul(g, powDa(a, b)) : null, n[1] ? mul(g, powDb(a, out)) : null])
+  (g, a, b, out, n) => [n[0] ? mul(g, powDa(a, b)) : null, n[1] ? mul(g, powDb(a, out)) : null],
+)
 // Exactly one side gets the derivative, by one mask shared by jvp and vjp: 1 where the first
 // argument is chosen. `wins` is a ≥ b for maximum and a ≤ b for minimum, so a tie a == b
 // (−0 == +0 included, whichever sign the value takes) goes to the first argument; a NaN
@@ -45,18 +57,24 @@ const powP = binaryPrim('pow', k.powRun,
 // max(stack([a, b]), 0) have the same gradient.
 const firstMask = (a: Tensor, wins: Tensor) => where(equal(a, a), wins, 1)
 const selectJvp = (m: Tensor, ta: Tensor | null, tb: Tensor | null) => plus(times(ta, m), times(tb, sub(1, m)))
-const maximumP = binaryPrim('maximum', k.maximumRun,
+const maximumP = binaryPrim(
+  'maximum',
+  k.maximumRun,
   (ta, tb, a, b) => selectJvp(firstMask(a, greaterEqual(a, b)), ta, tb),
   (g, a, b, _o, n) => {
     const m = firstMask(a, greaterEqual(a, b))
     return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
-  })
-const minimumP = binaryPrim('minimum', k.minimumRun,
+  },
+)
+const minimumP = binaryPrim(
+  'minimum',
+  k.minimumRun,
   (ta, tb, a, b) => selectJvp(firstMask(a, greaterEqual(b, a)), ta, tb),
   (g, a, b, _o, n) => {
     const m = firstMask(a, greaterEqual(b, a))
     return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
-  })
+  },
+)
 const negP = unaryPrim('neg', k.neg, (g) => neg(g))
 
 // --- operations
@@ -232,7 +250,7 @@ const whereP: Primitive<undefined> = {
     let n = 1
     for (const d of shape) n *= d
     const out = alloc(dtype, n, 'where', shape)
-    k.where(c._data!, c.shape, a._data!, a.shape, b._data!, b.shape, shape, out)
+    k.where(c._data, c.shape, a._data, a.shape, b._data, b.shape, shape, out)
     return fromData(out, shape, dtype)
   },
   jvp: ([, ta, tb], [c]) => (ta === null && tb === null ? null : where(c, ta ?? 0, tb ?? 0)),
@@ -252,7 +270,7 @@ const whereP: Primitive<undefined> = {
  * @since 0.1.0
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (!(cond instanceof Tensor)) throw new ArgumentError('where', `argument 'cond' must be a Tensor, got ${describe(cond)}`)
+  checkTensor('where', cond, 'cond')
   const [x, y] = liftPair('where', a, b)
   broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape)
   return bind(whereP, [concrete(cond), x, y], undefined)
@@ -264,7 +282,7 @@ const castP: Primitive<DType> = {
   name: 'cast',
   impl: ([x], dtype) => {
     const out = alloc(dtype, x.size, 'cast', x.shape)
-    out.set(x._data!)
+    out.set(x._data)
     return fromData(out, x.shape, dtype)
   },
   jvp: ([t], _x, _o, dtype) => (t === null ? null : cast(t, dtype)),

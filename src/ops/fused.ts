@@ -9,9 +9,9 @@
 import * as kd from '../kernels/dispatch.js'
 import { alloc } from '../tensor/dtype.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
-import { add, mul, sub } from './arithmetic.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
+import { add, mul, plus, sub } from './arithmetic.js'
 import { mm } from './linalg.js'
 import { exp, reluGrad } from './unary.js'
 import { logSoftmax, sum } from './reduce.js'
@@ -19,17 +19,19 @@ import { broadcastTo, expandDims } from './shape.js'
 
 // --- affine: relu?(x·W + b)
 
-interface AffineParams { readonly relu: boolean }
-
-const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : add(a, b))
+interface AffineParams {
+  readonly relu: boolean
+}
 
 // Inputs [x, w] or [x, w, b]; x is [m, k], w [k, n], b [n], all of one dtype (checked by the caller).
 const affineP: Primitive<AffineParams> = {
   name: 'affine',
   impl: ([x, w, b], { relu }) => {
-    const m = x.shape[0], k = x.shape[1], n = w.shape[1]
+    const m = x.shape[0],
+      k = x.shape[1],
+      n = w.shape[1]
     const out = alloc(x.dtype, m * n, 'affine', [m, n])
-    kd.affine(x._data!, w._data!, b === undefined ? null : b._data!, out, m, n, k, relu)
+    kd.affine(x._data, w._data, b === undefined ? null : b._data, out, m, n, k, relu)
     return fromData(out, Object.freeze([m, n]), x.dtype)
   },
   // dz = dx·W + x·dW + db; through ReLU, dy = [y > 0]·dz (y > 0 exactly where z > 0).
@@ -69,16 +71,23 @@ const xentP: Primitive<undefined> = {
   impl: ([z, y]) => {
     const c = z.shape[z.rank - 1]
     const rows = c === 0 ? 0 : z.size / c
-    const zd = z._data!, yd = y._data!
+    const zd = z._data,
+      yd = y._data
     const fr = z.dtype === 'float32' ? Math.fround : same
     const out = alloc(z.dtype, rows, 'softmaxCrossEntropy', [rows])
     const sh = new Float64Array(c)
     for (let r = 0, o = 0; r < rows; r++, o += c) {
       let mx = -Infinity
-      for (let j = 0; j < c; j++) { const v = zd[o + j]; if (v > mx || v !== v) mx = v }
+      for (let j = 0; j < c; j++) {
+        const v = zd[o + j]
+        if (v > mx || Number.isNaN(v)) mx = v
+      }
       if (mx === -Infinity || mx === Infinity) mx = 0
       let s = 0
-      for (let j = 0; j < c; j++) { sh[j] = fr(zd[o + j] - mx); s += fr(Math.exp(sh[j])) }
+      for (let j = 0; j < c; j++) {
+        sh[j] = fr(zd[o + j] - mx)
+        s += fr(Math.exp(sh[j]))
+      }
       const lg = fr(Math.log(fr(s)))
       let acc = 0
       for (let j = 0; j < c; j++) acc += fr(yd[o + j] * fr(sh[j] - lg))
@@ -97,10 +106,7 @@ const xentP: Primitive<undefined> = {
   vjp: (g, [z, y], _o, _p, needs) => {
     const ls = logSoftmax(z, -1)
     const gr = expandDims(g, -1)
-    return [
-      needs[0] ? mul(gr, sub(y, mul(sum(y, -1, true), exp(ls)))) : null,
-      needs[1] ? mul(gr, ls) : null,
-    ]
+    return [needs[0] ? mul(gr, sub(y, mul(sum(y, -1, true), exp(ls)))) : null, needs[1] ? mul(gr, ls) : null]
   },
 }
 
@@ -114,7 +120,9 @@ export function logSoftmaxDot(z: Tensor, y: Tensor): Tensor {
 
 // --- inverted dropout: (x·m)/q
 
-interface MaskParams { readonly q: number }
+interface MaskParams {
+  readonly q: number
+}
 
 const maskScaleP: Primitive<MaskParams> = {
   name: 'maskScale',
@@ -122,7 +130,8 @@ const maskScaleP: Primitive<MaskParams> = {
   // div(mul(x, m), q) stores them, so the values are bitwise the unfused ones.
   impl: ([x, m], { q }) => {
     const n = x.size
-    const xd = x._data!, md = m._data!
+    const xd = x._data,
+      md = m._data
     const out = alloc(x.dtype, n, 'dropout', x.shape)
     if (x.dtype === 'float32') {
       const qd = Math.fround(q)

@@ -7,26 +7,34 @@
  */
 import * as kmm from '../kernels/dispatch.js'
 import { alloc, promote } from '../tensor/dtype.js'
-import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { ShapeError, fmt } from '../tensor/errors.js'
 import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js'
-import { Tensor, describe, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
-import { add, cast, mul } from './arithmetic.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
+import { checkTensor } from '../tensor/checks.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
+import { cast, mul, plus } from './arithmetic.js'
 import { sum } from './reduce.js'
 import { reshape } from './shape.js'
 
-interface MatmulParams { readonly ta: boolean; readonly tb: boolean }
+interface MatmulParams {
+  readonly ta: boolean
+  readonly tb: boolean
+}
 
 /** Rows, columns and inner size of op(a)·op(b), and the batch shape; throws naming matmul. */
 function dims(a: Tensor, b: Tensor, ta: boolean, tb: boolean) {
-  const ra = a.rank, rb = b.rank
+  const ra = a.rank,
+    rb = b.rank
   const m = ta ? a.shape[ra - 1] : a.shape[ra - 2]
   const ka = ta ? a.shape[ra - 2] : a.shape[ra - 1]
   const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2]
   const n = tb ? b.shape[rb - 2] : b.shape[rb - 1]
   if (ka !== kb) {
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · ${fmt(b.shape)}${tb ? 'ᵀ' : ''} (${ka} vs ${kb}); expected a's last axis to equal b's second-to-last`)
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · ${fmt(b.shape)}${tb ? 'ᵀ' : ''} (${ka} vs ${kb}); expected a's last axis to equal b's second-to-last`,
+    )
   }
   const batch = broadcastShapes('matmul', a.shape.slice(0, ra - 2), b.shape.slice(0, rb - 2))
   return { m, n, k: ka, batch }
@@ -41,19 +49,23 @@ const matmulP: Primitive<MatmulParams> = {
     const out = alloc(dtype, sizeOf(shape), 'matmul', shape)
     const nb = sizeOf(batch)
     if (nb === 1) {
-      kmm.matmul(a._data!, 0, b._data!, 0, out, 0, m, n, k, ta, tb)
+      kmm.matmul(a._data, 0, b._data, 0, out, 0, m, n, k, ta, tb)
     } else {
       // Batch offsets through broadcast strides over the batch axes (in units of matrices).
       const sa = broadcastStrides(a.shape.slice(0, a.rank - 2), batch)
       const sb = broadcastStrides(b.shape.slice(0, b.rank - 2), batch)
       const idx = new Array<number>(batch.length).fill(0)
-      let ia = 0, ib = 0
+      let ia = 0,
+        ib = 0
       for (let t = 0; t < nb; t++) {
-        kmm.matmul(a._data!, ia * m * k, b._data!, ib * k * n, out, t * m * n, m, n, k, ta, tb)
+        kmm.matmul(a._data, ia * m * k, b._data, ib * k * n, out, t * m * n, m, n, k, ta, tb)
         for (let d = batch.length - 1; d >= 0; d--) {
-          ia += sa[d]; ib += sb[d]
+          ia += sa[d]
+          ib += sb[d]
           if (++idx[d] < batch[d]) break
-          ia -= sa[d] * batch[d]; ib -= sb[d] * batch[d]; idx[d] = 0
+          ia -= sa[d] * batch[d]
+          ib -= sb[d] * batch[d]
+          idx[d] = 0
         }
       }
     }
@@ -65,7 +77,7 @@ const matmulP: Primitive<MatmulParams> = {
   jvp: ([dA, dB], [a, b], _o, { ta, tb }) => {
     const l = dA === null ? null : mm(dA, b, ta, tb)
     const r = dB === null ? null : mm(a, dB, ta, tb)
-    return l === null ? r : r === null ? l : add(l, r)
+    return plus(l, r)
   },
   vjp: (g, [a, b], _o, { ta, tb }, needs) => {
     let da: Tensor | null = null
@@ -94,13 +106,16 @@ export function mm(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
  * @since 0.1.0
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (!(a instanceof Tensor)) throw new ArgumentError('matmul', `argument 'a' must be a Tensor, got ${describe(a)}`)
-  if (!(b instanceof Tensor)) throw new ArgumentError('matmul', `argument 'b' must be a Tensor, got ${describe(b)}`)
+  checkTensor('matmul', a, 'a')
+  checkTensor('matmul', b, 'b')
   if (a.rank === 0 || b.rank === 0) throw new ShapeError('matmul', `operands must have rank ≥ 1, got ${fmt(a.shape)} and ${fmt(b.shape)}`)
   const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a
   const b2 = b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b
   if (a2.shape[a2.rank - 1] !== b2.shape[b2.rank - 2]) {
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} · ${fmt(b.shape)} (${a2.shape[a2.rank - 1]} vs ${b2.shape[b2.rank - 2]}); expected a's last axis to equal b's second-to-last`)
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmt(a.shape)} · ${fmt(b.shape)} (${a2.shape[a2.rank - 1]} vs ${b2.shape[b2.rank - 2]}); expected a's last axis to equal b's second-to-last`,
+    )
   }
   dims(a2, b2, false, false)
   const c = mm(a2, b2, false, false)
@@ -122,8 +137,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * @since 0.1.0
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
-  if (!(a instanceof Tensor)) throw new ArgumentError('dot', `argument 'a' must be a Tensor, got ${describe(a)}`)
-  if (!(b instanceof Tensor)) throw new ArgumentError('dot', `argument 'b' must be a Tensor, got ${describe(b)}`)
+  checkTensor('dot', a, 'a')
+  checkTensor('dot', b, 'b')
   if (a.rank < 1 || a.rank > 2 || b.rank < 1 || b.rank > 2) {
     throw new ShapeError('dot', `operands must have rank 1 or 2, got ${fmt(a.shape)} and ${fmt(b.shape)}; use matmul for batches`)
   }

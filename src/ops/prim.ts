@@ -8,10 +8,11 @@
 import { type DType, alloc, promote } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
 import { type Shape, broadcastShapes } from '../tensor/shape.js'
-import { Tensor, describe, fromData, scalar } from '../tensor/Tensor.js'
+import { type ConcreteTensor, Tensor, fromData, scalar } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { type BinaryRun, type UnaryKernel, binary } from '../kernels/elementwise.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 
 // --- model
 
@@ -63,7 +64,7 @@ export function unaryPrim(name: string, kernel: UnaryKernel, derivative: UnaryDe
     name,
     impl: ([x]) => {
       const out = alloc(x.dtype, x.size, name)
-      kernel(x._data!, out)
+      kernel(x._data, out)
       return fromData(out, x.shape, x.dtype)
     },
     jvp: ([t], [x], y) => (t === null ? null : derivative(t, x, y)),
@@ -95,13 +96,13 @@ export function binaryPrim(name: string, run: BinaryRun, jvp: BinaryJvp, vjp: Bi
 }
 
 /** Runs a binary kernel on concrete tensors (also used by ops without gradient). */
-export function binaryImpl(name: string, run: BinaryRun, a: Tensor, b: Tensor): Tensor {
+export function binaryImpl(name: string, run: BinaryRun, a: ConcreteTensor, b: ConcreteTensor): ConcreteTensor {
   const shape: Shape = broadcastShapes(name, a.shape, b.shape)
   const dtype = promote(a.dtype, b.dtype)
   let n = 1
   for (let i = 0; i < shape.length; i++) n *= shape[i]
   const out = alloc(dtype, n, name, shape)
-  binary(run, a._data!, a.shape, b._data!, b.shape, shape, out)
+  binary(run, a._data, a.shape, b._data, b.shape, shape, out)
   return fromData(out, shape, dtype)
 }
 

@@ -6,26 +6,24 @@
  */
 import * as kr from '../kernels/reduce.js'
 import { alloc } from '../tensor/dtype.js'
-import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { ShapeError, fmt } from '../tensor/errors.js'
 import { normalizeAxes, normalizeAxis, reduceShape, sizeOf, stridesOf } from '../tensor/shape.js'
-import { Tensor, concrete, describe, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import { type Tensor, concrete, fromData } from '../tensor/Tensor.js'
+import { checkTensor } from '../tensor/checks.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 import { add, div, equal, mul, sub, where } from './arithmetic.js'
 import { exp, log } from './unary.js'
 import { broadcastTo, reshape } from './shape.js'
-import { stopGradient } from '../core/stopGradient.js'
 
 // --- model
 
 /** Which axes to reduce: one, several, or all (undefined). @category model @since 0.1.0 */
 export type Axis = number | readonly number[] | undefined
 
-interface ReduceParams { readonly axes: readonly number[]; readonly keepDims: boolean }
-
-function check(op: string, x: unknown): Tensor {
-  if (x instanceof Tensor) return x
-  throw new ArgumentError(op, `argument 'x' must be a Tensor, got ${describe(x)}`)
+interface ReduceParams {
+  readonly axes: readonly number[]
+  readonly keepDims: boolean
 }
 
 /** Broadcasts an output cotangent back over the reduced axes. */
@@ -40,7 +38,7 @@ const sumP: Primitive<ReduceParams> = {
   impl: ([x], { axes, keepDims }) => {
     const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
     const out = alloc(x.dtype, sizeOf(shape), 'sum', shape)
-    kr.sum(x._data!, x.shape, axes, out)
+    kr.sum(x._data, x.shape, axes, out)
     return fromData(out, shape, x.dtype)
   },
   jvp: ([t], _x, _o, { axes, keepDims }) => (t === null ? null : sum(t, axes, keepDims)),
@@ -60,7 +58,7 @@ const sumP: Primitive<ReduceParams> = {
  * @since 0.1.0
  */
 export function sum(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const t = check('sum', x)
+  const t = checkTensor('sum', x)
   const axes = normalizeAxes('sum', axis, t.rank)
   if (axes.length === 0) return t
   return bind(sumP, [t], { axes, keepDims })
@@ -76,7 +74,7 @@ export function sum(x: Tensor, axis?: Axis, keepDims = false): Tensor {
  * @since 0.1.0
  */
 export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const t = check('mean', x)
+  const t = checkTensor('mean', x)
   const axes = normalizeAxes('mean', axis, t.rank)
   let n = 1
   for (const a of axes) n *= t.shape[a]
@@ -86,13 +84,15 @@ export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
 
 // --- max / min
 
-interface ExtParams extends ReduceParams { readonly sign: 1 | -1 }
+interface ExtParams extends ReduceParams {
+  readonly sign: 1 | -1
+}
 
 function extremumMask(x: Tensor, axes: readonly number[], sign: 1 | -1): Tensor {
   const c = concrete(x)
   const m = sizeOf(reduceShape(x.shape, axes, true))
   const arg = new Int32Array(m)
-  kr.extremum(c._data!, x.shape, axes, alloc(x.dtype, m, sign === 1 ? 'max' : 'min'), arg, sign)
+  kr.extremum(c._data, x.shape, axes, alloc(x.dtype, m, sign === 1 ? 'max' : 'min'), arg, sign)
   const mask = alloc(x.dtype, x.size, sign === 1 ? 'max' : 'min', x.shape)
   for (let j = 0; j < m; j++) if (arg[j] >= 0) mask[arg[j]] = 1
   return fromData(mask, x.shape, x.dtype)
@@ -103,7 +103,7 @@ const extP: Primitive<ExtParams> = {
   impl: ([x], { axes, keepDims, sign }) => {
     const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
     const out = alloc(x.dtype, sizeOf(shape), sign === 1 ? 'max' : 'min', shape)
-    kr.extremum(x._data!, x.shape, axes, out, new Int32Array(out.length), sign)
+    kr.extremum(x._data, x.shape, axes, out, new Int32Array(out.length), sign)
     return fromData(out, shape, x.dtype)
   },
   // Ties go to the FIRST extremum (row-major order), so the derivative is never split.
@@ -112,7 +112,7 @@ const extP: Primitive<ExtParams> = {
 }
 
 function extremum(op: string, x: Tensor, axis: Axis, keepDims: boolean, sign: 1 | -1): Tensor {
-  const t = check(op, x)
+  const t = checkTensor(op, x)
   const axes = normalizeAxes(op, axis, t.rank)
   for (const a of axes) if (t.shape[a] === 0) throw new ShapeError(op, `cannot reduce the empty axis ${a} of shape ${fmt(t.shape)}`)
   if (axes.length === 0) return t
@@ -152,13 +152,13 @@ export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremu
  * @since 0.1.0
  */
 export function argmax(x: Tensor, axis: number): Tensor {
-  const t = check('argmax', x)
+  const t = checkTensor('argmax', x)
   const a = normalizeAxis('argmax', axis, t.rank)
   if (t.shape[a] === 0) throw new ShapeError('argmax', `cannot take argmax over the empty axis ${a} of shape ${fmt(t.shape)}`)
   const shape = Object.freeze(reduceShape(t.shape, [a], false))
   const m = sizeOf(shape)
   const arg = new Int32Array(m)
-  kr.extremum(concrete(t)._data!, t.shape, [a], alloc(t.dtype, m, 'argmax', shape), arg, 1)
+  kr.extremum(concrete(t)._data, t.shape, [a], alloc(t.dtype, m, 'argmax', shape), arg, 1)
   const stride = stridesOf(t.shape)[a]
   const out = new Float32Array(m)
   for (let j = 0; j < m; j++) out[j] = Math.floor(arg[j] / stride) % t.shape[a]
@@ -169,8 +169,9 @@ export function argmax(x: Tensor, axis: number): Tensor {
 
 /** The shift max(x) along `axes` (keepDims), held constant, with infinite maxima taken as 0. */
 function shift(t: Tensor, axes: readonly number[]): Tensor {
-  // The shift is a constant: the results do not depend on it, so no gradient flows through it.
-  const m0 = stopGradient(max(t, axes, true))
+  // The shift is a constant: the results do not depend on it, so no gradient flows through it
+  // (its concrete value, as stopGradient takes it, at every trace level).
+  const m0 = concrete(max(t, axes, true))
   return where(equal(m0, -Infinity), 0, where(equal(m0, Infinity), 0, m0))
 }
 const shifted = (t: Tensor, axes: readonly number[]): Tensor => sub(t, shift(t, axes))
@@ -186,7 +187,7 @@ const shifted = (t: Tensor, axes: readonly number[]): Tensor => sub(t, shift(t, 
  * @since 0.1.0
  */
 export function logSumExp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const t = check('logSumExp', x)
+  const t = checkTensor('logSumExp', x)
   const axes = normalizeAxes('logSumExp', axis, t.rank)
   const m = shift(t, axes)
   const r = add(log(sum(exp(sub(t, m)), axes, true)), m)
@@ -204,7 +205,7 @@ export function logSumExp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
  * @since 0.1.0
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const t = check('softmax', x)
+  const t = checkTensor('softmax', x)
   const axes = [normalizeAxis('softmax', axis, t.rank)]
   const e = exp(shifted(t, axes))
   return div(e, sum(e, axes, true))
@@ -222,7 +223,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * @since 0.1.0
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const t = check('logSoftmax', x)
+  const t = checkTensor('logSoftmax', x)
   const axes = [normalizeAxis('logSoftmax', axis, t.rank)]
   const z = shifted(t, axes)
   return sub(z, log(sum(exp(z), axes, true)))

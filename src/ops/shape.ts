@@ -8,21 +8,17 @@ import * as km from '../kernels/movement.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, broadcastShapes, broadcastStrides, checkShape, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js'
-import { Tensor, describe, fromData, zeros } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import { type Tensor, fromData, zeros } from '../tensor/Tensor.js'
+import { checkTensor, describe } from '../tensor/checks.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 import { cast } from './arithmetic.js'
-
-function check(op: string, x: unknown, arg = 'x'): Tensor {
-  if (x instanceof Tensor) return x
-  throw new ArgumentError(op, `argument '${arg}' must be a Tensor, got ${describe(x)}`)
-}
 
 // --- reshape
 
 const reshapeP: Primitive<Shape> = {
   name: 'reshape',
-  impl: ([x], shape) => fromData(x._data!, shape, x.dtype),
+  impl: ([x], shape) => fromData(x._data, shape, x.dtype),
   jvp: ([t], _x, _o, shape) => (t === null ? null : reshape(t, shape)),
   vjp: (g, [x]) => [reshape(g, x.shape)],
 }
@@ -38,7 +34,7 @@ const reshapeP: Primitive<Shape> = {
  * @since 0.1.0
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const t = check('reshape', x)
+  const t = checkTensor('reshape', x)
   if (!Array.isArray(shape)) throw new ShapeError('reshape', `shape must be an array, got ${describe(shape)}`)
   const s = shape.slice()
   const inferAt = s.indexOf(-1)
@@ -67,7 +63,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  * @since 0.1.0
  */
 export function expandDims(x: Tensor, axis: number): Tensor {
-  const t = check('expandDims', x)
+  const t = checkTensor('expandDims', x)
   const a = normalizeAxis('expandDims', axis, t.rank + 1)
   const s = t.shape.slice()
   s.splice(a, 0, 1)
@@ -84,14 +80,15 @@ export function expandDims(x: Tensor, axis: number): Tensor {
  * @since 0.1.0
  */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
-  const t = check('squeeze', x)
-  const axes = axis === undefined
-    ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
-    : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank))
+  const t = checkTensor('squeeze', x)
+  const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank))
   for (const a of axes) {
     if (t.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} of shape ${fmt(t.shape)} has length ${t.shape[a]}; expected 1`)
   }
-  return reshape(t, t.shape.filter((_, i) => !axes.includes(i)))
+  return reshape(
+    t,
+    t.shape.filter((_, i) => !axes.includes(i)),
+  )
 }
 
 // --- transpose
@@ -102,13 +99,21 @@ const transposeP: Primitive<readonly number[]> = {
     const str = stridesOf(x.shape)
     const shape = Object.freeze(perm.map((p) => x.shape[p]))
     const out = alloc(x.dtype, x.size, 'transpose', shape)
-    km.stridedCopy(x._data!, 0, perm.map((p) => str[p]), shape, out)
+    km.stridedCopy(
+      x._data,
+      0,
+      perm.map((p) => str[p]),
+      shape,
+      out,
+    )
     return fromData(out, shape, x.dtype)
   },
   jvp: ([t], _x, _o, perm) => (t === null ? null : transpose(t, perm)),
   vjp: (g, _x, _o, perm) => {
     const inv = new Array<number>(perm.length)
-    perm.forEach((p, i) => { inv[p] = i })
+    perm.forEach((p, i) => {
+      inv[p] = i
+    })
     return [transpose(g, inv)]
   },
 }
@@ -123,7 +128,7 @@ const transposeP: Primitive<readonly number[]> = {
  * @since 0.1.0
  */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  const t = check('transpose', x)
+  const t = checkTensor('transpose', x)
   const p = perm === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : perm.map((a) => normalizeAxis('transpose', a, t.rank))
   if (p.length !== t.rank || new Set(p).size !== t.rank) {
     throw new ShapeError('transpose', `perm ${JSON.stringify(perm)} is not a permutation of the ${t.rank} axes of shape ${fmt(t.shape)}`)
@@ -138,7 +143,7 @@ const broadcastToP: Primitive<Shape> = {
   name: 'broadcastTo',
   impl: ([x], shape) => {
     const out = alloc(x.dtype, sizeOf(shape), 'broadcastTo', shape)
-    km.stridedCopy(x._data!, 0, broadcastStrides(x.shape, shape), shape, out)
+    km.stridedCopy(x._data, 0, broadcastStrides(x.shape, shape), shape, out)
     return fromData(out, shape, x.dtype)
   },
   jvp: ([t], _x, _o, shape) => (t === null ? null : broadcastTo(t, shape)),
@@ -156,7 +161,7 @@ const broadcastToP: Primitive<Shape> = {
  * @since 0.1.0
  */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  const t = check('broadcastTo', x)
+  const t = checkTensor('broadcastTo', x)
   const s = checkShape('broadcastTo', shape)
   const b = broadcastShapes('broadcastTo', t.shape, s)
   if (!shapesEqual(b, s)) throw new ShapeError('broadcastTo', `cannot broadcast ${fmt(t.shape)} to ${fmt(s)}; the result would be ${fmt(b)}`)
@@ -166,7 +171,10 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 
 // --- slice and its adjoint
 
-interface SliceParams { readonly begin: readonly number[]; readonly size: readonly number[] }
+interface SliceParams {
+  readonly begin: readonly number[]
+  readonly size: readonly number[]
+}
 
 const sliceP: Primitive<SliceParams> = {
   name: 'slice',
@@ -176,20 +184,23 @@ const sliceP: Primitive<SliceParams> = {
     for (let d = 0; d < begin.length; d++) off += begin[d] * str[d]
     const shape = Object.freeze(size.slice())
     const out = alloc(x.dtype, sizeOf(shape), 'slice', shape)
-    km.stridedCopy(x._data!, off, str, shape, out)
+    km.stridedCopy(x._data, off, str, shape, out)
     return fromData(out, shape, x.dtype)
   },
   jvp: ([t], _x, _o, { begin, size }) => (t === null ? null : slice(t, begin, size)),
   vjp: (g, [x], _o, { begin }) => [padSlice(g, begin, x.shape)],
 }
 
-interface PadParams { readonly begin: readonly number[]; readonly shape: Shape }
+interface PadParams {
+  readonly begin: readonly number[]
+  readonly shape: Shape
+}
 
 const padSliceP: Primitive<PadParams> = {
   name: 'padSlice',
   impl: ([g], { begin, shape }) => {
     const out = alloc(g.dtype, sizeOf(shape), 'backward of slice', shape)
-    km.padInto(g._data!, g.shape, begin, shape, stridesOf(shape), out)
+    km.padInto(g._data, g.shape, begin, shape, stridesOf(shape), out)
     return fromData(out, shape, g.dtype)
   },
   jvp: ([t], _x, _o, { begin, shape }) => (t === null ? null : padSlice(t, begin, shape)),
@@ -212,7 +223,7 @@ function padSlice(g: Tensor, begin: readonly number[], shape: Shape): Tensor {
  * @since 0.1.0
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
-  const t = check('slice', x)
+  const t = checkTensor('slice', x)
   if (!Array.isArray(begin) || begin.length !== t.rank) {
     throw new ShapeError('slice', `begin ${JSON.stringify(begin)} must have one entry per axis of shape ${fmt(t.shape)}`)
   }
@@ -239,10 +250,22 @@ const concatP: Primitive<number> = {
     const out = alloc(dtype, sizeOf(shape), 'concat', shape)
     const outer = sizeOf(shape.slice(0, axis))
     const inner = sizeOf(shape.slice(axis + 1))
-    km.concat(xs.map((x) => x._data!), xs.map((x) => x.shape[axis]), outer, inner, out)
+    km.concat(
+      xs.map((x) => x._data),
+      xs.map((x) => x.shape[axis]),
+      outer,
+      inner,
+      out,
+    )
     return fromData(out, Object.freeze(shape), dtype)
   },
-  jvp: (ts, xs, _o, axis) => (ts.every((t) => t === null) ? null : concat(ts.map((t, i) => t ?? zeros(xs[i].shape, xs[i].dtype)), axis)),
+  jvp: (ts, xs, _o, axis) =>
+    ts.every((t) => t === null)
+      ? null
+      : concat(
+          ts.map((t, i) => t ?? zeros(xs[i].shape, xs[i].dtype)),
+          axis,
+        ),
   vjp: (g, xs, _o, axis, needs) => {
     let at = 0
     return xs.map((x, i) => {
@@ -264,7 +287,7 @@ const concatP: Primitive<number> = {
  */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new ArgumentError('concat', `expected a non-empty array of tensors, got ${describe(ts)}`)
-  ts.forEach((t, i) => check('concat', t, `ts[${i}]`))
+  for (const [i, t] of ts.entries()) checkTensor('concat', t, `ts[${i}]`)
   const first = ts[0]
   if (first.rank === 0) throw new ShapeError('concat', 'cannot concatenate rank-0 tensors; use stack')
   const a = normalizeAxis('concat', axis, first.rank)
@@ -275,7 +298,11 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   }
   if (ts.length === 1) return first
   const dtype = ts.reduce<DType>((d, t) => promote(d, t.dtype), 'float32')
-  return bind(concatP, ts.map((t) => cast(t, dtype)), a)
+  return bind(
+    concatP,
+    ts.map((t) => cast(t, dtype)),
+    a,
+  )
 }
 
 /**
@@ -289,12 +316,15 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
  */
 export function stack(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new ArgumentError('stack', `expected a non-empty array of tensors, got ${describe(ts)}`)
-  ts.forEach((t, i) => check('stack', t, `ts[${i}]`))
+  for (const [i, t] of ts.entries()) checkTensor('stack', t, `ts[${i}]`)
   for (const t of ts) {
     if (!shapesEqual(t.shape, ts[0].shape)) throw new ShapeError('stack', `shapes ${ts.map((x) => fmt(x.shape)).join(', ')} differ; expected all equal`)
   }
   const a = normalizeAxis('stack', axis, ts[0].rank + 1)
-  return concat(ts.map((t) => expandDims(t, a)), a)
+  return concat(
+    ts.map((t) => expandDims(t, a)),
+    a,
+  )
 }
 
 // --- oneHot

@@ -6,11 +6,11 @@
  */
 import * as k from '../kernels/elementwise.js'
 import { alloc, promote, type TypedArray } from '../tensor/dtype.js'
-import { type Tensor, fromData } from '../tensor/Tensor.js'
-import type { Primitive } from '../core/node.js'
-import { bind } from '../core/trace.js'
+import { type ConcreteTensor, type Tensor, fromData } from '../tensor/Tensor.js'
+import type { Primitive } from '../engine/primitive.js'
+import { bind } from '../engine/trace.js'
 import type { TensorLike } from './prim.js'
-import { add, div, mul, neg, sub } from './arithmetic.js'
+import { add, div, mul, neg, plus, sub } from './arithmetic.js'
 import { unaryOp, unaryPrim } from './prim.js'
 
 // --- fused backward primitives
@@ -21,14 +21,13 @@ import { unaryOp, unaryPrim } from './prim.js'
 
 /** Runs a fused `(g, z) ↦ out` kernel on two same-shaped tensors. */
 function fusedImpl(kernel: (g: TypedArray, z: TypedArray, o: TypedArray) => void) {
-  return ([g, z]: readonly Tensor[]): Tensor => {
+  return ([g, z]: readonly ConcreteTensor[]): ConcreteTensor => {
     const dtype = promote(g.dtype, z.dtype)
     const out = alloc(dtype, z.size, 'backward of an activation', z.shape)
-    kernel(g._data!, z._data!, out)
+    kernel(g._data, z._data, out)
     return fromData(out, z.shape, dtype)
   }
 }
-const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : add(a, b))
 
 /**
  * A fused backward `d(g, z)`, linear in g, with `dz(g, z)` its derivative in z times g's

@@ -12,7 +12,7 @@
  */
 import type { Tensor } from '../tensor/Tensor.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { type Flat, allocLike, build, flat, leafFrom, leavesLike, read } from './leaves.js'
 import { checkFusion, fusePair } from './fusion.js'
 import * as k from './kernels.js'

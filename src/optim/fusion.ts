@@ -14,7 +14,7 @@
  * @internal
  */
 import { ArgumentError } from '../tensor/errors.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { GradientTransformation, TransformFusion } from './GradientTransformation.js'
 import { countTensor, field, readCount } from './leaves.js'
 

@@ -8,7 +8,8 @@
  */
 import { type DType, type TypedArray, alloc } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
-import { Tensor, dataOf, describe, fromData } from '../tensor/Tensor.js'
+import { Tensor, dataOf, fromData } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { type Structure, flatten, leafPaths, sameStructure, unflatten } from '../tree/index.js'
 
 // --- model

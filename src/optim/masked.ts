@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import { ArgumentError } from '../tensor/errors.js'
-import { type Tensor, describe } from '../tensor/Tensor.js'
+import type { Tensor } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { Structure } from '../tree/index.js'
 import type { GradientTransformation } from './GradientTransformation.js'
 import { build, flat, leavesLike } from './leaves.js'

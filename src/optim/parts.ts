@@ -9,7 +9,7 @@
 import type { Tensor } from '../tensor/Tensor.js'
 import type { TypedArray } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { EmptyState, GradientTransformation, LearningRate } from './GradientTransformation.js'
 import { allocLike, build, checkNumber, countTensor, field, flat, leafFrom, read, readCount, requireParams } from './leaves.js'
 import * as k from './kernels.js'

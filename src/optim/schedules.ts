@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { ArgumentError } from '../tensor/errors.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { Schedule } from './GradientTransformation.js'
 import { checkNumber } from './leaves.js'
 

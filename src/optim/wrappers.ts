@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '../tensor/Tensor.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { Tree } from '../tree/index.js'
 import type { GradientTransformation } from './GradientTransformation.js'
 import { type Flat, allocLike, build, countTensor, field, flat, fullLike, leafFrom, leavesLike, read, readCount } from './leaves.js'

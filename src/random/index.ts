@@ -14,7 +14,8 @@
  */
 import { type DType, alloc, checkDType, checkSize } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { type Tensor, describe, fromData } from '../tensor/Tensor.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { checkShape } from '../tensor/shape.js'
 import { boundedInt, hashCounters, threefry2x32, wordStream } from './threefry.js'
 import { KERNELS, useWasm } from '../kernels/dispatch.js'

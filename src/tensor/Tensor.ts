@@ -1,116 +1,20 @@
 /**
- * The immutable tensor: constructors and readers. A tensor's storage is never written after it
- * is made, so views such as `reshape` share it freely and nothing copies defensively; readers
- * hand out copies so that no caller can reach the storage.
+ * The public tensor module: the `Tensor` type (defined in `model.ts`), its constructors and its
+ * readers. A tensor's storage is never written after it is made; readers hand out copies so that
+ * no caller can reach the storage.
  *
  * @since 0.1.0
  */
-import { type DType, type TypedArray, alloc, checkDType } from './dtype.js'
+import { type DType, alloc, checkDType } from './dtype.js'
 import { ArgumentError, ShapeError, fmt } from './errors.js'
 import { type Shape, checkShape, sizeOf } from './shape.js'
-import type { Node } from '../core/node.js'
-import { formatTensor } from './format.js'
+import { type NestedArray, nestedArray } from './format.js'
+import { checkTensor, describe } from './checks.js'
+import { type Tensor, dataOf, fromData } from './model.js'
 
-// --- model
-
-/**
- * An immutable n-dimensional array of float32 or float64 numbers, row-major.
- * Inside a transform (`grad`, `vjp`, …) a tensor may be a traced value; it behaves the same.
- * There are no methods and no setters: every op returns a new tensor.
- *
- * @example
- * import { tensor } from 'purediff'
- * const t = tensor([[1, 2, 3], [4, 5, 6]], 'float64')
- * if (t.rank !== 2 || t.size !== 6 || t.dtype !== 'float64' || !Object.isFrozen(t.shape)) throw new Error()
- * @category model
- * @since 0.1.0
- */
-export class Tensor {
-  /** The extent of each axis; frozen. */
-  readonly shape: readonly number[]
-  readonly dtype: DType
-  /** The number of elements, the product of `shape`. */
-  readonly size: number
-  /** The number of axes. */
-  readonly rank: number
-  /** @internal storage of a concrete tensor (trace 0); null for a traced value */
-  readonly _data: TypedArray | null
-  /** @internal 0 for a concrete tensor, else the id of the trace that boxed `_value` */
-  readonly _trace: number
-  /** @internal the value one trace level down */
-  readonly _value: Tensor | null
-  /** @internal how a traced value was computed (reverse traces); null for an input of its trace */
-  readonly _node: Node | null
-  /** @internal the tangent carried by a value of a forward (jvp) trace; null on reverse traces */
-  readonly _tangent: Tensor | null
-  /** @internal creation number of a traced value (0 if concrete): creation order is a topological order */
-  readonly _id: number
-
-  /** @internal use the constructors (`tensor`, `zeros`, …) instead */
-  constructor(shape: Shape, dtype: DType, data: TypedArray | null, trace: number, value: Tensor | null, node: Node | null, tangent: Tensor | null, id: number) {
-    this.shape = shape
-    this.dtype = dtype
-    this.size = data !== null ? data.length : value!.size
-    this.rank = shape.length
-    this._data = data
-    this._trace = trace
-    this._value = value
-    this._node = node
-    this._tangent = tangent
-    this._id = id
-    // Immutability is the product: no field of a tensor can be reassigned, even through a cast.
-    Object.freeze(this)
-  }
-
-  /** A short description, e.g. `Tensor(float32 [2,3])`. */
-  toString(): string {
-    return `Tensor(${this.dtype} ${fmt(this.shape)})`
-  }
-
-  /** What Node's console shows: the description and the values (browsers ignore this symbol). */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    const body = this.size <= 1000 ? JSON.stringify(toArray(this)) : `${this.size} values`
-    return `${this.toString()} ${body}${this._trace !== 0 ? ' (traced)' : ''}`
-  }
-
-  /**
-   * fast-check's string form (counterexamples): the call that rebuilds the tensor, every number
-   * exact, e.g. `tensor([[1, 2], [3, -0]], 'float64')`; a summary beyond 1000 elements.
-   */
-  [Symbol.for('fast-check/toStringMethod')](): string {
-    return formatTensor(this.shape, this.dtype, dataOf(this))
-  }
-}
-
-/** @internal a concrete tensor over `data` (which it now owns; nobody may write it again) */
-export function fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
-  return new Tensor(shape, dtype, data, 0, null, null, null, 0)
-}
-
-/** @internal the concrete value under every trace level */
-export function concrete(t: Tensor): Tensor {
-  while (t._trace !== 0) t = t._value!
-  return t
-}
-
-/** @internal the storage of the concrete value of `t` (never to be written) */
-export function dataOf(t: Tensor): TypedArray {
-  return concrete(t)._data!
-}
-
-/** @internal throws unless `x` is a Tensor */
-export function checkTensor(op: string, x: unknown, arg = 'x'): Tensor {
-  if (x instanceof Tensor) return x
-  throw new ArgumentError(op, `argument '${arg}' must be a Tensor, got ${describe(x)}`)
-}
-
-/** @internal a short description of any value for error messages */
-export function describe(x: unknown): string {
-  if (x === null) return 'null'
-  if (Array.isArray(x)) return `an array of length ${x.length}`
-  if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'Object'})`
-  return `${typeof x} ${String(x)}`
-}
+export { Tensor, concrete, dataOf, fromData } from './model.js'
+export type { ConcreteTensor } from './model.js'
+export type { NestedArray } from './format.js'
 
 // --- constructors
 
@@ -123,7 +27,7 @@ type Nested = number | readonly Nested[]
  * import { tensor, toArray } from 'purediff'
  * const t = tensor([[1, 2, 3], [4, 5, 6]])
  * if (t.shape.join() !== '2,3' || t.dtype !== 'float32') throw new Error()
- * if (toArray(t)[1][2] !== 6) throw new Error()
+ * if ((toArray(t) as number[][])[1][2] !== 6) throw new Error()
  * @category constructors
  * @since 0.1.0
  */
@@ -226,7 +130,7 @@ export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor
  * @example
  * import { fromArray, toArray } from 'purediff'
  * const t = fromArray([1, 2, 3, 4, 5, 6], [3, 2])
- * if (toArray(t)[2][0] !== 5) throw new Error()
+ * if ((toArray(t) as number[][])[2][0] !== 5) throw new Error()
  * @category constructors
  * @since 0.1.0
  */
@@ -292,23 +196,9 @@ export function eye(n: number, dtype: DType = 'float32'): Tensor {
  * @category readers
  * @since 0.1.0
  */
-export function toArray(t: Tensor): any {
+export function toArray(t: Tensor): NestedArray {
   checkTensor('toArray', t, 't')
-  const d = dataOf(t)
-  const shape = t.shape
-  if (shape.length === 0) return d[0]
-  let k = 0
-  const build = (depth: number): unknown[] => {
-    const n = shape[depth]
-    const out = new Array<unknown>(n)
-    if (depth === shape.length - 1) {
-      for (let i = 0; i < n; i++) out[i] = d[k++]
-    } else {
-      for (let i = 0; i < n; i++) out[i] = build(depth + 1)
-    }
-    return out
-  }
-  return build(0)
+  return nestedArray(t.shape, dataOf(t))
 }
 
 /**

@@ -93,7 +93,10 @@ export function alloc(dtype: DType, n: number, op = 'alloc', shape?: readonly nu
 /** The error for an allocation the runtime refused: an ArgumentError for a RangeError, else `e` itself. */
 function refused(op: string, shape: readonly number[], n: number, dtype: DType, e: unknown): unknown {
   if (!(e instanceof RangeError)) return e
-  return new ArgumentError(op, `could not allocate shape ${shapeText(shape)} (${n} ${dtype} elements, ${bytesText(n, dtype)}): the runtime refused (${e.message}); use smaller tensors or free memory`)
+  return new ArgumentError(
+    op,
+    `could not allocate shape ${shapeText(shape)} (${n} ${dtype} elements, ${bytesText(n, dtype)}): the runtime refused (${e.message}); use smaller tensors or free memory`,
+  )
 }
 
 /** The dtype of a binary result: float64 if either side is float64. @internal */

@@ -36,7 +36,8 @@ export function formatTensor(shape: readonly number[], dtype: DType, data: Array
   const num = (i: number) => formatNumber(data[i], dtype)
   if (n === 0) return `zeros([${shape.join(', ')}], '${dtype}')`
   if (n > MAX_PRINTED) {
-    const head = Array.from({ length: ENDS }, (_, i) => num(i)), tail = Array.from({ length: ENDS }, (_, i) => num(n - ENDS + i))
+    const head = Array.from({ length: ENDS }, (_, i) => num(i)),
+      tail = Array.from({ length: ENDS }, (_, i) => num(n - ENDS + i))
     return `Tensor(${dtype} [${shape.join(', ')}], ${n} values, too many to print; row-major: ${head.join(', ')}, …, ${tail.join(', ')})`
   }
   let k = 0
@@ -47,4 +48,31 @@ export function formatTensor(shape: readonly number[], dtype: DType, data: Array
     return `[${parts.join(', ')}]`
   }
   return `tensor(${nest(0)}, '${dtype}')`
+}
+
+/**
+ * The values of a tensor as nested JS arrays, one level per axis (a number at rank 0). The
+ * static type cannot know the rank: narrow it with a cast you know holds, e.g.
+ * `toArray(matrix) as number[][]`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type NestedArray = number | NestedArray[]
+
+/** The row-major `data` of a tensor of `shape` as nested arrays (a copy); a number at rank 0. */
+export function nestedArray(shape: readonly number[], data: ArrayLike<number>): NestedArray {
+  if (shape.length === 0) return data[0]
+  let k = 0
+  const build = (depth: number): NestedArray[] => {
+    const n = shape[depth]
+    const out = new Array<NestedArray>(n)
+    if (depth === shape.length - 1) {
+      for (let i = 0; i < n; i++) out[i] = data[k++]
+    } else {
+      for (let i = 0; i < n; i++) out[i] = build(depth + 1)
+    }
+    return out
+  }
+  return build(0)
 }

@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import { type Key, type Tensor, ArgumentError, ShapeError, random } from '../index.js'
-import { checkTensor, dataOf, describe, fromData } from '../tensor/Tensor.js'
+import { dataOf, fromData } from '../tensor/Tensor.js'
+import { checkTensor, describe } from '../tensor/checks.js'
 import { alloc } from '../tensor/dtype.js'
 
 // --- model

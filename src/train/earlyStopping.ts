@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { ArgumentError } from '../index.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 
 // --- model
 

@@ -5,7 +5,8 @@
  */
 import { ArgumentError, item } from '../index.js'
 import { type Layer, accuracy } from '../nn/index.js'
-import { dataOf, describe } from '../tensor/Tensor.js'
+import { dataOf } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import type { Tensor } from '../tensor/Tensor.js'
 import { type Data, checkData, rowRange } from './batches.js'
 import type { Loss } from './trainStep.js'

@@ -7,7 +7,7 @@
  * @internal
  */
 import { type Key, ArgumentError, random } from '../index.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { checkData, gatherRows } from './batches.js'
 import type { History } from './diagnose.js'
 import { TrainingDivergedError, nonFinitePaths, nonFiniteStatePaths } from './diverged.js'

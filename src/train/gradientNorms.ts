@@ -6,7 +6,8 @@
  */
 import { ArgumentError } from '../index.js'
 import { flatten } from '../tree/index.js'
-import { dataOf, describe } from '../tensor/Tensor.js'
+import { dataOf } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { norm } from '../kernels/norm.js'
 
 // --- operations

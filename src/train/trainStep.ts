@@ -9,7 +9,7 @@
 import { type Key, type Tensor, ArgumentError, add, item, random, valueAndGrad } from '../index.js'
 import type { Layer } from '../nn/index.js'
 import { type GradientTransformation, applyUpdates } from '../optim/index.js'
-import { describe } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { type Data, checkData } from './batches.js'
 
 // --- model

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import { ArgumentError } from '../tensor/errors.js'
-import { Tensor, describe } from '../tensor/Tensor.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { describe } from '../tensor/checks.js'
 import { zeros } from '../tensor/Tensor.js'
 
 // --- model
@@ -72,7 +73,10 @@ export function flatten(op: string, t: unknown): { leaves: Tensor[]; structure: 
   }
   // The structure of a leaf, or null after pushing a frame for a container.
   const open = (x: unknown, at: number | string): Structure | null => {
-    if (x instanceof Tensor) { leaves.push(x); return LEAF }
+    if (x instanceof Tensor) {
+      leaves.push(x)
+      return LEAF
+    }
     const array = Array.isArray(x)
     if (!array && !isPlainObject(x)) {
       throw new ArgumentError(op, `pytree leaf at ${path(at)} is ${describe(x)}; expected a Tensor, a plain object or an array`)
@@ -141,8 +145,8 @@ export function leafPaths(structure: Structure): string[] {
   const out: string[] = []
   const walk = (s: Structure, path: string): void => {
     if (s.kind === 'leaf') out.push(path || '<root>')
-    else if (s.kind === 'array') s.items.forEach((it, i) => walk(it, `${path}[${i}]`))
-    else s.items.forEach((it, i) => walk(it, `${path}.${s.keys[i]}`))
+    else if (s.kind === 'array') for (const [i, it] of s.items.entries()) walk(it, `${path}[${i}]`)
+    else for (const [i, it] of s.items.entries()) walk(it, `${path}.${s.keys[i]}`)
   }
   walk(structure, '')
   return out
@@ -228,7 +232,10 @@ export function reduce<A>(f: (acc: A, leaf: Tensor) => A, initial: A, t: unknown
  */
 export function zerosLike<T>(t: T): T {
   const { leaves: ls, structure } = flatten('tree.zerosLike', t)
-  return unflatten<T>(structure, ls.map((l) => zeros(l.shape, l.dtype)))
+  return unflatten<T>(
+    structure,
+    ls.map((l) => zeros(l.shape, l.dtype)),
+  )
 }
 
 /**
@@ -243,7 +250,8 @@ export function zerosLike<T>(t: T): T {
  * @since 0.1.0
  */
 export function structureEquals(a: unknown, b: unknown): boolean {
-  let fa, fb
+  let fa: ReturnType<typeof flatten>
+  let fb: ReturnType<typeof flatten>
   try {
     fa = flatten('tree.structureEquals', a)
     fb = flatten('tree.structureEquals', b)
@@ -252,7 +260,8 @@ export function structureEquals(a: unknown, b: unknown): boolean {
   }
   if (!sameStructure(fa.structure, fb.structure)) return false
   for (let i = 0; i < fa.leaves.length; i++) {
-    const x = fa.leaves[i], y = fb.leaves[i]
+    const x = fa.leaves[i],
+      y = fb.leaves[i]
     if (x.dtype !== y.dtype || x.rank !== y.rank || x.shape.some((d, j) => d !== y.shape[j])) return false
   }
   return true

@@ -32,11 +32,14 @@ describe('transforms refuse a non-function, naming themselves', () => {
   ]
   for (const [name, call] of cases) {
     it(name, () => {
-      fc.assert(fc.property(notAFunction, (f) => {
-        const e = thrown(() => call(f as never))
-        expect(e.op).toBe(name)
-        expect(e.message.startsWith(`${name}: f must be a function, got `)).toBe(true)
-      }), { numRuns: 20 })
+      fc.assert(
+        fc.property(notAFunction, (f) => {
+          const e = thrown(() => call(f as never))
+          expect(e.op).toBe(name)
+          expect(e.message.startsWith(`${name}: f must be a function, got `)).toBe(true)
+        }),
+        { numRuns: 20 },
+      )
     })
   }
 })
@@ -47,13 +50,16 @@ describe('customVjp', () => {
   const bwd = (_r: null, g: Tensor) => [mul(g, 2)]
 
   it('names the argument that is not a function', () => {
-    fc.assert(fc.property(notAFunction, fc.constantFrom(0, 1, 2), (bad, which) => {
-      const args: unknown[] = [f, fwd, bwd]
-      args[which] = bad
-      const e = thrown(() => customVjp(...(args as [typeof f, typeof fwd, typeof bwd])))
-      expect(e.op).toBe('customVjp')
-      expect(e.message.startsWith(`customVjp: ${['f', 'fwd', 'bwd'][which]} must be a function, got `)).toBe(true)
-    }), { numRuns: 30 })
+    fc.assert(
+      fc.property(notAFunction, fc.constantFrom(0, 1, 2), (bad, which) => {
+        const args: unknown[] = [f, fwd, bwd]
+        args[which] = bad
+        const e = thrown(() => customVjp(...(args as [typeof f, typeof fwd, typeof bwd])))
+        expect(e.op).toBe('customVjp')
+        expect(e.message.startsWith(`customVjp: ${['f', 'fwd', 'bwd'][which]} must be a function, got `)).toBe(true)
+      }),
+      { numRuns: 30 },
+    )
   })
 
   it('refuses an f that returns something other than a Tensor', () => {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { arb } from '../../src/testing/index.js'
+import { dataOf } from '../../src/tensor/Tensor.js'
 import {
   type OpSubject,
   checkAdjointness,
@@ -69,10 +70,8 @@ const sinTwice = unary(
 
 /** The storage of the concrete value under any trace (test fixtures only). */
 function storage(x: Tensor): Float32Array | Float64Array {
-  // test fixture only: reaching into private fields to simulate an op that writes its input
-  let t = x as any
-  while (t._data === null) t = t._value
-  return t._data
+  // test fixture only: reaching the private storage to simulate an op that writes its input
+  return dataOf(x)
 }
 
 // neg that bumps its input's first element: the bug the immutability laws exist for

@@ -25,22 +25,29 @@ function weights(t: Tensor, seed: number): Tensor {
 describe.each(opRows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
   const laws = { ...gradientLaws(row), ...immutabilityLaws(row) }
   for (const [law, property] of Object.entries(laws)) {
-    it(law, () => { fc.assert(property, { numRuns: RUNS }) })
+    it(law, () => {
+      fc.assert(property, { numRuns: RUNS })
+    })
   }
   if (row.order === 2) {
     it('second derivative agrees with central differences', () => {
-      fc.assert(fc.property(row.args, fc.integer({ min: 1, max: 1000 }), (args, seed) => {
-        const y = row.f(...args)
-        const v = weights(y, seed)
-        // g(x) = ∇ₓ Σ v ⊙ f(x): a pytree like the argument list
-        const g = grad((xs: Tensor[]) => sum(mul(v, row.f(...xs))))
-        // h(x) = Σᵢ Σ wᵢ ⊙ gᵢ(x): a scalar whose gradient involves every second derivative
-        const outer = (xs: Tensor[]) => g(xs).map((gi, i) => sum(mul(weights(gi, seed + i + 1), gi))).reduce((a, b) => add(a, b))
-        const r = checkGrad(outer, args)
-        if (!r.ok) throw new Error(formatGradCheck(r))
-        return true
-      }), { numRuns: RUNS })
+      fc.assert(
+        fc.property(row.args, fc.integer({ min: 1, max: 1000 }), (args, seed) => {
+          const y = row.f(...args)
+          const v = weights(y, seed)
+          // g(x) = ∇ₓ Σ v ⊙ f(x): a pytree like the argument list
+          const g = grad((xs: Tensor[]) => sum(mul(v, row.f(...xs))))
+          // h(x) = Σᵢ Σ wᵢ ⊙ gᵢ(x): a scalar whose gradient involves every second derivative
+          const outer = (xs: Tensor[]) =>
+            g(xs)
+              .map((gi, i) => sum(mul(weights(gi, seed + i + 1), gi)))
+              .reduce((a, b) => add(a, b))
+          const r = checkGrad(outer, args)
+          if (!r.ok) throw new Error(formatGradCheck(r))
+          return true
+        }),
+        { numRuns: RUNS },
+      )
     })
   }
 })
-

@@ -24,16 +24,22 @@ function opOf(run: () => unknown): string {
 
 describe('elementwise ops name themselves for a non-tensor argument', () => {
   it('unary ops', () => {
-    fc.assert(fc.property(fc.constantFrom(...unary), notATensor, (name, bad) => {
-      const op = (P as unknown as Record<string, (x: unknown) => unknown>)[name]
-      expect(opOf(() => op(bad))).toBe(name)
-    }), { numRuns: 120 })
+    fc.assert(
+      fc.property(fc.constantFrom(...unary), notATensor, (name, bad) => {
+        const op = (P as unknown as Record<string, (x: unknown) => unknown>)[name]
+        expect(opOf(() => op(bad))).toBe(name)
+      }),
+      { numRuns: 120 },
+    )
   })
   it('binary ops, either side', () => {
-    fc.assert(fc.property(fc.constantFrom(...binary), notATensor, fc.boolean(), (name, bad, first) => {
-      const op = (P as unknown as Record<string, (a: unknown, b: unknown) => unknown>)[name]
-      const ok = P.ones([2], 'float64')
-      expect(opOf(() => (first ? op(bad, ok) : op(ok, bad)))).toBe(name)
-    }), { numRuns: 120 })
+    fc.assert(
+      fc.property(fc.constantFrom(...binary), notATensor, fc.boolean(), (name, bad, first) => {
+        const op = (P as unknown as Record<string, (a: unknown, b: unknown) => unknown>)[name]
+        const ok = P.ones([2], 'float64')
+        expect(opOf(() => (first ? op(bad, ok) : op(ok, bad)))).toBe(name)
+      }),
+      { numRuns: 120 },
+    )
   })
 })

@@ -9,7 +9,10 @@ import type { Tensor } from '../../src/index.js'
 
 describe('constructors', () => {
   it('tensor infers the shape of nested arrays; scalars have rank 0', () => {
-    const t = P.tensor([[[1], [2]], [[3], [4]]])
+    const t = P.tensor([
+      [[1], [2]],
+      [[3], [4]],
+    ])
     expect([t.shape, t.rank, t.size, t.dtype]).toEqual([[2, 2, 1], 3, 4, 'float32'])
     expect(P.scalar(5).shape).toEqual([])
     expect(P.tensor(5).rank).toBe(0)
@@ -19,9 +22,16 @@ describe('constructors', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       expect(P.toFlatArray(P.full([2], 0.5, dtype))).toEqual([0.5, 0.5])
       expect(P.zeros([2, 0], dtype).size).toBe(0)
-      expect(P.toArray(P.eye(3, dtype))).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+      expect(P.toArray(P.eye(3, dtype))).toEqual([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ])
       expect(P.arange(3, dtype).dtype).toBe(dtype)
-      expect(P.toArray(P.fromArray(new Float64Array([1, 2, 3, 4]), [2, 2], dtype))).toEqual([[1, 2], [3, 4]])
+      expect(P.toArray(P.fromArray(new Float64Array([1, 2, 3, 4]), [2, 2], dtype))).toEqual([
+        [1, 2],
+        [3, 4],
+      ])
     }
   })
   it('float32 storage rounds and float64 keeps every bit', () => {
@@ -36,10 +46,12 @@ describe('immutability', () => {
     const t = P.fromArray(src, [2, 2])
     src[0] = 99 // the tensor copied its input
     expect(Object.isFrozen(t.shape)).toBe(true)
-    expect(() => { (t.shape as number[])[0] = 7 }).toThrow()
+    expect(() => {
+      ;(t.shape as number[])[0] = 7
+    }).toThrow()
     const flat = P.toFlatArray(t)
     flat[0] = 42
-    const nested = P.toArray(t)
+    const nested = P.toArray(t) as number[][]
     nested[0][0] = 42
     expect(P.toFlatArray(t)).toEqual([1, 2, 3, 4])
   })
@@ -48,9 +60,15 @@ describe('immutability', () => {
     const u = P.grad((x: Tensor) => P.sum(P.mul(x, x)))(t)
     for (const x of [t, u, P.reshape(t, [3, 1])]) {
       expect(Object.isFrozen(x)).toBe(true)
-      expect(() => { (x as unknown as { shape: number[] }).shape = [9] }).toThrow(TypeError)
-      expect(() => { (x as unknown as { dtype: string }).dtype = 'float64' }).toThrow(TypeError)
-      expect(() => { (x as unknown as { extra: number }).extra = 1 }).toThrow(TypeError)
+      expect(() => {
+        ;(x as unknown as { shape: number[] }).shape = [9]
+      }).toThrow(TypeError)
+      expect(() => {
+        ;(x as unknown as { dtype: string }).dtype = 'float64'
+      }).toThrow(TypeError)
+      expect(() => {
+        ;(x as unknown as { extra: number }).extra = 1
+      }).toThrow(TypeError)
     }
     expect(P.toFlatArray(t)).toEqual([1, 2, 3])
   })
@@ -59,18 +77,24 @@ describe('immutability', () => {
     const b = P.reshape(a, [2, 3])
     const c = P.add(b, 1)
     expect(P.toFlatArray(a)).toEqual([0, 1, 2, 3, 4, 5])
-    expect(P.toArray(c)).toEqual([[1, 2, 3], [4, 5, 6]])
+    expect(P.toArray(c)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ])
   })
   it('no op changes its inputs (property over broadcast ops and transforms)', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 6, maxLength: 6 }), (v) => {
-      const x = P.fromArray(v, [2, 3], 'float64')
-      const y = P.fromArray(v.slice(0, 3), [3], 'float64')
-      const f = (a: Tensor) => P.sum(P.mul(P.softmax(P.matmul(a, P.transpose(P.broadcastTo(y, [2, 3])))), P.sin(a.shape[0] === 2 ? P.slice(a, [0, 0], [2, 2]) : a)))
-      P.grad(f)(x)
-      P.jvp(f, [x], [x])
-      P.hessian((a: Tensor) => P.sum(P.square(a)))(y)
-      return P.toFlatArray(x).every((e, i) => Object.is(e, v[i])) && P.toFlatArray(y).every((e, i) => Object.is(e, v[i]))
-    }), { numRuns: 30 })
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 6, maxLength: 6 }), (v) => {
+        const x = P.fromArray(v, [2, 3], 'float64')
+        const y = P.fromArray(v.slice(0, 3), [3], 'float64')
+        const f = (a: Tensor) => P.sum(P.mul(P.softmax(P.matmul(a, P.transpose(P.broadcastTo(y, [2, 3])))), P.sin(a.shape[0] === 2 ? P.slice(a, [0, 0], [2, 2]) : a)))
+        P.grad(f)(x)
+        P.jvp(f, [x], [x])
+        P.hessian((a: Tensor) => P.sum(P.square(a)))(y)
+        return P.toFlatArray(x).every((e, i) => Object.is(e, v[i])) && P.toFlatArray(y).every((e, i) => Object.is(e, v[i]))
+      }),
+      { numRuns: 30 },
+    )
   })
 })
 
@@ -119,6 +143,9 @@ describe('non-differentiable ops have zero gradient', () => {
     expect(P.toFlatArray(P.grad((t: Tensor) => P.max(t))(P.tensor([3, 1, 3])))).toEqual([1, 0, 0])
     expect(P.toFlatArray(P.grad((t: Tensor) => P.min(t))(P.tensor([1, 1, 3])))).toEqual([1, 0, 0])
     const [ga, gb] = P.grad((p: Tensor[]) => P.sum(P.maximum(p[0], p[1])))([P.tensor([2, 1]), P.tensor([2, 5])])
-    expect([P.toFlatArray(ga), P.toFlatArray(gb)]).toEqual([[1, 0], [0, 1]])
+    expect([P.toFlatArray(ga), P.toFlatArray(gb)]).toEqual([
+      [1, 0],
+      [0, 1],
+    ])
   })
 })

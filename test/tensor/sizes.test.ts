@@ -11,7 +11,11 @@ import { MAX_ELEMENTS } from '../../src/tensor/dtype.js'
 import { hashCounters } from '../../src/random/threefry.js'
 
 function thrown(f: () => unknown): Error {
-  try { f() } catch (e) { return e as Error }
+  try {
+    f()
+  } catch (e) {
+    return e as Error
+  }
   throw new Error('expected a throw')
 }
 
@@ -65,14 +69,17 @@ describe('constructors refuse sizes over the limit before allocating', () => {
   it('property: any shape over the limit is refused by every constructor and sampler, naming it', () => {
     const dim = fc.integer({ min: 1, max: 2 ** 26 })
     const big = fc.array(dim, { minLength: 2, maxLength: 4 }).filter((s) => s.reduce((a, d) => a * BigInt(d), 1n) > 2n ** 32n)
-    fc.assert(fc.property(big, fc.constantFrom('float32' as const, 'float64' as const), (shape, dtype) => {
-      const k = P.random.key(0)
-      expectTooLarge(() => P.zeros(shape, dtype), 'zeros', shape)
-      expectTooLarge(() => P.full(shape, 1, dtype), 'full', shape)
-      expectTooLarge(() => P.random.uniform(k, shape, { dtype }), 'random.uniform', shape)
-      expectTooLarge(() => P.random.normal(k, shape, { dtype }), 'random.normal', shape)
-      expectTooLarge(() => P.random.bernoulli(k, 0.5, shape, dtype), 'random.bernoulli', shape)
-    }), { numRuns: 50 })
+    fc.assert(
+      fc.property(big, fc.constantFrom('float32' as const, 'float64' as const), (shape, dtype) => {
+        const k = P.random.key(0)
+        expectTooLarge(() => P.zeros(shape, dtype), 'zeros', shape)
+        expectTooLarge(() => P.full(shape, 1, dtype), 'full', shape)
+        expectTooLarge(() => P.random.uniform(k, shape, { dtype }), 'random.uniform', shape)
+        expectTooLarge(() => P.random.normal(k, shape, { dtype }), 'random.normal', shape)
+        expectTooLarge(() => P.random.bernoulli(k, 0.5, shape, dtype), 'random.bernoulli', shape)
+      }),
+      { numRuns: 50 },
+    )
   })
   it('a zero axis makes an empty tensor whatever the other axes (no NaN size)', () => {
     const t = P.zeros([1e200, 1e200, 0])
@@ -87,8 +94,14 @@ describe('constructors refuse sizes over the limit before allocating', () => {
 
 describe('op outputs over the limit are refused before allocating, naming the op', () => {
   it('broadcasting, broadcastTo, matmul, where, oneHot and inside grad', () => {
-    const col = P.zeros([1e5, 1]), row = P.zeros([1, 1e5])
-    for (const [name, op] of [['add', P.add], ['mul', P.mul], ['maximum', P.maximum], ['greater', P.greater]] as const) {
+    const col = P.zeros([1e5, 1]),
+      row = P.zeros([1, 1e5])
+    for (const [name, op] of [
+      ['add', P.add],
+      ['mul', P.mul],
+      ['maximum', P.maximum],
+      ['greater', P.greater],
+    ] as const) {
       expectTooLarge(() => op(col, row), name, [1e5, 1e5])
     }
     expectTooLarge(() => P.broadcastTo(P.scalar(1), [1e5, 1e5]), 'broadcastTo', [1e5, 1e5])
@@ -124,7 +137,12 @@ describe('a refusal by the runtime is a named error, not a bare RangeError', () 
       globalThis.Float32Array = real.f32
       globalThis.Float64Array = real.f64
     }
-    const expected = [['zeros', '[40,50]', '2000 float64'], ['ones', '[2001]', '2001 float32'], ['broadcastTo', '[3,1000]', '3000 float32'], ['exp', '2000 float64']]
+    const expected = [
+      ['zeros', '[40,50]', '2000 float64'],
+      ['ones', '[2001]', '2001 float32'],
+      ['broadcastTo', '[3,1000]', '3000 float32'],
+      ['exp', '2000 float64'],
+    ]
     errors.forEach((e, i) => {
       expect(e).toBeInstanceOf(P.ArgumentError)
       expect(e.message.startsWith(`${expected[i][0]}: could not allocate`)).toBe(true)
@@ -141,7 +159,10 @@ describe('samplers draw in blocks without changing a bit', () => {
   const k = P.random.key(42)
   const [k0, k1] = P.random.keyData(k)
   const BLOCK = 2 ** 20
-  const words = (c: number) => { const [a, b] = hashCounters(k0, k1, c, 1); return [a[0], b[0]] }
+  const words = (c: number) => {
+    const [a, b] = hashCounters(k0, k1, c, 1)
+    return [a[0], b[0]]
+  }
   it('uniform float32: u = ((y0 ^ y1) >>> 9) · 2^-23 at counters around the boundary', () => {
     const xs = P.toFlatArray(P.random.uniform(k, [BLOCK + 2]))
     for (const i of [0, BLOCK - 1, BLOCK, BLOCK + 1]) {
@@ -153,7 +174,8 @@ describe('samplers draw in blocks without changing a bit', () => {
     const n = BLOCK / 2 + 2
     const xs = P.toFlatArray(P.random.normal(k, [n], { dtype: 'float64' }))
     for (const i of [0, BLOCK / 2 - 1, BLOCK / 2, BLOCK / 2 + 1]) {
-      const [a0, a1] = words(2 * i), [b0, b1] = words(2 * i + 1)
+      const [a0, a1] = words(2 * i),
+        [b0, b1] = words(2 * i + 1)
       const u1 = ((a0 >>> 5) * 67108864 + (a1 >>> 6) + 1) * 2 ** -53
       const u2 = ((b0 >>> 5) * 67108864 + (b1 >>> 6)) * 2 ** -53
       expect(xs[i]).toBe(Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2))

@@ -30,7 +30,12 @@ describe('tree', () => {
     expect(P.tree.reduce((acc: string, l: Tensor) => `${acc}${l.size}`, '', t)).toBe('43')
     const z = P.tree.zerosLike(t)
     expect(P.tree.structureEquals(z, t)).toBe(true)
-    expect(P.tree.leaves(z).flatMap(P.toFlatArray).every((v) => v === 0)).toBe(true)
+    expect(
+      P.tree
+        .leaves(z)
+        .flatMap(P.toFlatArray)
+        .every((v) => v === 0),
+    ).toBe(true)
     expect((z[0] as Tensor).dtype).toBe('float64')
   })
   it('structureEquals compares keys, order, lengths, shapes and dtypes, and never throws', () => {
@@ -67,7 +72,11 @@ const innermost = (t: unknown): Tensor => {
   return t
 }
 function thrown(f: () => unknown): Error {
-  try { f() } catch (e) { return e as Error }
+  try {
+    f()
+  } catch (e) {
+    return e as Error
+  }
   throw new Error('expected a throw')
 }
 
@@ -103,25 +112,28 @@ describe('cyclic pytrees are named errors, never a stack overflow', () => {
   it('property: a cycle planted anywhere in a random tree is found, naming its path', () => {
     // A random chain of keys/indices; the last container points back to the one at `back`.
     const step = fc.oneof(fc.constantFrom('a', 'b', '__proto__', '0'), fc.nat(2))
-    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), fc.nat(), (steps, pick) => {
-      const containers: (Record<string, unknown> | unknown[])[] = []
-      const make = (k: string | number) => (typeof k === 'number' ? [s(0), s(1), s(2)] : { a: s(0), b: s(1) })
-      const root = make(steps[0])
-      containers.push(root)
-      let path = ''
-      for (let i = 0; i < steps.length; i++) {
-        const k = steps[i]
-        const child = i + 1 < steps.length ? make(steps[i + 1]) : containers[pick % containers.length]
-        const parent = containers[containers.length - 1]
-        const key = Array.isArray(parent) ? (typeof k === 'number' ? k : 0) : String(k)
-        Object.defineProperty(parent, key, { value: child, enumerable: true, writable: true, configurable: true })
-        path += Array.isArray(parent) ? `[${key}]` : `.${key}`
-        if (i + 1 < steps.length) containers.push(child as Record<string, unknown>)
-      }
-      const e = thrown(() => P.tree.leaves(root))
-      expect(e).toBeInstanceOf(P.ArgumentError)
-      expect(e.message).toContain(`the value at ${path} is its own ancestor at `)
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), fc.nat(), (steps, pick) => {
+        const containers: (Record<string, unknown> | unknown[])[] = []
+        const make = (k: string | number) => (typeof k === 'number' ? [s(0), s(1), s(2)] : { a: s(0), b: s(1) })
+        const root = make(steps[0])
+        containers.push(root)
+        let path = ''
+        for (let i = 0; i < steps.length; i++) {
+          const k = steps[i]
+          const child = i + 1 < steps.length ? make(steps[i + 1]) : containers[pick % containers.length]
+          const parent = containers[containers.length - 1]
+          const key = Array.isArray(parent) ? (typeof k === 'number' ? k : 0) : String(k)
+          Object.defineProperty(parent, key, { value: child, enumerable: true, writable: true, configurable: true })
+          path += Array.isArray(parent) ? `[${key}]` : `.${key}`
+          if (i + 1 < steps.length) containers.push(child as Record<string, unknown>)
+        }
+        const e = thrown(() => P.tree.leaves(root))
+        expect(e).toBeInstanceOf(P.ArgumentError)
+        expect(e.message).toContain(`the value at ${path} is its own ancestor at `)
+      }),
+      { numRuns: 200 },
+    )
   })
 })
 
@@ -130,12 +142,21 @@ describe('deep pytrees: 1,000 levels work, deeper ones are named errors', () => 
     const t = nested(1000)
     const g = P.grad((x: unknown) => P.sum(P.mul(innermost(x), 4)))(t)
     expect(P.item(innermost(g))).toBe(4)
-    expect(P.tree.structureEquals(P.tree.map((x: Tensor) => P.neg(x), t), t)).toBe(true)
+    expect(
+      P.tree.structureEquals(
+        P.tree.map((x: Tensor) => P.neg(x), t),
+        t,
+      ),
+    ).toBe(true)
   })
   it('1,001, 5,000 and 50,000 levels name the op, the limit and the path (elided), without overflowing the stack', () => {
     for (const depth of [1001, 5000, 50000]) {
       const t = nested(depth)
-      for (const [op, run] of [['grad', () => P.grad((x: unknown) => P.sum(innermost(x)))(t)], ['tree.map', () => P.tree.map((x: Tensor) => x, t)], ['tree.leaves', () => P.tree.leaves(t)]] as const) {
+      for (const [op, run] of [
+        ['grad', () => P.grad((x: unknown) => P.sum(innermost(x)))(t)],
+        ['tree.map', () => P.tree.map((x: Tensor) => x, t)],
+        ['tree.leaves', () => P.tree.leaves(t)],
+      ] as const) {
         const e = thrown(run)
         expect(e).toBeInstanceOf(P.ArgumentError)
         expect(e.message).toMatch(new RegExp(`^${op.replace('.', '\\.')}: the pytree is nested deeper than 1000 levels at \\.a\\.a\\.a`))
@@ -171,7 +192,9 @@ describe('own "__proto__" keys are carried faithfully', () => {
     const doubled = P.tree.map((x: Tensor) => P.mul(x, 2), t)
     const z = P.tree.zerosLike(t)
     // f = 5·w + b₀² + c: ∂f/∂w = 5, ∂f/∂b₀ = 2·b₀ = 6, ∂f/∂c = 1
-    const f = (p: Record<string, any>) => P.add(P.add(P.mul(p['__proto__'].w, 5), P.square(p['__proto__'].b[0])), p.c)
+    // the own key "__proto__" (read as an own property: it shadows the prototype accessor)
+    const inner = (p: Record<string, unknown>) => Object.getOwnPropertyDescriptor(p, '__proto__')?.value as { w: Tensor; b: Tensor[] }
+    const f = (p: Record<string, unknown>) => P.add(P.add(P.mul(inner(p).w, 5), P.square(inner(p).b[0])), p.c as Tensor)
     const g = P.grad(f)(t)
     const [v, g2] = P.valueAndGrad(f)(t)
     expect(P.item(v)).toBe(5 * 2 + 9 + 4)
@@ -206,23 +229,28 @@ describe('own "__proto__" keys are carried faithfully', () => {
   it('property: random trees with keys such as __proto__, constructor and "0" keep every key list through tree.map and grad', () => {
     const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '0', '10', ''), fc.string({ maxLength: 4 }))
     const tree: fc.Arbitrary<unknown> = fc.letrec<{ t: unknown }>((tie) => ({
-      t: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+      t: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
         { weight: 3, arbitrary: fc.double({ min: -2, max: 2, noNaN: true }).map((x) => P.scalar(x, 'float64')) },
         fc.array(tie('t'), { maxLength: 3 }),
         fc.uniqueArray(fc.tuple(key, tie('t')), { maxLength: 4, selector: ([k]) => k }).map((entries) => {
           const o: Record<string, unknown> = {}
           for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
           return o
-        })),
+        }),
+      ),
     })).t
-    fc.assert(fc.property(tree, (t) => {
-      const mapped = P.tree.map((x: Tensor) => P.mul(x, 3), t)
-      expect(keyLists(mapped)).toEqual(keyLists(t))
-      // f = Σ leaves², so the gradient is 2·leaf, in the same places
-      const g = P.grad((p: unknown) => P.tree.leaves(p).reduce((acc: Tensor, x) => P.add(acc, P.square(x)), P.scalar(0, 'float64')))(t)
-      expect(keyLists(g)).toEqual(keyLists(t))
-      expect(P.tree.leaves(g).map(P.item)).toEqual(P.tree.leaves(t).map((x) => 2 * P.item(x)))
-      expect(Object.getPrototypeOf({})).toBe(Object.prototype)
-    }), { numRuns: 150 })
+    fc.assert(
+      fc.property(tree, (t) => {
+        const mapped = P.tree.map((x: Tensor) => P.mul(x, 3), t)
+        expect(keyLists(mapped)).toEqual(keyLists(t))
+        // f = Σ leaves², so the gradient is 2·leaf, in the same places
+        const g = P.grad((p: unknown) => P.tree.leaves(p).reduce((acc: Tensor, x) => P.add(acc, P.square(x)), P.scalar(0, 'float64')))(t)
+        expect(keyLists(g)).toEqual(keyLists(t))
+        expect(P.tree.leaves(g).map(P.item)).toEqual(P.tree.leaves(t).map((x) => 2 * P.item(x)))
+        expect(Object.getPrototypeOf({})).toBe(Object.prototype)
+      }),
+      { numRuns: 150 },
+    )
   })
 })

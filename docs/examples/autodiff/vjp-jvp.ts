@@ -35,5 +35,6 @@ const lhs = toFlatArray(u).reduce((s, ui, i) => s + ui * toFlatArray(jv)[i], 0)
 const rhs = jtu[0] * 1 + jtu[1] * -1
 assert.ok(Math.abs(lhs - rhs) < 1e-12)
 // jacobian builds the whole matrix, one vjp per output element.
-toArray(jacobian(f)(x)).forEach((row: number[], i: number) => row.forEach((val, j) => assert.ok(Math.abs(val - J[i][j]) < 1e-15)))
+const full = toArray(jacobian(f)(x)) as number[][]
+full.forEach((row, i) => row.forEach((val, j) => assert.ok(Math.abs(val - J[i][j]) < 1e-15)))
 // #endregion adjoint

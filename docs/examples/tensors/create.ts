@@ -19,7 +19,7 @@ const c = add(a, b)
 assert.equal(c.dtype, 'float64')
 assert.deepEqual(c.shape, [2, 3])
 // 1 + 0.1 in float64 is 1.1 exactly as JavaScript computes it: no float32 rounding on the way
-assert.equal(toArray(c)[0][0], 1 + 0.1)
+assert.equal((toArray(c) as number[][])[0][0], 1 + 0.1)
 // A column [2, 1] against a row [3] makes a [2, 3] table.
 assert.deepEqual(toArray(mul(tensor([[1], [10]]), tensor([1, 2, 3]))), [[1, 2, 3], [10, 20, 30]])
 // Every binary op also takes a plain number.

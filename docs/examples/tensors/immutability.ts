@@ -24,9 +24,9 @@ assert.deepEqual(toFlatArray(x), [1, 2, 3, 4])
 const values = toFlatArray(x)
 values[0] = 100
 assert.equal(toFlatArray(x)[0], 1)
-const nested = toArray(m)
+const nested = toArray(m) as number[][]
 nested[0][0] = 100
-assert.equal(toArray(m)[0][0], 1)
+assert.equal((toArray(m) as number[][])[0][0], 1)
 // The shape is frozen.
 assert.ok(Object.isFrozen(x.shape))
 assert.throws(() => { (x.shape as number[])[0] = 9 }, TypeError)
