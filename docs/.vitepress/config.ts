@@ -12,9 +12,7 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
 
 // Written by TypeDoc (typedoc-vitepress-theme); absent until `npm run docs:api` has run.
 const apiSidebarFile = here('../api/typedoc-sidebar.json')
-const apiSidebar: DefaultTheme.SidebarItem[] = existsSync(apiSidebarFile)
-  ? (JSON.parse(readFileSync(apiSidebarFile, 'utf8')) as DefaultTheme.SidebarItem[])
-  : []
+const apiSidebar: DefaultTheme.SidebarItem[] = existsSync(apiSidebarFile) ? (JSON.parse(readFileSync(apiSidebarFile, 'utf8')) as DefaultTheme.SidebarItem[]) : []
 
 const guide = (text: string, slug: string): DefaultTheme.SidebarItem => ({ text, link: `/guide/${slug}` })
 
@@ -42,11 +40,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
   },
   {
     text: 'Tools',
-    items: [
-      guide('Property testing your code', 'property-testing'),
-      guide('Checkpoints and configs', 'checkpoints'),
-      guide('Comparison with TF.js and JAX', 'comparison'),
-    ],
+    items: [guide('Property testing your code', 'property-testing'), guide('Checkpoints and configs', 'checkpoints'), guide('Comparison with TF.js and JAX', 'comparison')],
   },
 ]
 

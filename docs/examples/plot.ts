@@ -28,7 +28,10 @@ export function sample(series: string, f: (x: number) => number, lo: number, hi:
  * derivatives): one line per series. `yDomain` clips the view when a curve runs off.
  */
 export function curvesSpec(
-  title: string, xTitle: string, yTitle: string, points: readonly Point[],
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  points: readonly Point[],
   opts: { yDomain?: readonly [number, number]; logY?: boolean; width?: number; height?: number } = {},
 ): object {
   const scale = {
@@ -36,7 +39,10 @@ export function curvesSpec(
     ...(opts.logY ? { type: 'log' } : {}),
   }
   return {
-    $schema: schema, title, width: opts.width ?? 420, height: opts.height ?? 260,
+    $schema: schema,
+    title,
+    width: opts.width ?? 420,
+    height: opts.height ?? 260,
     data: { values: points },
     mark: { type: 'line', clip: true },
     encoding: {
@@ -56,7 +62,10 @@ export function curvesSpec(
  */
 export function countsSpec(title: string, xTitle: string, values: readonly { series: string; value: number }[], maxbins = 60): object {
   return {
-    $schema: schema, title, width: 420, height: 220,
+    $schema: schema,
+    title,
+    width: 420,
+    height: 220,
     data: { values },
     mark: { type: 'bar', opacity: 0.55 },
     encoding: {
@@ -68,13 +77,16 @@ export function countsSpec(title: string, xTitle: string, values: readonly { ser
 }
 
 /** A grid cell of a sampled surface: the rectangle [x, x2] × [y, y2] and its height z. */
-export interface Cell { readonly x: number; readonly x2: number; readonly y: number; readonly y2: number; readonly z: number }
+export interface Cell {
+  readonly x: number
+  readonly x2: number
+  readonly y: number
+  readonly y2: number
+  readonly z: number
+}
 
 /** Samples z = f(x, y) on an n × n grid of cells over [x0, x1] × [y0, y1] (at cell centres). */
-export function surface(
-  f: (x: number, y: number) => number,
-  [x0, x1]: readonly [number, number], [y0, y1]: readonly [number, number], n = 60,
-): Cell[] {
+export function surface(f: (x: number, y: number) => number, [x0, x1]: readonly [number, number], [y0, y1]: readonly [number, number], n = 60): Cell[] {
   const dx = (x1 - x0) / n
   const dy = (y1 - y0) / n
   const cells: Cell[] = []
@@ -89,7 +101,12 @@ export function surface(
 }
 
 /** One step of a path over a surface: `step` orders the points of a series. */
-export interface PathPoint { readonly series: string; readonly step: number; readonly x: number; readonly y: number }
+export interface PathPoint {
+  readonly series: string
+  readonly step: number
+  readonly x: number
+  readonly y: number
+}
 
 /**
  * Paths over a 2-D surface (e.g. optimizers descending a loss): the surface as a heat map
@@ -97,7 +114,9 @@ export interface PathPoint { readonly series: string; readonly step: number; rea
  * a line with points in step order.
  */
 export function pathSpec(
-  title: string, cells: readonly Cell[], paths: readonly PathPoint[],
+  title: string,
+  cells: readonly Cell[],
+  paths: readonly PathPoint[],
   opts: { logZ?: boolean; xTitle?: string; yTitle?: string; width?: number; height?: number } = {},
 ): object {
   const xs = cells.flatMap((c) => [c.x, c.x2])
@@ -107,7 +126,10 @@ export function pathSpec(
   // log of z + a small offset keeps a zero minimum finite on the log colour scale.
   const zs = opts.logZ ? cells.map((c) => ({ ...c, z: Math.log10(c.z + 1e-3) })) : cells
   return {
-    $schema: schema, title, width: opts.width ?? 420, height: opts.height ?? 360,
+    $schema: schema,
+    title,
+    width: opts.width ?? 420,
+    height: opts.height ?? 360,
     layer: [
       {
         data: { values: zs },
@@ -137,12 +159,19 @@ export function pathSpec(
 }
 
 /** A labelled 2-D point, e.g. of a toy classification set. */
-export interface LabelledPoint { readonly x: number; readonly y: number; readonly label: string }
+export interface LabelledPoint {
+  readonly x: number
+  readonly y: number
+  readonly label: string
+}
 
 /** A scatter plot of labelled points, one colour and shape per label. */
 export function scatterSpec(title: string, points: readonly LabelledPoint[], opts: { xTitle?: string; yTitle?: string } = {}): object {
   return {
-    $schema: schema, title, width: 360, height: 300,
+    $schema: schema,
+    title,
+    width: 360,
+    height: 300,
     data: { values: points },
     mark: { type: 'point', filled: true, size: 30 },
     encoding: {
@@ -156,20 +185,22 @@ export function scatterSpec(title: string, points: readonly LabelledPoint[], opt
 
 /** A horizontal bar chart of named values (e.g. per-layer gradient norms, or speed ratios). */
 export function barSpec(
-  title: string, xTitle: string, bars: readonly { readonly name: string; readonly value: number; readonly series?: string }[],
+  title: string,
+  xTitle: string,
+  bars: readonly { readonly name: string; readonly value: number; readonly series?: string }[],
   opts: { logX?: boolean } = {},
 ): object {
   const grouped = bars.some((b) => b.series !== undefined)
   return {
-    $schema: schema, title, width: 420,
+    $schema: schema,
+    title,
+    width: 420,
     data: { values: bars },
     mark: 'bar',
     encoding: {
       y: { field: 'name', type: 'nominal', title: null, sort: null, axis: { labelLimit: 600 } },
       x: { field: 'value', type: 'quantitative', title: xTitle, ...(opts.logX ? { scale: { type: 'log' } } : {}) },
-      ...(grouped
-        ? { color: { field: 'series', type: 'nominal', title: null }, yOffset: { field: 'series', type: 'nominal' } }
-        : {}),
+      ...(grouped ? { color: { field: 'series', type: 'nominal', title: null }, yOffset: { field: 'series', type: 'nominal' } } : {}),
     },
   }
 }

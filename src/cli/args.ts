@@ -9,14 +9,20 @@
 
 /** An error meant for the user: main.ts prints its message alone, no stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message)
     this.name = 'CliError'
   }
 }
 
 /** An integer flag accepting `min … max`. */
-export interface IntFlag { readonly min: number; readonly max: number }
+export interface IntFlag {
+  readonly min: number
+  readonly max: number
+}
 
 /** An integer flag from `min` to `max` (both included, safe integers). */
 export const int = (min: number, max: number): IntFlag => ({ min, max })

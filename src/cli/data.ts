@@ -12,7 +12,10 @@ import { random } from '../index.js'
 import { CliError } from './args.js'
 import type { Dataset } from './dataset.js'
 
-interface MnistDigit { readonly length: number; readonly get: (i: number) => number[] }
+interface MnistDigit {
+  readonly length: number
+  readonly get: (i: number) => number[]
+}
 
 /** All 10,000 digits in a fixed order (digit 0's samples, then 1's, …), pixels in [0, 1]. */
 export function loadMnist(): Dataset {

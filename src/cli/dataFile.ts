@@ -24,7 +24,10 @@ import type { Dataset } from './dataset.js'
 export const MAX_LABEL = 2 ** 31 - 2
 
 /** The JSON form of a data file. */
-export interface DataFileJSON { readonly x: readonly (readonly number[])[]; readonly y: readonly number[] }
+export interface DataFileJSON {
+  readonly x: readonly (readonly number[])[]
+  readonly y: readonly number[]
+}
 
 // --- codecs
 
@@ -128,7 +131,8 @@ export class Scanner {
     let m = 0
     let digits = 0
     let c = byteAt(b, p)
-    if (c === 48) p++ // a leading 0 stands alone
+    if (c === 48)
+      p++ // a leading 0 stands alone
     else {
       while (c >= 48 && c <= 57) {
         m = m * 10 + (c - 48)
@@ -138,7 +142,8 @@ export class Scanner {
     }
     if (p === d0) return NaN
     let scale = 0
-    if (byteAt(b, p) === 46) { // .
+    if (byteAt(b, p) === 46) {
+      // .
       const f = ++p
       c = byteAt(b, p)
       while (c >= 48 && c <= 57) {
@@ -150,7 +155,8 @@ export class Scanner {
       if (p === f) return NaN
     }
     c = byteAt(b, p)
-    if (c === 101 || c === 69) { // e E
+    if (c === 101 || c === 69) {
+      // e E
       c = byteAt(b, ++p)
       const minus = c === 45
       if (c === 43 || c === 45) c = byteAt(b, ++p)
@@ -238,8 +244,12 @@ export function scanDataText(bytes: Uint8Array): Dataset | undefined {
     if (s.at(s.p + 1) !== 34) return undefined
     s.p += 2
     if (!s.eat(58)) return undefined // :
-    if (key === 120 && x === undefined) { if (!scanX()) return undefined } // x
-    else if (key === 121 && y === undefined) { if (!scanY()) return undefined } // y
+    if (key === 120 && x === undefined) {
+      if (!scanX()) return undefined
+    } // x
+    else if (key === 121 && y === undefined) {
+      if (!scanY()) return undefined
+    } // y
     else return undefined
   }
   if (!s.eat(125)) return undefined // }

@@ -21,7 +21,13 @@ import { EvalCheckpoint } from './runFile.js'
 import { firstMismatch } from './treeCheck.js'
 
 /** Options of `eval`. */
-export interface EvalCommand { checkpoint: string; model?: string; data?: string; mnist?: boolean; maxParams?: number }
+export interface EvalCommand {
+  checkpoint: string
+  model?: string
+  data?: string
+  mnist?: boolean
+  maxParams?: number
+}
 
 /** Runs `purediff eval`; returns the exit code. */
 export async function evalCommand(o: EvalCommand, print: (s: string) => void): Promise<number> {
@@ -40,7 +46,8 @@ export async function evalCommand(o: EvalCommand, print: (s: string) => void): P
   const name = sourceName(source)
   if (test.d !== ck.inputs) throw new CliError(`eval: ${name} has ${test.d} features per row but the checkpoint's model takes ${ck.inputs}`)
   for (let i = 0; i < test.n; i++) {
-    if (test.y[i] >= ck.classes) throw new CliError(`eval: ${name}: row ${i} has label ${test.y[i]}, but the checkpoint's model has ${ck.classes} classes (labels 0 to ${ck.classes - 1})`)
+    if (test.y[i] >= ck.classes)
+      throw new CliError(`eval: ${name}: row ${i} has label ${test.y[i]}, but the checkpoint's model has ${ck.classes} classes (labels 0 to ${ck.classes - 1})`)
   }
   const expected = initModel(model, 0, ck.inputs, ck.classes, specSource, 'the checkpoint')
   const bad = firstMismatch(expected, ck.params, 'the model', 'the checkpoint')

@@ -79,13 +79,26 @@ const MAX_PARAMS = int(1, Number.MAX_SAFE_INTEGER)
 const FLAGS: Record<string, FlagKinds> = {
   recipe: { quick: 'boolean', tiny: 'boolean', out: 'string', seed: SEED, help: 'boolean' },
   train: {
-    model: 'string', optimizer: 'string', data: 'string', mnist: 'boolean', epochs: int(1, 1_000_000), 'batch-size': int(1, 2 ** 31 - 1),
-    patience: int(1, 1_000_000), seed: SEED, 'max-params': MAX_PARAMS, out: 'string', resume: 'string', force: 'boolean', help: 'boolean',
+    model: 'string',
+    optimizer: 'string',
+    data: 'string',
+    mnist: 'boolean',
+    epochs: int(1, 1_000_000),
+    'batch-size': int(1, 2 ** 31 - 1),
+    patience: int(1, 1_000_000),
+    seed: SEED,
+    'max-params': MAX_PARAMS,
+    out: 'string',
+    resume: 'string',
+    force: 'boolean',
+    help: 'boolean',
   },
   eval: { checkpoint: 'string', model: 'string', data: 'string', mnist: 'boolean', 'max-params': MAX_PARAMS, help: 'boolean' },
 }
 
-const print = (s: string): void => { process.stdout.write(s + '\n') }
+const print = (s: string): void => {
+  process.stdout.write(s + '\n')
+}
 
 function need(command: string, flags: Record<string, unknown>, name: string): string {
   const v = flags[name]
@@ -120,16 +133,31 @@ async function run(argv: readonly string[]): Promise<number> {
     return 0
   }
   if (command === 'train') {
-    return trainCommand({
-      model: str('model'), optimizer: str('optimizer'), data: str('data'), mnist: bool('mnist'), epochs: num('epochs'), batchSize: num('batch-size'),
-      out: str('out'), seed: num('seed'), patience: num('patience'), resume: str('resume'), force: bool('force'), maxParams: num('max-params'),
-    }, print)
+    return trainCommand(
+      {
+        model: str('model'),
+        optimizer: str('optimizer'),
+        data: str('data'),
+        mnist: bool('mnist'),
+        epochs: num('epochs'),
+        batchSize: num('batch-size'),
+        out: str('out'),
+        seed: num('seed'),
+        patience: num('patience'),
+        resume: str('resume'),
+        force: bool('force'),
+        maxParams: num('max-params'),
+      },
+      print,
+    )
   }
   return evalCommand({ checkpoint: need('eval', f, 'checkpoint'), model: str('model'), data: str('data'), mnist: bool('mnist'), maxParams: num('max-params') }, print)
 }
 
 run(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code },
+  (code) => {
+    process.exitCode = code
+  },
   (e: unknown) => {
     const msg = e instanceof CliError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e)
     process.stderr.write(`purediff: ${msg.split('\n')[0]}\n`)

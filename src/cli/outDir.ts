@@ -19,8 +19,13 @@ export interface OutDir {
 }
 
 const reasons: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
-  ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'a folder is in the way', ENOSPC: 'no space left on the device', EEXIST: 'a file of that name exists',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'a folder is in the way',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'a file of that name exists',
 }
 const why = (e: unknown): string => {
   const code = (e as { code?: string }).code

@@ -10,13 +10,21 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** A row of a long-format table: series name, x, y. */
-export interface Point { readonly series: string; readonly x: number; readonly y: number }
+export interface Point {
+  readonly series: string
+  readonly x: number
+  readonly y: number
+}
 
 /** A line chart of `points` (one line per series). */
 export function lineSpec(title: string, xTitle: string, yTitle: string, points: readonly Point[], logY = false): object {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: 420, height: 260,
-    data: { values: points }, mark: { type: 'line', point: true },
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 420,
+    height: 260,
+    data: { values: points },
+    mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle },
       y: { field: 'y', type: 'quantitative', title: yTitle, ...(logY ? { scale: { type: 'log' } } : {}) },
@@ -28,8 +36,12 @@ export function lineSpec(title: string, xTitle: string, yTitle: string, points: 
 /** A histogram of `values` per series. */
 export function histogramSpec(title: string, xTitle: string, values: readonly { series: string; value: number }[]): object {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: 420, height: 120,
-    data: { values }, mark: 'bar',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 420,
+    height: 120,
+    data: { values },
+    mark: 'bar',
     encoding: {
       x: { field: 'value', type: 'quantitative', bin: { maxbins: 60 }, title: xTitle },
       y: { aggregate: 'count', type: 'quantitative', scale: { type: 'symlog' }, title: 'count' },
@@ -53,7 +65,8 @@ export async function writePlot(dir: string, name: string, spec: object): Promis
   } catch (e) {
     const code = (e as { code?: string }).code
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e
-    if (!warned) process.stderr.write('vega and vega-lite are not installed: writing Vega-Lite specs (.vl.json) instead of SVG; `npm install --save-dev vega vega-lite` to render them\n')
+    if (!warned)
+      process.stderr.write('vega and vega-lite are not installed: writing Vega-Lite specs (.vl.json) instead of SVG; `npm install --save-dev vega vega-lite` to render them\n')
     warned = true
     const file = join(dir, `${name}.vl.json`)
     writeFileSync(file, JSON.stringify(spec, null, 2))

@@ -41,11 +41,13 @@ export function firstMismatch(expected: unknown, actual: unknown, expectedName: 
     }
     if (e !== null && typeof e === 'object') {
       if (a === null || typeof a !== 'object' || Array.isArray(a) || a instanceof Tensor) return `at ${at}: ${expectedName} has an object, ${actualName} has ${kind(a)}`
-      const ek = Object.keys(e), ak = Object.keys(a)
+      const ek = Object.keys(e),
+        ak = Object.keys(a)
       const missing = ek.find((k) => !Object.hasOwn(a, k))
       if (missing !== undefined) return `at ${at}: ${actualName} has no field '${missing}' (${expectedName} has ${ek.join(', ')})`
       const extra = ak.find((k) => !Object.hasOwn(e, k))
-      if (extra !== undefined) return `at ${at}: ${actualName} has a field '${extra}' that ${expectedName} has not (${expectedName} has ${ek.length === 0 ? 'none' : ek.join(', ')})`
+      if (extra !== undefined)
+        return `at ${at}: ${actualName} has a field '${extra}' that ${expectedName} has not (${expectedName} has ${ek.length === 0 ? 'none' : ek.join(', ')})`
       if (ek.some((k, i) => ak[i] !== k)) return `at ${at}: the fields are in another order (${expectedName}: ${ek.join(', ')}; ${actualName}: ${ak.join(', ')})`
       for (const k of ek) {
         const r = walk((e as Record<string, unknown>)[k], (a as Record<string, unknown>)[k], `${path}.${k}`)

@@ -13,42 +13,90 @@ import { broadcastStrides, shapesEqual, type Shape } from '../tensor/shape.js'
 
 export type UnaryKernel = (x: TypedArray, out: TypedArray) => void
 
-export const neg: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = -x[i] }
-export const abs: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.abs(x[i]) }
+export const neg: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = -x[i]
+}
+export const abs: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.abs(x[i])
+}
 /** sign(0) = 0, sign(NaN) = NaN. */
-export const sign: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? 1 : v < 0 ? -1 : v } }
-export const exp: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.exp(x[i]) }
-export const expm1: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.expm1(x[i]) }
-export const log: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log(x[i]) }
-export const log1p: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log1p(x[i]) }
-export const sqrt: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i]) }
-export const square: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v * v } }
-export const sin: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sin(x[i]) }
-export const cos: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.cos(x[i]) }
-export const tanh: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.tanh(x[i]) }
+export const sign: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = v > 0 ? 1 : v < 0 ? -1 : v
+  }
+}
+export const exp: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.exp(x[i])
+}
+export const expm1: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.expm1(x[i])
+}
+export const log: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.log(x[i])
+}
+export const log1p: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.log1p(x[i])
+}
+export const sqrt: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i])
+}
+export const square: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = v * v
+  }
+}
+export const sin: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.sin(x[i])
+}
+export const cos: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.cos(x[i])
+}
+export const tanh: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = Math.tanh(x[i])
+}
 /** Stable for both signs: never evaluates exp of a large positive number. */
 export const sigmoid: UnaryKernel = (x, o) => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]
     if (v >= 0) o[i] = 1 / (1 + Math.exp(-v))
-    else { const e = Math.exp(v); o[i] = e / (1 + e) }
+    else {
+      const e = Math.exp(v)
+      o[i] = e / (1 + e)
+    }
   }
 }
 /** log(1 + eˣ) without overflow: max(x, 0) + log1p(e^(−|x|)). */
 export const softplus: UnaryKernel = (x, o) => {
-  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))) }
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)))
+  }
 }
 /** relu(NaN) = NaN: `v > 0 ? v : 0` would hide a NaN, so test for it. */
-export const relu: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? v : v === v ? 0 : v } }
+export const relu: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = v > 0 ? v : v === v ? 0 : v
+  }
+}
 /** 1 where x > 0, else 0: relu's derivative with relu'(0) = 0. */
-export const step: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? 1 : 0 }
-export const copy: UnaryKernel = (x, o) => { o.set(x) }
+export const step: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? 1 : 0
+}
+export const copy: UnaryKernel = (x, o) => {
+  o.set(x)
+}
 
 // --- the ReLU family, fused (a parameter α, one loop forward and one loop backward)
 
 /** leakyRelu: x > 0 ? x : α·x (NaN stays NaN). */
 export function leakyRelu(x: TypedArray, o: TypedArray, alpha: number): void {
-  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? v : alpha * v }
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = v > 0 ? v : alpha * v
+  }
 }
 /** leakyRelu's vjp/jvp: g·(x > 0 ? 1 : α), so the derivative at 0 is α. */
 /** g·[x > 0]: relu's backward in one pass. */
@@ -57,11 +105,17 @@ export function reluGrad(g: TypedArray, x: TypedArray, o: TypedArray): void {
 }
 /** g·y·(1 − y) from sigmoid's output y. */
 export function sigmoidGrad(g: TypedArray, y: TypedArray, o: TypedArray): void {
-  for (let i = 0; i < o.length; i++) { const v = y[i]; o[i] = g[i] * v * (1 - v) }
+  for (let i = 0; i < o.length; i++) {
+    const v = y[i]
+    o[i] = g[i] * v * (1 - v)
+  }
 }
 /** g·(1 − y²) from tanh's output y. */
 export function tanhGrad(g: TypedArray, y: TypedArray, o: TypedArray): void {
-  for (let i = 0; i < o.length; i++) { const v = y[i]; o[i] = g[i] * (1 - v * v) }
+  for (let i = 0; i < o.length; i++) {
+    const v = y[i]
+    o[i] = g[i] * (1 - v * v)
+  }
 }
 /** g·σ(x): softplus's backward, σ computed stably for both signs. */
 export function softplusGrad(g: TypedArray, x: TypedArray, o: TypedArray): void {
@@ -69,7 +123,10 @@ export function softplusGrad(g: TypedArray, x: TypedArray, o: TypedArray): void 
     const v = x[i]
     let s: number
     if (v >= 0) s = 1 / (1 + Math.exp(-v))
-    else { const e = Math.exp(v); s = e / (1 + e) }
+    else {
+      const e = Math.exp(v)
+      s = e / (1 + e)
+    }
     o[i] = g[i] * s
   }
 }
@@ -79,15 +136,24 @@ export function leakyReluGrad(g: TypedArray, x: TypedArray, o: TypedArray, alpha
 }
 /** elu: x > 0 ? x : α·(eˣ − 1); expm1 is only evaluated on the negative branch. */
 export function elu(x: TypedArray, o: TypedArray, alpha: number): void {
-  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? v : alpha * Math.expm1(v) }
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = v > 0 ? v : alpha * Math.expm1(v)
+  }
 }
 /** elu's vjp/jvp: g·(x > 0 ? 1 : α·eˣ); eˣ directly, not y + α, which cancels for x ≪ 0. */
 export function eluGrad(g: TypedArray, x: TypedArray, o: TypedArray, alpha: number): void {
-  for (let i = 0; i < x.length; i++) { const v = x[i]; o[i] = v > 0 ? g[i] : g[i] * (alpha * Math.exp(v)) }
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    o[i] = v > 0 ? g[i] : g[i] * (alpha * Math.exp(v))
+  }
 }
 /** prelu(a = x, b = α): a > 0 ? a : b·a. */
 export const preluRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
-  for (let i = 0; i < n; i++, ai += as, bi += bs) { const v = a[ai]; o[oi + i] = v > 0 ? v : b[bi] * v }
+  for (let i = 0; i < n; i++, ai += as, bi += bs) {
+    const v = a[ai]
+    o[oi + i] = v > 0 ? v : b[bi] * v
+  }
 }
 /** prelu's slope ∂y/∂x (a = x, b = α): a > 0 ? 1 : b, so the slope at 0 is α. */
 export const preluSlopeRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {

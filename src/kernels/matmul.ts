@@ -65,9 +65,14 @@ function scratchB(size: number): Float64Array {
 function packPanel(src: TypedArray, s: number, along: number, across: number, k: number, count: number, dst: Float64Array, d: number): void {
   if (count === 4) {
     // Why this loop: the common full panel, unrolled, so it costs ~1 ns per number copied.
-    const s1 = across, s2 = 2 * across, s3 = 3 * across
+    const s1 = across,
+      s2 = 2 * across,
+      s3 = 3 * across
     for (let p = 0; p < k; p++, s += along, d += 4) {
-      dst[d] = src[s]; dst[d + 1] = src[s + s1]; dst[d + 2] = src[s + s2]; dst[d + 3] = src[s + s3]
+      dst[d] = src[s]
+      dst[d + 1] = src[s + s1]
+      dst[d + 2] = src[s + s2]
+      dst[d + 3] = src[s + s3]
     }
   } else {
     // Why this loop: the last panel when m or n is not a multiple of 4; pads with zeros.
@@ -84,24 +89,68 @@ function packPanel(src: TypedArray, s: number, along: number, across: number, k:
  * because V8 keeps locals in registers but never an array; one k step = 8 loads, 32 flops.
  */
 function kernel4x4(pa: Float64Array, pb: Float64Array, bi: number, k: number, c: TypedArray, ci: number, n: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0
   // Why this loop: both panels are read sequentially, 4 numbers per step, the whole k range.
   for (let p = 0, ai = 0; p < k; p++, ai += 4, bi += 4) {
-    const b0 = pb[bi], b1 = pb[bi + 1], b2 = pb[bi + 2], b3 = pb[bi + 3]
+    const b0 = pb[bi],
+      b1 = pb[bi + 1],
+      b2 = pb[bi + 2],
+      b3 = pb[bi + 3]
     let a = pa[ai]
-    c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3
+    c00 += a * b0
+    c01 += a * b1
+    c02 += a * b2
+    c03 += a * b3
     a = pa[ai + 1]
-    c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3
+    c10 += a * b0
+    c11 += a * b1
+    c12 += a * b2
+    c13 += a * b3
     a = pa[ai + 2]
-    c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3
+    c20 += a * b0
+    c21 += a * b1
+    c22 += a * b2
+    c23 += a * b3
     a = pa[ai + 3]
-    c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3
+    c30 += a * b0
+    c31 += a * b1
+    c32 += a * b2
+    c33 += a * b3
   }
-  c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03; ci += n
-  c[ci] = c10; c[ci + 1] = c11; c[ci + 2] = c12; c[ci + 3] = c13; ci += n
-  c[ci] = c20; c[ci + 1] = c21; c[ci + 2] = c22; c[ci + 3] = c23; ci += n
-  c[ci] = c30; c[ci + 1] = c31; c[ci + 2] = c32; c[ci + 3] = c33
+  c[ci] = c00
+  c[ci + 1] = c01
+  c[ci + 2] = c02
+  c[ci + 3] = c03
+  ci += n
+  c[ci] = c10
+  c[ci + 1] = c11
+  c[ci + 2] = c12
+  c[ci + 3] = c13
+  ci += n
+  c[ci] = c20
+  c[ci + 1] = c21
+  c[ci + 2] = c22
+  c[ci + 3] = c23
+  ci += n
+  c[ci] = c30
+  c[ci + 1] = c31
+  c[ci + 2] = c32
+  c[ci + 3] = c33
 }
 
 /**
@@ -111,11 +160,17 @@ function kernel4x4(pa: Float64Array, pb: Float64Array, bi: number, k: number, c:
  */
 function kernelRows(pa: Float64Array, pb: Float64Array, bi: number, k: number, c: TypedArray, ci: number, n: number, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++, ci += n) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0
     // Why this loop: one row of A against the 4 packed columns, sequential reads.
     for (let p = 0, ai = r, bj = bi; p < k; p++, ai += 4, bj += 4) {
       const a = pa[ai]
-      s0 += a * pb[bj]; s1 += a * pb[bj + 1]; s2 += a * pb[bj + 2]; s3 += a * pb[bj + 3]
+      s0 += a * pb[bj]
+      s1 += a * pb[bj + 1]
+      s2 += a * pb[bj + 2]
+      s3 += a * pb[bj + 3]
     }
     c[ci] = s0
     if (cols > 1) c[ci + 1] = s1
@@ -130,13 +185,22 @@ function kernelRows(pa: Float64Array, pb: Float64Array, bi: number, k: number, c
  */
 function kernelCols(pa: Float64Array, pb: Float64Array, bi: number, k: number, c: TypedArray, ci: number, n: number, cols: number): void {
   for (let q = 0; q < cols; q++, ci++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0
     // Why this loop: one packed column of B against the 4 packed rows, sequential reads.
     for (let p = 0, ai = 0, bj = bi + q; p < k; p++, ai += 4, bj += 4) {
       const b = pb[bj]
-      s0 += pa[ai] * b; s1 += pa[ai + 1] * b; s2 += pa[ai + 2] * b; s3 += pa[ai + 3] * b
+      s0 += pa[ai] * b
+      s1 += pa[ai + 1] * b
+      s2 += pa[ai + 2] * b
+      s3 += pa[ai + 3] * b
     }
-    c[ci] = s0; c[ci + n] = s1; c[ci + 2 * n] = s2; c[ci + 3 * n] = s3
+    c[ci] = s0
+    c[ci + n] = s1
+    c[ci + 2 * n] = s2
+    c[ci + 3 * n] = s3
   }
 }
 
@@ -147,10 +211,7 @@ function kernelCols(pa: Float64Array, pb: Float64Array, bi: number, k: number, c
  * any mix of Float32Array and Float64Array; products are summed in doubles and rounded once.
  * Inputs are only read. Scratch is module-level and only grows (see `scratchA`).
  */
-export function matmul(
-  a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number,
-  m: number, n: number, k: number, ta: boolean, tb: boolean,
-): void {
+export function matmul(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void {
   if (m === 0 || n === 0) return
   const panelsB = Math.ceil(n / 4)
   const pb = scratchB(panelsB * 4 * k)

@@ -15,7 +15,10 @@ export function stridedCopy(src: TypedArray, offset: number, strides: readonly n
   const n = out.length
   if (n === 0) return
   const rank = outShape.length
-  if (rank === 0) { out[0] = src[offset]; return }
+  if (rank === 0) {
+    out[0] = src[offset]
+    return
+  }
   const inner = outShape[rank - 1]
   const is = strides[rank - 1]
   const idx = new Array<number>(rank).fill(0)
@@ -56,7 +59,10 @@ export function padInto(src: TypedArray, srcShape: Shape, begin: readonly number
   const n = src.length
   if (n === 0) return
   const rank = srcShape.length
-  if (rank === 0) { out[0] = src[0]; return }
+  if (rank === 0) {
+    out[0] = src[0]
+    return
+  }
   let base = 0
   for (let d = 0; d < rank; d++) base += begin[d] * outStrides[d]
   const inner = srcShape[rank - 1]

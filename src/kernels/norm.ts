@@ -39,7 +39,11 @@ export function sumOfSquares(arrays: readonly ArrayLike<number>[]): SumOfSquares
   const scale = s === Infinity ? BIG : 1 / BIG
   const c = 1 / scale
   let q = 0
-  for (const x of arrays) for (let i = 0; i < x.length; i++) { const r = x[i] * c; q += r * r }
+  for (const x of arrays)
+    for (let i = 0; i < x.length; i++) {
+      const r = x[i] * c
+      q += r * r
+    }
   return { scale, ssq: q }
 }
 

@@ -14,7 +14,10 @@ function outStrides(shape: Shape, axes: readonly number[]): number[] {
   let acc = 1
   for (let d = shape.length - 1; d >= 0; d--) {
     if (axes.includes(d)) s[d] = 0
-    else { s[d] = acc; acc *= shape[d] }
+    else {
+      s[d] = acc
+      acc *= shape[d]
+    }
   }
   return s
 }
@@ -72,7 +75,10 @@ export function extremum(x: TypedArray, shape: Shape, axes: readonly number[], o
   for (let i = 0; i < n; i++) {
     const v = sign * x[i]
     const b = best[oi]
-    if (v > b || arg[oi] < 0 || (v !== v && b === b)) { best[oi] = v; arg[oi] = i }
+    if (v > b || arg[oi] < 0 || (v !== v && b === b)) {
+      best[oi] = v
+      arg[oi] = i
+    }
     // A ±0 tie keeps the index; in v = sign·x the value wanted is +0 (max: +0, min: −(+0) = −0),
     // and v + b is +0 unless both are −0.
     else if (v === 0 && b === 0) best[oi] = v + b

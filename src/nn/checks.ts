@@ -20,7 +20,10 @@ export function checkKey(op: string, key: unknown): Key {
 /** A copy of the per-example input shape (no batch axis), checked: non-negative integers. */
 export function checkInputShape(op: string, shape: unknown, minRank = 0): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ShapeError(op, `inputShape must be an array of non-negative integers (one example, without the batch axis), got ${Array.isArray(shape) ? JSON.stringify(shape) : describe(shape)}`)
+    throw new ShapeError(
+      op,
+      `inputShape must be an array of non-negative integers (one example, without the batch axis), got ${Array.isArray(shape) ? JSON.stringify(shape) : describe(shape)}`,
+    )
   }
   if (shape.length < minRank) {
     throw new ShapeError(op, `inputShape must have rank ≥ ${minRank} (one example, without the batch axis), got ${fmt(shape as number[])}`)

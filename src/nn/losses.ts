@@ -12,7 +12,10 @@ function samePair(op: string, a: unknown, b: unknown, names: [string, string], m
   const x = checkInput(op, a, minRank)
   const y = checkInput(op, b, minRank)
   if (x.rank !== y.rank || x.shape.some((d, i) => d !== y.shape[i])) {
-    throw new ShapeError(op, `${names[0]} ${fmt(x.shape)} and ${names[1]} ${fmt(y.shape)} must have the same shape (no broadcasting: [n] against [n,1] would silently compare every pair)`)
+    throw new ShapeError(
+      op,
+      `${names[0]} ${fmt(x.shape)} and ${names[1]} ${fmt(y.shape)} must have the same shape (no broadcasting: [n] against [n,1] would silently compare every pair)`,
+    )
   }
   if (x.size === 0) throw new ShapeError(op, `${names[0]} of shape ${fmt(x.shape)} is empty; a mean over no examples is undefined`)
   return [x, y]

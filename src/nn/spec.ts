@@ -101,7 +101,9 @@ const InitSpec = new t.Type<InitSpec, InitSpec, unknown>(
   (u, c) => {
     if (InitName.is(u)) return t.success(u)
     if (isRecord(u) && Object.keys(u).join() === 'constant') {
-      return Finite.is(u.constant) ? t.success({ constant: u.constant }) : t.failure(u.constant, t.appendContext(c, 'constant', Finite, u.constant), `expected a finite number, got ${show(u.constant)}`)
+      return Finite.is(u.constant)
+        ? t.success({ constant: u.constant })
+        : t.failure(u.constant, t.appendContext(c, 'constant', Finite, u.constant), `expected a finite number, got ${show(u.constant)}`)
     }
     return t.failure(u, c, `expected an initialiser: 'glorotUniform', 'heNormal', 'lecunNormal', 'zeros' or { "constant": number }, got ${show(u)}`)
   },
@@ -137,10 +139,17 @@ const FlattenSpec = layerCodec('flatten', {}, {})
  * @since 0.1.0
  */
 export type LayerSpec =
-  | t.TypeOf<typeof DenseSpec> | t.TypeOf<typeof MaxoutSpec> | t.TypeOf<typeof DropoutSpec>
-  | t.TypeOf<typeof LeakyReluSpec> | t.TypeOf<typeof EluSpec> | t.TypeOf<typeof PreluSpec>
-  | t.TypeOf<typeof SigmoidSpec> | t.TypeOf<typeof TanhSpec> | t.TypeOf<typeof ReluSpec>
-  | t.TypeOf<typeof SoftplusSpec> | t.TypeOf<typeof FlattenSpec>
+  | t.TypeOf<typeof DenseSpec>
+  | t.TypeOf<typeof MaxoutSpec>
+  | t.TypeOf<typeof DropoutSpec>
+  | t.TypeOf<typeof LeakyReluSpec>
+  | t.TypeOf<typeof EluSpec>
+  | t.TypeOf<typeof PreluSpec>
+  | t.TypeOf<typeof SigmoidSpec>
+  | t.TypeOf<typeof TanhSpec>
+  | t.TypeOf<typeof ReluSpec>
+  | t.TypeOf<typeof SoftplusSpec>
+  | t.TypeOf<typeof FlattenSpec>
   | { readonly type: 'sequential'; readonly layers: LayerSpec[] }
 
 /**
@@ -176,8 +185,18 @@ const SequentialSpec = layerCodec('sequential', { layers: t.array(LayerSpec) }, 
 
 // Typed loosely (t.Mixed): each branch encodes only its own variant; dispatch picks it by `type`.
 const branches: Readonly<Record<string, t.Mixed>> = {
-  dense: DenseSpec, maxout: MaxoutSpec, dropout: DropoutSpec, sigmoid: SigmoidSpec, tanh: TanhSpec, relu: ReluSpec,
-  leakyRelu: LeakyReluSpec, prelu: PreluSpec, elu: EluSpec, softplus: SoftplusSpec, flatten: FlattenSpec, sequential: SequentialSpec,
+  dense: DenseSpec,
+  maxout: MaxoutSpec,
+  dropout: DropoutSpec,
+  sigmoid: SigmoidSpec,
+  tanh: TanhSpec,
+  relu: ReluSpec,
+  leakyRelu: LeakyReluSpec,
+  prelu: PreluSpec,
+  elu: EluSpec,
+  softplus: SoftplusSpec,
+  flatten: FlattenSpec,
+  sequential: SequentialSpec,
 }
 
 /**
@@ -200,23 +219,34 @@ export type ModelSpec = t.TypeOf<typeof ModelSpec>
 // --- build
 
 const initialisers: Readonly<Record<t.TypeOf<typeof InitName>, Initializer>> = { glorotUniform, heNormal, lecunNormal, zeros }
-const initOf = (s: InitSpec | undefined): Initializer | undefined =>
-  s === undefined ? undefined : typeof s === 'string' ? initialisers[s] : constant(s.constant)
+const initOf = (s: InitSpec | undefined): Initializer | undefined => (s === undefined ? undefined : typeof s === 'string' ? initialisers[s] : constant(s.constant))
 
 function build(s: LayerSpec): Layer<any> {
   switch (s.type) {
-    case 'dense': return dense(s.units, { useBias: s.useBias, kernelInit: initOf(s.kernelInit), biasInit: initOf(s.biasInit), dtype: s.dtype })
-    case 'maxout': return maxout({ units: s.units, pieces: s.pieces, useBias: s.useBias, kernelInit: initOf(s.kernelInit), biasInit: initOf(s.biasInit), dtype: s.dtype })
-    case 'dropout': return dropout(s.rate, { mode: s.mode })
-    case 'sigmoid': return sigmoid()
-    case 'tanh': return tanh()
-    case 'relu': return relu()
-    case 'leakyRelu': return leakyRelu(s.alpha)
-    case 'prelu': return prelu({ alphaInit: s.alphaInit, dtype: s.dtype })
-    case 'elu': return elu(s.alpha)
-    case 'softplus': return softplus()
-    case 'flatten': return flatten()
-    case 'sequential': return sequential(...s.layers.map(build))
+    case 'dense':
+      return dense(s.units, { useBias: s.useBias, kernelInit: initOf(s.kernelInit), biasInit: initOf(s.biasInit), dtype: s.dtype })
+    case 'maxout':
+      return maxout({ units: s.units, pieces: s.pieces, useBias: s.useBias, kernelInit: initOf(s.kernelInit), biasInit: initOf(s.biasInit), dtype: s.dtype })
+    case 'dropout':
+      return dropout(s.rate, { mode: s.mode })
+    case 'sigmoid':
+      return sigmoid()
+    case 'tanh':
+      return tanh()
+    case 'relu':
+      return relu()
+    case 'leakyRelu':
+      return leakyRelu(s.alpha)
+    case 'prelu':
+      return prelu({ alphaInit: s.alphaInit, dtype: s.dtype })
+    case 'elu':
+      return elu(s.alpha)
+    case 'softplus':
+      return softplus()
+    case 'flatten':
+      return flatten()
+    case 'sequential':
+      return sequential(...s.layers.map(build))
   }
 }
 
@@ -235,21 +265,29 @@ function countParams(layers: readonly LayerSpec[], shape: number[] | undefined):
     switch (l.type) {
       case 'dense':
       case 'maxout': {
-        if (shape.length === 0) { shape = undefined; break }
+        if (shape.length === 0) {
+          shape = undefined
+          break
+        }
         const width = l.type === 'dense' ? l.units : l.units * l.pieces
         count += last * width + (l.useBias === false ? 0 : width)
         shape = [...shape.slice(0, -1), l.units]
         break
       }
-      case 'prelu': count += shape.length === 0 ? 1 : last; break
-      case 'flatten': shape = [shape.reduce((a, b) => a * b, 1)]; break
+      case 'prelu':
+        count += shape.length === 0 ? 1 : last
+        break
+      case 'flatten':
+        shape = [shape.reduce((a, b) => a * b, 1)]
+        break
       case 'sequential': {
         const inner = countParams(l.layers, shape)
         count += inner.count
         shape = inner.shape
         break
       }
-      default: break
+      default:
+        break
     }
   }
   return { count, shape }
@@ -259,7 +297,10 @@ const countText = (n: number): string => (Number.isSafeInteger(n) ? String(n) : 
 
 function tooMany(count: number, maxParams: number, where: string): ArgumentError {
   const limit = `maxParams = ${maxParams}${maxParams === DEFAULT_MAX_PARAMS ? ' (the default)' : ''}`
-  return new ArgumentError('fromSpec', `${where} ${countText(count)} parameters, more than ${limit}; to allow it, pass fromSpec(spec, { maxParams: ${countText(count)} }) (purediff train: --max-params ${countText(count)})`)
+  return new ArgumentError(
+    'fromSpec',
+    `${where} ${countText(count)} parameters, more than ${limit}; to allow it, pass fromSpec(spec, { maxParams: ${countText(count)} }) (purediff train: --max-params ${countText(count)})`,
+  )
 }
 
 // --- constructors

@@ -144,11 +144,14 @@ export function momentum(lr: LearningRate, opts: MomentumOptions = {}): Gradient
 export function adagrad(lr: LearningRate, opts: AdagradOptions = {}): GradientTransformation<AdagradState> {
   const profile = checkProfile('adagrad', opts.profile)
   const framework = profile === 'optax' || profile === 'tfjs'
-  return chain(scaleByRss({
-    initialAccumulator: opts.initialAccumulator ?? (framework ? 0.1 : 0),
-    eps: opts.eps ?? (framework ? 1e-7 : profile === 'lecture' ? 0 : 1e-10),
-    epsInSqrt: framework,
-  }), scaleByLearningRate(lr))
+  return chain(
+    scaleByRss({
+      initialAccumulator: opts.initialAccumulator ?? (framework ? 0.1 : 0),
+      eps: opts.eps ?? (framework ? 1e-7 : profile === 'lecture' ? 0 : 1e-10),
+      epsInSqrt: framework,
+    }),
+    scaleByLearningRate(lr),
+  )
 }
 
 /**
@@ -173,12 +176,15 @@ export function adagrad(lr: LearningRate, opts: AdagradOptions = {}): GradientTr
  */
 export function rmsprop(lr: LearningRate, opts: RmspropOptions = {}): GradientTransformation<RmspropState> {
   const profile = checkProfile('rmsprop', opts.profile)
-  return chain(scaleByRms({
-    decay: opts.decay ?? (profile === 'pytorch' ? 0.99 : 0.9),
-    eps: opts.eps ?? (profile === 'tfjs' ? 1e-7 : profile === 'lecture' ? 0 : 1e-8),
-    epsInSqrt: profile === 'optax' || profile === 'tfjs',
-    seedWithFirstGradient: profile === 'lecture',
-  }), scaleByLearningRate(lr))
+  return chain(
+    scaleByRms({
+      decay: opts.decay ?? (profile === 'pytorch' ? 0.99 : 0.9),
+      eps: opts.eps ?? (profile === 'tfjs' ? 1e-7 : profile === 'lecture' ? 0 : 1e-8),
+      epsInSqrt: profile === 'optax' || profile === 'tfjs',
+      seedWithFirstGradient: profile === 'lecture',
+    }),
+    scaleByLearningRate(lr),
+  )
 }
 
 /**

@@ -50,14 +50,21 @@ function tagged<A>(name: string, key: string, branches: () => Readonly<Record<st
 // --- codecs: schedules and learning rates
 
 const ConstantSchedule = strictObject("a 'constant' schedule", { schedule: t.literal('constant'), value: NonNegative }, {})
-const ExponentialDecaySchedule = strictObject("an 'exponentialDecay' schedule",
+const ExponentialDecaySchedule = strictObject(
+  "an 'exponentialDecay' schedule",
   { schedule: t.literal('exponentialDecay'), initValue: NonNegative, transitionSteps: Positive, decayRate: Positive },
-  { transitionBegin: NonNegative, staircase: t.boolean, endValue: NonNegative })
-const CosineDecaySchedule = strictObject("a 'cosineDecay' schedule",
-  { schedule: t.literal('cosineDecay'), initValue: NonNegative, decaySteps: Positive }, { alpha: UnitInterval, exponent: Positive })
-const WarmupCosineFields = strictObject("a 'warmupCosine' schedule",
+  { transitionBegin: NonNegative, staircase: t.boolean, endValue: NonNegative },
+)
+const CosineDecaySchedule = strictObject(
+  "a 'cosineDecay' schedule",
+  { schedule: t.literal('cosineDecay'), initValue: NonNegative, decaySteps: Positive },
+  { alpha: UnitInterval, exponent: Positive },
+)
+const WarmupCosineFields = strictObject(
+  "a 'warmupCosine' schedule",
   { schedule: t.literal('warmupCosine'), initValue: NonNegative, peakValue: NonNegative, warmupSteps: NonNegative, decaySteps: Positive },
-  { endValue: NonNegative, exponent: Positive })
+  { endValue: NonNegative, exponent: Positive },
+)
 type WarmupCosineSchedule = t.TypeOf<typeof WarmupCosineFields>
 const WarmupCosineSchedule = new t.Type<WarmupCosineSchedule, WarmupCosineSchedule, unknown>(
   WarmupCosineFields.name,
@@ -66,18 +73,23 @@ const WarmupCosineSchedule = new t.Type<WarmupCosineSchedule, WarmupCosineSchedu
     const v = WarmupCosineFields.validate(u, c)
     if (E.isLeft(v) || v.right.warmupSteps < v.right.decaySteps) return v
     const s = v.right
-    return t.failure(s.warmupSteps, t.appendContext(c, 'warmupSteps', NonNegative, s.warmupSteps), `expected warmupSteps < decaySteps (${s.decaySteps}), which counts the warm-up too, got ${s.warmupSteps}`)
+    return t.failure(
+      s.warmupSteps,
+      t.appendContext(c, 'warmupSteps', NonNegative, s.warmupSteps),
+      `expected warmupSteps < decaySteps (${s.decaySteps}), which counts the warm-up too, got ${s.warmupSteps}`,
+    )
   },
   t.identity,
 )
 
 /** A schedule described as JSON. @category model @since 0.1.0 */
-export type ScheduleConfig =
-  | t.TypeOf<typeof ConstantSchedule> | t.TypeOf<typeof ExponentialDecaySchedule>
-  | t.TypeOf<typeof CosineDecaySchedule> | WarmupCosineSchedule
+export type ScheduleConfig = t.TypeOf<typeof ConstantSchedule> | t.TypeOf<typeof ExponentialDecaySchedule> | t.TypeOf<typeof CosineDecaySchedule> | WarmupCosineSchedule
 
 const ScheduleConfig = tagged<ScheduleConfig>('schedule', 'schedule', () => ({
-  constant: ConstantSchedule, exponentialDecay: ExponentialDecaySchedule, cosineDecay: CosineDecaySchedule, warmupCosine: WarmupCosineSchedule,
+  constant: ConstantSchedule,
+  exponentialDecay: ExponentialDecaySchedule,
+  cosineDecay: CosineDecaySchedule,
+  warmupCosine: WarmupCosineSchedule,
 }))
 
 /** A learning rate described as JSON: a number > 0 or a schedule. @category model @since 0.1.0 */
@@ -85,8 +97,12 @@ export type LearningRateConfig = number | ScheduleConfig
 const LearningRateConfig = new t.Type<LearningRateConfig, LearningRateConfig, unknown>(
   'LearningRate',
   (u): u is LearningRateConfig => Positive.is(u) || ScheduleConfig.is(u),
-  (u, c) => (isRecord(u) ? ScheduleConfig.validate(u, c) : typeof u === 'number' ? Positive.validate(u, c)
-    : t.failure(u, c, `expected a learning rate (a number > 0 or a schedule object), got ${show(u)}`)),
+  (u, c) =>
+    isRecord(u)
+      ? ScheduleConfig.validate(u, c)
+      : typeof u === 'number'
+        ? Positive.validate(u, c)
+        : t.failure(u, c, `expected a learning rate (a number > 0 or a schedule object), got ${show(u)}`),
   t.identity,
 )
 
@@ -121,10 +137,21 @@ const Identity = step('identity', {}, {})
  * @since 0.1.0
  */
 export type OptimizerConfig =
-  | t.TypeOf<typeof Sgd> | t.TypeOf<typeof Momentum> | t.TypeOf<typeof Adagrad> | t.TypeOf<typeof Rmsprop>
-  | t.TypeOf<typeof Adam> | t.TypeOf<typeof Adamw> | t.TypeOf<typeof ScaleByLearningRate> | t.TypeOf<typeof ScaleByAdam>
-  | t.TypeOf<typeof ScaleByRss> | t.TypeOf<typeof ScaleByRms> | t.TypeOf<typeof Trace> | t.TypeOf<typeof AddDecayedWeights>
-  | t.TypeOf<typeof AddL1> | t.TypeOf<typeof ClipByGlobalNorm> | t.TypeOf<typeof Identity>
+  | t.TypeOf<typeof Sgd>
+  | t.TypeOf<typeof Momentum>
+  | t.TypeOf<typeof Adagrad>
+  | t.TypeOf<typeof Rmsprop>
+  | t.TypeOf<typeof Adam>
+  | t.TypeOf<typeof Adamw>
+  | t.TypeOf<typeof ScaleByLearningRate>
+  | t.TypeOf<typeof ScaleByAdam>
+  | t.TypeOf<typeof ScaleByRss>
+  | t.TypeOf<typeof ScaleByRms>
+  | t.TypeOf<typeof Trace>
+  | t.TypeOf<typeof AddDecayedWeights>
+  | t.TypeOf<typeof AddL1>
+  | t.TypeOf<typeof ClipByGlobalNorm>
+  | t.TypeOf<typeof Identity>
   | { readonly name: 'applyIfFinite'; readonly inner: OptimizerConfig; readonly maxConsecutiveErrors?: number }
   | { readonly name: 'multiSteps'; readonly inner: OptimizerConfig; readonly k: number }
   | { readonly chain: readonly OptimizerConfig[] }
@@ -159,8 +186,12 @@ export const OptimizerConfig: t.Type<OptimizerConfig, OptimizerConfig, unknown> 
   'OptimizerConfig',
   // Through validate, whose depth limit keeps a deep or cyclic value from overflowing the stack.
   (u): u is OptimizerConfig => E.isRight(OptimizerConfig.validate(u, t.getDefaultContext(OptimizerConfig))),
-  (u, c) => (nesting(c, OptimizerConfig) > MAX_CONFIG_DEPTH ? t.failure(u, c, `the config is nested deeper than ${MAX_CONFIG_DEPTH} levels`)
-    : isRecord(u) && 'chain' in u && !('name' in u) ? Chain.validate(u, c) : Step.validate(u, c)),
+  (u, c) =>
+    nesting(c, OptimizerConfig) > MAX_CONFIG_DEPTH
+      ? t.failure(u, c, `the config is nested deeper than ${MAX_CONFIG_DEPTH} levels`)
+      : isRecord(u) && 'chain' in u && !('name' in u)
+        ? Chain.validate(u, c)
+        : Step.validate(u, c),
   t.identity,
 )
 
@@ -170,10 +201,23 @@ const MultiSteps = step('multiSteps', { inner: OptimizerConfig, k: PositiveInt }
 
 // Typed loosely (t.Mixed): each branch decodes only its own variant; dispatch picks it by `name`.
 const steps: Readonly<Record<string, t.Mixed>> = {
-  sgd: Sgd, momentum: Momentum, adagrad: Adagrad, rmsprop: Rmsprop, adam: Adam, adamw: Adamw,
-  scaleByLearningRate: ScaleByLearningRate, scaleByAdam: ScaleByAdam, scaleByRss: ScaleByRss, scaleByRms: ScaleByRms,
-  trace: Trace, addDecayedWeights: AddDecayedWeights, addL1: AddL1, clipByGlobalNorm: ClipByGlobalNorm, identity: Identity,
-  applyIfFinite: ApplyIfFinite, multiSteps: MultiSteps,
+  sgd: Sgd,
+  momentum: Momentum,
+  adagrad: Adagrad,
+  rmsprop: Rmsprop,
+  adam: Adam,
+  adamw: Adamw,
+  scaleByLearningRate: ScaleByLearningRate,
+  scaleByAdam: ScaleByAdam,
+  scaleByRss: ScaleByRss,
+  scaleByRms: ScaleByRms,
+  trace: Trace,
+  addDecayedWeights: AddDecayedWeights,
+  addL1: AddL1,
+  clipByGlobalNorm: ClipByGlobalNorm,
+  identity: Identity,
+  applyIfFinite: ApplyIfFinite,
+  multiSteps: MultiSteps,
 }
 
 // --- build
@@ -181,33 +225,60 @@ const steps: Readonly<Record<string, t.Mixed>> = {
 function learningRate(c: LearningRateConfig): LearningRate {
   if (typeof c === 'number') return c
   switch (c.schedule) {
-    case 'constant': return constantSchedule(c.value)
-    case 'exponentialDecay': { const { schedule: _, ...o } = c; return exponentialDecay(o) }
-    case 'cosineDecay': { const { schedule: _, ...o } = c; return cosineDecay(o) }
-    case 'warmupCosine': { const { schedule: _, ...o } = c; return warmupCosine(o) }
+    case 'constant':
+      return constantSchedule(c.value)
+    case 'exponentialDecay': {
+      const { schedule: _, ...o } = c
+      return exponentialDecay(o)
+    }
+    case 'cosineDecay': {
+      const { schedule: _, ...o } = c
+      return cosineDecay(o)
+    }
+    case 'warmupCosine': {
+      const { schedule: _, ...o } = c
+      return warmupCosine(o)
+    }
   }
 }
 
 function build(c: OptimizerConfig): GradientTransformation<unknown> {
   if ('chain' in c) return chain(...c.chain.map(build))
   switch (c.name) {
-    case 'sgd': return sgd(learningRate(c.learningRate))
-    case 'momentum': return momentum(learningRate(c.learningRate), c)
-    case 'adagrad': return adagrad(learningRate(c.learningRate), c)
-    case 'rmsprop': return rmsprop(learningRate(c.learningRate), c)
-    case 'adam': return adam(learningRate(c.learningRate), c)
-    case 'adamw': return adamw(learningRate(c.learningRate), c)
-    case 'scaleByLearningRate': return scaleByLearningRate(learningRate(c.learningRate))
-    case 'scaleByAdam': return scaleByAdam(c)
-    case 'scaleByRss': return scaleByRss(c)
-    case 'scaleByRms': return scaleByRms(c)
-    case 'trace': return trace(c)
-    case 'addDecayedWeights': return addDecayedWeights(c.lambda)
-    case 'addL1': return addL1(c.lambda)
-    case 'clipByGlobalNorm': return clipByGlobalNorm(c.max)
-    case 'identity': return identity()
-    case 'applyIfFinite': return applyIfFinite(build(c.inner), { maxConsecutiveErrors: c.maxConsecutiveErrors })
-    case 'multiSteps': return multiSteps(build(c.inner), c.k)
+    case 'sgd':
+      return sgd(learningRate(c.learningRate))
+    case 'momentum':
+      return momentum(learningRate(c.learningRate), c)
+    case 'adagrad':
+      return adagrad(learningRate(c.learningRate), c)
+    case 'rmsprop':
+      return rmsprop(learningRate(c.learningRate), c)
+    case 'adam':
+      return adam(learningRate(c.learningRate), c)
+    case 'adamw':
+      return adamw(learningRate(c.learningRate), c)
+    case 'scaleByLearningRate':
+      return scaleByLearningRate(learningRate(c.learningRate))
+    case 'scaleByAdam':
+      return scaleByAdam(c)
+    case 'scaleByRss':
+      return scaleByRss(c)
+    case 'scaleByRms':
+      return scaleByRms(c)
+    case 'trace':
+      return trace(c)
+    case 'addDecayedWeights':
+      return addDecayedWeights(c.lambda)
+    case 'addL1':
+      return addL1(c.lambda)
+    case 'clipByGlobalNorm':
+      return clipByGlobalNorm(c.max)
+    case 'identity':
+      return identity()
+    case 'applyIfFinite':
+      return applyIfFinite(build(c.inner), { maxConsecutiveErrors: c.maxConsecutiveErrors })
+    case 'multiSteps':
+      return multiSteps(build(c.inner), c.k)
   }
 }
 

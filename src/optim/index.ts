@@ -11,8 +11,14 @@ export type { GradientTransformation, StateOf, EmptyState, ChainState, Schedule,
 // --- parts
 export { scaleByAdam, scaleByRss, scaleByRms, trace } from './transforms.js'
 export type {
-  ScaleByAdamState, ScaleByRssState, ScaleByRmsState, TraceState,
-  ScaleByAdamOptions, ScaleByRssOptions, ScaleByRmsOptions, TraceOptions,
+  ScaleByAdamState,
+  ScaleByRssState,
+  ScaleByRmsState,
+  TraceState,
+  ScaleByAdamOptions,
+  ScaleByRssOptions,
+  ScaleByRmsOptions,
+  TraceOptions,
 } from './transforms.js'
 export { scaleByLearningRate, addDecayedWeights, addL1, clipByGlobalNorm } from './parts.js'
 export type { ScaleByScheduleState, ScaleByLearningRateState, AddL1Options } from './parts.js'
@@ -26,8 +32,17 @@ export type { ApplyIfFiniteState, ApplyIfFiniteOptions, MultiStepsState } from '
 // --- optimizers
 export { sgd, momentum, adagrad, rmsprop, adam, adamw } from './aliases.js'
 export type {
-  Profile, MomentumOptions, AdagradOptions, RmspropOptions, AdamOptions, AdamwOptions,
-  MomentumState, AdagradState, RmspropState, AdamState, AdamwState,
+  Profile,
+  MomentumOptions,
+  AdagradOptions,
+  RmspropOptions,
+  AdamOptions,
+  AdamwOptions,
+  MomentumState,
+  AdagradState,
+  RmspropState,
+  AdamState,
+  AdamwState,
 } from './aliases.js'
 
 // --- schedules

@@ -61,7 +61,10 @@ export function rescaleToNorm(x: TypedArray, out: TypedArray, c: number, r: numb
 
 /** True when no element is NaN or ±Infinity (v − v is NaN exactly for those). */
 export function allFinite(x: TypedArray): boolean {
-  for (let i = 0; i < x.length; i++) { const v = x[i]; if (v - v !== 0) return false }
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]
+    if (v - v !== 0) return false
+  }
   return true
 }
 
@@ -119,10 +122,24 @@ export function rms(g: TypedArray, nu: TypedArray, nuOut: TypedArray, uOut: Type
  * (multiplying by the reciprocals saves two divisions per element).
  */
 export function adam(
-  g: TypedArray, mu: TypedArray, nu: TypedArray, muOut: TypedArray, nuOut: TypedArray, uOut: TypedArray,
-  b1: number, b2: number, c1: number, c2: number, eps: number, epsRoot: number, a: number,
+  g: TypedArray,
+  mu: TypedArray,
+  nu: TypedArray,
+  muOut: TypedArray,
+  nuOut: TypedArray,
+  uOut: TypedArray,
+  b1: number,
+  b2: number,
+  c1: number,
+  c2: number,
+  eps: number,
+  epsRoot: number,
+  a: number,
 ): void {
-  const a1 = 1 - b1, a2 = 1 - b2, ic1 = 1 / c1, ic2 = 1 / c2
+  const a1 = 1 - b1,
+    a2 = 1 - b2,
+    ic1 = 1 / c1,
+    ic2 = 1 / c2
   if (useWasm(KERNELS.adam, g.length) && wasmAdam(g, mu, nu, muOut, nuOut, uOut, b1, a1, b2, a2, ic1, ic2, eps, epsRoot, a)) return
   const r32 = uOut instanceof Float32Array
   for (let i = 0; i < g.length; i++) {

@@ -38,10 +38,14 @@ export function flat(op: string, what: string, t: unknown): Flat {
 export function leavesLike(op: string, what: string, t: unknown, like: Flat): readonly Tensor[] {
   const f = flat(op, what, t)
   if (!sameStructure(f.structure, like.structure)) {
-    throw new ArgumentError(op, `${what} has a different pytree structure from the updates: leaves [${leafPaths(f.structure).join(', ')}], expected [${leafPaths(like.structure).join(', ')}]`)
+    throw new ArgumentError(
+      op,
+      `${what} has a different pytree structure from the updates: leaves [${leafPaths(f.structure).join(', ')}], expected [${leafPaths(like.structure).join(', ')}]`,
+    )
   }
   for (let i = 0; i < f.leaves.length; i++) {
-    const a = f.leaves[i].shape, b = like.leaves[i].shape
+    const a = f.leaves[i].shape,
+      b = like.leaves[i].shape
     if (a.length !== b.length || a.some((d, j) => d !== b[j])) {
       throw new ShapeError(op, `${what} at ${leafPaths(like.structure)[i]} has shape ${fmt(a)}; expected ${fmt(b)} (the shape of the updates)`)
     }
@@ -76,11 +80,14 @@ export const read = (t: Tensor): TypedArray => dataOf(t)
 /** A pytree of the structure of `params` whose leaves are `value` (params' shapes and dtypes). */
 export function fullLike<T>(op: string, params: unknown, value: number): T {
   const f = flat(op, 'params', params)
-  return build<T>(f, f.leaves.map((l) => {
-    const d = allocLike(l)
-    if (value !== 0) d.fill(value)
-    return leafFrom(l, d)
-  }))
+  return build<T>(
+    f,
+    f.leaves.map((l) => {
+      const d = allocLike(l)
+      if (value !== 0) d.fill(value)
+      return leafFrom(l, d)
+    }),
+  )
 }
 
 // --- step counts
@@ -98,7 +105,8 @@ const NO_AXES: readonly number[] = Object.freeze([])
 
 /** Reads a count from state: a size-1 tensor holding a non-negative integer. */
 export function readCount(op: string, what: string, t: unknown): number {
-  if (!(t instanceof Tensor) || t.size !== 1) throw new ArgumentError(op, `${what} must be a scalar tensor (a step count), got ${t instanceof Tensor ? `shape ${fmt(t.shape)}` : describe(t)}`)
+  if (!(t instanceof Tensor) || t.size !== 1)
+    throw new ArgumentError(op, `${what} must be a scalar tensor (a step count), got ${t instanceof Tensor ? `shape ${fmt(t.shape)}` : describe(t)}`)
   const n = dataOf(t)[0]
   if (!(Number.isInteger(n) && n >= 0)) throw new ArgumentError(op, `${what} must hold a non-negative integer, got ${n}`)
   return n

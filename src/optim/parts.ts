@@ -169,14 +169,20 @@ export function clipByGlobalNorm(max: number): GradientTransformation<EmptyState
       const ss = sumOfSquares(g.leaves.map(read))
       const norm = normOf(ss)
       if (norm <= max) return [updates, state]
-      return [build(g, g.leaves.map((gl) => {
-        const out = allocLike(gl)
-        // x·max/‖g‖ rounded once where x·max cannot overflow (≤ ‖g‖², finite when unscaled) nor
-        // underflow for any x that matters (‖g‖·max ≥ 2⁻⁹⁶⁹); else max·(x/‖g‖), x/‖g‖ in [−1, 1]
-        if (ss.scale === 1 && norm * max >= 2 ** -969) k.rescale(read(gl), out, max, norm)
-        else k.rescaleToNorm(read(gl), out, 1 / ss.scale, Math.sqrt(ss.ssq), max)
-        return leafFrom(gl, out)
-      })), state]
+      return [
+        build(
+          g,
+          g.leaves.map((gl) => {
+            const out = allocLike(gl)
+            // x·max/‖g‖ rounded once where x·max cannot overflow (≤ ‖g‖², finite when unscaled) nor
+            // underflow for any x that matters (‖g‖·max ≥ 2⁻⁹⁶⁹); else max·(x/‖g‖), x/‖g‖ in [−1, 1]
+            if (ss.scale === 1 && norm * max >= 2 ** -969) k.rescale(read(gl), out, max, norm)
+            else k.rescaleToNorm(read(gl), out, 1 / ss.scale, Math.sqrt(ss.ssq), max)
+            return leafFrom(gl, out)
+          }),
+        ),
+        state,
+      ]
     },
   }
 }
@@ -191,11 +197,17 @@ function penalty(op: string, lambda: number, kernel: typeof k.addScaled): Gradie
     update: (updates, state, params) => {
       const g = flat(op, 'updates', updates)
       const w = requireParams(op, params, g)
-      return [build(g, g.leaves.map((gl, i) => {
-        const out = allocLike(gl)
-        kernel(read(gl), read(w[i]), out, lambda)
-        return leafFrom(gl, out)
-      })), state]
+      return [
+        build(
+          g,
+          g.leaves.map((gl, i) => {
+            const out = allocLike(gl)
+            kernel(read(gl), read(w[i]), out, lambda)
+            return leafFrom(gl, out)
+          }),
+        ),
+        state,
+      ]
     },
   }
 }
@@ -210,9 +222,12 @@ function truncateL1(u: TypedArray, w: TypedArray, out: TypedArray, lambda: numbe
 
 function scaleTree<U>(op: string, updates: U, a: number): U {
   const g = flat(op, 'updates', updates)
-  return build(g, g.leaves.map((gl: Tensor) => {
-    const out = allocLike(gl)
-    k.scale(read(gl), out, a)
-    return leafFrom(gl, out)
-  }))
+  return build(
+    g,
+    g.leaves.map((gl: Tensor) => {
+      const out = allocLike(gl)
+      k.scale(read(gl), out, a)
+      return leafFrom(gl, out)
+    }),
+  )
 }

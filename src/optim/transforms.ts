@@ -123,12 +123,19 @@ export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformati
     const mu = leavesLike(op, 'state.mu', field(op, state, 'mu'), g)
     const nu = leavesLike(op, 'state.nu', field(op, state, 'nu'), g)
     const t = readCount(op, 'state.count', field(op, state, 'count')) + 1
-    const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t)
-    const muOut: Tensor[] = [], nuOut: Tensor[] = [], uOut: Tensor[] = []
+    const c1 = 1 - Math.pow(b1, t),
+      c2 = 1 - Math.pow(b2, t)
+    const muOut: Tensor[] = [],
+      nuOut: Tensor[] = [],
+      uOut: Tensor[] = []
     g.leaves.forEach((gl, i) => {
-      const m = allocLike(mu[i]), v = allocLike(nu[i]), u = allocLike(gl)
+      const m = allocLike(mu[i]),
+        v = allocLike(nu[i]),
+        u = allocLike(gl)
       k.adam(read(gl), read(mu[i]), read(nu[i]), m, v, u, b1, b2, c1, c2, eps, epsRoot, factor ?? 1)
-      muOut.push(leafFrom(mu[i], m)); nuOut.push(leafFrom(nu[i], v)); uOut.push(leafFrom(gl, u))
+      muOut.push(leafFrom(mu[i], m))
+      nuOut.push(leafFrom(nu[i], v))
+      uOut.push(leafFrom(gl, u))
     })
     return [build(g, uOut), { count: countTensor(t), mu: build(g, muOut), nu: build(g, nuOut) }]
   }
@@ -169,11 +176,14 @@ export function scaleByRss(opts: ScaleByRssOptions = {}): GradientTransformation
   const step = <U>(updates: U, state: ScaleByRssState, factor: number | null): [U, ScaleByRssState] => {
     const g = flat(op, 'updates', updates)
     const s = leavesLike(op, 'state.sumOfSquares', field(op, state, 'sumOfSquares'), g)
-    const sOut: Tensor[] = [], uOut: Tensor[] = []
+    const sOut: Tensor[] = [],
+      uOut: Tensor[] = []
     g.leaves.forEach((gl, i) => {
-      const so = allocLike(s[i]), u = allocLike(gl)
+      const so = allocLike(s[i]),
+        u = allocLike(gl)
       k.rss(read(gl), read(s[i]), so, u, eps, inSqrt, factor ?? 1)
-      sOut.push(leafFrom(s[i], so)); uOut.push(leafFrom(gl, u))
+      sOut.push(leafFrom(s[i], so))
+      uOut.push(leafFrom(gl, u))
     })
     return [build(g, uOut), { sumOfSquares: build(g, sOut) }]
   }
@@ -217,11 +227,14 @@ export function scaleByRms(opts: ScaleByRmsOptions = {}): GradientTransformation
     const nu = leavesLike(op, 'state.nu', field(op, state, 'nu'), g)
     const count = readCount(op, 'state.count', field(op, state, 'count'))
     const first = seed && count === 0
-    const nuOut: Tensor[] = [], uOut: Tensor[] = []
+    const nuOut: Tensor[] = [],
+      uOut: Tensor[] = []
     g.leaves.forEach((gl, i) => {
-      const v = allocLike(nu[i]), u = allocLike(gl)
+      const v = allocLike(nu[i]),
+        u = allocLike(gl)
       k.rms(read(gl), read(nu[i]), v, u, decay, eps, inSqrt, first, factor ?? 1)
-      nuOut.push(leafFrom(nu[i], v)); uOut.push(leafFrom(gl, u))
+      nuOut.push(leafFrom(nu[i], v))
+      uOut.push(leafFrom(gl, u))
     })
     return [build(g, uOut), { count: countTensor(count + 1), nu: build(g, nuOut) }]
   }
@@ -257,14 +270,16 @@ export function trace(opts: TraceOptions = {}): GradientTransformation<TraceStat
   const step = <U>(updates: U, state: TraceState, factor: number | null): [U, TraceState] => {
     const g = flat(op, 'updates', updates)
     const tr = leavesLike(op, 'state.trace', field(op, state, 'trace'), g)
-    const tOut: Tensor[] = [], uOut: Tensor[] = []
+    const tOut: Tensor[] = [],
+      uOut: Tensor[] = []
     g.leaves.forEach((gl, i) => {
       const to = allocLike(tr[i])
       // without Nesterov the update IS the new buffer: share it (tensors are immutable)
       const u = nesterov || factor !== null || gl.dtype !== tr[i].dtype ? allocLike(gl) : to
       k.trace(read(gl), read(tr[i]), to, u, decay, nesterov, factor ?? 1)
       const t = leafFrom(tr[i], to)
-      tOut.push(t); uOut.push(u === to ? t : leafFrom(gl, u))
+      tOut.push(t)
+      uOut.push(u === to ? t : leafFrom(gl, u))
     })
     return [build(g, uOut), { trace: build(g, tOut) }]
   }

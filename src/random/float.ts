@@ -25,7 +25,7 @@ function step32(f: number, dir: 1 | -1): number {
   const a = Float32Array.of(f)
   const bits = new Uint32Array(a.buffer)
   // For a float of either sign, adding 1 to the bit pattern moves it one step away from zero.
-  bits[0] += (f > 0) === (dir > 0) ? 1 : -1
+  bits[0] += f > 0 === dir > 0 ? 1 : -1
   return a[0]
 }
 
@@ -34,6 +34,6 @@ function step64(x: number, dir: 1 | -1): number {
   if (x === 0) return dir * Number.MIN_VALUE
   const a = Float64Array.of(x)
   const bits = new BigUint64Array(a.buffer)
-  bits[0] += (x > 0) === (dir > 0) ? 1n : -1n
+  bits[0] += x > 0 === dir > 0 ? 1n : -1n
   return a[0]
 }

@@ -25,14 +25,7 @@ const PARITY = 0x1bd11bda
  * Rounds: `x0 += x1; x1 = rotl(x1, r); x1 ^= x0` with r cycling 13,15,26,6 then 17,29,16,24;
  * after every 4 rounds a subkey is injected: `x0 += ks[(g+1) % 3]; x1 += ks[(g+2) % 3] + g + 1`.
  */
-export function threefry2x32(
-  k0: number,
-  k1: number,
-  x0: Uint32Array,
-  x1: Uint32Array,
-  y0: Uint32Array,
-  y1: Uint32Array,
-): void {
+export function threefry2x32(k0: number, k1: number, x0: Uint32Array, x1: Uint32Array, y0: Uint32Array, y1: Uint32Array): void {
   const ks0 = k0 >>> 0
   const ks1 = k1 >>> 0
   const ks2 = (ks0 ^ ks1 ^ PARITY) >>> 0
@@ -45,15 +38,23 @@ export function threefry2x32(
     // group because this loop is the whole cost of every random op.
     for (let g = 0; g < 5; g++) {
       if ((g & 1) === 0) {
-        a = (a + b) >>> 0; b = ((b << 13) | (b >>> 19)) ^ a
-        a = (a + b) >>> 0; b = ((b << 15) | (b >>> 17)) ^ a
-        a = (a + b) >>> 0; b = ((b << 26) | (b >>> 6)) ^ a
-        a = (a + b) >>> 0; b = ((b << 6) | (b >>> 26)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 13) | (b >>> 19)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 15) | (b >>> 17)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 26) | (b >>> 6)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 6) | (b >>> 26)) ^ a
       } else {
-        a = (a + b) >>> 0; b = ((b << 17) | (b >>> 15)) ^ a
-        a = (a + b) >>> 0; b = ((b << 29) | (b >>> 3)) ^ a
-        a = (a + b) >>> 0; b = ((b << 16) | (b >>> 16)) ^ a
-        a = (a + b) >>> 0; b = ((b << 24) | (b >>> 8)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 17) | (b >>> 15)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 29) | (b >>> 3)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 16) | (b >>> 16)) ^ a
+        a = (a + b) >>> 0
+        b = ((b << 24) | (b >>> 8)) ^ a
       }
       b >>>= 0
       // Inject subkey g + 1: the schedule rotates through (ks0, ks1, ks2) and adds the group number.

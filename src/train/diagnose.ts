@@ -105,9 +105,11 @@ export function trainingAdviceFor(layers?: readonly string[], optimizer?: string
   const saturating = ['sigmoid', 'tanh'].filter((n) => has(n))
   let activation: string
   if (layers === undefined || (saturating.length === 1 && saturating[0] === 'sigmoid')) activation = trainingAdvice[0]
-  else if (saturating.length > 0) activation = `use a new activation function: ReLU (or Leaky/Parametric ReLU) or Maxout instead of ${saturating.join(' and ')}, against the vanishing gradient (${saturating.join(' and ')} saturate${saturating.length === 1 ? 's' : ''}: the gradient fades for large inputs)`
+  else if (saturating.length > 0)
+    activation = `use a new activation function: ReLU (or Leaky/Parametric ReLU) or Maxout instead of ${saturating.join(' and ')}, against the vanishing gradient (${saturating.join(' and ')} saturate${saturating.length === 1 ? 's' : ''}: the gradient fades for large inputs)`
   else if (has('relu', 'softplus')) activation = 'ReLU units can die (a unit stuck at 0 passes no gradient): try Leaky ReLU or Parametric ReLU (or Maxout), with He initialisation'
-  else if (has('leakyRelu', 'prelu', 'elu', 'maxout')) activation = 'the activations do not saturate, so look elsewhere first: the initialisation (He for ReLU-like units), the learning rate, a bigger network'
+  else if (has('leakyRelu', 'prelu', 'elu', 'maxout'))
+    activation = 'the activations do not saturate, so look elsewhere first: the initialisation (He for ReLU-like units), the learning rate, a bigger network'
   else activation = 'the model has no activation function between its layers, so it is linear: add hidden layers with ReLU (or Maxout)'
   const adaptive = optimizer !== undefined && ['adam', 'adamw', 'rmsprop', 'adagrad'].includes(optimizer)
   const rate = adaptive ? `the optimizer (${optimizer}) already adapts its learning rate: try another base learning rate (often smaller), or train longer` : trainingAdvice[1]
@@ -162,11 +164,18 @@ export function diagnose(history: History, options: DiagnoseOptions = {}): Diagn
   const n = history.trainLoss.length
   if (n === 0) throw new ArgumentError(op, 'the history is empty: train for at least one epoch')
   const { minTrainAccuracy = 0.9, maxTrainLoss = Infinity, maxAccuracyGap = 0.05, maxLossGap = Infinity, epoch = n - 1, layers, optimizer } = options
-  if (layers !== undefined && (!Array.isArray(layers) || layers.some((l) => typeof l !== 'string'))) throw new ArgumentError(op, `layers must be an array of layer type names, got ${describe(layers)}`)
+  if (layers !== undefined && (!Array.isArray(layers) || layers.some((l) => typeof l !== 'string')))
+    throw new ArgumentError(op, `layers must be an array of layer type names, got ${describe(layers)}`)
   if (optimizer !== undefined && typeof optimizer !== 'string') throw new ArgumentError(op, `optimizer must be the optimizer's name, got ${describe(optimizer)}`)
   if (!Number.isInteger(epoch) || epoch < 0 || epoch >= n) throw new ArgumentError(op, `epoch must be an integer in [0, ${n - 1}], got ${describe(epoch)}`)
   const at = (xs: readonly number[] | undefined): number => (xs !== undefined && epoch < xs.length ? xs[epoch] : NaN)
-  const e = { epoch, trainLoss: at(history.trainLoss), trainAccuracy: at(history.trainAccuracy), validationLoss: at(history.validationLoss), validationAccuracy: at(history.validationAccuracy) }
+  const e = {
+    epoch,
+    trainLoss: at(history.trainLoss),
+    trainAccuracy: at(history.trainAccuracy),
+    validationLoss: at(history.validationLoss),
+    validationAccuracy: at(history.validationAccuracy),
+  }
   const f = (x: number) => (Number.isNaN(x) ? 'NaN' : x.toFixed(4))
   const accBad = e.trainAccuracy < minTrainAccuracy
   const lossBad = !(e.trainLoss <= maxTrainLoss)
@@ -177,9 +186,10 @@ export function diagnose(history: History, options: DiagnoseOptions = {}): Diagn
   const accGap = e.trainAccuracy - e.validationAccuracy
   const lossGap = e.validationLoss - e.trainLoss
   if (accGap > maxAccuracyGap || lossGap > maxLossGap) {
-    const why = accGap > maxAccuracyGap
-      ? `validation accuracy ${f(e.validationAccuracy)} is ${f(accGap)} below training accuracy ${f(e.trainAccuracy)} (more than ${maxAccuracyGap})`
-      : `validation loss ${f(e.validationLoss)} is ${f(lossGap)} above training loss ${f(e.trainLoss)} (more than ${maxLossGap})`
+    const why =
+      accGap > maxAccuracyGap
+        ? `validation accuracy ${f(e.validationAccuracy)} is ${f(accGap)} below training accuracy ${f(e.trainAccuracy)} (more than ${maxAccuracyGap})`
+        : `validation loss ${f(e.validationLoss)} is ${f(lossGap)} above training loss ${f(e.trainLoss)} (more than ${maxLossGap})`
     return { problem: 'testing', evidence: { ...e, summary: `epoch ${epoch}: good on the training data, but ${why}: overfitting` }, advice: testingAdvice }
   }
   return { problem: 'none', evidence: { ...e, summary: `epoch ${epoch}: good on the training data and on the validation data` }, advice: [] }

@@ -35,12 +35,18 @@ export class TrainingDivergedError extends PurediffError {
   readonly params: unknown
   constructor(info: { epoch: number; step: number; batch: number; loss: number; paths: readonly string[]; statePaths?: readonly string[]; params: unknown }) {
     const statePaths = info.statePaths ?? []
-    const which = info.paths.length > 0 ? `non-finite params after the update at ${info.paths.join(', ')}`
-      : statePaths.length > 0 ? `the params stayed finite, but the optimizer state is non-finite at ${statePaths.join(', ')} ` +
-        '(a gradient whose square overflows: an adaptive optimizer then freezes those weights at an update of 0)'
-        : 'the params stayed finite'
-    super('fit', `training diverged at epoch ${info.epoch}, step ${info.step} (batch ${info.batch} of the epoch): loss ${info.loss}; ${which}. ` +
-      'Try a smaller learning rate, gradient clipping (clipByGlobalNorm), Glorot initialisation, or scaled inputs')
+    const which =
+      info.paths.length > 0
+        ? `non-finite params after the update at ${info.paths.join(', ')}`
+        : statePaths.length > 0
+          ? `the params stayed finite, but the optimizer state is non-finite at ${statePaths.join(', ')} ` +
+            '(a gradient whose square overflows: an adaptive optimizer then freezes those weights at an update of 0)'
+          : 'the params stayed finite'
+    super(
+      'fit',
+      `training diverged at epoch ${info.epoch}, step ${info.step} (batch ${info.batch} of the epoch): loss ${info.loss}; ${which}. ` +
+        'Try a smaller learning rate, gradient clipping (clipByGlobalNorm), Glorot initialisation, or scaled inputs',
+    )
     this.epoch = info.epoch
     this.step = info.step
     this.batch = info.batch
@@ -78,7 +84,11 @@ export function nonFiniteStatePaths(state: unknown): string[] {
       if (!Number.isFinite(x)) out.push(path || '<root>')
     } else if (x instanceof Tensor) {
       const d = dataOf(x)
-      for (let j = 0; j < d.length; j++) if (!Number.isFinite(d[j])) { out.push(path || '<root>'); break }
+      for (let j = 0; j < d.length; j++)
+        if (!Number.isFinite(d[j])) {
+          out.push(path || '<root>')
+          break
+        }
     } else if (Array.isArray(x)) {
       for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], `${path}[${i}]`])
     } else if (x !== null && typeof x === 'object') {

@@ -16,7 +16,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/cli/main.ts': 'the entry point of the `purediff` command runs it',
 }
 
-
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name)

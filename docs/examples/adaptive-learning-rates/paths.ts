@@ -10,7 +10,8 @@ import { type Tensor, grad, item, mul, square, sum, tensor, toFlatArray } from '
 import { type GradientTransformation, adagrad, adam, applyUpdates, exponentialDecay, momentum, rmsprop, sgd } from 'purediff/optim'
 
 // L(w₁, w₂) = ½(a·w₁² + b·w₂²) with a = 0.1 (shallow) and b = 4 (steep); ∇L = (a·w₁, b·w₂).
-const a = 0.1, b = 4
+const a = 0.1,
+  b = 4
 const L = (w: Tensor): Tensor => mul(sum(mul(tensor([a, b], 'float64'), square(w))), 0.5)
 const gradient = grad(L)
 const loss = (w1: number, w2: number) => item(L(tensor([w1, w2], 'float64')))
@@ -68,7 +69,10 @@ const firstStep = (name: string, eta: number) => {
   return [p1[0] - p0[0], p1[1] - p0[1]].map((d) => d / eta)
 }
 // Adagrad: η·g/√(g²) = η·sign(g) (up to ε = 1e-10); Adam: m̂/√v̂ = g/|g| (up to ε = 1e-8)
-for (const [name, eta] of [['adagrad(1)', 1], ['adam(0.3)', 0.3]] as const) {
+for (const [name, eta] of [
+  ['adagrad(1)', 1],
+  ['adam(0.3)', 0.3],
+] as const) {
   const [d1, d2] = firstStep(name, eta)
   assert.ok(Math.abs(d1 - 1) < 1e-7 && Math.abs(d2 + 1) < 1e-7, name)
 }
@@ -88,27 +92,34 @@ for (const name of ['momentum(0.2)', 'adagrad(1)', 'rmsprop(0.1)']) assert.ok(fi
 // Near the minimum RMSprop's average forgets the large early gradients, so its steps stay about
 // η long and it hovers around the minimum; a decaying rate lets it settle.
 const worstOfLast100 = (opt: GradientTransformation<any>) =>
-  Math.max(...descend(opt, 300).slice(200).map(([w1, w2]) => loss(w1, w2)))
+  Math.max(
+    ...descend(opt, 300)
+      .slice(200)
+      .map(([w1, w2]) => loss(w1, w2)),
+  )
 assert.ok(worstOfLast100(rmsprop(0.1)) > 1e-4)
 assert.ok(worstOfLast100(rmsprop(exponentialDecay({ initValue: 0.1, transitionSteps: 10, decayRate: 0.8 }))) < 1e-5)
 // #endregion schedule
 
-const points: PathPoint[] = Object.entries(paths).flatMap(([series, path]) =>
-  path.map(([x, y], step) => ({ series, step, x, y })))
-const spec = pathSpec(
-  `${T} steps on L = ½(0.1·w₁² + 4·w₂²) from (−4, 1)`,
-  surface(loss, [-4.5, 1.5], [-1.5, 1.5], 80),
-  points,
-  { logZ: true, width: 520, height: 300 },
-) as { layer: { mark: object; encoding: { color: object } }[] }
+const points: PathPoint[] = Object.entries(paths).flatMap(([series, path]) => path.map(([x, y], step) => ({ series, step, x, y })))
+const spec = pathSpec(`${T} steps on L = ½(0.1·w₁² + 4·w₂²) from (−4, 1)`, surface(loss, [-4.5, 1.5], [-1.5, 1.5], 80), points, { logZ: true, width: 520, height: 300 }) as {
+  layer: { mark: object; encoding: { color: object } }[]
+}
 // a lighter background, and cells stroked in their own colour (no seams between them)
 const heat = spec.layer[0]
 const color = { ...heat.encoding.color, scale: { range: ['#f7f7f7', '#969696'] } }
 const pathsPlot = { ...spec, layer: [{ ...heat, mark: { type: 'rect', strokeWidth: 0.5 }, encoding: { ...heat.encoding, color, stroke: color } }, ...spec.layer.slice(1)] }
 
-const lossPlot = curvesSpec('The loss per step (log scale)', 'step', 'L(w)', [
-  ...Object.entries(paths).flatMap(([series, path]) => path.map(([x, y], step) => ({ series, x: step, y: loss(x, y) }))),
-  { series: 'SGD floor at step 60, any η', x: 0, y: sgdFloor }, { series: 'SGD floor at step 60, any η', x: T, y: sgdFloor },
-], { logY: true, yDomain: [1e-12, 10] })
+const lossPlot = curvesSpec(
+  'The loss per step (log scale)',
+  'step',
+  'L(w)',
+  [
+    ...Object.entries(paths).flatMap(([series, path]) => path.map(([x, y], step) => ({ series, x: step, y: loss(x, y) }))),
+    { series: 'SGD floor at step 60, any η', x: 0, y: sgdFloor },
+    { series: 'SGD floor at step 60, any η', x: T, y: sgdFloor },
+  ],
+  { logY: true, yDomain: [1e-12, 10] },
+)
 
 export const plots = { paths: pathsPlot, loss: lossPlot }

@@ -26,7 +26,10 @@ const sign = g.map(Math.sign)
 // The lecture's RMSprop starts its average at σ⁰ = |g⁰| and has no ε:
 //   w¹ = w⁰ − η·g⁰/σ⁰ = w⁰ − η·sign(g⁰)                          → a step of exactly η
 const lecture = firstUpdate(rmsprop(eta, { profile: 'lecture' }), g)
-assert.deepEqual(lecture, sign.map((s) => -eta * s))
+assert.deepEqual(
+  lecture,
+  sign.map((s) => -eta * s),
+)
 
 // PyTorch's starts at ν = 0, so after one step ν = (1 − α)·g², and
 //   w¹ = w⁰ − η·g/(√((1 − α)·g²) + ε) ≈ w⁰ − η/√(1 − α)·sign(g)
@@ -34,15 +37,39 @@ assert.deepEqual(lecture, sign.map((s) => -eta * s))
 // (profile 'pytorch') it is η/√0.01 = 10·η.
 const plain = firstUpdate(rmsprop(eta), g)
 const pytorch = firstUpdate(rmsprop(eta, { profile: 'pytorch' }), g)
-assert.ok(close(plain, sign.map((s) => -eta * s / Math.sqrt(0.1)), 1e-7))
-assert.ok(close(pytorch, sign.map((s) => -eta * s / Math.sqrt(0.01)), 1e-7))
+assert.ok(
+  close(
+    plain,
+    sign.map((s) => (-eta * s) / Math.sqrt(0.1)),
+    1e-7,
+  ),
+)
+assert.ok(
+  close(
+    pytorch,
+    sign.map((s) => (-eta * s) / Math.sqrt(0.01)),
+    1e-7,
+  ),
+)
 
 // Adagrad: PyTorch's s₀ = 0 with ε outside the root gives η·sign(g); Optax and TF.js start at
 // s₀ = 0.1 with ε = 1e-7 inside: η·g/√(0.1 + g² + 1e-7), a smaller step for small gradients.
 const adagradTorch = firstUpdate(adagrad(eta, { profile: 'pytorch' }), g)
 const adagradOptax = firstUpdate(adagrad(eta, { profile: 'optax' }), g)
-assert.ok(close(adagradTorch, sign.map((s) => -eta * s), 1e-9))
-assert.ok(close(adagradOptax, g.map((v) => -eta * v / Math.sqrt(0.1 + v * v + 1e-7)), 1e-12))
+assert.ok(
+  close(
+    adagradTorch,
+    sign.map((s) => -eta * s),
+    1e-9,
+  ),
+)
+assert.ok(
+  close(
+    adagradOptax,
+    g.map((v) => (-eta * v) / Math.sqrt(0.1 + v * v + 1e-7)),
+    1e-12,
+  ),
+)
 // for g = 0.5: 0.5/√0.35 ≈ 0.845, so Optax's first step is 15% shorter than PyTorch's
 // #endregion first-step
 
@@ -75,7 +102,7 @@ const rmspropByHand = (form: 'pytorch' | 'lecture', lr: number, alpha: number, e
     // PyTorch: v ← αv + (1 − α)g², w ← w − η·g/(√v + ε)
     // lecture: σ⁰ = |g⁰|, then σᵗ = √(α(σᵗ⁻¹)² + (1 − α)(gᵗ)²), w ← w − η·g/σ (no ε)
     v = form === 'lecture' && t === 0 ? gt.map((x) => x * x) : v.map((vi, i) => alpha * vi + (1 - alpha) * gt[i] * gt[i])
-    w = w.map((wi, i) => wi - lr * gt[i] / (Math.sqrt(v[i]) + eps))
+    w = w.map((wi, i) => wi - (lr * gt[i]) / (Math.sqrt(v[i]) + eps))
     path.push(w)
   }
   return path
@@ -103,7 +130,7 @@ const two = (profile?: Profile): number[] => {
   const opt = momentum(schedule, { beta: 0.9, profile })
   const p = tensor([0], 'float64')
   const [, s1] = opt.update(tensor([1], 'float64'), opt.init(p), p) // g₀ = 1
-  const [u2] = opt.update(tensor([1], 'float64'), s1, p)             // g₁ = 1
+  const [u2] = opt.update(tensor([1], 'float64'), s1, p) // g₁ = 1
   return toFlatArray(u2)
 }
 // PyTorch: b₁ = 0.9·1 + 1 = 1.9, second update −η₁·b₁ = −0.5·1.9 = −0.95 (the old gradient
@@ -113,5 +140,9 @@ assert.ok(Math.abs(two('pytorch')[0] + 0.95) < 1e-15)
 assert.ok(Math.abs(two('lecture')[0] + 1.4) < 1e-15)
 // #endregion momentum
 
-export const plot = curvesSpec('Three RMSprops, η = 0.05, on ½(0.3·w₁² + 5·w₂²): the steep w₂', 'step', 'w₂', Object.entries(traj).flatMap(([series, path]) =>
-  path.slice(0, 41).map((w, t) => ({ series, x: t, y: w[1] }))))
+export const plot = curvesSpec(
+  'Three RMSprops, η = 0.05, on ½(0.3·w₁² + 5·w₂²): the steep w₂',
+  'step',
+  'w₂',
+  Object.entries(traj).flatMap(([series, path]) => path.slice(0, 41).map((w, t) => ({ series, x: t, y: w[1] }))),
+)

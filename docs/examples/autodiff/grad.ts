@@ -12,7 +12,14 @@ assert.equal(item(grad(f)(scalar(2, 'float64'))), 10)
 // #region loss
 // A least-squares loss L(w) = mean((Xw − y)²) over n rows has ∇L = (2/n)·Xᵀ(Xw − y).
 const loss = (w: Tensor, X: Tensor, y: Tensor) => mean(square(sub(matmul(X, w), y)))
-const X = tensor([[1, 2], [3, 4], [5, 6]], 'float64')
+const X = tensor(
+  [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ],
+  'float64',
+)
 const y = tensor([[1], [2], [3]], 'float64')
 const w = tensor([[0.5], [-0.5]], 'float64')
 const [value, g] = valueAndGrad(loss)(w, X, y) // X and y are constants

@@ -31,5 +31,8 @@ assert.equal(item(grad(outer)(scalar(3, 'float64'))), 1)
 const xs = Array.from({ length: 161 }, (_, i) => -4 + i / 20)
 const curve = (series: string, f: (x: Tensor) => Tensor): Point[] => xs.map((x) => ({ series, x, y: item(f(scalar(x, 'float64'))) }))
 export const plot = curvesSpec('tanh and its derivatives, by nested grad', 'x', 'y', [
-  ...curve('tanh', f), ...curve('grad(tanh)', d1), ...curve('grad(grad(tanh))', d2), ...curve('grad(grad(grad(tanh)))', d3),
+  ...curve('tanh', f),
+  ...curve('grad(tanh)', d1),
+  ...curve('grad(grad(tanh))', d2),
+  ...curve('grad(grad(grad(tanh)))', d3),
 ])

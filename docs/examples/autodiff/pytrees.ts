@@ -4,10 +4,22 @@ import assert from 'node:assert/strict'
 import { type Tensor, add, grad, item, matmul, mul, sub, sum, tanh, tensor, toArray, toFlatArray, tree } from 'purediff'
 
 // #region params
-interface Params { layers: { w: Tensor; b: Tensor }[]; scale: Tensor }
+interface Params {
+  layers: { w: Tensor; b: Tensor }[]
+  scale: Tensor
+}
 const params: Params = {
   layers: [
-    { w: tensor([[1, -1], [0.5, 2]], 'float64'), b: tensor([0, 1], 'float64') },
+    {
+      w: tensor(
+        [
+          [1, -1],
+          [0.5, 2],
+        ],
+        'float64',
+      ),
+      b: tensor([0, 1], 'float64'),
+    },
     { w: tensor([[1], [1]], 'float64'), b: tensor([0.5], 'float64') },
   ],
   scale: tensor(2, 'float32'),

@@ -9,7 +9,11 @@ const f = (x: Tensor) => {
   return stack([mul(a, b), sin(a), mul(b, b)])
 }
 const x = tensor([0.5, -2], 'float64')
-const J = [[-2, 0.5], [Math.cos(0.5), 0], [0, -4]]
+const J = [
+  [-2, 0.5],
+  [Math.cos(0.5), 0],
+  [0, -4],
+]
 
 // #region vjp
 // Reverse mode: one pass gives the pullback u ↦ Jᵀ·u (a row of J per unit vector u).

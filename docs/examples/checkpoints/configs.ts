@@ -26,7 +26,12 @@ assert.ok(optState !== undefined)
 
 // #region bad
 // Every error says where: the path into the JSON, what was expected, and what was there.
-const badRate = fromSpec({ layers: [{ type: 'dense', units: 64 }, { type: 'dropout', rate: 1.5 }] })
+const badRate = fromSpec({
+  layers: [
+    { type: 'dense', units: 64 },
+    { type: 'dropout', rate: 1.5 },
+  ],
+})
 assert.ok(isLeft(badRate) && badRate.left.message.includes('layers.1.rate'))
 const typo = fromConfig({ chain: [{ name: 'adam', learningRat: 0.001 }] })
 assert.ok(isLeft(typo) && typo.left.message.includes('learningRat'))

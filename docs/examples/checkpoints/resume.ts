@@ -54,7 +54,13 @@ assert.deepEqual(resumedLosses, straightLosses)
 assert.ok(straightLosses[199] < straightLosses[0] / 4)
 // #endregion resume
 
-export const plot = curvesSpec('Saved at step 100, loaded, resumed: the same run', 'step', 'training loss', [
-  ...straightLosses.map((l, i) => ({ series: 'a run without stopping', x: i + 1, y: l })),
-  ...resumedLosses.slice(100).map((l, i) => ({ series: 'resumed from the checkpoint at step 100', x: i + 101, y: l })),
-], { logY: true })
+export const plot = curvesSpec(
+  'Saved at step 100, loaded, resumed: the same run',
+  'step',
+  'training loss',
+  [
+    ...straightLosses.map((l, i) => ({ series: 'a run without stopping', x: i + 1, y: l })),
+    ...resumedLosses.slice(100).map((l, i) => ({ series: 'resumed from the checkpoint at step 100', x: i + 101, y: l })),
+  ],
+  { logY: true },
+)

@@ -6,21 +6,39 @@ import { normalise, ratios, readBenchTable } from './benchResults.js'
 // #region reader
 // Today's shape: { rows: [{ benchmark, unit, purediff, tfjsCpu, ratioCpu, … }], notes }.
 const t = normalise({
-  cpu: 'x', ratio: 'tfjs time / purediff time',
-  rows: [{ benchmark: 'matmul', unit: 'GFLOP/s', purediff: 3, tfjsCpu: 1, ratioCpu: 3 }, { benchmark: 'mlp', unit: 'ms', purediff: 2, ratioCpu: 0.5, extra: 'a' }],
+  cpu: 'x',
+  ratio: 'tfjs time / purediff time',
+  rows: [
+    { benchmark: 'matmul', unit: 'GFLOP/s', purediff: 3, tfjsCpu: 1, ratioCpu: 3 },
+    { benchmark: 'mlp', unit: 'ms', purediff: 2, ratioCpu: 0.5, extra: 'a' },
+  ],
 })
-assert.deepEqual(t.columns.map((c) => `${c.key}:${c.kind}`), ['benchmark:text', 'unit:text', 'purediff:number', 'tfjsCpu:number', 'ratioCpu:ratio', 'extra:text'])
+assert.deepEqual(
+  t.columns.map((c) => `${c.key}:${c.kind}`),
+  ['benchmark:text', 'unit:text', 'purediff:number', 'tfjsCpu:number', 'ratioCpu:ratio', 'extra:text'],
+)
 assert.equal(t.nameKey, 'benchmark')
 assert.equal(t.ratioNote, 'tfjs time / purediff time')
-assert.deepEqual(ratios(t).map((r) => r.value), [3, 0.5])
+assert.deepEqual(
+  ratios(t).map((r) => r.value),
+  [3, 0.5],
+)
 // The bench's current shape: nested results and ratios per library become columns; a row that
 // compares by difference (accuracy points) contributes no ratio.
-const v2 = normalise({ rows: [
-  { workload: 'matmul', unit: 'GFLOP/s', compare: 'ratio', results: { purediff: 30, 'tfjs-wasm': 27 }, ratios: { 'tfjs-wasm': 30 / 27 } },
-  { workload: 'accuracy', unit: '%', compare: 'difference', results: { purediff: 95.1, 'tfjs-wasm': 94.9 }, ratios: { 'tfjs-wasm': 0.2 } },
-] })
-assert.deepEqual(v2.columns.map((c) => `${c.key}:${c.kind}`), ['workload:text', 'unit:text', 'purediff:number', 'tfjs-wasm:number', 'ratio vs tfjs-wasm:ratio'])
-assert.deepEqual(ratios(v2).map((r) => r.value), [30 / 27])
+const v2 = normalise({
+  rows: [
+    { workload: 'matmul', unit: 'GFLOP/s', compare: 'ratio', results: { purediff: 30, 'tfjs-wasm': 27 }, ratios: { 'tfjs-wasm': 30 / 27 } },
+    { workload: 'accuracy', unit: '%', compare: 'difference', results: { purediff: 95.1, 'tfjs-wasm': 94.9 }, ratios: { 'tfjs-wasm': 0.2 } },
+  ],
+})
+assert.deepEqual(
+  v2.columns.map((c) => `${c.key}:${c.kind}`),
+  ['workload:text', 'unit:text', 'purediff:number', 'tfjs-wasm:number', 'ratio vs tfjs-wasm:ratio'],
+)
+assert.deepEqual(
+  ratios(v2).map((r) => r.value),
+  [30 / 27],
+)
 // Another shape (a bare array) still reads; nothing readable gives an empty table, not a crash.
 assert.equal(normalise([{ name: 'a', speedup: 2 }]).rows.length, 1)
 assert.equal(normalise('garbage').found, false)

@@ -10,7 +10,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export type Cell = string | number | null
-export interface Column { readonly key: string; readonly label: string; readonly kind: 'text' | 'number' | 'ratio' }
+export interface Column {
+  readonly key: string
+  readonly label: string
+  readonly kind: 'text' | 'number' | 'ratio'
+}
 export interface BenchTable {
   /** False when bench/results.json is missing or holds no rows. */
   readonly found: boolean
@@ -27,14 +31,30 @@ export interface BenchTable {
 export const resultsPath = fileURLToPath(new URL('../../../bench/results.json', import.meta.url))
 
 const known: Record<string, string> = {
-  benchmark: 'benchmark', unit: 'unit', purediff: 'purediff', purediffAlone: 'purediff (alone)',
-  tfjsCpu: 'TF.js CPU', tfjsWasm: 'TF.js WASM', ratioCpu: 'ratio vs TF.js CPU', ratioWasm: 'ratio vs TF.js WASM',
-  generatedAt: 'measured', node: 'Node', cpu: 'CPU', cores: 'cores', tfjs: 'TF.js version',
+  benchmark: 'benchmark',
+  unit: 'unit',
+  purediff: 'purediff',
+  purediffAlone: 'purediff (alone)',
+  tfjsCpu: 'TF.js CPU',
+  tfjsWasm: 'TF.js WASM',
+  ratioCpu: 'ratio vs TF.js CPU',
+  ratioWasm: 'ratio vs TF.js WASM',
+  generatedAt: 'measured',
+  node: 'Node',
+  cpu: 'CPU',
+  cores: 'cores',
+  tfjs: 'TF.js version',
 }
 
 /** `tfjsCpu` → "tfjs cpu", unless the key has a known label. */
 export function label(key: string): string {
-  return known[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase()
+  return (
+    known[key] ??
+    key
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/[_-]+/g, ' ')
+      .toLowerCase()
+  )
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -57,7 +77,7 @@ function flatten(r: Record<string, unknown>): Record<string, unknown> {
 /** The table of a parsed results file (any JSON value). */
 export function normalise(json: unknown): BenchTable {
   const top = isRecord(json) ? json : {}
-  const found = isRowArray(json) ? json : isRowArray(top.rows) ? top.rows : Object.values(top).find(isRowArray) ?? []
+  const found = isRowArray(json) ? json : isRowArray(top.rows) ? top.rows : (Object.values(top).find(isRowArray) ?? [])
   const rowsRaw = found.map(flatten)
   const keys: string[] = []
   for (const r of rowsRaw) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k)
@@ -75,7 +95,10 @@ export function normalise(json: unknown): BenchTable {
     found: rows.length > 0,
     meta: scalars.filter(([k]) => k !== ratioEntry?.[0]).map(([key, value]) => ({ key, label: label(key), value: String(value) })),
     ratioNote: ratioEntry ? String(ratioEntry[1]) : null,
-    columns, rows, nameKey, notes,
+    columns,
+    rows,
+    nameKey,
+    notes,
   }
 }
 
@@ -91,7 +114,9 @@ export function readBenchTable(path = resultsPath): BenchTable {
 
 /** Every ratio of every row, long format: { row name, column label, value }. */
 export function ratios(table: BenchTable): { name: string; against: string; value: number }[] {
-  return table.rows.flatMap((r) => table.columns
-    .filter((c) => c.kind === 'ratio' && typeof r[c.key] === 'number')
-    .map((c) => ({ name: String(table.nameKey ? r[table.nameKey] : ''), against: c.label, value: r[c.key] as number })))
+  return table.rows.flatMap((r) =>
+    table.columns
+      .filter((c) => c.kind === 'ratio' && typeof r[c.key] === 'number')
+      .map((c) => ({ name: String(table.nameKey ? r[table.nameKey] : ''), against: c.label, value: r[c.key] as number })),
+  )
 }

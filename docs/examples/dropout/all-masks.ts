@@ -15,8 +15,12 @@ import { compareAllMasks, dropoutLaws } from 'purediff/laws'
 // w₁x₁ + w₂x₂, w₂x₂, w₁x₁ and 0; their average is ½w₁x₁ + ½w₂x₂: the weights times (1 − p).
 const w = tensor([[3], [5]], 'float64')
 const x2 = tensor([[1, 2]], 'float64')
-const outputs = [[1, 1], [0, 1], [1, 0], [0, 0]].map((m) =>
-  toFlatArray(matmul(dropoutWithMask(x2, tensor([m], 'float64'), 0.5, 'scaleAtTest'), w))[0])
+const outputs = [
+  [1, 1],
+  [0, 1],
+  [1, 0],
+  [0, 0],
+].map((m) => toFlatArray(matmul(dropoutWithMask(x2, tensor([m], 'float64'), 0.5, 'scaleAtTest'), w))[0])
 assert.deepEqual(outputs, [13, 10, 3, 0])
 assert.equal(outputs.reduce((a, b) => a + b) / 4, 0.5 * 3 * 1 + 0.5 * 5 * 2) // 6.5
 // #endregion lecture
@@ -24,7 +28,8 @@ assert.equal(outputs.reduce((a, b) => a + b) / 4, 0.5 * 3 * 1 + 0.5 * 5 * 2) // 
 // #region enumerate
 // n = 10 droppable inputs, p = 0.3, then a dense layer 10 → 3 (float64). Mask m keeps unit i
 // when bit i of m is set; its probability is p^(dropped)·(1 − p)^(kept).
-const n = 10, p = 0.3
+const n = 10,
+  p = 0.3
 const [kx, kInit] = random.split(random.key(0))
 const x = random.normal(kx, [1, n], { dtype: 'float64' })
 const layer = dense(3, { dtype: 'float64' })
@@ -38,7 +43,9 @@ const allMasksAverage = (mode: DropoutMode, rate: number, weighted = true): numb
     const bits = Array.from({ length: n }, (_, i) => (m >> i) & 1)
     const keptCount = bits.reduce((a, b) => a + b, 0)
     const prob = weighted ? rate ** (n - keptCount) * (1 - rate) ** keptCount : 2 ** -n
-    toFlatArray(net(dropoutWithMask(x, tensor([bits], 'float64'), rate, mode))).forEach((v, k) => { avg[k] += prob * v })
+    toFlatArray(net(dropoutWithMask(x, tensor([bits], 'float64'), rate, mode))).forEach((v, k) => {
+      avg[k] += prob * v
+    })
     total += prob
   }
   assert.ok(Math.abs(total - 1) < 1e-12) // the probabilities of all 2ⁿ masks sum to 1
@@ -59,9 +66,11 @@ assert.ok(maxDiff(allMasksAverage('scaleAtTest', p, false), testTime('scaleAtTes
 // #region nonlinear
 // With a ReLU between two layers the network is no longer linear in the dropped units, and the
 // equality fails. The laws module enumerates the masks for us (compareAllMasks):
-const hidden = dense(8, { dtype: 'float64' }), out = dense(3, { dtype: 'float64' })
+const hidden = dense(8, { dtype: 'float64' }),
+  out = dense(3, { dtype: 'float64' })
 const [k1, k2] = random.split(random.key(1))
-const h = hidden.init(k1, [n]).params, o = out.init(k2, [8]).params
+const h = hidden.init(k1, [n]).params,
+  o = out.init(k2, [8]).params
 const linear = compareAllMasks((u) => out.apply(o, hidden.apply(h, u)), x, p, 'inverted')
 const withRelu = compareAllMasks((u) => out.apply(o, relu().apply({}, hidden.apply(h, u))), x, p, 'inverted')
 assert.equal(linear.masks, 1024)

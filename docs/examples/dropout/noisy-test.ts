@@ -16,7 +16,10 @@ const [kProto, kTrain, kTest, kNoise] = random.split(random.key(0), 4)
 const prototypes = random.normal(kProto, [10, 50])
 const makeData = (key: Key, n: number) => {
   const [kl, kn] = random.split(key)
-  const y = oneHot(random.permutation(kl, n).map((i) => i % 10), 10)
+  const y = oneHot(
+    random.permutation(kl, n).map((i) => i % 10),
+    10,
+  )
   return { x: add(matmul(y, prototypes), random.normal(kn, [n, 50])), y }
 }
 const train = makeData(kTrain, 300)
@@ -30,18 +33,20 @@ const noisy = (sigma: number) => ({ x: add(test.x, random.normal(random.foldIn(k
 const rate = 0.3
 const net = (mode: 'none' | 'inverted' | 'scaleAtTest'): Layer<any> => {
   const drop = (): Layer<any>[] => (mode === 'none' ? [] : [dropout(rate, { mode })])
-  return sequential(
-    dense(128, { kernelInit: init.heNormal }), relu(), ...drop(),
-    dense(128, { kernelInit: init.heNormal }), relu(), ...drop(),
-    dense(10),
-  )
+  return sequential(dense(128, { kernelInit: init.heNormal }), relu(), ...drop(), dense(128, { kernelInit: init.heNormal }), relu(), ...drop(), dense(10))
 }
 const sigmas = [0, 0.5, 1, 1.5, 2, 2.5]
 const results = (['none', 'inverted', 'scaleAtTest'] as const).map((mode) => {
   const model = net(mode)
   const run = fit({
-    model, params: model.init(random.key(10), [50]).params, optimizer: adam(0.001),
-    loss: losses.softmaxCrossEntropy, train, epochs: 20, batchSize: 50, key: random.key(20),
+    model,
+    params: model.init(random.key(10), [50]).params,
+    optimizer: adam(0.001),
+    loss: losses.softmaxCrossEntropy,
+    train,
+    epochs: 20,
+    batchSize: 50,
+    key: random.key(20),
   })
   const accuracy = sigmas.map((s) => evaluate(model, run.params, s === 0 ? test : noisy(s), losses.softmaxCrossEntropy).accuracy)
   return { mode, trainAccuracy: run.history.trainAccuracy[19], accuracy }
@@ -60,6 +65,10 @@ assert.ok(noisyMean(inverted) > noisyMean(none) + 0.015)
 assert.ok(noisyMean(scaleAtTest) > noisyMean(none) + 0.015)
 // #endregion checks
 
-const spec = lineSpec(`Test accuracy as noise is added to the test inputs (dropout p = ${rate})`, 'σ of the added noise', 'test accuracy',
-  results.flatMap((r) => r.accuracy.map((y, i) => ({ series: r.mode === 'none' ? 'no dropout' : r.mode, x: sigmas[i], y })))) as { encoding: { y: object } }
+const spec = lineSpec(
+  `Test accuracy as noise is added to the test inputs (dropout p = ${rate})`,
+  'σ of the added noise',
+  'test accuracy',
+  results.flatMap((r) => r.accuracy.map((y, i) => ({ series: r.mode === 'none' ? 'no dropout' : r.mode, x: sigmas[i], y }))),
+) as { encoding: { y: object } }
 export const plot = { ...spec, encoding: { ...spec.encoding, y: { ...spec.encoding.y, scale: { zero: false } } } }

@@ -18,7 +18,7 @@ const makeData = (key: Key, n: number) => {
   const [kx, kFlip] = random.split(key)
   const x = random.normal(kx, [n, 20])
   const flip = toFlatArray(random.uniform(kFlip, [n]))
-  const labels = toFlatArray(matmul(x, teacher)).map((v, i) => ((v > 0) !== (flip[i] < 0.1) ? 1 : 0))
+  const labels = toFlatArray(matmul(x, teacher)).map((v, i) => (v > 0 !== flip[i] < 0.1 ? 1 : 0))
   return { x, y: oneHot(labels, 2) }
 }
 // the validation set is split from the training data; the test set is kept apart until the end
@@ -30,8 +30,15 @@ const test = makeData(kTest, 500)
 // #region fit
 const model = sequential(dense(64, { kernelInit: init.heNormal }), relu(), dense(64, { kernelInit: init.heNormal }), relu(), dense(2))
 const options = {
-  model, params: model.init(random.key(5), [20]).params, optimizer: adam(0.001),
-  loss: losses.softmaxCrossEntropy, train, validation, epochs: 60, batchSize: 20, key: random.key(1),
+  model,
+  params: model.init(random.key(5), [20]).params,
+  optimizer: adam(0.001),
+  loss: losses.softmaxCrossEntropy,
+  train,
+  validation,
+  epochs: 60,
+  batchSize: 20,
+  key: random.key(1),
 }
 const patience = 10
 const run = fit({ ...options, earlyStopping: { patience } }) // restoreBest defaults to true
@@ -69,14 +76,17 @@ assert.ok(testRestored.loss < testLast.loss)
 // #endregion full
 
 const curves = (['train', 'validation'] as const).flatMap((series) =>
-  (series === 'train' ? full.history.trainLoss : full.history.validationLoss).map((y, epoch) => ({ series: `${series} loss`, x: epoch, y })))
+  (series === 'train' ? full.history.trainLoss : full.history.validationLoss).map((y, epoch) => ({ series: `${series} loss`, x: epoch, y })),
+)
 const marks = [
   { x: run.bestEpoch, y: 8, label: `best: epoch ${run.bestEpoch}, params restored` },
   { x: run.stoppedEpoch!, y: 24, label: `stopped after epoch ${run.stoppedEpoch} (patience ${patience})` },
 ]
 export const plot = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  title: 'Early stopping: training vs validation loss', width: 460, height: 280,
+  title: 'Early stopping: training vs validation loss',
+  width: 460,
+  height: 280,
   layer: [
     {
       data: { values: curves },

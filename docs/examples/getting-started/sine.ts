@@ -17,8 +17,14 @@ const y = sin(x)
 const model = sequential(dense(32), tanh(), dense(32), tanh(), dense(1))
 const { params } = model.init(initKey, [1])
 const result = fit({
-  model, params, optimizer: adam(0.01), loss: losses.mse,
-  train: { x, y }, epochs: 150, batchSize: 32, key: fitKey,
+  model,
+  params,
+  optimizer: adam(0.01),
+  loss: losses.mse,
+  train: { x, y },
+  epochs: 150,
+  batchSize: 32,
+  key: fitKey,
 })
 const trainLoss = result.history.trainLoss
 // #endregion fit
@@ -32,11 +38,14 @@ const predicted = toFlatArray(model.apply(result.params, tensor(grid.map((v) => 
 grid.forEach((v, i) => assert.ok(Math.abs(predicted[i] - Math.sin(v)) < 0.06, `f(${v}) = ${predicted[i]}`))
 // #endregion check
 
-const curve: Point[] = [
-  ...grid.map((v) => ({ series: 'sin x', x: v, y: Math.sin(v) })),
-  ...grid.map((v, i) => ({ series: 'the network', x: v, y: predicted[i] })),
-]
+const curve: Point[] = [...grid.map((v) => ({ series: 'sin x', x: v, y: Math.sin(v) })), ...grid.map((v, i) => ({ series: 'the network', x: v, y: predicted[i] }))]
 export const plots = {
   fit: curvesSpec('The trained network against sin x', 'x', 'y', curve),
-  loss: curvesSpec('Training loss (mean squared error) per epoch', 'epoch', 'loss', trainLoss.map((l, e) => ({ series: 'train', x: e, y: l })), { logY: true }),
+  loss: curvesSpec(
+    'Training loss (mean squared error) per epoch',
+    'epoch',
+    'loss',
+    trainLoss.map((l, e) => ({ series: 'train', x: e, y: l })),
+    { logY: true },
+  ),
 }

@@ -17,7 +17,7 @@ const errors = exponents.map((e) => error(10 ** e))
 
 // #region check
 // Large ε: pure truncation, ε²·|f‴(1)|/6 = ε²·cos(1)/6, to within the next term (ε⁴/120).
-assert.ok(Math.abs(errors[0] / (0.01 * Math.cos(1) / 6) - 1) < 0.01)
+assert.ok(Math.abs(errors[0] / ((0.01 * Math.cos(1)) / 6) - 1) < 0.01)
 // The best ε lies between 1e-6.5 and 1e-4, and it is far better than either extreme.
 const best = exponents[errors.indexOf(Math.min(...errors))]
 assert.ok(best >= -6.5 && best <= -4, `best ε = 1e${best}`)
@@ -25,8 +25,14 @@ assert.ok(Math.min(...errors) < 1e-10 && errors.at(-1)! > 1e-6 && errors[0] > 1e
 // #endregion check
 
 const u = 2 ** -53
-export const plot = curvesSpec('Central difference of sin at x = 1: the error against the step ε', 'log₁₀ ε', '|numeric − cos 1|', [
-  ...exponents.map((e, i): Point => ({ series: 'measured (float64)', x: e, y: Math.max(errors[i], 1e-17) })),
-  ...exponents.map((e): Point => ({ series: 'truncation ε²·cos 1 / 6', x: e, y: (10 ** (2 * e) * Math.cos(1)) / 6 })),
-  ...exponents.map((e): Point => ({ series: 'rounding u·sin 1 / ε', x: e, y: (u * Math.sin(1)) / 10 ** e })),
-], { logY: true, yDomain: [1e-17, 1e-1] })
+export const plot = curvesSpec(
+  'Central difference of sin at x = 1: the error against the step ε',
+  'log₁₀ ε',
+  '|numeric − cos 1|',
+  [
+    ...exponents.map((e, i): Point => ({ series: 'measured (float64)', x: e, y: Math.max(errors[i], 1e-17) })),
+    ...exponents.map((e): Point => ({ series: 'truncation ε²·cos 1 / 6', x: e, y: (10 ** (2 * e) * Math.cos(1)) / 6 })),
+    ...exponents.map((e): Point => ({ series: 'rounding u·sin 1 / ε', x: e, y: (u * Math.sin(1)) / 10 ** e })),
+  ],
+  { logY: true, yDomain: [1e-17, 1e-1] },
+)

@@ -20,7 +20,10 @@ const badTanh = customVjp(
   (x: Tensor) => [tanh(x), tanh(x)] as const,
   (t: Tensor, g: Tensor) => [mul(g, add(1, square(t)))], // the bug: + where − belongs
 )
-const r = fc.check(gradientProperty((x: Tensor) => sum(badTanh(x)), tensors), { numRuns: 50, seed: 1 })
+const r = fc.check(
+  gradientProperty((x: Tensor) => sum(badTanh(x)), tensors),
+  { numRuns: 50, seed: 1 },
+)
 assert.ok(r.failed)
 assert.match(String(r.errorInstance), /analytic/) // the message names the worst element
 // The counterexample is the shrunk input: small, with values near 0, where the two formulas

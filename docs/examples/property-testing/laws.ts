@@ -20,7 +20,10 @@ const runAll = <Ts extends [unknown]>(suite: Readonly<Record<string, fc.IPropert
 // An op of your own: swish(x) = x·σ(x). Its gradient agrees with finite differences, its
 // pullback is linear, it composes by the chain rule, and its vjp and jvp are adjoint.
 const swish = (x: Tensor) => mul(x, sigmoid(x))
-const args = arb.shape({ maxRank: 2 }).chain((shape) => arb.tensor({ shape, dtype: 'float64' })).map((x) => [x])
+const args = arb
+  .shape({ maxRank: 2 })
+  .chain((shape) => arb.tensor({ shape, dtype: 'float64' }))
+  .map((x) => [x])
 const opLaws = runAll(gradientLaws({ name: 'swish', f: swish, args }), 30)
 assert.deepEqual(opLaws, ['numeric agreement', 'linearity', 'chain rule', 'adjointness'])
 // #endregion op

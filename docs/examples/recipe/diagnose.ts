@@ -17,7 +17,10 @@ const [kProto, kTrain, kVal, kSmall] = random.split(random.key(0), 4)
 const prototypes = random.normal(kProto, [10, 20])
 const makeData = (key: Key, n: number): Data => {
   const [kl, kn] = random.split(key)
-  const y = oneHot(random.permutation(kl, n).map((i) => i % 10), 10)
+  const y = oneHot(
+    random.permutation(kl, n).map((i) => i % 10),
+    10,
+  )
   return { x: add(matmul(y, prototypes), random.normal(kn, [n, 20], { std: 0.8 })), y }
 }
 const train = makeData(kTrain, 2000)
@@ -27,13 +30,11 @@ const validation = makeData(kVal, 500) // held out from training, never the test
 // #region runs
 /** `depth` hidden layers of 32 units (ReLU layers He-initialised, sigmoid ones Glorot). */
 const network = (act: 'sigmoid' | 'relu', depth: number): Layer<any> =>
-  sequential(...Array.from({ length: depth }, () => act === 'relu'
-    ? [dense(32, { kernelInit: init.heNormal }), relu()]
-    : [dense(32), sigmoid()]).flat(), dense(10))
+  sequential(...Array.from({ length: depth }, () => (act === 'relu' ? [dense(32, { kernelInit: init.heNormal }), relu()] : [dense(32), sigmoid()])).flat(), dense(10))
 
 const run = (model: Layer<any>, optimizer: GradientTransformation<any>, data: Data, epochs: number): History =>
-  fit({ model, params: model.init(random.key(1), [20]).params, optimizer, loss: losses.softmaxCrossEntropy,
-    train: data, validation, epochs, batchSize: 20, key: random.key(2) }).history
+  fit({ model, params: model.init(random.key(1), [20]).params, optimizer, loss: losses.softmaxCrossEntropy, train: data, validation, epochs, batchSize: 20, key: random.key(2) })
+    .history
 
 // A: a deep (8-layer) sigmoid network and plain SGD, and a shallow (1-layer) one for comparison
 const deepSigmoidHistory = run(network('sigmoid', 8), sgd(0.1), train, 5)
@@ -89,10 +90,13 @@ const runs = {
   'B: 8 × ReLU, Adam': deepRelu,
   'C: B on 60 examples': deepReluSmall,
 }
-const spec = barSpec('Accuracy on the training data and on the validation data', 'accuracy',
+const spec = barSpec(
+  'Accuracy on the training data and on the validation data',
+  'accuracy',
   Object.entries(runs).flatMap(([name, d]) => [
     { name: `${name}  →  '${d.problem}'`, series: 'training data', value: d.evidence.trainAccuracy },
     { name: `${name}  →  '${d.problem}'`, series: 'validation data', value: d.evidence.validationAccuracy },
-  ])) as { encoding: { y: object } }
+  ]),
+) as { encoding: { y: object } }
 // room for the long labels
 export const plot = { ...spec, encoding: { ...spec.encoding, y: { ...spec.encoding.y, axis: { labelLimit: 320 } } } }

@@ -16,11 +16,11 @@ const z = tensor(zs, 'float64')
 const derivative = (f: (z: Tensor) => Tensor): number[] => toFlatArray(grad((t: Tensor) => sum(f(t)))(z))
 
 const activations: Record<string, (z: Tensor) => Tensor> = {
-  'ReLU': relu,
+  ReLU: relu,
   'Leaky ReLU, α=0.1': (t) => leakyRelu(t, 0.1), // the lecture's α is 0.01; 0.1 shows the slope
   'PReLU, α=0.25': (t) => prelu(t, 0.25), // PReLU's α starts at 0.25 and is trained
   'ELU, α=1': (t) => elu(t, 1),
-  'sigmoid': sigmoid,
+  sigmoid: sigmoid,
 }
 const values = Object.fromEntries(Object.entries(activations).map(([name, f]) => [name, toFlatArray(f(z))]))
 const slopes = Object.fromEntries(Object.entries(activations).map(([name, f]) => [name, derivative(f)]))
@@ -30,11 +30,11 @@ const slopes = Object.fromEntries(Object.entries(activations).map(([name, f]) =>
 // The closed forms (at z = 0 the library's conventions: ReLU′(0) = 0, the leaky slopes' α,
 // ELU′(0) = α, as documented on each op):
 const closed: Record<string, (z: number) => number> = {
-  'ReLU': (v) => (v > 0 ? 1 : 0),
+  ReLU: (v) => (v > 0 ? 1 : 0),
   'Leaky ReLU, α=0.1': (v) => (v > 0 ? 1 : 0.1),
   'PReLU, α=0.25': (v) => (v > 0 ? 1 : 0.25),
   'ELU, α=1': (v) => (v > 0 ? 1 : Math.exp(v)),
-  'sigmoid': (v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2,
+  sigmoid: (v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2,
 }
 for (const [name, f] of Object.entries(closed)) {
   zs.forEach((v, i) => assert.ok(Math.abs(slopes[name][i] - f(v)) < 1e-12, `${name}′(${v})`))
@@ -48,8 +48,7 @@ const dAlpha = toFlatArray(grad((a: Tensor) => sum(prelu(z, a)))(tensor(0.25, 'f
 assert.ok(Math.abs(dAlpha - zs.filter((v) => v <= 0).reduce((a, v) => a + v, 0)) < 1e-9)
 // #endregion checks
 
-const points = (table: Record<string, number[]>) =>
-  Object.entries(table).flatMap(([series, ys]) => ys.map((y, i) => ({ series, x: zs[i], y })))
+const points = (table: Record<string, number[]>) => Object.entries(table).flatMap(([series, ys]) => ys.map((y, i) => ({ series, x: zs[i], y })))
 
 export const plots = {
   functions: curvesSpec('The activations a = f(z)', 'z', 'a', points(values), { yDomain: [-1.5, 3] }),

@@ -11,12 +11,22 @@ import { losses, maxout } from 'purediff/nn'
 import { adam, applyUpdates } from 'purediff/optim'
 
 const xs = Array.from({ length: 121 }, (_, i) => (i - 60) / 20) // [−3, 3]
-const x = tensor(xs.map((v) => [v]), 'float64') // a batch of 121 one-feature inputs
+const x = tensor(
+  xs.map((v) => [v]),
+  'float64',
+) // a batch of 121 one-feature inputs
 
 // ReLU is Maxout with two pieces, the second fixed at 0·x + 0: max(w·x + b, 0) = relu(w·x + b).
 const unit = maxout({ units: 1, pieces: 2, dtype: 'float64' })
 const asRelu = { w: tensor([[1.5, 0]], 'float64'), b: tensor([-0.5, 0], 'float64') }
-const reluOf = toFlatArray(relu(tensor(xs.map((v) => 1.5 * v - 0.5), 'float64')))
+const reluOf = toFlatArray(
+  relu(
+    tensor(
+      xs.map((v) => 1.5 * v - 0.5),
+      'float64',
+    ),
+  ),
+)
 assert.deepEqual(toFlatArray(unit.apply(asRelu, x)), reluOf)
 // #endregion relu
 
@@ -33,9 +43,16 @@ assert.deepEqual(toFlatArray(g.b), [0, 1, 0])
 // #region fit
 // The target: a convex piecewise-linear function, the max of three lines
 // f(x) = max(−x − 1, 0.5x, 2x − 3), with kinks at x = −2/3 and x = 2.
-const lines = [[-1, -1], [0.5, 0], [2, -3]] as const // [slope, intercept]
+const lines = [
+  [-1, -1],
+  [0.5, 0],
+  [2, -3],
+] as const // [slope, intercept]
 const target = (v: number) => Math.max(...lines.map(([a, c]) => a * v + c))
-const y = tensor(xs.map((v) => [target(v)]), 'float64')
+const y = tensor(
+  xs.map((v) => [target(v)]),
+  'float64',
+)
 
 // A piece that wins for no input gets no gradient and never learns (like a dead ReLU unit).
 // Pieces −x, 0, x: the middle one never beats max(−x, x) = |x| (at x = 0 the tie goes to the
@@ -67,16 +84,20 @@ for (let step = 0; step <= 1000; step++) {
 const learned = toFlatArray(three.apply(params, x))
 assert.ok(learned.every((v, i) => Math.abs(v - target(xs[i])) < 1e-3))
 // ...because the three pieces have become the three target lines.
-const w = toFlatArray(params.w), b = toFlatArray(params.b)
+const w = toFlatArray(params.w),
+  b = toFlatArray(params.b)
 lines.forEach(([a, c], i) => {
   assert.ok(Math.abs(w[i] - a) < 1e-3 && Math.abs(b[i] - c) < 1e-3, `piece ${i}: ${w[i]}·x + ${b[i]}`)
 })
 // #endregion check
 
-const spec = curvesSpec('One Maxout unit (3 pieces) learning max(−x − 1, 0.5x, 2x − 3)', 'x', 'y', [
-  ...xs.map((v) => ({ series: 'target', x: v, y: target(v) })),
-  ...Object.entries(snapshots).flatMap(([series, ys]) => ys.map((v, i) => ({ series, x: xs[i], y: v }))),
-], { yDomain: [-1, 4] }) as { encoding: Record<string, object> }
+const spec = curvesSpec(
+  'One Maxout unit (3 pieces) learning max(−x − 1, 0.5x, 2x − 3)',
+  'x',
+  'y',
+  [...xs.map((v) => ({ series: 'target', x: v, y: target(v) })), ...Object.entries(snapshots).flatMap(([series, ys]) => ys.map((v, i) => ({ series, x: xs[i], y: v })))],
+  { yDomain: [-1, 4] },
+) as { encoding: Record<string, object> }
 // list the series in training order, not alphabetically
 const order = { sort: ['target', ...Object.keys(snapshots)] }
 export const plot = { ...spec, encoding: { ...spec.encoding, color: { ...spec.encoding.color, ...order }, strokeDash: { ...spec.encoding.strokeDash, ...order } } }

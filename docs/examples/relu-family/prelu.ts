@@ -11,7 +11,13 @@ import { dense, losses, prelu, relu as reluLayer, sequential } from 'purediff/nn
 import { applyUpdates, sgd } from 'purediff/optim'
 
 // A 3-4-4-1 ReLU network (no biases, float64), and one input x.
-const model = sequential(dense(4, { useBias: false, dtype: 'float64' }), reluLayer(), dense(4, { useBias: false, dtype: 'float64' }), reluLayer(), dense(1, { useBias: false, dtype: 'float64' }))
+const model = sequential(
+  dense(4, { useBias: false, dtype: 'float64' }),
+  reluLayer(),
+  dense(4, { useBias: false, dtype: 'float64' }),
+  reluLayer(),
+  dense(1, { useBias: false, dtype: 'float64' }),
+)
 const [w1, , w2, , w3] = model.init(random.key(7), [3]).params
 const x = tensor([[0.5, -1, 2]], 'float64')
 const dydx = toFlatArray(grad((t: Tensor) => sum(model.apply([w1, {}, w2, {}, w3], t)))(x))
@@ -23,7 +29,9 @@ const z2 = matmul(relu(z1), w2.w)
 const mask = (z: Tensor) => toFlatArray(z).map((v) => (v > 0 ? 1 : 0))
 const [d1, d2] = [mask(z1), mask(z2)]
 assert.ok(d1.includes(0) && d2.includes(0)) // some units are off for this x: the thin network is thinner
-const W1 = toArray(w1.w) as number[][], W2 = toArray(w2.w) as number[][], W3 = toArray(w3.w) as number[][]
+const W1 = toArray(w1.w) as number[][],
+  W2 = toArray(w2.w) as number[][],
+  W3 = toArray(w3.w) as number[][]
 const byHand = [0, 1, 2].map((i) => {
   let s = 0
   for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) s += W1[i][j] * d1[j] * W2[j][k] * d2[k] * W3[k][0]

@@ -14,8 +14,14 @@ assert.deepEqual(toFlatArray(x), [1, 2, 3, 4]) // …and x is as it was
 // can write it. The view and the original always agree.
 const m = reshape(x, [2, 2])
 const negated = neg(m)
-assert.deepEqual(toArray(m), [[1, 2], [3, 4]])
-assert.deepEqual(toArray(negated), [[-1, -2], [-3, -4]])
+assert.deepEqual(toArray(m), [
+  [1, 2],
+  [3, 4],
+])
+assert.deepEqual(toArray(negated), [
+  [-1, -2],
+  [-3, -4],
+])
 assert.deepEqual(toFlatArray(x), [1, 2, 3, 4])
 // #endregion views
 
@@ -29,5 +35,7 @@ nested[0][0] = 100
 assert.equal((toArray(m) as number[][])[0][0], 1)
 // The shape is frozen.
 assert.ok(Object.isFrozen(x.shape))
-assert.throws(() => { (x.shape as number[])[0] = 9 }, TypeError)
+assert.throws(() => {
+  ;(x.shape as number[])[0] = 9
+}, TypeError)
 // #endregion read

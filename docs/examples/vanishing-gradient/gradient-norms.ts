@@ -23,7 +23,10 @@ const deepNet = (act: 'sigmoid' | 'relu'): Layer<any> => {
 // one batch: 256 random inputs with 20 features and random labels of 10 classes
 const [kx, ky, kInit] = random.split(random.key(0), 3)
 const x = random.normal(kx, [256, 20])
-const y = oneHot(random.permutation(ky, 256).map((i) => i % 10), 10)
+const y = oneHot(
+  random.permutation(ky, 256).map((i) => i % 10),
+  10,
+)
 
 const normsOf = (act: 'sigmoid' | 'relu'): number[] => {
   const model = deepNet(act)
@@ -40,7 +43,10 @@ const first = (v: number[]) => v[0]
 const last = (v: number[]) => v[v.length - 1]
 // Sigmoid: each layer back multiplies the gradient by σ′(z) ≤ 1/4 (times a weight matrix of
 // norm about 1 under Glorot), so the norms grow layer after layer toward the output...
-assert.ok(norms.sigmoid.every((v, i) => i === 0 || v > norms.sigmoid[i - 1]), 'sigmoid norms grow toward the output')
+assert.ok(
+  norms.sigmoid.every((v, i) => i === 0 || v > norms.sigmoid[i - 1]),
+  'sigmoid norms grow toward the output',
+)
 // ...and over 8 layers the first one gets less than a thousandth of the last one's gradient
 // ((1/4)⁸ ≈ 1.5e-5 is the scale to expect).
 assert.ok(first(norms.sigmoid) < 1e-3 * last(norms.sigmoid), 'sigmoid: the first layer barely learns')
@@ -52,7 +58,9 @@ assert.ok(first(norms.relu) > 1000 * first(norms.sigmoid))
 // #endregion checks
 
 export const plot = lineSpec(
-  'Gradient norm per layer at initialisation (8 × 32 hidden)', 'layer (1 = nearest the input, 9 = output)', '‖∂L/∂W‖ (log scale)',
+  'Gradient norm per layer at initialisation (8 × 32 hidden)',
+  'layer (1 = nearest the input, 9 = output)',
+  '‖∂L/∂W‖ (log scale)',
   Object.entries(norms).flatMap(([series, v]) => v.map((n, i) => ({ series, x: i + 1, y: n }))),
   true,
 )

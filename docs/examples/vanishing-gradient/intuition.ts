@@ -23,13 +23,14 @@ assert.ok(dσ[0] < 5e-4) // σ′(−8) = e⁻⁸/(1 + e⁻⁸)² ≈ 3.4e-4: a 
 // #region nudge
 // ∂l/∂w ≈ Δl/Δw: add Δw to one weight of the first layer, then to one of the last hidden layer,
 // of an 8 × 16 float64 sigmoid network, and watch the loss.
-const model = sequential(
-  ...Array.from({ length: 8 }, () => [dense(16, { dtype: 'float64' }), sigmoid()]).flat(),
-  dense(4, { dtype: 'float64' }),
-)
+const model = sequential(...Array.from({ length: 8 }, () => [dense(16, { dtype: 'float64' }), sigmoid()]).flat(), dense(4, { dtype: 'float64' }))
 const [kx, kInit] = random.split(random.key(3), 2)
 const x = random.normal(kx, [64, 8], { dtype: 'float64' })
-const y = oneHot(Array.from({ length: 64 }, (_, i) => i % 4), 4, 'float64')
+const y = oneHot(
+  Array.from({ length: 64 }, (_, i) => i % 4),
+  4,
+  'float64',
+)
 const params = model.init(kInit, [8]).params
 type Params = typeof params
 const loss = (p: Params): Tensor => losses.softmaxCrossEntropy(model.apply(p, x), y)
@@ -46,7 +47,8 @@ const nudged = (layer: number, dw: number): number => {
 
 const dw = 1e-3
 const l0 = item(loss(params))
-const firstLayer = 0, lastHidden = 14 // entries 0, 2, …, 14 are the eight hidden dense layers
+const firstLayer = 0,
+  lastHidden = 14 // entries 0, 2, …, 14 are the eight hidden dense layers
 const dlFirst = nudged(firstLayer, dw) - l0
 const dlLast = nudged(lastHidden, dw) - l0
 // Δl/Δw agrees with the gradient to first order (the error is O(Δw))...
@@ -83,6 +85,11 @@ export const plots = {
     ...zs.map((z) => ({ series: 'σ(z)', x: z, y: 1 / (1 + Math.exp(-z)) })),
     ...zs.map((z, i) => ({ series: 'σ′(z)', x: z, y: dσ[i] })),
   ]),
-  moved: lineSpec('After 200 SGD steps: how far each layer moved, ‖W − W₀‖ / ‖W₀‖', 'layer (1 = nearest the input, 9 = output)', 'relative change (log scale)',
-    moved.map((m, i) => ({ series: 'deep sigmoid', x: i + 1, y: m })), true),
+  moved: lineSpec(
+    'After 200 SGD steps: how far each layer moved, ‖W − W₀‖ / ‖W₀‖',
+    'layer (1 = nearest the input, 9 = output)',
+    'relative change (log scale)',
+    moved.map((m, i) => ({ series: 'deep sigmoid', x: i + 1, y: m })),
+    true,
+  ),
 }

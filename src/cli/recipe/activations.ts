@@ -22,16 +22,31 @@ const nets: Record<string, () => Layer<any>> = {
 /** Runs (d). */
 export function activations(ctx: Context): Result {
   const epochs = ctx.size.epochs
-  const runs = Object.entries(nets).map(([name, make]) => ({ name, ...train({ model: make(), optimizer: adam(0.001), data: ctx.train, validation: ctx.test, epochs, key: random.key(ctx.seed + 4), progress: ctx.progress(name) }) }))
+  const runs = Object.entries(nets).map(([name, make]) => ({
+    name,
+    ...train({ model: make(), optimizer: adam(0.001), data: ctx.train, validation: ctx.test, epochs, key: random.key(ctx.seed + 4), progress: ctx.progress(name) }),
+  }))
   const last = (r: (typeof runs)[number]) => r.history[r.history.length - 1]
   const numbers = Object.fromEntries(runs.map((r) => [r.name, { trainAccuracy: last(r).trainAccuracy, testAccuracy: last(r).validationAccuracy, trainLoss: last(r).trainLoss }]))
   return {
-    id: 'd', title: 'ReLU variants and Maxout',
+    id: 'd',
+    title: 'ReLU variants and Maxout',
     config: `3 hidden layers of ${W} units (Maxout: ${W} units × 2 pieces, Glorot; others He), adam(0.001), batch 100, ${epochs} epochs, ${ctx.train.n} train / ${ctx.test.n} test digits`,
     header: ['activation', 'train acc', 'test acc', 'train loss'],
     rows: runs.map((r) => [r.name, f4(last(r).trainAccuracy), f4(last(r).validationAccuracy), f4(last(r).trainLoss)]),
     numbers,
-    plots: [{ name: 'd-activations', spec: lineSpec('(d) training loss per activation', 'epoch', 'training loss', runs.flatMap((r) => curve(r.name, r.history, (e) => e.trainLoss)), true) }],
+    plots: [
+      {
+        name: 'd-activations',
+        spec: lineSpec(
+          '(d) training loss per activation',
+          'epoch',
+          'training loss',
+          runs.flatMap((r) => curve(r.name, r.history, (e) => e.trainLoss)),
+          true,
+        ),
+      },
+    ],
     lecture: 'no MNIST numbers in the lecture; variants of ReLU and Maxout all train a deep net (ReLU is a special case of Maxout)',
     differs: activationsDiffers(numbers),
   }

@@ -33,7 +33,8 @@ export function allMasks(ctx: Context): Result {
   })
   const numbers = Object.fromEntries(rows.map((r) => [r.mode, r]))
   return {
-    id: 'h', title: 'dropout: the average over all masks equals the test-time rule',
+    id: 'h',
+    title: 'dropout: the average over all masks equals the test-time rule',
     config: `x ~ N(0,1) of ${n} units, y = dropout(x)·W with W ~ N(0,1) [${n}×3], rate ${rate}, float64, all 2^${n} = ${2 ** n} masks weighted by p^dropped·(1−p)^kept`,
     header: ['mode', 'masks', 'max |average − test output|'],
     rows: rows.map((r) => [r.mode, r.masks, r.maxAbsDiff.toExponential(2)]),

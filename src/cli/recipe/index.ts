@@ -29,8 +29,14 @@ export const sizes: Readonly<Record<Size['name'], Size>> = {
 }
 
 const experiments: readonly { readonly id: string; readonly run: (ctx: Context) => Result }[] = [
-  { id: 'a', run: sigmoidVsRelu }, { id: 'b', run: gradientNorms }, { id: 'c', run: optimizers }, { id: 'd', run: activations },
-  { id: 'e', run: earlyStopping }, { id: 'f', run: regularisation }, { id: 'g', run: dropout }, { id: 'h', run: allMasks },
+  { id: 'a', run: sigmoidVsRelu },
+  { id: 'b', run: gradientNorms },
+  { id: 'c', run: optimizers },
+  { id: 'd', run: activations },
+  { id: 'e', run: earlyStopping },
+  { id: 'f', run: regularisation },
+  { id: 'g', run: dropout },
+  { id: 'h', run: allMasks },
 ]
 
 /** Every line the recipe prints fits in this many columns. */
@@ -72,7 +78,8 @@ export function formatTable(r: Result, seconds: number): string {
   return [
     `(${r.id}) ${r.title}  [${seconds.toFixed(1)}s]`,
     ...wrap(r.config, '  config: ', '    '),
-    line(cells[0]), '  ' + widths.map((w) => '-'.repeat(w)).join('  '),
+    line(cells[0]),
+    '  ' + widths.map((w) => '-'.repeat(w)).join('  '),
     ...cells.slice(1).map(line),
     ...(r.notes ?? []).flatMap((n) => wrap(n, '  ', '    ')),
     ...wrap(r.lecture, '  lecture: ', '    '),
@@ -97,8 +104,17 @@ export async function recipe(o: RecipeOptions): Promise<{ results: (Result & { s
   const all = loadMnist()
   const { train, validation, test } = split(all, o.seed, { train: o.size.train, validation: 1000, test: 1000 })
   const rep = reporter(o.progress ?? process.stderr, { everyMs: o.progressEveryMs })
-  const print = (s: string) => { rep.printed(); o.print(s) }
-  print(wrap(`purediff recipe (${o.size.name}): ${all.n} MNIST digits, seed ${o.seed} → ${train.n} train / ${validation.n} validation / ${test.n} test (seeded permutation), pixels in [0, 1]; progress goes to stderr`, '', '  ').join('\n') + '\n')
+  const print = (s: string) => {
+    rep.printed()
+    o.print(s)
+  }
+  print(
+    wrap(
+      `purediff recipe (${o.size.name}): ${all.n} MNIST digits, seed ${o.seed} → ${train.n} train / ${validation.n} validation / ${test.n} test (seeded permutation), pixels in [0, 1]; progress goes to stderr`,
+      '',
+      '  ',
+    ).join('\n') + '\n',
+  )
   const results: (Result & { seconds: number })[] = []
   const files: string[] = []
   for (const { id, run } of experiments) {
@@ -110,7 +126,13 @@ export async function recipe(o: RecipeOptions): Promise<{ results: (Result & { s
     print(formatTable(r, seconds) + '\n')
     for (const p of r.plots) files.push(await writePlot(o.out, p.name, p.spec))
   }
-  const json = { size: o.size, seed: o.seed, split: { train: train.n, validation: validation.n, test: test.n }, seconds: (Date.now() - t0) / 1000, experiments: results.map(({ plots: _p, ...r }) => r) }
+  const json = {
+    size: o.size,
+    seed: o.seed,
+    split: { train: train.n, validation: validation.n, test: test.n },
+    seconds: (Date.now() - t0) / 1000,
+    experiments: results.map(({ plots: _p, ...r }) => r),
+  }
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(json, null, 2))
   const names = files.map((f) => f.slice(o.out.length + 1))
   print(wrap(`wrote ${join(o.out, 'results.json')} and ${files.length} plots (${names.join(', ')}) in ${json.seconds.toFixed(1)}s`, '', '  ').join('\n'))

@@ -45,7 +45,9 @@ export function optimizersDiffers(n: { finalTrainLoss: Record<string, number> })
 
 /** (d) Every ReLU variant and Maxout trains the deep network (train acc ≥ 0.5). */
 export function activationsDiffers(n: Record<string, { trainAccuracy: number }>): string[] {
-  return Object.entries(n).filter(([, r]) => !(r.trainAccuracy >= TRAINS)).map(([name, r]) => `${name} did not train the network (train acc ${f4(r.trainAccuracy)} < ${TRAINS})`)
+  return Object.entries(n)
+    .filter(([, r]) => !(r.trainAccuracy >= TRAINS))
+    .map(([name, r]) => `${name} did not train the network (train acc ${f4(r.trainAccuracy)} < ${TRAINS})`)
 }
 
 /** (e) The validation loss turns up, and the params of its lowest point test better than the last epoch's. */
@@ -53,7 +55,9 @@ export function earlyStoppingDiffers(n: { bestEpoch: number; epochs: number; tes
   const out: string[] = []
   if (n.bestEpoch >= n.epochs) out.push(`the validation loss was still falling at epoch ${n.epochs}: nothing to stop yet`)
   else if (!(n.testAccuracyRestored > n.testAccuracyLastEpoch)) {
-    out.push(`early stopping did not improve test accuracy: ${f4(n.testAccuracyRestored)} with the params of epoch ${n.bestEpoch}, ${f4(n.testAccuracyLastEpoch)} after all ${n.epochs} epochs; the lowest validation loss did not give the most correct answers`)
+    out.push(
+      `early stopping did not improve test accuracy: ${f4(n.testAccuracyRestored)} with the params of epoch ${n.bestEpoch}, ${f4(n.testAccuracyLastEpoch)} after all ${n.epochs} epochs; the lowest validation loss did not give the most correct answers`,
+    )
   }
   return out
 }
@@ -70,11 +74,14 @@ export function regularisationDiffers(n: Record<'none' | 'L1' | 'L2', { exactZer
 /** (g) Dropout (either mode) scores higher than no dropout on the noisy test images. */
 export function dropoutDiffers(n: Record<string, { noisyAccuracy: number }>, epochs: number): string[] {
   const none = n.none.noisyAccuracy
-  return Object.entries(n).filter(([name, r]) => name !== 'none' && !(r.noisyAccuracy > none))
+  return Object.entries(n)
+    .filter(([name, r]) => name !== 'none' && !(r.noisyAccuracy > none))
     .map(([name, r]) => `dropout ('${name}') did not help on noisy images: ${f4(r.noisyAccuracy)} vs ${f4(none)} without, after ${epochs} epochs`)
 }
 
 /** (h) The all-masks average equals the test-time output (to rounding: 1e-9). */
 export function allMasksDiffers(n: Record<string, { maxAbsDiff: number }>): string[] {
-  return Object.entries(n).filter(([, r]) => !(r.maxAbsDiff <= 1e-9)).map(([mode, r]) => `'${mode}': the average over all masks is ${r.maxAbsDiff.toExponential(2)} away from the test-time output`)
+  return Object.entries(n)
+    .filter(([, r]) => !(r.maxAbsDiff <= 1e-9))
+    .map(([mode, r]) => `'${mode}': the average over all masks is ${r.maxAbsDiff.toExponential(2)} away from the test-time output`)
 }

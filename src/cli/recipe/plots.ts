@@ -54,33 +54,66 @@ export interface EarlyStoppingPlot {
 export function earlyStoppingSpec(p: EarlyStoppingPlot): object {
   const n = p.validation.length
   const [lo, hi] = validationDomain(p.validation, p.best)
-  const clipped = p.validation.map((v, i) => [v, i + 1]).filter(([v]) => v > hi).map(([, e]) => e)
-  const x = { field: 'x', type: 'quantitative', title: 'epoch (epoch 1 = after one pass over the data)', scale: { domain: [1, n], nice: false }, axis: { tickMinStep: 1, format: 'd' } }
-  const marks = (yPx: (i: number) => number, withValue: boolean) => [
-    { x: p.best, label: `best: epoch ${p.best}${withValue ? ` (${p.validation[p.best - 1].toFixed(4)})` : ''}`, dash: [] },
-    ...(p.stop === null ? [] : [{ x: p.stop, label: `stop: epoch ${p.stop} (patience ${p.patience})`, dash: [4, 3] }]),
-  ].flatMap((m, i) => [
-    { data: { values: [m] }, mark: { type: 'rule', color: '#555', strokeDash: m.dash }, encoding: { x: { field: 'x', type: 'quantitative' } } },
-    { data: { values: [m] }, mark: { type: 'text', align: 'left', dx: 4, color: '#333', fontSize: 11 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: yPx(i) }, text: { field: 'label' } } },
-  ])
+  const clipped = p.validation
+    .map((v, i) => [v, i + 1])
+    .filter(([v]) => v > hi)
+    .map(([, e]) => e)
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: 'epoch (epoch 1 = after one pass over the data)',
+    scale: { domain: [1, n], nice: false },
+    axis: { tickMinStep: 1, format: 'd' },
+  }
+  const marks = (yPx: (i: number) => number, withValue: boolean) =>
+    [
+      { x: p.best, label: `best: epoch ${p.best}${withValue ? ` (${p.validation[p.best - 1].toFixed(4)})` : ''}`, dash: [] },
+      ...(p.stop === null ? [] : [{ x: p.stop, label: `stop: epoch ${p.stop} (patience ${p.patience})`, dash: [4, 3] }]),
+    ].flatMap((m, i) => [
+      { data: { values: [m] }, mark: { type: 'rule', color: '#555', strokeDash: m.dash }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+      {
+        data: { values: [m] },
+        mark: { type: 'text', align: 'left', dx: 4, color: '#333', fontSize: 11 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: yPx(i) }, text: { field: 'label' } },
+      },
+    ])
   const points = (values: readonly number[]) => values.map((y, i) => ({ x: i + 1, y }))
-  const subtitle = clipped.length === 0 ? [] : [`epoch${clipped.length > 1 ? 's' : ''} ${ranges(clipped)} above this scale (up to ${Math.max(...p.validation).toFixed(4)}); every value is in the table`]
+  const subtitle =
+    clipped.length === 0
+      ? []
+      : [`epoch${clipped.length > 1 ? 's' : ''} ${ranges(clipped)} above this scale (up to ${Math.max(...p.validation).toFixed(4)}); every value is in the table`]
   return {
     $schema: schema,
     title: `(e) early stopping: best epoch ${p.best}, ${p.stop === null ? 'patience never ran out' : `stop after epoch ${p.stop}`}`,
     vconcat: [
       {
-        title: { text: 'validation loss (rises after the best epoch)', subtitle, fontSize: 12 }, width: 440, height: 220,
+        title: { text: 'validation loss (rises after the best epoch)', subtitle, fontSize: 12 },
+        width: 440,
+        height: 220,
         layer: [
-          { data: { values: points(p.validation) }, mark: { type: 'line', point: { color: VALIDATION }, clip: true, color: VALIDATION }, encoding: { x, y: { field: 'y', type: 'quantitative', title: 'validation loss', scale: { domain: [lo, hi], nice: false, zero: false } } } },
-          { data: { values: [{ x: p.best, y: p.validation[p.best - 1] }] }, mark: { type: 'point', filled: true, size: 120, color: '#222' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+          {
+            data: { values: points(p.validation) },
+            mark: { type: 'line', point: { color: VALIDATION }, clip: true, color: VALIDATION },
+            encoding: { x, y: { field: 'y', type: 'quantitative', title: 'validation loss', scale: { domain: [lo, hi], nice: false, zero: false } } },
+          },
+          {
+            data: { values: [{ x: p.best, y: p.validation[p.best - 1] }] },
+            mark: { type: 'point', filled: true, size: 120, color: '#222' },
+            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+          },
           ...marks((i) => 10 + 14 * i, true),
         ],
       },
       {
-        title: { text: 'training loss (keeps falling)', fontSize: 12 }, width: 440, height: 140,
+        title: { text: 'training loss (keeps falling)', fontSize: 12 },
+        width: 440,
+        height: 140,
         layer: [
-          { data: { values: points(p.train) }, mark: { type: 'line', point: { color: TRAIN }, color: TRAIN }, encoding: { x, y: { field: 'y', type: 'quantitative', title: 'training loss (log)', scale: { type: 'log' } } } },
+          {
+            data: { values: points(p.train) },
+            mark: { type: 'line', point: { color: TRAIN }, color: TRAIN },
+            encoding: { x, y: { field: 'y', type: 'quantitative', title: 'training loss (log)', scale: { type: 'log' } } },
+          },
           ...marks((i) => 10 + 14 * i, false),
         ],
       },
@@ -89,18 +122,31 @@ export function earlyStoppingSpec(p: EarlyStoppingPlot): object {
 }
 
 /** One penalty's first-layer weights for (f): how many are exactly 0 and a histogram of the others. */
-export interface WeightsPlot { readonly series: string; readonly weights: ArrayLike<number> }
+export interface WeightsPlot {
+  readonly series: string
+  readonly weights: ArrayLike<number>
+}
 
 /** Histogram bins of the non-zero values of each series over one shared range: `{ series, x0, x1, count }`. */
 export function nonZeroBins(all: readonly WeightsPlot[], bins = 60): { series: string; x0: number; x1: number; count: number }[] {
   let lo = Infinity
   let hi = -Infinity
-  for (const s of all) for (let i = 0; i < s.weights.length; i++) { const w = s.weights[i]; if (w !== 0) { lo = Math.min(lo, w); hi = Math.max(hi, w) } }
+  for (const s of all)
+    for (let i = 0; i < s.weights.length; i++) {
+      const w = s.weights[i]
+      if (w !== 0) {
+        lo = Math.min(lo, w)
+        hi = Math.max(hi, w)
+      }
+    }
   if (!(hi > lo)) return []
   const step = (hi - lo) / bins
   return all.flatMap((s) => {
     const c = new Array<number>(bins).fill(0)
-    for (let i = 0; i < s.weights.length; i++) { const w = s.weights[i]; if (w !== 0) c[Math.min(bins - 1, Math.floor((w - lo) / step))]++ }
+    for (let i = 0; i < s.weights.length; i++) {
+      const w = s.weights[i]
+      if (w !== 0) c[Math.min(bins - 1, Math.floor((w - lo) / step))]++
+    }
     return c.map((count, b) => ({ series: s.series, x0: lo + b * step, x1: lo + (b + 1) * step, count }))
   })
 }
@@ -122,15 +168,22 @@ export function weightsSpec(all: readonly WeightsPlot[]): object {
     encoding: { y, x: { field: 'zeros', type: 'quantitative' }, text: { field: 'label' } },
   })
   return {
-    $schema: schema, title: '(f) first-layer weights: L1 sets most of them to exactly 0',
+    $schema: schema,
+    title: '(f) first-layer weights: L1 sets most of them to exactly 0',
     vconcat: [
       {
-        title: { text: 'weights that are exactly 0 (bar) out of all of them (grey)', fontSize: 12 }, width: 440, height: 24 * all.length,
+        title: { text: 'weights that are exactly 0 (bar) out of all of them (grey)', fontSize: 12 },
+        width: 440,
+        height: 24 * all.length,
         data: { values: zeros },
         layer: [
-          { mark: { type: 'bar', color: '#e3e3e3' }, encoding: { y, x: { field: 'total', type: 'quantitative', title: 'number of weights', scale: { domain: [0, total], nice: false }, axis: { format: ',d' } } } },
+          {
+            mark: { type: 'bar', color: '#e3e3e3' },
+            encoding: { y, x: { field: 'total', type: 'quantitative', title: 'number of weights', scale: { domain: [0, total], nice: false }, axis: { format: ',d' } } },
+          },
           { mark: { type: 'bar', color: TRAIN }, encoding: { y, x: { field: 'zeros', type: 'quantitative' } } },
-          text(true), text(false),
+          text(true),
+          text(false),
         ],
       },
       {
@@ -138,7 +191,9 @@ export function weightsSpec(all: readonly WeightsPlot[]): object {
         data: { values: nonZeroBins(all) },
         facet: { row: { field: 'series', type: 'nominal', title: null, sort: order } },
         spec: {
-          width: 440, height: 80, mark: { type: 'bar', color: TRAIN },
+          width: 440,
+          height: 80,
+          mark: { type: 'bar', color: TRAIN },
           encoding: { x: { field: 'x0', type: 'quantitative', bin: 'binned', title: 'weight' }, x2: { field: 'x1' }, y: { field: 'count', type: 'quantitative', title: 'count' } },
         },
         resolve: { scale: { y: 'independent' } },
@@ -153,7 +208,10 @@ export function dropoutSpec(title: string, rows: readonly { mode: string; set: s
   const yOffset = { field: 'set', type: 'nominal', sort: [...new Set(rows.map((r) => r.set))] }
   const x = { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } }
   return {
-    $schema: schema, title, width: 440, height: 60 * new Set(rows.map((r) => r.mode)).size,
+    $schema: schema,
+    title,
+    width: 440,
+    height: 60 * new Set(rows.map((r) => r.mode)).size,
     data: { values: rows.map((r) => ({ ...r, label: r.accuracy.toFixed(3) })) },
     layer: [
       { mark: 'bar', encoding: { y, yOffset, x, color: { field: 'set', type: 'nominal', title: null, sort: yOffset.sort, legend: { labelLimit: 300 } } } },

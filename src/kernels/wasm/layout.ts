@@ -108,7 +108,8 @@ export interface GemmLayout {
  */
 export function gemmLayout(rows: number, n: number, k: number, es: number, nr: number): GemmLayout {
   const np = roundUp(n, nr)
-  const kc = Math.min(KC, k), mc = Math.min(MC, rows)
+  const kc = Math.min(KC, k),
+    mc = Math.min(MC, rows)
   const r = regions([rows * k * es, k * n * es, roundUp(rows, 4) * np * es, roundUp(mc, 4) * kc * es, np * kc * es, np * es])
   const [a, b, c, pa, pb, bias] = r.at
   return { a, b, c, pa, pb, bias, need: r.end - BASE }
@@ -124,7 +125,8 @@ export function panelRows(m: number, n: number, k: number, es: number, nr: numbe
   if (gemmLayout(m, n, k, es, nr).need <= budget) return m
   if (gemmLayout(Math.min(m, 4), n, k, es, nr).need > budget) return 0
   // The layout grows with the rows: binary search for the most that fit.
-  let lo = Math.min(m, 4), hi = m
+  let lo = Math.min(m, 4),
+    hi = m
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2)
     if (gemmLayout(mid, n, k, es, nr).need <= budget) lo = mid

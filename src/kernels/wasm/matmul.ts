@@ -21,8 +21,19 @@ import { capacity, chunkBudget, wasm } from './runtime.js'
  * not even 4 rows fit with B, or WebAssembly is unavailable: the caller runs TypeScript.
  */
 export function wasmMatmul(
-  a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number,
-  m: number, n: number, k: number, ta: boolean, tb: boolean, bias: TypedArray | null = null, relu = false,
+  a: TypedArray,
+  ao: number,
+  b: TypedArray,
+  bo: number,
+  c: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+  ta: boolean,
+  tb: boolean,
+  bias: TypedArray | null = null,
+  relu = false,
 ): boolean {
   // k = 0 never reaches the epilogue (the kernel only zero-fills): leave that edge to TypeScript.
   if (k === 0 && (bias !== null || relu)) return false
@@ -46,7 +57,8 @@ export function wasmMatmul(
   const mem = f64 ? w.f64 : w.f32
   const gemm = f64 ? w.fn.gemm64 : w.fn.gemm32
   // Element indices of the regions: exact, every region starts on a 64-byte boundary.
-  const ai = L.a / es, ci = L.c / es
+  const ai = L.a / es,
+    ci = L.c / es
   mem.set(b.subarray(bo, bo + k * n), L.b / es)
   // The bias region is np long; the padding columns' results are dropped, so its tail may hold anything.
   if (bias !== null) mem.set(bias, L.bias / es)

@@ -21,11 +21,19 @@ export function wasmHashCounters(k0: number, k1: number, start: number, n: numbe
   if (n === 0) return [new Uint32Array(0), new Uint32Array(0)]
   const plan = chunkPlan(n, [4, 4], chunkBudget(), BLOCK)
   if (plan === null) return null
-  const { chunk, regions: { at: [y0, y1], end } } = plan
+  const {
+    chunk,
+    regions: {
+      at: [y0, y1],
+      end,
+    },
+  } = plan
   const w = wasm(end - BASE)
   if (w === null) return null
-  const out0 = new Uint32Array(n), out1 = new Uint32Array(n)
-  const i0 = y0 / 4, i1 = y1 / 4 // exact: regions start on 64-byte boundaries
+  const out0 = new Uint32Array(n),
+    out1 = new Uint32Array(n)
+  const i0 = y0 / 4,
+    i1 = y1 / 4 // exact: regions start on 64-byte boundaries
   for (let lo = 0; lo < n; lo += chunk) {
     const len = Math.min(chunk, n - lo)
     w.fn.hashCounters(k0 >>> 0, k1 >>> 0, start + lo, len, y0, y1)
@@ -44,7 +52,13 @@ export function wasmBernoulli(k0: number, k1: number, n: number, p: number, dtyp
   if (n === 0) return dtype === 'float64' ? new Float64Array(0) : new Float32Array(0)
   const plan = chunkPlan(n, [4, 4, es], chunkBudget(), BLOCK)
   if (plan === null) return null
-  const { chunk, regions: { at: [y0, y1, at], end } } = plan
+  const {
+    chunk,
+    regions: {
+      at: [y0, y1, at],
+      end,
+    },
+  } = plan
   const w = wasm(end - BASE)
   if (w === null) return null
   const out = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)

@@ -51,10 +51,43 @@ export interface KernelExports {
 }
 
 /** C = op(A)·op(B) (+ bias, then ReLU, when `bias` ≠ 0 / `relu` = 1); see wasm/assembly/gemm.ts. */
-type GemmFn = (a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
-  m: number, n: number, k: number, pa: number, pb: number, kcBlock: number, mcBlock: number, bias: number, relu: number) => void
-type AdamFn = (g: number, mu: number, nu: number, muOut: number, nuOut: number, uOut: number, n: number,
-  b1: number, a1: number, b2: number, a2: number, ic1: number, ic2: number, eps: number, epsRoot: number, a: number) => void
+type GemmFn = (
+  a: number,
+  sam: number,
+  sak: number,
+  b: number,
+  sbk: number,
+  sbn: number,
+  c: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
+  pa: number,
+  pb: number,
+  kcBlock: number,
+  mcBlock: number,
+  bias: number,
+  relu: number,
+) => void
+type AdamFn = (
+  g: number,
+  mu: number,
+  nu: number,
+  muOut: number,
+  nuOut: number,
+  uOut: number,
+  n: number,
+  b1: number,
+  a1: number,
+  b2: number,
+  a2: number,
+  ic1: number,
+  ic2: number,
+  eps: number,
+  epsRoot: number,
+  a: number,
+) => void
 type RssFn = (g: number, s: number, sOut: number, uOut: number, n: number, eps: number, inSqrt: number, a: number) => void
 type RmsFn = (g: number, nu: number, nuOut: number, uOut: number, n: number, decay: number, c: number, eps: number, inSqrt: number, first: number, a: number) => void
 type TraceFn = (g: number, t: number, tOut: number, uOut: number, n: number, decay: number, nesterov: number, a: number) => void
@@ -70,8 +103,12 @@ export interface Wasm {
 
 // The slice of the WebAssembly JS API used here, typed locally: the core is compiled without DOM
 // or Node types, so that it makes no claim about its host.
-interface WasmModule { readonly __module: unique symbol }
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmModule {
+  readonly __module: unique symbol
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule
   Instance: new (module: WasmModule, imports: object) => { readonly exports: object }
@@ -122,7 +159,14 @@ function compile(): void {
   } catch {
     // A browser main thread may refuse synchronous compilation: compile in the background, and
     // run the TypeScript kernels until it is done.
-    WA.compile(bytes).then((m) => { compiled = m }, (e: unknown) => { failed = String(e) })
+    WA.compile(bytes).then(
+      (m) => {
+        compiled = m
+      },
+      (e: unknown) => {
+        failed = String(e)
+      },
+    )
   }
 }
 
