@@ -40,7 +40,12 @@ const sidebar: DefaultTheme.SidebarItem[] = [
   },
   {
     text: 'Tools',
-    items: [guide('Property testing your code', 'property-testing'), guide('Checkpoints and configs', 'checkpoints'), guide('Comparison with TF.js and JAX', 'comparison')],
+    items: [
+      guide('Property testing your code', 'property-testing'),
+      guide('Checkpoints and configs', 'checkpoints'),
+      guide('Comparison with TF.js and JAX', 'comparison'),
+      guide('Architecture', 'architecture'),
+    ],
   },
 ]
 
