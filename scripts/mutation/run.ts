@@ -1,5 +1,5 @@
 /**
- * `npm run mutation`: how many injected faults the suite catches in src/core, src/ops,
+ * `npm run mutation`: how many injected faults the suite catches in src/engine, src/core, src/ops,
  * src/optim, src/nn and src/train. See README.md beside this file for the method, the flags
  * and how the verdicts were checked by hand.
  *
@@ -23,7 +23,7 @@ import { loadTs } from './ts.js'
 
 const here = join(repo, 'scripts/mutation')
 const out = join(here, 'out')
-const FOLDERS = ['core', 'ops', 'optim', 'nn', 'train'] as const
+const FOLDERS = ['engine', 'core', 'ops', 'optim', 'nn', 'train'] as const
 const MODES = ['js', 'auto'] as const
 const DEFAULT_MODES: readonly Mode[] = ['js']
 type Mode = (typeof MODES)[number]

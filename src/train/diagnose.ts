@@ -1,5 +1,5 @@
 /**
- * The lecture's recipe (LECTURE.md §1) as a function: first ask whether training worked on the
+ * The lecture's recipe (docs/guide/recipe.md) as a function: first ask whether training worked on the
  * TRAINING data, and only then whether it generalises to the validation data. Do not blame
  * overfitting for a network that was not trained well.
  *

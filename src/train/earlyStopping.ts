@@ -1,5 +1,5 @@
 /**
- * Early stopping (LECTURE.md §3) as a pure state machine: feed it each epoch's validation loss
+ * Early stopping (docs/guide/early-stopping.md) as a pure state machine: feed it each epoch's validation loss
  * and params, read `stop` and the best params back. Unlike TensorFlow.js (whose
  * `restoreBestWeights` is not implemented) and Keras (which restores the best weights only when
  * it actually stopped early), `restoreBest` here ALWAYS means the returned params are those of

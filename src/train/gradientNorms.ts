@@ -1,5 +1,5 @@
 /**
- * Per-layer gradient norms, for the vanishing-gradient picture (LECTURE.md §2): in a deep
+ * Per-layer gradient norms, for the vanishing-gradient picture (docs/guide/vanishing-gradient.md): in a deep
  * sigmoid network the first layers' norms are orders of magnitude below the last layers'.
  *
  * @since 0.1.0
