@@ -103,12 +103,35 @@ export type LayerFusion<P> = { readonly kind: 'relu' } | { readonly kind: 'affin
 export type EmptyParams = Readonly<Record<string, never>>
 
 /**
- * The parameter type of a layer.
+ * A layer with any params: every `Layer<P>` is one. A layer is invariant in its params (`init`
+ * returns them, `apply` takes them), so no `Layer<X>` holds them all; this type keeps what all
+ * layers share — `init` gives params of some type, `apply` takes params of a type it does not
+ * name (`never`: only a cast back to the layer's own `Layer<P>` may call it). The bound of
+ * `sequential`'s arguments, and the element type of an array of mixed layers.
+ *
+ * @example
+ * import { random } from 'purediff'
+ * import { type AnyLayer, dense, relu, sequential } from 'purediff/nn'
+ * const block: AnyLayer[] = [dense(4), relu()]
+ * const model = sequential(...block, dense(2)) // a Layer<unknown[]>: one entry per layer
+ * if (model.init(random.key(0), [3]).params.length !== 3) throw new Error()
+ * @category model
+ * @since 0.1.0
+ */
+export interface AnyLayer {
+  readonly init: (key: Key, inputShape: readonly number[]) => LayerInit<unknown>
+  readonly apply: (params: never, x: Tensor, ctx?: ApplyContext) => Tensor
+  readonly name?: string
+  readonly fusion?: LayerFusion<never>
+}
+
+/**
+ * The parameter type of a layer (`unknown` for an `AnyLayer`).
  *
  * @category model
  * @since 0.1.0
  */
-export type ParamsOf<L> = L extends Layer<infer P> ? P : never
+export type ParamsOf<L> = L extends { readonly init: (key: Key, inputShape: readonly number[]) => LayerInit<infer P> } ? P : never
 
 /**
  * The parameters of `sequential(...layers)`: an array with one entry per layer, in order.
@@ -116,7 +139,7 @@ export type ParamsOf<L> = L extends Layer<infer P> ? P : never
  * @category model
  * @since 0.1.0
  */
-export type SequentialParams<Ls extends readonly Layer<any>[]> = { -readonly [K in keyof Ls]: ParamsOf<Ls[K]> }
+export type SequentialParams<Ls extends readonly AnyLayer[]> = { -readonly [K in keyof Ls]: ParamsOf<Ls[K]> }
 
 // --- constructors
 
@@ -170,9 +193,9 @@ export function flatten(): Layer<EmptyParams> {
  * @category combinators
  * @since 0.1.0
  */
-export function sequential<Ls extends readonly Layer<any>[]>(...layers: Ls): Layer<SequentialParams<Ls>> {
-  // Layer<any>: a layer is invariant in its params (init returns them, apply takes them), so
-  // layers with different params fit one array only through `any`; SequentialParams restores the types.
+export function sequential<Ls extends readonly AnyLayer[]>(...layers: Ls): Layer<SequentialParams<Ls>> {
+  // AnyLayer: a layer is invariant in its params, so layers with different params fit one array
+  // only as AnyLayer; SequentialParams restores the types, and params[i] is layer i's (see init).
   layers.forEach((l, i) => {
     if (l === null || typeof l !== 'object' || typeof l.init !== 'function' || typeof l.apply !== 'function') {
       throw new ArgumentError('sequential', `argument ${i} must be a layer { init, apply }, got ${describe(l)}`)
@@ -215,9 +238,9 @@ export function sequential<Ls extends readonly Layer<any>[]>(...layers: Ls): Lay
       for (let i = 0; i < n; i++) {
         try {
           const f = fused[i]
-          if (f === undefined) y = layers[i].apply(params[i], y, keys === undefined ? ctx : { ...ctx, key: keys[i] })
+          if (f === undefined) y = layers[i].apply(params[i] as never, y, keys === undefined ? ctx : { ...ctx, key: keys[i] })
           else {
-            y = f(params[i], y)
+            y = f(params[i] as never, y)
             i++
           }
         } catch (e) {

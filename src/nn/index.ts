@@ -7,7 +7,7 @@
 
 // --- the layer model and combinators
 export { sequential, flatten } from './Layer.js'
-export type { Layer, LayerInit, ApplyContext, EmptyParams, ParamsOf, SequentialParams, LayerFusion } from './Layer.js'
+export type { Layer, AnyLayer, LayerInit, ApplyContext, EmptyParams, ParamsOf, SequentialParams, LayerFusion } from './Layer.js'
 
 // --- layers
 export { dense } from './dense.js'

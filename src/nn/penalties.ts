@@ -78,7 +78,10 @@ export function weightsOf(params: unknown): Tensor[] {
   const walk = (x: unknown, key: string | null): void => {
     if (x instanceof Tensor) {
       if (key === 'w') out.push(x)
-    } else if (Array.isArray(x)) x.forEach((v) => walk(v, null))
+    } else if (Array.isArray(x))
+      x.forEach((v) => {
+        walk(v, null)
+      })
     else if (x !== null && typeof x === 'object') for (const [k, v] of Object.entries(x)) walk(v, k)
   }
   walk(params, null)

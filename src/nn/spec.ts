@@ -10,7 +10,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { ArgumentError } from '../index.js'
 import { isRecord, nesting, numberWhere, report, show, strictObject } from '../internal/codecs.js'
-import type { Layer } from './Layer.js'
+import type { AnyLayer, Layer } from './Layer.js'
 import { flatten, sequential } from './Layer.js'
 import { dense } from './dense.js'
 import { elu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from './activations.js'
@@ -221,7 +221,7 @@ export type ModelSpec = t.TypeOf<typeof ModelSpec>
 const initialisers: Readonly<Record<t.TypeOf<typeof InitName>, Initializer>> = { glorotUniform, heNormal, lecunNormal, zeros }
 const initOf = (s: InitSpec | undefined): Initializer | undefined => (s === undefined ? undefined : typeof s === 'string' ? initialisers[s] : constant(s.constant))
 
-function build(s: LayerSpec): Layer<any> {
+function build(s: LayerSpec): AnyLayer {
   switch (s.type) {
     case 'dense':
       return dense(s.units, { useBias: s.useBias, kernelInit: initOf(s.kernelInit), biasInit: initOf(s.biasInit), dtype: s.dtype })
