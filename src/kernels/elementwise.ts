@@ -67,18 +67,18 @@ export const sigmoid: UnaryKernel = (x, o) => {
     }
   }
 }
-/** log(1 + eˣ) without overflow: max(x, 0) + log1p(e^(−|x|)). */
+/** log(1 + eˣ) without overflow: max(x, 0) + log1p(e^(−|x|)) (NaN gives NaN through both terms). */
 export const softplus: UnaryKernel = (x, o) => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]
-    o[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)))
+    o[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))
   }
 }
 /** relu(NaN) = NaN: `v > 0 ? v : 0` would hide a NaN, so test for it. */
 export const relu: UnaryKernel = (x, o) => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]
-    o[i] = v > 0 ? v : v === v ? 0 : v
+    o[i] = v > 0 ? v : Number.isNaN(v) ? v : 0
   }
 }
 /** 1 where x > 0, else 0: relu's derivative with relu'(0) = 0. */
@@ -182,7 +182,7 @@ export const divRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
   else for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] / b[bi]
 }
 export const powRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
-  for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.pow(a[ai], b[bi])
+  for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] ** b[bi]
 }
 /**
  * IEEE 754-2019 maximum: NaN if either is NaN, and +0 > −0, which is exactly `Math.max` (a
@@ -215,9 +215,18 @@ export const lessRun: BinaryRun = (a, ai, as, b, bi, bs, o, oi, n) => {
 export function binary(run: BinaryRun, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, out: TypedArray): void {
   const n = out.length
   if (n === 0) return
-  if (shapesEqual(aShape, bShape)) return run(a, 0, 1, b, 0, 1, out, 0, n)
-  if (a.length === 1 && shapesEqual(bShape, outShape)) return run(a, 0, 0, b, 0, 1, out, 0, n)
-  if (b.length === 1 && shapesEqual(aShape, outShape)) return run(a, 0, 1, b, 0, 0, out, 0, n)
+  if (shapesEqual(aShape, bShape)) {
+    run(a, 0, 1, b, 0, 1, out, 0, n)
+    return
+  }
+  if (a.length === 1 && shapesEqual(bShape, outShape)) {
+    run(a, 0, 0, b, 0, 1, out, 0, n)
+    return
+  }
+  if (b.length === 1 && shapesEqual(aShape, outShape)) {
+    run(a, 0, 1, b, 0, 0, out, 0, n)
+    return
+  }
   const rank = outShape.length
   const sa = broadcastStrides(aShape, outShape)
   const sb = broadcastStrides(bShape, outShape)

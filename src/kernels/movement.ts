@@ -55,7 +55,7 @@ export function concat(srcs: readonly TypedArray[], lens: readonly number[], out
 }
 
 /** Writes `src` (shape `srcShape`) into zeroed `out` (shape `outShape`) at `begin`. */
-export function padInto(src: TypedArray, srcShape: Shape, begin: readonly number[], outShape: Shape, outStrides: readonly number[], out: TypedArray): void {
+export function padInto(src: TypedArray, srcShape: Shape, begin: readonly number[], _outShape: Shape, outStrides: readonly number[], out: TypedArray): void {
   const n = src.length
   if (n === 0) return
   const rank = srcShape.length

@@ -35,7 +35,7 @@ const BIG = 2 ** 600
 export function sumOfSquares(arrays: readonly ArrayLike<number>[]): SumOfSquares {
   let s = 0
   for (const x of arrays) for (let i = 0; i < x.length; i++) s += x[i] * x[i]
-  if ((s >= TINY && s < Infinity) || s !== s) return { scale: 1, ssq: s }
+  if ((s >= TINY && s < Infinity) || Number.isNaN(s)) return { scale: 1, ssq: s }
   const scale = s === Infinity ? BIG : 1 / BIG
   const c = 1 / scale
   let q = 0

@@ -75,7 +75,7 @@ export function extremum(x: TypedArray, shape: Shape, axes: readonly number[], o
   for (let i = 0; i < n; i++) {
     const v = sign * x[i]
     const b = best[oi]
-    if (v > b || arg[oi] < 0 || (v !== v && b === b)) {
+    if (v > b || arg[oi] < 0 || (Number.isNaN(v) && !Number.isNaN(b))) {
       best[oi] = v
       arg[oi] = i
     }

@@ -39,7 +39,9 @@ function run(ins: readonly TypedArray[], outs: readonly TypedArray[], call: (fn:
   const idx = at.map((b) => b / es) // exact: every region starts on a 64-byte boundary
   for (let lo = 0; lo < n; lo += chunk) {
     const len = Math.min(chunk, n - lo)
-    ins.forEach((x, i) => mem.set(x.subarray(lo, lo + len), idx[i]))
+    ins.forEach((x, i) => {
+      mem.set(x.subarray(lo, lo + len), idx[i])
+    })
     call(w.fn, at, len, f64)
     outs.forEach((x, i) => {
       const o = idx[ins.length + i]

@@ -132,8 +132,8 @@ let calls = 0
 let failed: string | null = null
 let current: Wasm | null = null
 
-function decode(b64: string): Uint8Array {
-  const s = host.atob!(b64)
+function decode(b64: string, atob: (s: string) => string): Uint8Array {
+  const s = atob(b64)
   const out = new Uint8Array(s.length)
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
   return out
@@ -147,7 +147,7 @@ function compile(): void {
     failed = 'this runtime has no WebAssembly'
     return
   }
-  const bytes = decode(wasmBase64)
+  const bytes = decode(wasmBase64, host.atob)
   // validate() is false where fixed-width SIMD is not supported.
   if (!WA.validate(bytes)) {
     failed = 'this runtime does not support WebAssembly SIMD'
