@@ -90,7 +90,7 @@ export function exponentialDecay(opts: ExponentialDecayOptions): Schedule {
     const t = step - begin
     if (t <= 0) return init
     const p = staircase ? Math.floor(t / steps) : t / steps
-    const v = init * Math.pow(rate, p)
+    const v = init * rate ** p
     if (end === undefined) return v
     return rate < 1 ? Math.max(v, end) : Math.min(v, end)
   }
@@ -119,7 +119,7 @@ export function cosineDecay(opts: CosineDecayOptions): Schedule {
   return (step) => {
     const t = Math.min(Math.max(step, 0), steps)
     const c = 0.5 * (1 + Math.cos((Math.PI * t) / steps))
-    return init * ((1 - alpha) * Math.pow(c, exponent) + alpha)
+    return init * ((1 - alpha) * c ** exponent + alpha)
   }
 }
 
@@ -150,7 +150,7 @@ export function warmupCosine(opts: WarmupCosineOptions): Schedule {
     if (step < warmup) return init + ((peak - init) * Math.max(step, 0)) / warmup
     const t = Math.min(step - warmup, decay)
     const c = 0.5 * (1 + Math.cos((Math.PI * t) / decay))
-    return end + (peak - end) * Math.pow(c, exponent)
+    return end + (peak - end) * c ** exponent
   }
 }
 

@@ -78,8 +78,8 @@ export function nonFinitePaths(params: unknown): string[] {
 export function nonFiniteStatePaths(state: unknown): string[] {
   const out: string[] = []
   const stack: [unknown, string][] = [[state, '']]
-  while (stack.length > 0) {
-    const [x, path] = stack.pop()!
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, path] = top
     if (typeof x === 'number') {
       if (!Number.isFinite(x)) out.push(path || '<root>')
     } else if (x instanceof Tensor) {
