@@ -88,7 +88,7 @@ export default defineConfig({
       alias: [
         { find: /^purediff$/, replacement: here('../../src/index.ts') },
         { find: /^purediff\/laws$/, replacement: here('../../laws/index.ts') },
-        { find: /^purediff\/(nn|optim|train|io|testing)$/, replacement: here('../../src') + '/$1/index.ts' },
+        { find: /^purediff\/(nn|optim|train|io|testing)$/, replacement: `${here('../../src')}/$1/index.ts` },
       ],
     },
   },

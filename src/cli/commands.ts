@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { random } from '../index.js'
-import { type Layer, fromSpec } from '../nn/index.js'
+import { type Layer, type LayerInit, fromSpec } from '../nn/index.js'
 import { CliError } from './args.js'
 import { loadMnist, readDataFile, split, subset } from './data.js'
 import type { Dataset } from './dataset.js'
@@ -51,7 +51,7 @@ export function buildModel(spec: unknown, source: string, maxParams: number | un
  * a CliError (one line) for a model that does not fit, or whose last layer has another width.
  */
 export function initModel(model: Layer<unknown[]>, seed: number, inputs: number, classes: number, source: string, what: string): unknown[] {
-  let r
+  let r: LayerInit<unknown[]>
   try {
     r = model.init(random.key(seed), [inputs])
   } catch (e) {

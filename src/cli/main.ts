@@ -97,7 +97,7 @@ const FLAGS: Record<string, FlagKinds> = {
 }
 
 const print = (s: string): void => {
-  process.stdout.write(s + '\n')
+  process.stdout.write(`${s}\n`)
 }
 
 function need(command: string, flags: Record<string, unknown>, name: string): string {

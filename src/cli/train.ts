@@ -23,7 +23,7 @@ import { readJson } from './data.js'
 import { prepareOutDir } from './outDir.js'
 import { progress } from './progress.js'
 import { type RunMeta, fingerprint, readRunTree, runTree } from './runFile.js'
-import { RunDiverged, type RunSetup, type RunState, evalParams, finished, runEpochs, startState } from './trainRun.js'
+import { type RunEnd, RunDiverged, type RunSetup, type RunState, evalParams, finished, runEpochs, startState } from './trainRun.js'
 import { firstMismatch } from './treeCheck.js'
 
 /** Options of `train` (undefined: the default, or on --resume the stored value). */
@@ -184,7 +184,7 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
     `training on ${train.n} examples (${train.d} features, ${train.classes} classes), validating on ${validation.n}; checkpoint ${ckpt}` +
       (prior === undefined ? '' : `; resuming after epoch ${state.epoch}${state.batch > 0 ? `, batch ${state.batch}` : ''}`),
   )
-  let result
+  let result: { state: RunState; end: RunEnd }
   try {
     result = await runEpochs(setup, state, {
       interrupted: () => interrupted,

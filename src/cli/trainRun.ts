@@ -10,17 +10,17 @@
  * @internal
  */
 import { type Key, random } from '../index.js'
-import type { Layer } from '../nn/index.js'
+import type { AnyLayer, Layer } from '../nn/index.js'
 import type { GradientTransformation } from '../optim/index.js'
-import { type EarlyStoppingState, type Evaluation, type FitResume, TrainingDivergedError, earlyStopping, fitAsync } from '../train/index.js'
+import { type EarlyStoppingState, type Evaluation, type FitResult, type FitResume, TrainingDivergedError, earlyStopping, fitAsync } from '../train/index.js'
 import { type Dataset, EVAL_CHUNK, crossEntropy, toData } from './dataset.js'
 
 // --- model
 
 /** The fixed part of a run. `patience` switches early stopping on (restoring the best params, as `fit` does). */
 export interface RunSetup {
-  readonly model: Layer<any>
-  readonly optimizer: GradientTransformation<any>
+  readonly model: AnyLayer
+  readonly optimizer: GradientTransformation<unknown>
   readonly train: Dataset
   readonly validation: Dataset
   readonly batchSize: number
@@ -123,10 +123,12 @@ export async function runEpochs(setup: RunSetup, state: RunState, hooks: RunHook
     history: r.history,
     ...(r.earlyStopping === undefined ? {} : { earlyStopping: r.earlyStopping }),
   })
-  let result
+  let result: FitResult<unknown, unknown>
   try {
     result = await fitAsync({
-      model: setup.model,
+      // The run's params are data (a checkpoint's, checked against model.init's by the caller),
+      // so the model is used with params of type unknown.
+      model: setup.model as Layer<unknown>,
       params: state.params,
       optimizer: setup.optimizer,
       loss: crossEntropy,

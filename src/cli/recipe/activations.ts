@@ -4,15 +4,15 @@
  * @internal
  */
 import { random } from '../../index.js'
-import { type Layer, dense, init, leakyRelu, maxout, prelu, relu, sequential } from '../../nn/index.js'
+import { type AnyLayer, type Layer, dense, init, leakyRelu, maxout, prelu, relu, sequential } from '../../nn/index.js'
 import { adam } from '../../optim/index.js'
 import { lineSpec } from '../plot.js'
 import { type Context, type Result, curve, f4, train } from './common.js'
 import { activationsDiffers } from './lecture.js'
 
 const W = 32
-const hidden = (make: () => Layer<any>[]): Layer<any> => sequential(...make(), ...make(), ...make(), dense(10))
-const nets: Record<string, () => Layer<any>> = {
+const hidden = (make: () => AnyLayer[]): Layer<unknown[]> => sequential<AnyLayer[]>(...make(), ...make(), ...make(), dense(10))
+const nets: Record<string, () => Layer<unknown[]>> = {
   relu: () => hidden(() => [dense(W, { kernelInit: init.heNormal }), relu()]),
   leakyRelu: () => hidden(() => [dense(W, { kernelInit: init.heNormal }), leakyRelu(0.01)]),
   prelu: () => hidden(() => [dense(W, { kernelInit: init.heNormal }), prelu()]),

@@ -7,7 +7,7 @@
  */
 import { add, matmul, mul, random, tensor, toFlatArray } from '../../index.js'
 import { type DropoutMode, dropout, dropoutWithMask } from '../../nn/index.js'
-import { type Context, type Result } from './common.js'
+import type { Context, Result } from './common.js'
 import { allMasksDiffers } from './lecture.js'
 
 /** Runs (h). */

@@ -50,9 +50,9 @@ export interface Result {
 }
 
 /** Options of `train`. `penalty` is `fit`'s: a scalar of the params added to the loss of every batch. */
-export interface TrainOptions {
-  readonly model: Layer<any>
-  readonly optimizer: GradientTransformation<any>
+export interface TrainOptions<P> {
+  readonly model: Layer<P>
+  readonly optimizer: GradientTransformation<unknown>
   readonly data: Dataset
   readonly epochs: number
   readonly key: Key
@@ -76,7 +76,7 @@ export interface Epoch {
  * Trains from a fresh init (`[initKey, fitKey] = split(key)`) with `purediff/train`'s `fit`; the
  * history's numbers are fit's, measured after each epoch in test mode (NaN without validation).
  */
-export function train(o: TrainOptions): { params: unknown; history: Epoch[] } {
+export function train<P>(o: TrainOptions<P>): { params: P; history: Epoch[] } {
   const [initKey, fitKey] = random.split(o.key, 2)
   const history: Epoch[] = []
   let sum = 0

@@ -5,7 +5,7 @@
  * @internal
  */
 import { random } from '../../index.js'
-import { type Layer, dense, dropout as drop, init, relu, sequential } from '../../nn/index.js'
+import { type AnyLayer, type Layer, dense, dropout as drop, init, relu, sequential } from '../../nn/index.js'
 import { adam } from '../../optim/index.js'
 import { evaluateOn, withNoise } from '../dataset.js'
 import { type Context, type Result, f4, train } from './common.js'
@@ -19,9 +19,9 @@ const W = 64
 /** Runs (g). */
 export function dropout(ctx: Context): Result {
   const epochs = ctx.size.epochs
-  const net = (d: () => Layer<any>[]): Layer<any> =>
-    sequential(dense(W, { kernelInit: init.heNormal }), relu(), ...d(), dense(W, { kernelInit: init.heNormal }), relu(), ...d(), dense(10))
-  const nets: Record<string, Layer<any>> = {
+  const net = (d: () => AnyLayer[]): Layer<unknown[]> =>
+    sequential<AnyLayer[]>(dense(W, { kernelInit: init.heNormal }), relu(), ...d(), dense(W, { kernelInit: init.heNormal }), relu(), ...d(), dense(10))
+  const nets: Record<string, Layer<unknown[]>> = {
     none: net(() => []),
     inverted: net(() => [drop(RATE, { mode: 'inverted' })]),
     scaleAtTest: net(() => [drop(RATE, { mode: 'scaleAtTest' })]),

@@ -9,13 +9,13 @@ import type { Layer } from '../../nn/index.js'
 import { gradientNorms as normsOf } from '../../train/index.js'
 import { crossEntropy, rows } from '../dataset.js'
 import { lineSpec } from '../plot.js'
-import { type Context, type Result } from './common.js'
+import type { Context, Result } from './common.js'
 import { deep, deepNet } from './sigmoidVsRelu.js'
 import { gradientNormsDiffers } from './lecture.js'
 
 /** The gradient of the cross-entropy on a batch with respect to the params (test mode). */
-function gradientsOn(model: Layer<any>, params: unknown, batch: { x: Tensor; y: Tensor }): unknown {
-  return valueAndGrad((p: unknown) => crossEntropy(model.apply(p, batch.x), batch.y))(params)[1]
+function gradientsOn(model: Layer<unknown[]>, params: unknown[], batch: { x: Tensor; y: Tensor }): unknown[] {
+  return valueAndGrad((p: unknown[]) => crossEntropy(model.apply(p, batch.x), batch.y))(params)[1]
 }
 
 /** Runs (b). */
@@ -29,7 +29,7 @@ export function gradientNorms(ctx: Context): Result {
       const model = deepNet(act, deep.depth, deep.width)
       const params = model.init(random.split(random.key(ctx.seed + 1), 2)[0], [ctx.train.d]).params
       // Dense layers sit at even positions of the sequential; activations have no params.
-      const all = normsOf(gradientsOn(model, params, batch) as unknown[])
+      const all = normsOf(gradientsOn(model, params, batch))
       return [act, all.filter((_, i) => i % 2 === 0)]
     }),
   )

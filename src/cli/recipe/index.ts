@@ -74,12 +74,12 @@ export function wrap(text: string, first: string, rest: string, width = WIDTH): 
 export function formatTable(r: Result, seconds: number): string {
   const cells = [r.header.map(String), ...r.rows.map((row) => row.map(String))]
   const widths = r.header.map((_, i) => Math.max(...cells.map((c) => c[i].length)))
-  const line = (c: string[]) => ('  ' + c.map((s, i) => s.padEnd(widths[i])).join('  ')).trimEnd()
+  const line = (c: string[]) => `  ${c.map((s, i) => s.padEnd(widths[i])).join('  ')}`.trimEnd()
   return [
     `(${r.id}) ${r.title}  [${seconds.toFixed(1)}s]`,
     ...wrap(r.config, '  config: ', '    '),
     line(cells[0]),
-    '  ' + widths.map((w) => '-'.repeat(w)).join('  '),
+    `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`,
     ...cells.slice(1).map(line),
     ...(r.notes ?? []).flatMap((n) => wrap(n, '  ', '    ')),
     ...wrap(r.lecture, '  lecture: ', '    '),
@@ -108,13 +108,8 @@ export async function recipe(o: RecipeOptions): Promise<{ results: (Result & { s
     rep.printed()
     o.print(s)
   }
-  print(
-    wrap(
-      `purediff recipe (${o.size.name}): ${all.n} MNIST digits, seed ${o.seed} → ${train.n} train / ${validation.n} validation / ${test.n} test (seeded permutation), pixels in [0, 1]; progress goes to stderr`,
-      '',
-      '  ',
-    ).join('\n') + '\n',
-  )
+  const intro = `purediff recipe (${o.size.name}): ${all.n} MNIST digits, seed ${o.seed} → ${train.n} train / ${validation.n} validation / ${test.n} test (seeded permutation), pixels in [0, 1]; progress goes to stderr`
+  print(`${wrap(intro, '', '  ').join('\n')}\n`)
   const results: (Result & { seconds: number })[] = []
   const files: string[] = []
   for (const { id, run } of experiments) {
@@ -123,7 +118,7 @@ export async function recipe(o: RecipeOptions): Promise<{ results: (Result & { s
     const r = run(ctx)
     const seconds = (Date.now() - s) / 1000
     results.push({ ...r, seconds })
-    print(formatTable(r, seconds) + '\n')
+    print(`${formatTable(r, seconds)}\n`)
     for (const p of r.plots) files.push(await writePlot(o.out, p.name, p.spec))
   }
   const json = {

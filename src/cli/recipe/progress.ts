@@ -31,7 +31,7 @@ const CLEAR = '\r\x1b[2K'
 /** One progress line: `… (c) adam: epoch 3/20, batch 40/80, loss 0.1234 [12.3s]`. */
 export function progressLine(label: string, epoch: number, epochs: number, batch: number, batches: number, loss: number, seconds: number, width = MAX_WIDTH): string {
   const line = `… ${label}: epoch ${epoch}/${epochs}, batch ${batch}/${batches}, loss ${loss.toFixed(4)} [${seconds.toFixed(1)}s]`
-  return line.length <= width ? line : line.slice(0, Math.max(width - 1, 0)) + '…'
+  return line.length <= width ? line : `${line.slice(0, Math.max(width - 1, 0))}…`
 }
 
 /**
@@ -58,7 +58,7 @@ export function reporter(sink: ProgressSink, o: { everyMs?: number; now?: () => 
         if (tty) {
           sink.write(CLEAR + line)
           live = true
-        } else sink.write(line + '\n')
+        } else sink.write(`${line}\n`)
       }
     },
     printed: () => {

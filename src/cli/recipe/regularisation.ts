@@ -25,7 +25,7 @@ const kernels = (params: unknown): Mask => (params as object[]).map((layer) => (
 export function regularisation(ctx: Context): Result {
   const epochs = ctx.size.epochs
   const model = sequential(dense(64), relu(), dense(10))
-  const runs: { name: string; opt: GradientTransformation<any>; desc: string }[] = [
+  const runs: { name: string; opt: GradientTransformation<unknown>; desc: string }[] = [
     { name: 'none', opt: sgd(LR), desc: `sgd(${LR})` },
     { name: 'L1', opt: chain(sgd(LR), masked(addL1(LR * L1, { truncate: true }), kernels)), desc: `chain(sgd(${LR}), masked(addL1(${LR} · ${L1}, { truncate: true }), kernels))` },
     { name: 'L2', opt: chain(masked(addDecayedWeights(L2), kernels), sgd(LR)), desc: `chain(masked(addDecayedWeights(${L2}), kernels), sgd(${LR}))` },

@@ -5,17 +5,18 @@
  * @internal
  */
 import { random } from '../../index.js'
-import { type Layer, dense, init, relu, sequential, sigmoid } from '../../nn/index.js'
+import { type AnyLayer, type Layer, dense, init, relu, sequential, sigmoid } from '../../nn/index.js'
 import { sgd } from '../../optim/index.js'
 import { type Context, type Result, curve, f4, train } from './common.js'
 import { lineSpec } from '../plot.js'
 import { sigmoidVsReluDiffers } from './lecture.js'
 
 /** The deep network of (a) and (b): `depth` hidden layers of `width` units. */
-export function deepNet(act: 'sigmoid' | 'relu', depth: number, width: number): Layer<any> {
-  const layers: Layer<any>[] = []
+export function deepNet(act: 'sigmoid' | 'relu', depth: number, width: number): Layer<unknown[]> {
+  const layers: AnyLayer[] = []
   for (let i = 0; i < depth; i++) layers.push(act === 'relu' ? dense(width, { kernelInit: init.heNormal }) : dense(width), act === 'relu' ? relu() : sigmoid())
-  return sequential(...layers, dense(10))
+  layers.push(dense(10))
+  return sequential(...layers)
 }
 
 /** Configuration of (a). */
