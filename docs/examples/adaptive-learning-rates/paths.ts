@@ -31,7 +31,7 @@ const descend = (opt: GradientTransformation<unknown>, steps: number): number[][
   return path
 }
 
-const optimizers: Record<string, GradientTransformation<any>> = {
+const optimizers: Record<string, GradientTransformation<unknown>> = {
   'sgd(0.45)': sgd(0.45),
   'momentum(0.2)': momentum(0.2, { beta: 0.8 }),
   'adagrad(1)': adagrad(1),
@@ -91,7 +91,7 @@ for (const name of ['momentum(0.2)', 'adagrad(1)', 'rmsprop(0.1)']) assert.ok(fi
 // #region schedule
 // Near the minimum RMSprop's average forgets the large early gradients, so its steps stay about
 // η long and it hovers around the minimum; a decaying rate lets it settle.
-const worstOfLast100 = (opt: GradientTransformation<any>) =>
+const worstOfLast100 = (opt: GradientTransformation<unknown>) =>
   Math.max(
     ...descend(opt, 300)
       .slice(200)

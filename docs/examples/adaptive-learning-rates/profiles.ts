@@ -116,7 +116,9 @@ for (const [profile, alpha, eps, form] of [
 ] as const) {
   const ours = runPurediff(rmsprop(0.05, { profile: profile as Profile }), steps)
   const book = rmspropByHand(form, 0.05, alpha, eps, steps)
-  ours.forEach((w, t) => assert.ok(close(w, book[t], 1e-12), `${profile} step ${t}`))
+  ours.forEach((w, t) => {
+    assert.ok(close(w, book[t], 1e-12), `${profile} step ${t}`)
+  })
   traj[`'${profile}' (α ${alpha})`] = ours
 }
 traj['default (α 0.9)'] = runPurediff(rmsprop(0.05), steps)

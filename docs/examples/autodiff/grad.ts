@@ -29,5 +29,7 @@ const [value, g] = valueAndGrad(loss)(w, X, y) // X and y are constants
 // ∇L = (2/3)·Xᵀr = [−17.666…, −22.666…].
 assert.ok(Math.abs(item(value) - 20.75 / 3) < 1e-12)
 assert.deepEqual(g.shape, [2, 1]) // shaped like w
-toFlatArray(g).forEach((v, i) => assert.ok(Math.abs(v - [(2 / 3) * -26.5, (2 / 3) * -34][i]) < 1e-12))
+toFlatArray(g).forEach((v, i) => {
+  assert.ok(Math.abs(v - [(2 / 3) * -26.5, (2 / 3) * -34][i]) < 1e-12)
+})
 // #endregion loss

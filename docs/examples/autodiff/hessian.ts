@@ -22,7 +22,11 @@ for (const [a, b] of [
 ]) {
   const H = at(a, b)
   const want = byHand(a, b)
-  H.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i][j]) < 1e-9, `H(${a}, ${b}) = ${H}`)))
+  H.forEach((row, i) => {
+    row.forEach((v, j) => {
+      assert.ok(Math.abs(v - want[i][j]) < 1e-9, `H(${a}, ${b}) = ${H}`)
+    })
+  })
 }
 // At the minimum (1, 1) the Hessian is [[802, −400], [−400, 200]]: positive definite, but its
 // eigenvalues differ by a factor of about 2500 — why plain gradient descent crawls along the valley.

@@ -41,7 +41,9 @@ assert.equal(g.scale.dtype, 'float32') // the float32 leaf gets a float32 gradie
 //   ∂L/∂z = s·W₂ᵀ ⊙ (1 − h²) = [2·sech²1, 2],  ∂L/∂b₁ = ∂L/∂z,  ∂L/∂W₁ = xᵀ·∂L/∂z.
 const t1 = Math.tanh(1)
 const sech2 = 1 - t1 * t1
-const close = (a: number[], b: number[], tol = 1e-12) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < tol, `${a} vs ${b}`))
+const close = (a: number[], b: number[], tol = 1e-12) => {
+  for (const [i, v] of a.entries()) assert.ok(Math.abs(v - b[i]) < tol, `${a} vs ${b}`)
+}
 close([item(g.scale)], [t1 + 0.5], 1e-6) // float32
 close(toFlatArray(g.layers[1].w), [2 * t1, 0])
 close(toFlatArray(g.layers[1].b), [2])

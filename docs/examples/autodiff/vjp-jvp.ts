@@ -30,7 +30,9 @@ assert.deepEqual(y.shape, [3])
 const v = tensor([1, -1], 'float64')
 const [, jv] = jvp(f, [x], [v])
 const jvWant = J.map((row) => row[0] * 1 + row[1] * -1)
-toFlatArray(jv).forEach((val, i) => assert.ok(Math.abs(val - jvWant[i]) < 1e-15))
+toFlatArray(jv).forEach((val, i) => {
+  assert.ok(Math.abs(val - jvWant[i]) < 1e-15)
+})
 // #endregion jvp
 
 // #region adjoint
@@ -40,5 +42,9 @@ const rhs = jtu[0] * 1 + jtu[1] * -1
 assert.ok(Math.abs(lhs - rhs) < 1e-12)
 // jacobian builds the whole matrix, one vjp per output element.
 const full = toArray(jacobian(f)(x)) as number[][]
-full.forEach((row, i) => row.forEach((val, j) => assert.ok(Math.abs(val - J[i][j]) < 1e-15)))
+full.forEach((row, i) => {
+  row.forEach((val, j) => {
+    assert.ok(Math.abs(val - J[i][j]) < 1e-15)
+  })
+})
 // #endregion adjoint

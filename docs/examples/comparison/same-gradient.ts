@@ -35,7 +35,11 @@ tf.dispose([tx, ty, tw1, tw2])
 // Both compute in float32; they agree to float32 rounding (relative 1e-5).
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b))
 assert.ok(near(item(value), tfValue))
-toFlatArray(grads.w1).forEach((v, i) => assert.ok(near(v, tfGrads[0][i])))
-toFlatArray(grads.w2).forEach((v, i) => assert.ok(near(v, tfGrads[1][i])))
+toFlatArray(grads.w1).forEach((v, i) => {
+  assert.ok(near(v, tfGrads[0][i]))
+})
+toFlatArray(grads.w2).forEach((v, i) => {
+  assert.ok(near(v, tfGrads[1][i]))
+})
 assert.equal(tf.memory().numTensors, 0) // TF.js needs this bookkeeping; purediff has none to do
 // #endregion agree

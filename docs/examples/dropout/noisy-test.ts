@@ -7,7 +7,7 @@ import { lineSpec } from '../plot.js'
 // #region data
 import assert from 'node:assert/strict'
 import { type Key, add, matmul, oneHot, random } from 'purediff'
-import { type Layer, dense, dropout, init, losses, relu, sequential } from 'purediff/nn'
+import { type AnyLayer, type Layer, dense, dropout, init, losses, relu, sequential } from 'purediff/nn'
 import { adam } from 'purediff/optim'
 import { evaluate, fit } from 'purediff/train'
 
@@ -31,9 +31,10 @@ const noisy = (sigma: number) => ({ x: add(test.x, random.normal(random.foldIn(k
 // #region train
 // 50 → 128 → 128 → 10 ReLU (He), dropout after each hidden layer, Adam, 20 epochs of batch 50.
 const rate = 0.3
-const net = (mode: 'none' | 'inverted' | 'scaleAtTest'): Layer<any> => {
-  const drop = (): Layer<any>[] => (mode === 'none' ? [] : [dropout(rate, { mode })])
-  return sequential(dense(128, { kernelInit: init.heNormal }), relu(), ...drop(), dense(128, { kernelInit: init.heNormal }), relu(), ...drop(), dense(10))
+// The list of layers depends on the mode, so it is typed as AnyLayer[] and the params as unknown[].
+const net = (mode: 'none' | 'inverted' | 'scaleAtTest'): Layer<unknown[]> => {
+  const drop = (): AnyLayer[] => (mode === 'none' ? [] : [dropout(rate, { mode })])
+  return sequential<AnyLayer[]>(dense(128, { kernelInit: init.heNormal }), relu(), ...drop(), dense(128, { kernelInit: init.heNormal }), relu(), ...drop(), dense(10))
 }
 const sigmas = [0, 0.5, 1, 1.5, 2, 2.5]
 const results = (['none', 'inverted', 'scaleAtTest'] as const).map((mode) => {

@@ -68,7 +68,7 @@ assert.deepEqual(full.history.validationLoss.slice(0, h.validationLoss.length), 
 // ...and the validation loss keeps climbing after the stop: at epoch 60 it is above the best by
 // far more than at the stop.
 const last = full.history.validationLoss.length - 1
-assert.ok(full.history.validationLoss[last] > h.validationLoss[run.stoppedEpoch!])
+assert.ok(full.history.validationLoss[last] > h.validationLoss[run.stoppedEpoch])
 // On the untouched test set, the restored params beat the params of the last epoch.
 const testRestored = evaluate(model, run.params, test, losses.softmaxCrossEntropy)
 const testLast = evaluate(model, full.params, test, losses.softmaxCrossEntropy)
@@ -80,7 +80,7 @@ const curves = (['train', 'validation'] as const).flatMap((series) =>
 )
 const marks = [
   { x: run.bestEpoch, y: 8, label: `best: epoch ${run.bestEpoch}, params restored` },
-  { x: run.stoppedEpoch!, y: 24, label: `stopped after epoch ${run.stoppedEpoch} (patience ${patience})` },
+  { x: run.stoppedEpoch, y: 24, label: `stopped after epoch ${run.stoppedEpoch} (patience ${patience})` },
 ]
 export const plot = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

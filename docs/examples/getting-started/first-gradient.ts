@@ -7,4 +7,6 @@ const x = tensor([0.5, 1, 2], 'float64')
 const g = grad(f)(x) // a tensor shaped like x
 
 const byHand = [0.5, 1, 2].map((v) => 2 * v * Math.sin(v) + v * v * Math.cos(v))
-toFlatArray(g).forEach((v, i) => assert.ok(Math.abs(v - byHand[i]) < 1e-12))
+toFlatArray(g).forEach((v, i) => {
+  assert.ok(Math.abs(v - byHand[i]) < 1e-12)
+})

@@ -35,7 +35,9 @@ const trainLoss = result.history.trainLoss
 assert.ok(trainLoss[trainLoss.length - 1] < 0.002, `final loss ${trainLoss.at(-1)}`)
 const grid = Array.from({ length: 101 }, (_, i) => -3 + (6 * i) / 100)
 const predicted = toFlatArray(model.apply(result.params, tensor(grid.map((v) => [v]))))
-grid.forEach((v, i) => assert.ok(Math.abs(predicted[i] - Math.sin(v)) < 0.06, `f(${v}) = ${predicted[i]}`))
+grid.forEach((v, i) => {
+  assert.ok(Math.abs(predicted[i] - Math.sin(v)) < 0.06, `f(${v}) = ${predicted[i]}`)
+})
 // #endregion check
 
 const curve: Point[] = [...grid.map((v) => ({ series: 'sin x', x: v, y: Math.sin(v) })), ...grid.map((v, i) => ({ series: 'the network', x: v, y: predicted[i] }))]

@@ -21,7 +21,7 @@ assert.ok(Math.abs(errors[0] / ((0.01 * Math.cos(1)) / 6) - 1) < 0.01)
 // The best ε lies between 1e-6.5 and 1e-4, and it is far better than either extreme.
 const best = exponents[errors.indexOf(Math.min(...errors))]
 assert.ok(best >= -6.5 && best <= -4, `best ε = 1e${best}`)
-assert.ok(Math.min(...errors) < 1e-10 && errors.at(-1)! > 1e-6 && errors[0] > 1e-4)
+assert.ok(Math.min(...errors) < 1e-10 && errors[errors.length - 1] > 1e-6 && errors[0] > 1e-4)
 // #endregion check
 
 const u = 2 ** -53

@@ -8,7 +8,7 @@ import { barSpec } from '../plot.js'
 // #region data
 import assert from 'node:assert/strict'
 import { type Key, add, matmul, oneHot, random } from 'purediff'
-import { type Layer, dense, init, losses, relu, sequential, sigmoid } from 'purediff/nn'
+import { type AnyLayer, type Layer, dense, init, losses, relu, sequential, sigmoid } from 'purediff/nn'
 import { type GradientTransformation, adam, sgd } from 'purediff/optim'
 import { type Data, type History, diagnose, fit, trainingAdvice } from 'purediff/train'
 
@@ -29,10 +29,10 @@ const validation = makeData(kVal, 500) // held out from training, never the test
 
 // #region runs
 /** `depth` hidden layers of 32 units (ReLU layers He-initialised, sigmoid ones Glorot). */
-const network = (act: 'sigmoid' | 'relu', depth: number): Layer<any> =>
-  sequential(...Array.from({ length: depth }, () => (act === 'relu' ? [dense(32, { kernelInit: init.heNormal }), relu()] : [dense(32), sigmoid()])).flat(), dense(10))
+const network = (act: 'sigmoid' | 'relu', depth: number): Layer<unknown[]> =>
+  sequential<AnyLayer[]>(...Array.from({ length: depth }, () => (act === 'relu' ? [dense(32, { kernelInit: init.heNormal }), relu()] : [dense(32), sigmoid()])).flat(), dense(10))
 
-const run = (model: Layer<any>, optimizer: GradientTransformation<any>, data: Data, epochs: number): History =>
+const run = (model: Layer<unknown[]>, optimizer: GradientTransformation<unknown>, data: Data, epochs: number): History =>
   fit({ model, params: model.init(random.key(1), [20]).params, optimizer, loss: losses.softmaxCrossEntropy, train: data, validation, epochs, batchSize: 20, key: random.key(2) })
     .history
 

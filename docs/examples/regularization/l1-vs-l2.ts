@@ -39,7 +39,7 @@ assert.ok(
 )
 
 // The same updates as optimizer chains: addDecayedWeights and addL1 add λw and λ·sgn(w) to g.
-const viaChain = (t: GradientTransformation<any>) => {
+const viaChain = (t: GradientTransformation<unknown>) => {
   const [u] = t.update({ w: tensor(g, 'float64') }, t.init(w), w)
   return toFlatArray(applyUpdates(w, u).w)
 }
@@ -93,7 +93,7 @@ assert.equal(zeros(weights['L1, λ = 0.01']), 0) // the plain L1 update hops aro
 const small = (ws: number[]) => ws.filter((v) => Math.abs(v) < 1e-3).length
 const norm = (ws: number[]) => Math.sqrt(ws.reduce((s, v) => s + v * v, 0))
 const meanAbs = (ws: number[]) => ws.reduce((s, v) => s + Math.abs(v), 0) / ws.length
-const [none, l1, l2] = [weights['none'], weights['L1, λ = 0.01'], weights['L2, λ = 0.1']]
+const [none, l1, l2] = [weights.none, weights['L1, λ = 0.01'], weights['L2, λ = 0.1']]
 // L1 drives most weights to (near) zero: it subtracts ηλ = 5e-4 per step whatever the size of
 // w, so a weight the data does not need ends up hopping within about ηλ of zero...
 assert.ok(small(l1) > 0.6 * l1.length)

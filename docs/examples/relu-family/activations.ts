@@ -37,12 +37,14 @@ const closed: Record<string, (z: number) => number> = {
   sigmoid: (v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2,
 }
 for (const [name, f] of Object.entries(closed)) {
-  zs.forEach((v, i) => assert.ok(Math.abs(slopes[name][i] - f(v)) < 1e-12, `${name}′(${v})`))
+  zs.forEach((v, i) => {
+    assert.ok(Math.abs(slopes[name][i] - f(v)) < 1e-12, `${name}′(${v})`)
+  })
 }
 // ReLU's derivative is exactly 1 on the active side: a chain of active units passes the
 // gradient unchanged, where each sigmoid multiplies it by at most ¼.
-assert.ok(slopes['ReLU'].every((d, i) => d === (zs[i] > 0 ? 1 : 0)))
-assert.ok(Math.max(...slopes['sigmoid']) === 0.25)
+assert.ok(slopes.ReLU.every((d, i) => d === (zs[i] > 0 ? 1 : 0)))
+assert.ok(Math.max(...slopes.sigmoid) === 0.25)
 // PReLU is also differentiable in α: ∂/∂α Σ prelu(zᵢ, α) = Σ over zᵢ ≤ 0 of zᵢ
 const dAlpha = toFlatArray(grad((a: Tensor) => sum(prelu(z, a)))(tensor(0.25, 'float64')))[0]
 assert.ok(Math.abs(dAlpha - zs.filter((v) => v <= 0).reduce((a, v) => a + v, 0)) < 1e-9)

@@ -37,7 +37,9 @@ const byHand = [0, 1, 2].map((i) => {
   for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) s += W1[i][j] * d1[j] * W2[j][k] * d2[k] * W3[k][0]
   return s
 })
-byHand.forEach((v, i) => assert.ok(Math.abs(v - dydx[i]) < 1e-12))
+byHand.forEach((v, i) => {
+  assert.ok(Math.abs(v - dydx[i]) < 1e-12)
+})
 // The inactive units do not matter: around x the network IS this linear map.
 // #endregion thin
 
@@ -59,5 +61,7 @@ for (let step = 0; step < 100; step++) {
 // The loss is a quadratic in each αⱼ with its minimum at αⱼ*: (1/600)·Σ over xᵢⱼ ≤ 0 of
 // (αⱼ − αⱼ*)²·xᵢⱼ². Its curvature is about (2/600)·(100 negative inputs · E[x²] = 1) ≈ 1/3, so each
 // step of η = 0.5 shrinks the error by ≈ 1 − 0.5/3 ≈ 0.83, and 100 steps by ≈ 1e-8.
-toFlatArray(params.alpha).forEach((a, j) => assert.ok(Math.abs(a - toFlatArray(alphaTrue)[j]) < 1e-6))
+toFlatArray(params.alpha).forEach((a, j) => {
+  assert.ok(Math.abs(a - toFlatArray(alphaTrue)[j]) < 1e-6)
+})
 // #endregion prelu

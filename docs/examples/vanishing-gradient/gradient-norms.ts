@@ -7,17 +7,19 @@ import { lineSpec } from '../plot.js'
 // #region norms
 import assert from 'node:assert/strict'
 import { oneHot, random, valueAndGrad } from 'purediff'
-import { type Layer, dense, init, losses, relu, sequential, sigmoid } from 'purediff/nn'
+import { type AnyLayer, type Layer, dense, init, losses, relu, sequential, sigmoid } from 'purediff/nn'
 import { gradientNorms } from 'purediff/train'
 
 // 8 hidden layers of 32 units, then 10 outputs. ReLU layers are He-initialised, sigmoid
 // layers Glorot (dense's default), as each activation wants.
-const deepNet = (act: 'sigmoid' | 'relu'): Layer<any> => {
-  const layers: Layer<any>[] = []
+// The layers have different params, so the list holds AnyLayer and the model's params are unknown[].
+const deepNet = (act: 'sigmoid' | 'relu'): Layer<unknown[]> => {
+  const layers: AnyLayer[] = []
   for (let i = 0; i < 8; i++) {
     layers.push(act === 'relu' ? dense(32, { kernelInit: init.heNormal }) : dense(32), act === 'relu' ? relu() : sigmoid())
   }
-  return sequential(...layers, dense(10))
+  layers.push(dense(10))
+  return sequential(...layers)
 }
 
 // one batch: 256 random inputs with 20 features and random labels of 10 classes
@@ -31,9 +33,9 @@ const y = oneHot(
 const normsOf = (act: 'sigmoid' | 'relu'): number[] => {
   const model = deepNet(act)
   const { params } = model.init(kInit, [20])
-  const [, g] = valueAndGrad((p: unknown) => losses.softmaxCrossEntropy(model.apply(p, x), y))(params)
+  const [, g] = valueAndGrad((p: unknown[]) => losses.softmaxCrossEntropy(model.apply(p, x), y))(params)
   // one norm per entry of the sequential; the activations (odd entries) have no params
-  return gradientNorms(g as unknown[]).filter((_, i) => i % 2 === 0)
+  return gradientNorms(g).filter((_, i) => i % 2 === 0)
 }
 const norms = { sigmoid: normsOf('sigmoid'), relu: normsOf('relu') }
 // #endregion norms
