@@ -44,6 +44,12 @@ export class ForwardTrace implements Trace {
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     const n = inputs.length
     const vals = new Array<Tensor>(n)
+    if (prim.nonDifferentiable === true) {
+      // A constant here: it carries no tangent, not even a zero one (a zero tangent would still
+      // enter rules, e.g. 0·∞ = NaN, where a constant contributes nothing).
+      for (let i = 0; i < n; i++) vals[i] = this.primalOf(inputs[i])
+      return bind(prim, vals, params)
+    }
     const tangents = new Array<Tensor | null>(n)
     for (let i = 0; i < n; i++) {
       const x = inputs[i]

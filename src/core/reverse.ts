@@ -58,6 +58,11 @@ export class ReverseTrace implements Trace {
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     const n = inputs.length
     const vals = new Array<Tensor>(n)
+    if (prim.nonDifferentiable === true) {
+      // A constant here: no node (no cotangent can flow through it) and no tracer.
+      for (let i = 0; i < n; i++) vals[i] = this.primalOf(inputs[i])
+      return bind(prim, vals, params)
+    }
     const parents = new Array<ReverseTracer | null>(n)
     for (let i = 0; i < n; i++) {
       const x = inputs[i]

@@ -27,4 +27,12 @@ export interface Primitive<P> {
   readonly jvp: (tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: P) => Tensor | null
   /** Cotangent per input, or null where the input gets no gradient; `needs[i]` is truthy when input i wants one. */
   readonly vjp: (g: Tensor, inputs: readonly Tensor[], out: Tensor, params: P, needs: readonly unknown[]) => readonly (Tensor | null)[]
+  /**
+   * True for a primitive whose output is a constant to differentiation: piecewise constant
+   * (comparisons, argmax, a max's mask) or made one (stopGradient). Its rules give null, and the
+   * autodiff traces do not even call them: they return the value one level down as a constant
+   * (no node, no tangent), exactly as if the op had run outside the trace. Other trace kinds
+   * (batching, staging) process it like any primitive.
+   */
+  readonly nonDifferentiable?: true
 }
