@@ -1,9 +1,13 @@
 /**
- * stopGradient: the value, seen as a constant by every transform.
+ * stopGradient: the value, seen as a constant by every autodiff transform. It is a primitive
+ * (`stopGradient`, an identity marked `nonDifferentiable`, in `src/ops/arithmetic.ts`) applied
+ * through `bind`, not a read of the value under the traces: a batching trace keeps the batched
+ * value and a staging trace records it.
  *
  * @since 0.1.0
  */
-import { Tensor, concrete } from '../tensor/Tensor.js'
+import { Tensor } from '../tensor/Tensor.js'
+import { stopGradientTensor } from '../ops/arithmetic.js'
 import { flatten, unflatten } from '../tree/index.js'
 
 /**
@@ -19,7 +23,10 @@ import { flatten, unflatten } from '../tree/index.js'
  * @since 0.1.0
  */
 export function stopGradient<T>(x: T): T {
-  if (x instanceof Tensor) return concrete(x) as T
+  if (x instanceof Tensor) return stopGradientTensor(x) as T
   const { leaves, structure } = flatten('stopGradient', x)
-  return unflatten<T>(structure, leaves.map(concrete))
+  return unflatten<T>(
+    structure,
+    leaves.map((l) => stopGradientTensor(l)),
+  )
 }

@@ -7,7 +7,7 @@
 import * as k from '../kernels/elementwise.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
 import { broadcastShapes, type Shape } from '../tensor/shape.js'
-import { type Tensor, concrete, fromData } from '../tensor/Tensor.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -189,11 +189,18 @@ export const neg: (x: TensorLike) => Tensor = unaryOp(negP)
 
 // --- comparisons (no gradient: they are piecewise constant)
 
-// Comparisons are computed on the concrete values and return a constant, so they never
-// enter a trace: their derivative is zero wherever it exists.
-function compare(name: string, run: k.BinaryRun, a: unknown, b: unknown): Tensor {
-  const [x, y] = liftPair(name, a, b)
-  return binaryImpl(name, run, concrete(x), concrete(y))
+// Each comparison is a primitive applied through `bind`, so every trace sees it: a batching
+// trace must compare the batched values and a staging trace must record the comparison (neither
+// has a value to read through). Its derivative is zero wherever it exists, so it is marked
+// `nonDifferentiable`: the autodiff traces give back the constant one level down.
+function comparePrim(name: string, run: k.BinaryRun): Primitive<undefined> {
+  return {
+    name,
+    impl: ([a, b]) => binaryImpl(name, run, a, b),
+    jvp: () => null,
+    vjp: () => [null, null],
+    nonDifferentiable: true,
+  }
 }
 
 /**
@@ -205,7 +212,7 @@ function compare(name: string, run: k.BinaryRun, a: unknown, b: unknown): Tensor
  * @category comparisons
  * @since 0.1.0
  */
-export const equal = (a: TensorLike, b: TensorLike): Tensor => compare('equal', k.equalRun, a, b)
+export const equal: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('equal', k.equalRun))
 
 /**
  * 1 where a > b, else 0. No gradient.
@@ -216,7 +223,7 @@ export const equal = (a: TensorLike, b: TensorLike): Tensor => compare('equal', 
  * @category comparisons
  * @since 0.1.0
  */
-export const greater = (a: TensorLike, b: TensorLike): Tensor => compare('greater', k.greaterRun, a, b)
+export const greater: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('greater', k.greaterRun))
 
 /**
  * 1 where a < b, else 0. No gradient.
@@ -227,7 +234,7 @@ export const greater = (a: TensorLike, b: TensorLike): Tensor => compare('greate
  * @category comparisons
  * @since 0.1.0
  */
-export const less = (a: TensorLike, b: TensorLike): Tensor => compare('less', k.lessRun, a, b)
+export const less: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('less', k.lessRun))
 
 /**
  * 1 where a ≥ b, else 0. No gradient.
@@ -238,7 +245,28 @@ export const less = (a: TensorLike, b: TensorLike): Tensor => compare('less', k.
  * @category comparisons
  * @since 0.1.0
  */
-export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare('greaterEqual', k.greaterEqualRun, a, b)
+export const greaterEqual: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('greaterEqual', k.greaterEqualRun))
+
+// --- stopGradient
+
+// The identity, as a primitive so that every trace sees it (a batching trace keeps the batched
+// value, a staging trace records it). Tensors are immutable, so it returns its input: no copy.
+// Marked `nonDifferentiable`: the autodiff traces give back the value one level down, a constant.
+const stopGradientP: Primitive<undefined> = {
+  name: 'stopGradient',
+  impl: ([x]) => x,
+  jvp: () => null,
+  vjp: () => [null],
+  nonDifferentiable: true,
+}
+
+/**
+ * @internal `x` as a constant to every autodiff trace (the tensor case of `stopGradient`). A
+ * concrete tensor is returned as it is, which is what `bind` would do at level 0.
+ */
+export function stopGradientTensor(x: Tensor): Tensor {
+  return x._level === 0 ? x : bind(stopGradientP, [x], undefined)
+}
 
 // --- where
 
@@ -273,7 +301,9 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkTensor('where', cond, 'cond')
   const [x, y] = liftPair('where', a, b)
   broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape)
-  return bind(whereP, [concrete(cond), x, y], undefined)
+  // The condition is an input like the others (a batching or staging trace must see it), passed
+  // through stopGradient: a constant to autodiff, as its null cotangent and unused tangent say.
+  return bind(whereP, [stopGradientTensor(cond), x, y], undefined)
 }
 
 // --- cast

@@ -8,11 +8,11 @@ import * as kr from '../kernels/reduce.js'
 import { alloc } from '../tensor/dtype.js'
 import { ShapeError, fmt } from '../tensor/errors.js'
 import { normalizeAxes, normalizeAxis, reduceShape, sizeOf, stridesOf } from '../tensor/shape.js'
-import { type Tensor, concrete, fromData } from '../tensor/Tensor.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
-import { add, div, equal, mul, sub, where } from './arithmetic.js'
+import { add, div, equal, mul, stopGradientTensor, sub, where } from './arithmetic.js'
 import { exp, log } from './unary.js'
 import { broadcastTo, reshape } from './shape.js'
 
@@ -88,15 +88,26 @@ interface ExtParams extends ReduceParams {
   readonly sign: 1 | -1
 }
 
-function extremumMask(x: Tensor, axes: readonly number[], sign: 1 | -1): Tensor {
-  const c = concrete(x)
-  const m = sizeOf(reduceShape(x.shape, axes, true))
-  const arg = new Int32Array(m)
-  kr.extremum(c._data, x.shape, axes, alloc(x.dtype, m, sign === 1 ? 'max' : 'min'), arg, sign)
-  const mask = alloc(x.dtype, x.size, sign === 1 ? 'max' : 'min', x.shape)
-  for (let j = 0; j < m; j++) if (arg[j] >= 0) mask[arg[j]] = 1
-  return fromData(mask, x.shape, x.dtype)
+// The one-hot mask of the first extremum along `axes`, the same shape as x: a primitive, so the
+// rules of max and min read x through `bind` like any op (a batching trace masks the batched
+// value, a staging trace records it). Piecewise constant in x, hence `nonDifferentiable`.
+// Its params are the reduction's own (keepDims unused), so a mask allocates no params.
+const extMaskP: Primitive<ExtParams> = {
+  name: 'extremumMask',
+  impl: ([x], { axes, sign }) => {
+    const m = sizeOf(reduceShape(x.shape, axes, true))
+    const arg = new Int32Array(m)
+    kr.extremum(x._data, x.shape, axes, alloc(x.dtype, m, sign === 1 ? 'max' : 'min'), arg, sign)
+    const mask = alloc(x.dtype, x.size, sign === 1 ? 'max' : 'min', x.shape)
+    for (let j = 0; j < m; j++) if (arg[j] >= 0) mask[arg[j]] = 1
+    return fromData(mask, x.shape, x.dtype)
+  },
+  jvp: () => null,
+  vjp: () => [null],
+  nonDifferentiable: true,
 }
+
+const extremumMask = (x: Tensor, p: ExtParams): Tensor => bind(extMaskP, [x], p)
 
 const extP: Primitive<ExtParams> = {
   name: 'max',
@@ -107,8 +118,8 @@ const extP: Primitive<ExtParams> = {
     return fromData(out, shape, x.dtype)
   },
   // Ties go to the FIRST extremum (row-major order), so the derivative is never split.
-  jvp: ([t], [x], _o, { axes, keepDims, sign }) => (t === null ? null : sum(mul(t, extremumMask(x, axes, sign)), axes, keepDims)),
-  vjp: (g, [x], _o, { axes, sign }) => [mul(expandBack(g, x, axes), extremumMask(x, axes, sign))],
+  jvp: ([t], [x], _o, p) => (t === null ? null : sum(mul(t, extremumMask(x, p)), p.axes, p.keepDims)),
+  vjp: (g, [x], _o, p) => [mul(expandBack(g, x, p.axes), extremumMask(x, p))],
 }
 
 function extremum(op: string, x: Tensor, axis: Axis, keepDims: boolean, sign: 1 | -1): Tensor {
@@ -142,6 +153,26 @@ export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremu
  */
 export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremum('min', x, axis, keepDims, -1)
 
+// argmax is a primitive (not a loop over the concrete values) so that every trace sees it: a
+// batching trace takes it per batch element, a staging trace records it. An index is piecewise
+// constant in x, hence `nonDifferentiable`.
+const argmaxP: Primitive<{ readonly axis: number }> = {
+  name: 'argmax',
+  impl: ([x], { axis }) => {
+    const shape = Object.freeze(reduceShape(x.shape, [axis], false))
+    const m = sizeOf(shape)
+    const arg = new Int32Array(m)
+    kr.extremum(x._data, x.shape, [axis], alloc(x.dtype, m, 'argmax', shape), arg, 1)
+    const stride = stridesOf(x.shape)[axis]
+    const out = new Float32Array(m)
+    for (let j = 0; j < m; j++) out[j] = Math.floor(arg[j] / stride) % x.shape[axis]
+    return fromData(out, shape, 'float32')
+  },
+  jvp: () => null,
+  vjp: () => [null],
+  nonDifferentiable: true,
+}
+
 /**
  * Index of the first maximum along `axis` (as float32 values; no gradient).
  *
@@ -155,23 +186,16 @@ export function argmax(x: Tensor, axis: number): Tensor {
   const t = checkTensor('argmax', x)
   const a = normalizeAxis('argmax', axis, t.rank)
   if (t.shape[a] === 0) throw new ShapeError('argmax', `cannot take argmax over the empty axis ${a} of shape ${fmt(t.shape)}`)
-  const shape = Object.freeze(reduceShape(t.shape, [a], false))
-  const m = sizeOf(shape)
-  const arg = new Int32Array(m)
-  kr.extremum(concrete(t)._data, t.shape, [a], alloc(t.dtype, m, 'argmax', shape), arg, 1)
-  const stride = stridesOf(t.shape)[a]
-  const out = new Float32Array(m)
-  for (let j = 0; j < m; j++) out[j] = Math.floor(arg[j] / stride) % t.shape[a]
-  return fromData(out, shape, 'float32')
+  return bind(argmaxP, [t], { axis: a })
 }
 
 // --- log-sum-exp and softmax
 
 /** The shift max(x) along `axes` (keepDims), held constant, with infinite maxima taken as 0. */
 function shift(t: Tensor, axes: readonly number[]): Tensor {
-  // The shift is a constant: the results do not depend on it, so no gradient flows through it
-  // (its concrete value, as stopGradient takes it, at every trace level).
-  const m0 = concrete(max(t, axes, true))
+  // The shift is a constant: the results do not depend on it, so no gradient flows through it.
+  // stopGradient (a primitive) makes it one for autodiff while other traces still see it.
+  const m0 = stopGradientTensor(max(t, axes, true))
   return where(equal(m0, -Infinity), 0, where(equal(m0, Infinity), 0, m0))
 }
 const shifted = (t: Tensor, axes: readonly number[]): Tensor => sub(t, shift(t, axes))
