@@ -12,7 +12,7 @@
  */
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { shapesEqual } from '../tensor/shape.js'
-import { Tensor, concrete, fromData, zeros } from '../tensor/Tensor.js'
+import { type ConcreteTensor, Tensor, fromData, zeros } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
 import { alloc } from '../tensor/dtype.js'
 import { type Tree, flatten, leafPaths, sameStructure, unflatten } from '../tree/index.js'
@@ -252,15 +252,81 @@ export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor)
 
 // --- customVjp
 
-interface CustomParams {
-  readonly structures: readonly ReturnType<typeof flatten>['structure'][]
+type Structure = ReturnType<typeof flatten>['structure']
+
+/**
+ * @internal the params of the `customVjp` primitive: the user's three functions and the
+ * structure of each argument (the primitive's inputs are the arguments' leaves, flattened).
+ */
+export interface CustomVjpParams {
+  // biome-ignore lint/suspicious/noExplicitAny: the user's functions, typed at customVjp's signature
+  readonly f: (...args: any[]) => Tensor
+  // biome-ignore lint/suspicious/noExplicitAny: as f
+  readonly fwd: (...args: any[]) => readonly [Tensor, unknown]
+  readonly bwd: (residuals: never, g: Tensor) => readonly unknown[]
+  readonly structures: readonly Structure[]
+}
+
+/** The arguments of the user's functions rebuilt from the primitive's leaves. */
+function rebuild(leaves: readonly Tensor[], p: CustomVjpParams): unknown[] {
+  let k = 0
+  return p.structures.map((s) => {
+    const count = countLeaves(s)
+    const part = leaves.slice(k, k + count)
+    k += count
+    return unflatten(s, part)
+  })
+}
+
+// ONE primitive for every customVjp function, the user's functions in its params: a trace kind
+// keyed by `prim.name` writes one rule for all of them (a batching or staging trace can run
+// `params.f` on its own tracers). It goes through `bind` like any op: the reverse trace records
+// it with the leaves one level down, and its vjp runs `fwd` and `bwd` on those (so under nested
+// transforms `bwd` is itself differentiated); its impl runs `f` on concrete leaves only.
+const customVjpP: Primitive<CustomVjpParams> = {
+  name: 'customVjp',
+  impl: (leaves, p) => {
+    const y = p.f(...rebuild(leaves, p))
+    if (!(y instanceof Tensor)) throw new ArgumentError('customVjp', `f must return a Tensor, got ${describe(y)}`)
+    // On concrete arguments, a traced result can only come from a traced value f closes over:
+    // its derivative would be lost (bwd only speaks for the arguments), so it is refused.
+    if (y._level !== 0) {
+      throw new ArgumentError('customVjp', `f returned a traced value (${y.toString()}) from concrete arguments: it closes over a traced value; pass that value as an argument`)
+    }
+    return y as ConcreteTensor
+  },
+  jvp: (tangents, leaves, _out, p) => {
+    if (tangents.every((t) => t === null)) return null
+    const ts = tangents.map((t, i) => t ?? zeros(leaves[i].shape, leaves[i].dtype))
+    return jvp((...ls: Tensor[]) => p.f(...rebuild(ls, p)), leaves.slice(), ts)[1]
+  },
+  vjp: (g, leaves, _out, p) => {
+    const [, res] = p.fwd(...rebuild(leaves, p))
+    const cts = p.bwd(res as never, g)
+    if (!Array.isArray(cts) || cts.length !== p.structures.length) {
+      throw new ArgumentError('customVjp', `bwd must return an array with one cotangent per argument (${p.structures.length}), got ${describe(cts)}`)
+    }
+    const flat: (Tensor | null)[] = []
+    cts.forEach((ct, i) => {
+      const s = p.structures[i]
+      if (ct === null || ct === undefined) {
+        for (let j = 0; j < countLeaves(s); j++) flat.push(null)
+        return
+      }
+      const c = flatten('customVjp (bwd result)', ct)
+      if (!sameStructure(c.structure, s)) throw new ArgumentError('customVjp', `bwd's cotangent ${i} must have the structure of argument ${i}`)
+      flat.push(...c.leaves)
+    })
+    return flat
+  },
 }
 
 /**
  * A function with a hand-written gradient. `f(...args)` computes the value; `fwd(...args)`
  * returns `[value, residuals]`; `bwd(residuals, g)` returns one cotangent per argument (a pytree
  * like that argument, or null for none). Arguments are tensors or pytrees of tensors; `f` must
- * not close over traced values (pass them as arguments). `fwd` is re-run during the backward
+ * not close over traced values (pass them as arguments; a closed-over traced value is an
+ * `ArgumentError`). `fwd` is re-run during the backward
  * pass, so residuals are never held between passes; under nested transforms `bwd` is itself
  * differentiated. Forward mode (`jvp`) has no custom rule to use: it differentiates `f` itself.
  *
@@ -288,60 +354,19 @@ export function customVjp<A extends unknown[], Res>(
   ] as const) {
     if (typeof fn !== 'function') throw new ArgumentError('customVjp', `${name} must be a function, got ${describe(fn)}`)
   }
-  const rebuild = (leaves: readonly Tensor[], p: CustomParams): A => {
-    let k = 0
-    return p.structures.map((s) => {
-      const count = countLeaves(s)
-      const part = leaves.slice(k, k + count)
-      k += count
-      return unflatten(s, part)
-    }) as unknown as A
-  }
-  const prim: Primitive<CustomParams> = {
-    name: `customVjp(${f.name || 'f'})`,
-    impl: (leaves, p) => {
-      const y = f(...rebuild(leaves, p))
-      if (!(y instanceof Tensor)) throw new ArgumentError('customVjp', `f must return a Tensor, got ${describe(y)}`)
-      return concrete(y)
-    },
-    jvp: (tangents, leaves, _out, p) => {
-      if (tangents.every((t) => t === null)) return null
-      const ts = tangents.map((t, i) => t ?? zeros(leaves[i].shape, leaves[i].dtype))
-      return jvp((...ls: Tensor[]) => f(...rebuild(ls, p)), leaves.slice(), ts)[1]
-    },
-    vjp: (g, leaves, _out, p) => {
-      const [, res] = fwd(...rebuild(leaves, p))
-      const cts = bwd(res, g)
-      if (!Array.isArray(cts) || cts.length !== p.structures.length) {
-        throw new ArgumentError('customVjp', `bwd must return an array with one cotangent per argument (${p.structures.length}), got ${describe(cts)}`)
-      }
-      const flat: (Tensor | null)[] = []
-      cts.forEach((ct, i) => {
-        const s = p.structures[i]
-        if (ct === null || ct === undefined) {
-          for (let j = 0; j < countLeaves(s); j++) flat.push(null)
-          return
-        }
-        const c = flatten('customVjp (bwd result)', ct)
-        if (!sameStructure(c.structure, s)) throw new ArgumentError('customVjp', `bwd's cotangent ${i} must have the structure of argument ${i}`)
-        flat.push(...c.leaves)
-      })
-      return flat
-    },
-  }
   return (...args: A) => {
-    const structures: ReturnType<typeof flatten>['structure'][] = []
+    const structures: Structure[] = []
     const leaves: Tensor[] = []
     args.forEach((a) => {
       const fl = flatten('customVjp', a)
       structures.push(fl.structure)
       leaves.push(...fl.leaves)
     })
-    return bind(prim, leaves, { structures })
+    return bind(customVjpP, leaves, { f, fwd, bwd: bwd as CustomVjpParams['bwd'], structures })
   }
 }
 
-function countLeaves(s: ReturnType<typeof flatten>['structure']): number {
+function countLeaves(s: Structure): number {
   if (s.kind === 'leaf') return 1
   let n = 0
   for (const it of s.items) n += countLeaves(it)
