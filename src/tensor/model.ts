@@ -106,9 +106,13 @@ export function fromData(data: TypedArray, shape: Shape, dtype: DType): Concrete
 
 /**
  * @internal the concrete value under every trace level, following each tracer's primal. Right for
- * the autodiff kinds, whose primal is the value itself. A batching kind's primal is the batched
- * value and a staging kind has none (this throws), so before those land, what calls `concrete`
- * on a possibly traced value (stopGradient, comparisons, max's mask, argmax) becomes primitives.
+ * the autodiff kinds, whose primal is the value itself; a batching kind's primal is the batched
+ * value and a staging kind has none (this throws). So no op and no transform calls it: what used
+ * to (comparisons, `where`'s condition, max's mask, argmax, logSumExp's shift, stopGradient,
+ * customVjp's result) is a primitive applied through `bind` (test/core/noBypass.test.ts runs
+ * every op on a trace whose tracers hold no primal). Its callers read values out, on purpose
+ * eager-only: `toArray`/`toFlatArray`/`item` and the console view, io's encoders, the optimizer
+ * kernels' leaves, and training's batching, evaluation and divergence checks.
  */
 export function concrete(t: Tensor): ConcreteTensor {
   let x = t
