@@ -12,21 +12,8 @@ import * as P from '../../src/index.js'
 import { dense, dropout, losses, relu, sequential } from '../../src/nn/index.js'
 import { adam, sgd } from '../../src/optim/index.js'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/io/index.js'
+import { noisy } from './noisyData.js'
 import { type FitOptions, type FitResult, type FitResume, fit, fitAsync } from '../../src/train/index.js'
-
-/** n points in [−1, 1]², class 1 when x₀ + 2x₁ > 0, 20% of the labels flipped. */
-function noisy(seed: number, n: number) {
-  const [kx, kf] = P.random.split(P.random.key(seed))
-  const pts = P.toArray(P.random.uniform(kx, [n, 2], { min: -1, max: 1 })) as number[][]
-  const flips = P.toFlatArray(P.random.bernoulli(kf, 0.2, [n]))
-  return {
-    x: P.tensor(pts),
-    y: P.oneHot(
-      pts.map(([a, b], i) => ((a + 2 * b > 0 ? 1 : 0) + flips[i]) % 2),
-      2,
-    ),
-  }
-}
 
 const model = sequential(dense(8), relu(), dropout(0.2), dense(2))
 const train = noisy(1, 30) // batch 7: 5 batches per epoch; evalBatchSize 16: 2 chunks
