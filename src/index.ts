@@ -16,6 +16,8 @@ export { sum, mean, max, min, logSumExp, argmax, softmax, logSoftmax } from './o
 export type { Axis } from './ops/reduce.js'
 export { reshape, transpose, expandDims, squeeze, broadcastTo, concat, stack, slice, oneHot } from './ops/shape.js'
 export { matmul, dot } from './ops/linalg.js'
+export { pad, cumsum, flip, tile } from './ops/movement.js'
+export { einsum } from './ops/einsum.js'
 export { vjp, grad, valueAndGrad, jvp, jacobian, hessian, customVjp } from './core/transforms.js'
 export type { Jacobian, Hessian } from './core/transforms.js'
 export { stopGradient } from './core/stopGradient.js'

@@ -78,3 +78,25 @@ export function padInto(src: TypedArray, srcShape: Shape, begin: readonly number
     }
   }
 }
+
+/**
+ * Running sums along the middle axis of `src` viewed as [outer, n, inner], forward
+ * (`out[k] = Σ_{j≤k} src[j]`) or reversed (`out[k] = Σ_{j≥k} src[j]`). The running sums are
+ * JavaScript numbers (float64) even for float32 data; `acc` is scratch of length `inner`.
+ */
+export function cumsum(src: TypedArray, outer: number, n: number, inner: number, reverse: boolean, acc: Float64Array, out: TypedArray): void {
+  const row = n * inner
+  // Rows advance by +inner (forward) or −inner (reverse); each inner column keeps its own sum.
+  const step = reverse ? -inner : inner
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0)
+    let p = o * row + (reverse ? row - inner : 0)
+    for (let k = 0; k < n; k++, p += step) {
+      for (let j = 0; j < inner; j++) {
+        const s = acc[j] + src[p + j]
+        acc[j] = s
+        out[p + j] = s
+      }
+    }
+  }
+}
