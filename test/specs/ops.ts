@@ -123,6 +123,8 @@ const matrixPair = (ta = false, tb = false) =>
     .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))
     .chain(([m, k, n]) => fc.tuple(tensorOf(ta ? [k, m] : [m, k]), tensorOf(tb ? [n, k] : [k, n])))
 
+const dim = fc.integer({ min: 1, max: 3 })
+
 export const opRows: readonly OpRow[] = [
   // arithmetic
   row('add', P.add, binaryArgs('any', 'any'), 2),
@@ -245,6 +247,77 @@ export const opRows: readonly OpRow[] = [
     P.dot,
     fc.integer({ min: 1, max: 5 }).chain((k) => fc.tuple(tensorOf([k]), tensorOf([k]))),
     2,
+  ),
+  // movement (more)
+  row(
+    'pad',
+    (x) =>
+      P.pad(
+        x,
+        x.shape.map((_, d) => [d % 2, 1]),
+        0.5,
+      ),
+    unaryArgs('any'),
+    2,
+  ),
+  row('cumsum', (x) => P.cumsum(x, -1), unaryArgs('any', 1), 2),
+  row('cumsum', (x) => P.cumsum(x, 0), unaryArgs('any', 2), 2, 'cumsum (axis 0)'),
+  row('flip', (x) => P.flip(x, 0), unaryArgs('any', 1), 2),
+  row('flip', (x) => P.flip(x), unaryArgs('any'), 2, 'flip (all axes)'),
+  row(
+    'tile',
+    (x) =>
+      P.tile(
+        x,
+        x.shape.map((_, d) => [2, 1, 3][d % 3]),
+      ),
+    unaryArgs('any'),
+    2,
+  ),
+  // einsum: one row per kind of lowering
+  row('einsum', (a, b) => P.einsum('ij,jk->ik', a, b), matrixPair(), 2, "einsum ('ij,jk->ik')"),
+  row('einsum', (a, b) => P.einsum('ij,kj', a, b), matrixPair(false, true), 2, "einsum ('ij,kj', implicit, transposed b)"),
+  row(
+    'einsum',
+    (a, b) => P.einsum('bij,bjk->bik', a, b),
+    fc.tuple(dim, dim, dim, dim).chain(([bt, m, k, n]) => fc.tuple(tensorOf([bt, m, k]), tensorOf([bt, k, n]))),
+    2,
+    "einsum ('bij,bjk->bik')",
+  ),
+  row(
+    'einsum',
+    (x) => P.einsum('ij->ji', x),
+    shapeArb(2, 2).chain((s) => tensorOf(s).map((x) => [x])),
+    2,
+    "einsum ('ij->ji')",
+  ),
+  row(
+    'einsum',
+    (x) => P.einsum('ij->', x),
+    shapeArb(2, 2).chain((s) => tensorOf(s).map((x) => [x])),
+    2,
+    "einsum ('ij->')",
+  ),
+  row(
+    'einsum',
+    (a, b) => P.einsum('i,j->ij', a, b),
+    fc.tuple(dim, dim).chain(([m, n]) => fc.tuple(tensorOf([m]), tensorOf([n]))),
+    2,
+    "einsum ('i,j->ij')",
+  ),
+  row(
+    'einsum',
+    (a, b, c) => P.einsum('ij,jk,kl->il', a, b, c),
+    fc.tuple(dim, dim, dim, dim).chain(([i, j, k, l]) => fc.tuple(tensorOf([i, j]), tensorOf([j, k]), tensorOf([k, l]))),
+    2,
+    "einsum ('ij,jk,kl->il')",
+  ),
+  row(
+    'einsum',
+    (a, b) => P.einsum('bi,bic->cb', a, b),
+    fc.tuple(dim, dim, dim).chain(([bt, i, c]) => fc.tuple(tensorOf([bt, i]), tensorOf([bt, i, c]))),
+    2,
+    "einsum ('bi,bic->cb')",
   ),
 ]
 
