@@ -7,7 +7,29 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 
-const unary = ['abs', 'exp', 'expm1', 'log', 'log1p', 'sqrt', 'square', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus', 'logSigmoid', 'leakyRelu', 'elu', 'neg'] as const
+const unary = [
+  'abs',
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'sqrt',
+  'square',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'softplus',
+  'logSigmoid',
+  'leakyRelu',
+  'elu',
+  'neg',
+  'erf',
+  'gelu',
+  'silu',
+  'rsqrt',
+] as const
 const binary = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'prelu', 'greater', 'greaterEqual', 'less', 'equal'] as const
 const notATensor = fc.oneof(fc.string(), fc.constant(null), fc.constant(undefined), fc.object(), fc.boolean(), fc.constant([[1, 2]]))
 

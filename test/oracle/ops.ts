@@ -13,6 +13,7 @@ import * as pd from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { type Domain, broadcastFamily, broadcastShape, distinct, grid, inputsArb, mixed, nonzero, shapeArb, uniform } from './harness.js'
 import { linalg, shapeOps } from './opsShape.js'
+import { movementOps } from './opsMovement.js'
 import { ANY, type OpRow, bind, noParams, range, row } from './row.js'
 
 export type { OpRow } from './row.js'
@@ -92,6 +93,23 @@ const elementwise: OpRow[] = [
   unary('sigmoid', pd.sigmoid, tf.sigmoid, uniform(-20, 20)),
   unary('softplus', pd.softplus, tf.softplus, uniform(-20, 20)),
   unary('logSigmoid', pd.logSigmoid, tf.logSigmoid, uniform(-20, 20)),
+  unary('erf', pd.erf, tf.erf, uniform(-5, 5)),
+  // rsqrt′(0) is infinite: the gradient stays inside x > 0.
+  unary('rsqrt', pd.rsqrt, tf.rsqrt, uniform(1e-2, 100)),
+  // TF.js 4.22 has no gelu or silu op: built from its ops (exact GELU through tf.erf).
+  unary(
+    'gelu',
+    (x) => pd.gelu(x),
+    (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))),
+    uniform(-8, 8),
+  ),
+  unary(
+    'gelu (approximate)',
+    (x) => pd.gelu(x, { approximate: true }),
+    (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
+    uniform(-8, 8),
+  ),
+  unary('silu', pd.silu, (x) => tf.mul(x, tf.sigmoid(x)), uniform(-20, 20)),
   // relu′(0) = 0 and elu′(0) = 1 in both libraries, so 0 is kept in the gradient check.
   unary('relu', pd.relu, tf.relu, WITH_ZERO),
   unary('elu', (x) => pd.elu(x), tf.elu, WITH_ZERO),
@@ -235,4 +253,4 @@ const reductions: OpRow[] = [
 
 // --- the table
 
-export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg]
+export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps]

@@ -160,6 +160,12 @@ export const opRows: readonly OpRow[] = [
   row('softplus', P.softplus, unaryArgs('any'), 2),
   row('logSigmoid', P.logSigmoid, unaryArgs('any'), 2),
   row('logSigmoid', P.logSigmoid, unaryArgs('saturated'), 2, 'logSigmoid (saturated, |x| 300–1000)'),
+  // smooth everywhere: no domain to avoid
+  row('erf', P.erf, unaryArgs('any'), 2),
+  row('gelu', (x) => P.gelu(x), unaryArgs('any'), 2),
+  row('gelu', (x) => P.gelu(x, { approximate: true }), unaryArgs('any'), 2, 'gelu (approximate: tanh)'),
+  row('silu', P.silu, unaryArgs('any'), 2),
+  row('rsqrt', P.rsqrt, unaryArgs('positive'), 2),
   row('leakyRelu', (x) => P.leakyRelu(x), unaryArgs('awayFromZero'), 2),
   row('leakyRelu', (x) => P.leakyRelu(x, 0.3), unaryArgs('awayFromZero'), 2, 'leakyRelu (alpha 0.3)'),
   row(
