@@ -201,3 +201,37 @@ export function elu(alpha = 1): Layer<EmptyParams> {
 export function softplus(): Layer<EmptyParams> {
   return activation('softplus', P.softplus)
 }
+
+/**
+ * GELU layer: a = z·Φ(z) (Φ the standard normal CDF), or with `{ approximate: true }` the tanh
+ * form ½z(1 + tanh(√(2/π)(z + 0.044715z³))); derivative Φ(z) + z·φ(z). No parameters.
+ *
+ * @example
+ * import { random, tensor, toFlatArray } from 'purediff'
+ * import { gelu } from 'purediff/nn'
+ * const layer = gelu()
+ * const y = toFlatArray(layer.apply(layer.init(random.key(0), [2]).params, tensor([[0, 1000]], 'float64')))
+ * if (y.join() !== '0,1000') throw new Error()
+ * @category constructors
+ * @since 0.2.0
+ */
+export function gelu(opts?: P.GeluOptions): Layer<EmptyParams> {
+  const { approximate = false } = checkOptions('gelu', opts)
+  if (typeof approximate !== 'boolean') throw new ArgumentError('gelu', `approximate must be a boolean, got ${describe(approximate)}`)
+  return approximate ? activation('gelu(tanh)', (x) => P.gelu(x, { approximate: true })) : activation('gelu', (x) => P.gelu(x))
+}
+
+/**
+ * SiLU (swish) layer: a = z·σ(z); derivative σ(z)(1 + z·σ(−z)). No parameters.
+ *
+ * @example
+ * import { random, tensor, toFlatArray } from 'purediff'
+ * import { silu } from 'purediff/nn'
+ * const layer = silu()
+ * if (toFlatArray(layer.apply(layer.init(random.key(0), [2]).params, tensor([[0, 1000]]))).join() !== '0,1000') throw new Error()
+ * @category constructors
+ * @since 0.2.0
+ */
+export function silu(): Layer<EmptyParams> {
+  return activation('silu', P.silu)
+}

@@ -12,7 +12,7 @@ export type { Layer, AnyLayer, LayerInit, ApplyContext, EmptyParams, ParamsOf, S
 // --- layers
 export { dense } from './dense.js'
 export type { DenseOptions, DenseParams } from './dense.js'
-export { sigmoid, tanh, relu, leakyRelu, prelu, elu, softplus } from './activations.js'
+export { sigmoid, tanh, relu, leakyRelu, prelu, elu, softplus, gelu, silu } from './activations.js'
 export type { PreluOptions, PreluParams } from './activations.js'
 export { maxout } from './maxout.js'
 export type { MaxoutOptions } from './maxout.js'

@@ -13,7 +13,8 @@ import { isRecord, nesting, numberWhere, report, show, strictObject } from '../i
 import type { AnyLayer, Layer } from './Layer.js'
 import { flatten, sequential } from './Layer.js'
 import { dense } from './dense.js'
-import { elu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from './activations.js'
+import { elu, gelu, leakyRelu, prelu, relu, sigmoid, silu, softplus, tanh } from './activations.js'
+import { countParams } from './specCount.js'
 import { maxout } from './maxout.js'
 import { dropout } from './dropout.js'
 import { type Initializer, constant, glorotUniform, heNormal, lecunNormal, zeros } from './init.js'
@@ -127,12 +128,14 @@ const SigmoidSpec = layerCodec('sigmoid', {}, {})
 const TanhSpec = layerCodec('tanh', {}, {})
 const ReluSpec = layerCodec('relu', {}, {})
 const SoftplusSpec = layerCodec('softplus', {}, {})
+const GeluSpec = layerCodec('gelu', {}, { approximate: t.boolean })
+const SiluSpec = layerCodec('silu', {}, {})
 const FlattenSpec = layerCodec('flatten', {}, {})
 
 /**
  * One layer of a model spec: `{ "type": …, …options }` with the options of the layer's
  * constructor (`dense`: units, useBias, kernelInit, biasInit, dtype; `maxout`: units, pieces and
- * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype;
+ * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate;
  * `sequential`: layers). Initialisers are names or `{ "constant": value }`.
  *
  * @category model
@@ -149,6 +152,8 @@ export type LayerSpec =
   | t.TypeOf<typeof TanhSpec>
   | t.TypeOf<typeof ReluSpec>
   | t.TypeOf<typeof SoftplusSpec>
+  | t.TypeOf<typeof GeluSpec>
+  | t.TypeOf<typeof SiluSpec>
   | t.TypeOf<typeof FlattenSpec>
   | { readonly type: 'sequential'; readonly layers: LayerSpec[] }
 
@@ -195,6 +200,8 @@ const branches: Readonly<Record<string, t.Mixed>> = {
   prelu: PreluSpec,
   elu: EluSpec,
   softplus: SoftplusSpec,
+  gelu: GeluSpec,
+  silu: SiluSpec,
   flatten: FlattenSpec,
   sequential: SequentialSpec,
 }
@@ -243,6 +250,10 @@ function build(s: LayerSpec): AnyLayer {
       return elu(s.alpha)
     case 'softplus':
       return softplus()
+    case 'gelu':
+      return gelu({ approximate: s.approximate })
+    case 'silu':
+      return silu()
     case 'flatten':
       return flatten()
     case 'sequential':
@@ -250,48 +261,7 @@ function build(s: LayerSpec): AnyLayer {
   }
 }
 
-// --- parameter counts (from shapes alone)
-
-/**
- * The number of parameters `layers` create for examples of `shape`, computed from the shapes
- * alone (nothing is allocated), and the output shape; `shape` is undefined from the first layer
- * that would reject its input (its own init then says why), so the count is then a lower bound.
- */
-function countParams(layers: readonly LayerSpec[], shape: number[] | undefined): { count: number; shape: number[] | undefined } {
-  let count = 0
-  for (const l of layers) {
-    if (shape === undefined) break
-    const last = shape[shape.length - 1]
-    switch (l.type) {
-      case 'dense':
-      case 'maxout': {
-        if (shape.length === 0) {
-          shape = undefined
-          break
-        }
-        const width = l.type === 'dense' ? l.units : l.units * l.pieces
-        count += last * width + (l.useBias === false ? 0 : width)
-        shape = [...shape.slice(0, -1), l.units]
-        break
-      }
-      case 'prelu':
-        count += shape.length === 0 ? 1 : last
-        break
-      case 'flatten':
-        shape = [shape.reduce((a, b) => a * b, 1)]
-        break
-      case 'sequential': {
-        const inner = countParams(l.layers, shape)
-        count += inner.count
-        shape = inner.shape
-        break
-      }
-      default:
-        break
-    }
-  }
-  return { count, shape }
-}
+// --- the size guard
 
 const countText = (n: number): string => (Number.isSafeInteger(n) ? String(n) : n.toPrecision(4))
 

@@ -20,7 +20,7 @@ describe('purediff/nn completeness', () => {
     expect(ghosts).toEqual([])
   })
   it('every layer constructor has a row of its own', () => {
-    const layers = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'maxout', 'dropout', 'flatten', 'sequential']
+    const layers = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'gelu', 'silu', 'maxout', 'dropout', 'flatten', 'sequential']
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
@@ -34,6 +34,8 @@ describe('purediff/nn completeness', () => {
       'prelu',
       'elu',
       'softplus',
+      'gelu',
+      'silu',
       'maxout',
       'dropout',
       'flatten',

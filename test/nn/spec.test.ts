@@ -41,7 +41,8 @@ const leaf: fc.Arbitrary<LayerSpec> = fc.oneof(
     { type: fc.constant('prelu' as const), alphaInit: fc.double({ min: 0, max: 1, noNaN: true }), dtype: fc.constantFrom('float32' as const, 'float64' as const) },
     { requiredKeys: ['type'] },
   ),
-  fc.constantFrom<LayerSpec>({ type: 'sigmoid' }, { type: 'tanh' }, { type: 'relu' }, { type: 'softplus' }, { type: 'flatten' }),
+  fc.record({ type: fc.constant('gelu' as const), approximate: fc.boolean() }, { requiredKeys: ['type'] }),
+  fc.constantFrom<LayerSpec>({ type: 'sigmoid' }, { type: 'tanh' }, { type: 'relu' }, { type: 'softplus' }, { type: 'silu' }, { type: 'flatten' }),
 )
 const layerSpec: fc.Arbitrary<LayerSpec> = fc.oneof(
   { weight: 4, arbitrary: leaf },
@@ -95,6 +96,9 @@ describe('valid specs', () => {
       [{ type: 'tanh' }, nn.tanh()],
       [{ type: 'relu' }, nn.relu()],
       [{ type: 'softplus' }, nn.softplus()],
+      [{ type: 'gelu' }, nn.gelu()],
+      [{ type: 'gelu', approximate: true }, nn.gelu({ approximate: true })],
+      [{ type: 'silu' }, nn.silu()],
       [{ type: 'flatten' }, nn.flatten()],
       [{ type: 'sequential', layers: [{ type: 'dense', units: 2 }, { type: 'tanh' }] }, nn.sequential(nn.dense(2), nn.tanh())],
     ]
@@ -124,6 +128,8 @@ describe('invalid specs: a Left naming the path', () => {
     ['fractional units', { layers: [{ type: 'dense', units: 2.5 }] }, 'layers.0.units', 'got 2.5'],
     ['units as a string', { layers: [{ type: 'dense', units: '128' }] }, 'layers.0.units', 'got "128"'],
     ['missing units', { layers: [{ type: 'dense' }] }, 'layers.0.units', 'got undefined'],
+    ['gelu approximate not a boolean', { layers: [{ type: 'gelu', approximate: 'yes' }] }, 'layers.0.approximate', 'got "yes"'],
+    ['silu with an option', { layers: [{ type: 'silu', alpha: 1 }] }, 'layers.0.alpha', "unknown field 'alpha' in a 'silu' layer"],
     ['rate 1', { layers: [{ type: 'dense', units: 2 }, { type: 'relu' }, { type: 'dropout', rate: 1 }] }, 'layers.2.rate', 'expected a number in [0, 1)'],
     ['rate above 1', { layers: [{ type: 'dropout', rate: 1.5 }] }, 'layers.0.rate', 'got 1.5'],
     ['negative rate', { layers: [{ type: 'dropout', rate: -0.1 }] }, 'layers.0.rate', 'got -0.1'],
