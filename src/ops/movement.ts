@@ -28,7 +28,8 @@ const padP: Primitive<PadParams> = {
   name: 'pad',
   impl: ([x], { before, shape, value }) => {
     const out = alloc(x.dtype, sizeOf(shape), 'pad', shape)
-    if (value !== 0) out.fill(value)
+    // alloc zero-fills: skip the fill only for +0 (a fill value of −0 must keep its sign).
+    if (!Object.is(value, 0)) out.fill(value)
     km.padInto(x._data, x.shape, before, shape, stridesOf(shape), out)
     return fromData(out, shape, x.dtype)
   },

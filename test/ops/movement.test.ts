@@ -76,6 +76,12 @@ describe('pad', () => {
       { numRuns: 50 },
     )
   })
+  it('pads with −0 as −0 (regression: a fresh seed drew pad([−3, 0], [[0, 1]], −0), which gave +0)', () => {
+    const y = P.toFlatArray(P.pad(P.tensor([-3, 0], 'float64'), [[0, 1]], -0))
+    expect(Object.is(y[2], -0)).toBe(true)
+    expect(Object.is(y[1], 0)).toBe(true)
+  })
+
   it('keeps float32 and pads a float32 tensor with the value rounded to float32', () => {
     const y = P.pad(P.tensor([1]), [[1, 1]], 0.1)
     expect(y.dtype).toBe('float32')
