@@ -51,11 +51,9 @@ const caseArb = fc
     fc.array(fc.integer({ min: 1, max: 3 }), { minLength: LETTERS.length, maxLength: LETTERS.length }),
     fc.array(fc.shuffledSubarray([...LETTERS], { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
     fc.boolean(),
-    fc.infiniteStream(fc.boolean()),
   )
-  .chain(([sizes, terms, explicit, keeps]) => {
+  .chain(([sizes, terms, explicit]) => {
     const used = [...new Set(terms.flat())]
-    const it = keeps[Symbol.iterator]()
     const counts = new Map<string, number>()
     for (const l of terms.flat()) counts.set(l, (counts.get(l) ?? 0) + 1)
     // NumPy's implicit output: the indices seen once, sorted ('Z' before the lower-case letters)
