@@ -2,25 +2,10 @@
  * Bad input gets a PurediffError subclass whose message names the operation, the shapes or
  * values it got, and what it expected — one block per op family.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import * as P from '../src/index.js'
 import type { Tensor } from '../src/index.js'
-
-/** Runs f and returns what it threw. */
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
-}
-function expectError(f: () => unknown, cls: new (...a: never[]) => Error, ...parts: string[]) {
-  const e = thrown(f)
-  expect(e).toBeInstanceOf(cls)
-  expect(e).toBeInstanceOf(P.PurediffError)
-  for (const p of parts) expect(e.message).toContain(p)
-}
+import { expectError } from './helpers/errors.js'
 
 describe('constructors and readers', () => {
   it('names the constructor and the problem', () => {

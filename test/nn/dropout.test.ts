@@ -10,6 +10,7 @@ import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { type DropoutMode, dense, dropout, dropoutWithMask, relu, sequential } from '../../src/nn/index.js'
 import { compareAllMasks, dropoutLaws } from '../../laws/index.js'
+import { thrown } from '../helpers/errors.js'
 
 const RUNS = 100
 const modes: readonly DropoutMode[] = ['inverted', 'scaleAtTest']
@@ -17,15 +18,6 @@ const rates = [0.1, 0.25, 0.5, 0.75, 0.9]
 /** Deterministic values in [−1, 1] without a random source. */
 const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233))
 const t64 = (v: number[], s: number[]) => P.fromArray(v, s, 'float64')
-
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
-}
 
 describe('dropoutLaws', () => {
   for (const [law, property] of Object.entries(dropoutLaws())) {

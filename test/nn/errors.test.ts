@@ -2,27 +2,10 @@
  * Bad input to a layer gets a PurediffError naming the layer (`dense(64)`, `maxout(2×3)`, and the
  * position inside a `sequential`) with the shapes or values it got and what it expected.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import * as P from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
-
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
-}
-function expectError(f: () => unknown, cls: new (...a: never[]) => Error, ...parts: (string | RegExp)[]) {
-  const e = thrown(f)
-  expect(e).toBeInstanceOf(cls)
-  expect(e).toBeInstanceOf(P.PurediffError)
-  for (const p of parts) {
-    if (typeof p === 'string') expect(e.message).toContain(p)
-    else expect(e.message).toMatch(p)
-  }
-}
+import { expectError } from '../helpers/errors.js'
 
 const key = P.random.key(0)
 

@@ -8,19 +8,11 @@ import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { accuracy, dense, l1Penalty, l2Penalty, losses, maxout, prelu, relu, sequential, weightsOf } from '../../src/nn/index.js'
 import { arb, checkGrad, formatGradCheck } from '../../src/testing/index.js'
+import { thrown } from '../helpers/errors.js'
 
 const flat = P.toFlatArray
 const t64 = (v: number[], s: number[]) => P.fromArray(v, s, 'float64')
 const EPS = 2 ** -52
-
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
-}
 
 /** A batch of logits [b, c] and one-hot labels for random classes. */
 const logitsAndLabels = (min = -5, max = 5) =>

@@ -10,6 +10,7 @@ import { afterEach, assert, describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
 import type { Layer, LayerSpec } from '../../src/nn/index.js'
+import { thrown } from '../helpers/errors.js'
 
 const { fromSpec, ModelSpec, LayerSpec: LayerCodec, DEFAULT_MAX_PARAMS, MAX_UNITS, MAX_PIECES, MAX_SPEC_DEPTH } = nn
 const key = P.random.key(0)
@@ -24,14 +25,6 @@ function right(json: unknown, opts?: nn.FromSpecOptions): Layer<unknown[]> {
   const r = fromSpec(json, opts)
   if (!isRight(r)) throw r.left
   return r.right
-}
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
 }
 
 // Records the largest typed array requested while `f` runs: "before allocating" made observable.

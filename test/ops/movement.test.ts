@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { shapeArb, tensorOf } from '../specs/ops.js'
+import { expectError } from '../helpers/errors.js'
 
 const bits = (t: P.Tensor) => ({ shape: [...t.shape], dtype: t.dtype, values: P.toFlatArray(t) })
 
@@ -20,20 +21,6 @@ function unravel(i: number, shape: readonly number[]): number[] {
   return idx
 }
 const ravel = (idx: readonly number[], shape: readonly number[]) => idx.reduce((a, k, d) => a * shape[d] + k, 0)
-
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
-}
-function expectError(f: () => unknown, cls: new (...a: never[]) => Error, ...parts: string[]) {
-  const e = thrown(f)
-  expect(e).toBeInstanceOf(cls)
-  for (const p of parts) expect(e.message).toContain(p)
-}
 
 const widthsArb = (rank: number) => fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: rank, maxLength: rank })
 

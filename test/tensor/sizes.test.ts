@@ -9,15 +9,7 @@ import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { MAX_ELEMENTS } from '../../src/tensor/dtype.js'
 import { hashCounters } from '../../src/random/threefry.js'
-
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
-}
+import { thrown } from '../helpers/errors.js'
 
 /** The exact product as a decimal string, computed independently of the library (BigInt). */
 const exact = (shape: readonly number[]): string => shape.reduce((a, d) => a * BigInt(d), 1n).toString()

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import * as O from '../../src/optim/index.js'
+import { thrown } from '../helpers/errors.js'
 
 const s = (x: number) => P.scalar(x)
 
@@ -70,14 +71,6 @@ function nested(containers: number): unknown {
 const innermost = (t: unknown): Tensor => {
   while (!(t instanceof P.Tensor)) t = (t as { a: unknown }).a
   return t
-}
-function thrown(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a throw')
 }
 
 describe('cyclic pytrees are named errors, never a stack overflow', () => {
