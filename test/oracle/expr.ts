@@ -12,6 +12,10 @@
  * - attend: self-attention softmax(t·tᵀ)·x with t = tanh x (logits within ±4, so well
  *   conditioned), through matmul (batched over the leading axes), transpose and softmax; a
  *   rank-1 x is treated as one row (expandDims, then reshape back).
+ * - gatherLast: take along the last axis (length n) at [−1, 0, 1, 1, 2, 2, …] (n entries: a
+ *   negative index and repeats), `tf.gather` at the same indices moved into [0, n);
+ * - scatterFirst: scatterAdd(x, those indices along axis 0, x), i.e. x plus its rows added into
+ *   the rows they name, against x + `tf.unsortedSegmentSum`.
  */
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
@@ -46,6 +50,8 @@ export const UNARY = [
   'logSoftmax',
   'roll',
   'attend',
+  'gatherLast',
+  'scatterFirst',
 ] as const
 export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const
 
@@ -106,6 +112,10 @@ function tfAttend(x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, x.shape)
 }
 
+/** n indices into an axis of length n: −1 first, then ⌊k/2⌋ (repeats from n = 3 on). */
+const spread = (n: number): number[] => Array.from({ length: n }, (_, k) => (k === 0 ? -1 : Math.floor(k / 2)))
+const nonNegative = (n: number): number[] => spread(n).map((k) => (k < 0 ? k + n : k))
+
 interface Ops<T> {
   readonly unary: Record<UnaryName, (x: T) => T>
   readonly binary: Record<BinaryName, (a: T, b: T) => T>
@@ -137,6 +147,8 @@ const PD: Ops<Tensor> = {
     logSoftmax: (x) => pd.logSoftmax(x),
     roll: pdRoll,
     attend: pdAttend,
+    gatherLast: (x) => pd.take(x, spread(x.shape[x.rank - 1]), -1),
+    scatterFirst: (x) => pd.scatterAdd(x, spread(x.shape[0]), x),
   },
   binary: {
     add: pd.add,
@@ -181,6 +193,8 @@ const TF: Ops<tf.Tensor> = {
     logSoftmax: (x) => tf.logSoftmax(x),
     roll: tfRoll,
     attend: tfAttend,
+    gatherLast: (x) => tf.gather(x, tf.tensor1d(nonNegative(x.shape[x.rank - 1]), 'int32'), x.rank - 1),
+    scatterFirst: (x) => tf.add(x, tf.unsortedSegmentSum(x, tf.tensor1d(nonNegative(x.shape[0]), 'int32'), x.shape[0])),
   },
   binary: {
     add: tf.add,
