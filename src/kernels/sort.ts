@@ -66,7 +66,7 @@ function mergeRow(src: TypedArray, off: number, n: number, desc: boolean, s: Scr
   let nans = 0
   for (let i = 0; i < n; i++) {
     const v = src[off + i]
-    if (v === v) {
+    if (!Number.isNaN(v)) {
       K[m] = desc ? -v : v
       I[m++] = i
     } else I2[nans++] = i // NaN positions, in order, kept aside in the second buffer
@@ -144,7 +144,7 @@ function radixRow(src: TypedArray, bits: Uint32Array, off: number, n: number, de
   for (let i = 0; i < n; i++) {
     const v = src[off + i]
     let key: number
-    if (v !== v) key = 0xffffffff
+    if (Number.isNaN(v)) key = 0xffffffff
     else if (v === 0) key = 0x80000000
     else {
       const b = bits[off + i]
@@ -239,14 +239,14 @@ function heapRow(src: TypedArray, off: number, n: number, k: number, hv: Float64
   let nans = 0
   for (let i = 0; i < n && nans < k; i++) {
     const v = src[off + i]
-    if (v !== v) out[oOff + nans++] = i
+    if (Number.isNaN(v)) out[oOff + nans++] = i
   }
   const m = k - nans
   if (m === 0) return
   let size = 0
   for (let i = 0; i < n; i++) {
     const v = src[off + i]
-    if (v !== v) continue
+    if (Number.isNaN(v)) continue
     if (size < m) {
       // sift up: the new entry is worse than any kept one of equal value (larger index)
       let c = size++
