@@ -24,7 +24,7 @@ const TIES = mixed([-1, 0, 0.5, 2], -3, 3)
  * The indices are copied into a new tensor first: TF.js has no stopGradient, and tf.grads
  * refuses a path through TopK or Equal even when it carries no gradient.
  */
-function takeLast(x: tf.Tensor, idx0: tf.Tensor): tf.Tensor {
+export function takeLast(x: tf.Tensor, idx0: tf.Tensor): tf.Tensor {
   const n = x.shape[x.rank - 1]
   const idx = tf.tensor(idx0.dataSync(), idx0.shape, 'int32')
   // (tf.oneHot refuses depth 1: compare with a range instead)
@@ -33,7 +33,7 @@ function takeLast(x: tf.Tensor, idx0: tf.Tensor): tf.Tensor {
 }
 
 /** TF.js's stable ascending argsort along the last axis. */
-const tfArgsortLast = (x: tf.Tensor): tf.Tensor => tf.topk(tf.neg(x), x.shape[x.rank - 1]).indices
+export const tfArgsortLast = (x: tf.Tensor): tf.Tensor => tf.topk(tf.neg(x), x.shape[x.rank - 1]).indices
 
 /** Applies a last-axis TF.js function along axis `a` (swap it with the last, apply, swap back). */
 function alongAxis(x: tf.Tensor, a: number, f: (u: tf.Tensor) => tf.Tensor): tf.Tensor {
