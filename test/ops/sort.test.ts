@@ -233,6 +233,35 @@ describe('topK', () => {
   })
 })
 
+describe('dtypes', () => {
+  it('indices are int32; int32 and bool tensors sort in their own dtype', () => {
+    fc.assert(
+      fc.property(caseArb, ([x, axis]) => {
+        expect(P.argsort(x, axis).dtype).toBe('int32')
+        expect(P.topK(P.reshape(x, [-1]), 1)[1].dtype).toBe('int32')
+      }),
+      { numRuns: 5 },
+    )
+    const i = P.tensor([[3, -1, 2, -1]], 'int32')
+    expect(P.sort(i).dtype).toBe('int32')
+    expect(P.toFlatArray(P.sort(i))).toEqual([-1, -1, 2, 3])
+    expect(P.toFlatArray(P.argsort(i))).toEqual([1, 3, 2, 0])
+    const [v, k] = P.topK(i, 2)
+    expect([v.dtype, P.toFlatArray(v), P.toFlatArray(k)]).toEqual(['int32', [3, 2], [0, 2]])
+    const b = P.tensor([1, 0, 1, 0], 'bool')
+    expect(P.sort(b).dtype).toBe('bool')
+    expect(P.toFlatArray(P.sort(b))).toEqual([0, 0, 1, 1])
+    expect(P.toFlatArray(P.argsort(b))).toEqual([1, 3, 0, 2])
+  })
+
+  it('an int32 sort is a constant to differentiation: the gradient flows only through float values', () => {
+    // f(x) = Σ x · cast(sort(i)) with i int32: d/dx = cast(sort(i)), and nothing flows into i
+    const i = P.tensor([2, 0, 1], 'int32')
+    const g = P.grad((x: P.Tensor) => P.sum(P.mul(x, P.cast(P.sort(i), 'float64'))))(P.tensor([5, 6, 7], 'float64'))
+    expect(P.toFlatArray(g)).toEqual([0, 1, 2])
+  })
+})
+
 describe('edges, immutability and errors', () => {
   it('handles empty axes and length-1 axes', () => {
     expect(P.sort(P.zeros([2, 0])).shape).toEqual([2, 0])
