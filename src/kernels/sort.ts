@@ -7,9 +7,9 @@
  * Descending is the reverse order with ties still in index order (NaNs first, as the largest).
  *
  * Two row sorts, picked by measurement (4096×1000 float32, Node 20, see the op's doc):
- * - float32 rows of at least RADIX_FROM entries: an LSD radix sort of 32-bit keys, 8 bits per
- *   pass, skipping passes where every key has the same digit (stable by construction);
- * - otherwise (float64, short rows): a merge sort of (key, index) pairs kept side by side, with
+ * - float32 and int32 rows of at least RADIX_FROM entries: an LSD radix sort of 32-bit keys,
+ *   8 bits per pass, skipping passes where every key has the same digit (stable by construction);
+ * - otherwise (float64, bool, short rows): a merge sort of (key, index) pairs kept side by side, with
  *   insertion sort on runs of RUN (both stable: equal keys never cross).
  *
  * @internal
@@ -49,7 +49,7 @@ function scratch(n: number, radix: boolean): Scratch {
  * `out[oOff …]`. `desc` reverses the order of values, not of ties.
  */
 function sortRow(src: TypedArray, bits: Uint32Array | null, off: number, n: number, desc: boolean, s: Scratch, out: Int32Array, oOff: number): void {
-  if (bits !== null) radixRow(src, bits, off, n, desc, s, out, oOff)
+  if (bits !== null) radixRow(src, bits, src instanceof Int32Array, off, n, desc, s, out, oOff)
   else mergeRow(src, off, n, desc, s, out, oOff)
 }
 
@@ -129,11 +129,12 @@ function mergeRow(src: TypedArray, off: number, n: number, desc: boolean, s: Scr
 }
 
 /**
- * LSD radix sort of float32 keys: the IEEE bits made order-preserving as unsigned integers
- * (negatives: all bits flipped; non-negatives: the sign bit set), −0 mapped to +0's key and every
- * NaN to the largest key; descending flips every key. Each pass scatters stably by one byte.
+ * LSD radix sort of 32-bit keys made order-preserving as unsigned integers: int32 with the sign
+ * bit flipped; float32 bits with all bits flipped for negatives and the sign bit set otherwise,
+ * −0 mapped to +0's key and every NaN to the largest key. Descending flips every key. Each pass
+ * scatters stably by one byte.
  */
-function radixRow(src: TypedArray, bits: Uint32Array, off: number, n: number, desc: boolean, s: Scratch, out: Int32Array, oOff: number): void {
+function radixRow(src: TypedArray, bits: Uint32Array, int: boolean, off: number, n: number, desc: boolean, s: Scratch, out: Int32Array, oOff: number): void {
   const h = s.hist
   h.fill(0)
   let K = s.ua
@@ -142,13 +143,16 @@ function radixRow(src: TypedArray, bits: Uint32Array, off: number, n: number, de
   let I2 = s.ib
   const flip = desc ? 0xffffffff : 0
   for (let i = 0; i < n; i++) {
-    const v = src[off + i]
     let key: number
-    if (Number.isNaN(v)) key = 0xffffffff
-    else if (v === 0) key = 0x80000000
+    if (int) key = bits[off + i] ^ 0x80000000
     else {
-      const b = bits[off + i]
-      key = b & 0x80000000 ? ~b : b | 0x80000000
+      const v = src[off + i]
+      if (Number.isNaN(v)) key = 0xffffffff
+      else if (v === 0) key = 0x80000000
+      else {
+        const b = bits[off + i]
+        key = b & 0x80000000 ? ~b : b | 0x80000000
+      }
     }
     key = (key ^ flip) >>> 0
     K[i] = key
@@ -184,9 +188,9 @@ function radixRow(src: TypedArray, bits: Uint32Array, off: number, n: number, de
   out.set(I.subarray(0, n), oOff)
 }
 
-/** The float32 bits of `src` (a view, no copy) when the radix sort applies to rows of n, else null. */
+/** The bits of float32 or int32 `src` (a view, no copy) when the radix sort applies to rows of n, else null. */
 function radixBits(src: TypedArray, n: number): Uint32Array | null {
-  return src instanceof Float32Array && n >= RADIX_FROM ? new Uint32Array(src.buffer, src.byteOffset, src.length) : null
+  return (src instanceof Float32Array || src instanceof Int32Array) && n >= RADIX_FROM ? new Uint32Array(src.buffer, src.byteOffset, src.length) : null
 }
 
 /**

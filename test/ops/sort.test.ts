@@ -2,8 +2,8 @@
  * sort, argsort and topK against a stable reference: Array.prototype.sort of (value, index)
  * pairs, which the language specifies as stable, under the documented order (numbers ascending,
  * −0 equal to +0, NaN after everything; topK the reverse with ties still by index). Inputs are
- * tie-heavy (small integers, ±0, ±Infinity, NaN) and come in both dtypes, with rows short and
- * long enough to take every kernel path (merge sort, float32 radix sort, top-k heap). Gradients
+ * tie-heavy (small integers, ±0, ±Infinity, NaN; int32 extremes) in float32, float64 and int32,
+ * with rows short and long enough to take every kernel path (merge sort, radix sort, top-k heap). Gradients
  * at ties, immutability and errors too. (Gradient laws over distinct values: the rows in
  * test/specs/ops.ts; TF.js: test/oracle/opsSort.ts.)
  */
@@ -43,7 +43,13 @@ function lanes(shape: readonly number[], axis: number): number[][] {
 
 // Ties, signed zeros, infinities and NaN often; generic doubles too.
 const value = fc.oneof(fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity), fc.integer({ min: -3, max: 3 }), fc.double({ min: -1e6, max: 1e6 }))
-const dtype = fc.constantFrom<P.DType>('float32', 'float64')
+const dtype = fc.constantFrom<P.DType>('float32', 'float64', 'int32')
+/** Values for a dtype: int32 gets integers (the extremes included), floats everything above. */
+const valuesOf = (dt: P.DType, n: number) =>
+  fc.array(dt === 'int32' ? fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })) : value, {
+    minLength: n,
+    maxLength: n,
+  })
 
 /** A shape with one axis short (1–12) or long (RADIX_FROM and more), the others 1–3. */
 const shapeArb = fc
@@ -54,13 +60,20 @@ const shapeArb = fc
     return s
   })
 
-/** x (plain values rounded to its dtype, as the tensor holds them) and a valid axis. */
-const caseArb = fc.tuple(shapeArb, dtype).chain(([s, dt]) =>
-  fc.tuple(
-    fc.array(value, { minLength: s.reduce((a, b) => a * b, 1), maxLength: s.reduce((a, b) => a * b, 1) }).map((v) => P.fromArray(v, s, dt)),
-    fc.integer({ min: -s.length, max: s.length - 1 }),
-  ),
-)
+/** x (of one of `dtypes`) and a valid axis. */
+const caseOf = (dtypes: fc.Arbitrary<P.DType>) =>
+  fc.tuple(shapeArb, dtypes).chain(([s, dt]) =>
+    fc.tuple(
+      valuesOf(
+        dt,
+        s.reduce((a, b) => a * b, 1),
+      ).map((v) => P.fromArray(v, s, dt)),
+      fc.integer({ min: -s.length, max: s.length - 1 }),
+    ),
+  )
+const caseArb = caseOf(dtype)
+/** Float x only: for gradients. */
+const floatCaseArb = caseOf(fc.constantFrom<P.DType>('float32', 'float64'))
 
 /** x with a long or short last axis and k in [0, n], often small (the heap) and often large. */
 const topKArb = fc.tuple(shapeArb, dtype).chain(([s0, dt]) => {
@@ -69,7 +82,10 @@ const topKArb = fc.tuple(shapeArb, dtype).chain(([s0, dt]) => {
   s.splice(s.indexOf(n), 1)
   s.push(n)
   return fc.tuple(
-    fc.array(value, { minLength: s.reduce((a, b) => a * b, 1), maxLength: s.reduce((a, b) => a * b, 1) }).map((v) => P.fromArray(v, s, dt)),
+    valuesOf(
+      dt,
+      s.reduce((a, b) => a * b, 1),
+    ).map((v) => P.fromArray(v, s, dt)),
     fc.oneof(fc.integer({ min: 0, max: Math.min(n, 4) }), fc.integer({ min: 0, max: n })),
   )
 })
@@ -156,7 +172,7 @@ describe('sort', () => {
 
   it('sends each output cotangent back to the position its value came from, ties included', () => {
     fc.assert(
-      fc.property(caseArb, fc.integer({ min: 1, max: 2 ** 30 }), ([x0, axis], seed) => {
+      fc.property(floatCaseArb, fc.integer({ min: 1, max: 2 ** 30 }), ([x0, axis], seed) => {
         // a finite x (NaN and Infinity make the objective itself NaN); ties stay
         const x = P.fromArray(
           P.toFlatArray(x0).map((v) => (Number.isFinite(v) ? v : 7)),
@@ -279,7 +295,7 @@ describe('edges, immutability and errors', () => {
         P.sort(x, axis)
         P.argsort(x, axis)
         P.topK(x, 1)
-        P.grad((t: P.Tensor) => P.sum(P.sort(t, axis)))(x)
+        if (x.dtype !== 'int32') P.grad((t: P.Tensor) => P.sum(P.sort(t, axis)))(x)
         expect(P.toFlatArray(x)).toEqual(before)
       }),
       { numRuns: 15 },
