@@ -119,8 +119,8 @@ function alongLast(t: Tensor, a: number, f: (u: Tensor) => Tensor): Tensor {
  * So `sort(x, axis)` is `x` read at these indices along the axis. Indices are int32 and carry no
  * gradient. Any dtype sorts (bool as 0 < 1).
  *
- * Speed: 4096 rows of 1000 sort in about 145 ms (float32, a radix sort) and 320 ms (float64,
- * a merge sort) on Node 20.
+ * Speed: 4096 rows of 1000 sort in about 145 ms (float32; int32 125 ms: a radix sort) and
+ * 320 ms (float64: a merge sort) on Node 20; TF.js's `tf.topk(x, 1000)` takes about 4 s.
  *
  * @example
  * import { argsort, tensor, toArray } from 'purediff'
@@ -137,14 +137,15 @@ export function argsort(x: Tensor, axis = -1): Tensor {
 /**
  * `x` sorted along `axis` (default the last), ascending, in the order of `argsort` (NaNs last).
  * Differentiable: the cotangent of each output goes back to the position its value came from
- * (a scatter by the sorting permutation); equal values are told apart by their position.
+ * (a scatter by the sorting permutation); equal values are told apart by their position. int32
+ * and bool tensors sort in their own dtype (and carry no gradient).
  *
  * @example
  * import { sort, grad, sum, mul, tensor, toArray } from 'purediff'
  * const x = tensor([[3, 1, 2], [0, 5, -4]])
  * if (JSON.stringify(toArray(sort(x))) !== '[[1,2,3],[-4,0,5]]') throw new Error()
  * if (JSON.stringify(toArray(sort(x, 0))) !== '[[0,1,-4],[3,5,2]]') throw new Error()
- * // d/dx Σ w·sort(x) sends w[j] to the position of the j-th smallest: [1,2,3]·P
+ * // sort([3, 1, 2]) reads positions [1, 2, 0], so d/dx Σ w·sort(x) puts w[j] at position j's source
  * const g = grad((v) => sum(mul(tensor([1, 2, 3]), sort(v))))(tensor([3, 1, 2]))
  * if (JSON.stringify(toArray(g)) !== '[3,1,2]') throw new Error()
  * @category sorting
