@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { isFloat } from '../tensor/dtype.js'
 import { shapesEqual } from '../tensor/shape.js'
 import type { Tensor } from '../tensor/model.js'
 import { zeros } from '../tensor/Tensor.js'
@@ -62,6 +63,8 @@ export class ForwardTrace implements Trace {
       }
     }
     const out = bind(prim, vals, params)
+    // An int32 or bool result carries no tangent: a constant here, as in reverse mode.
+    if (!isFloat(out.dtype)) return out
     return newTracer<Tangent>(this, out, out, fitTangent(prim.jvp(tangents, vals, out, params), out), 0)
   }
 }

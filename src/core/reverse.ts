@@ -8,6 +8,7 @@
  *
  * @internal
  */
+import { isFloat } from '../tensor/dtype.js'
 import { shapesEqual, reducedAxes } from '../tensor/shape.js'
 import type { Tensor } from '../tensor/model.js'
 import type { Primitive } from '../engine/primitive.js'
@@ -75,6 +76,9 @@ export class ReverseTrace implements Trace {
       }
     }
     const out = bind(prim, vals, params)
+    // An int32 or bool result has no derivative (it is piecewise constant in every input): a
+    // constant here, so no cotangent ever reaches an integer value.
+    if (!isFloat(out.dtype)) return out
     const node: Node = { prim, params, inputs: vals, parents, out }
     return newTracer(this, out, out, node, ++lastId)
   }

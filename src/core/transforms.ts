@@ -10,11 +10,11 @@
  *
  * @since 0.1.0
  */
-import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { ArgumentError, DTypeError, ShapeError, fmt } from '../tensor/errors.js'
 import { shapesEqual } from '../tensor/shape.js'
 import { type ConcreteTensor, Tensor, fromData, zeros } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
-import { alloc } from '../tensor/dtype.js'
+import { alloc, isFloat } from '../tensor/dtype.js'
 import { type Tree, flatten, leafPaths, sameStructure, unflatten } from '../tree/index.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -47,6 +47,7 @@ export function vjp<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y, x: X,
 /** `vjp` whose input errors (a bad leaf, a cycle, too deep) name `op`, the transform called. */
 function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y, x: X, rest: R): [Y, (ct: Y) => X] {
   const { leaves, structure } = flatten(op, x)
+  checkFloatLeaves(op, leaves, structure, 'differentiate with respect to')
   const trace = new ReverseTrace()
   const boxes = leaves.map((l) => trace.input(l))
   const y = f(unflatten<X>(structure, boxes), ...rest)
@@ -70,6 +71,21 @@ function vjpAs<X, Y, R extends unknown[]>(op: string, f: (x: X, ...rest: R) => Y
     )
   }
   return [unflatten<Y>(out.structure, yVals), pullback]
+}
+
+/**
+ * Refuses an int32 or bool leaf among the differentiated inputs: an integer has no derivative
+ * (its neighbours are not integers), so a gradient for it would be a silent zero. Naming the
+ * path lets the user move it to a further argument, which passes through undifferentiated.
+ */
+function checkFloatLeaves(op: string, leaves: readonly Tensor[], structure: Parameters<typeof leafPaths>[0], what: string): void {
+  const bad = leaves.findIndex((l) => !isFloat(l.dtype))
+  if (bad < 0) return
+  const path = leafPaths(structure)[bad]
+  throw new DTypeError(
+    op,
+    `cannot ${what} the ${leaves[bad].dtype} leaf at ${path || 'the root'} (shape ${fmt(leaves[bad].shape)}): only float32 and float64 values have derivatives; pass integer or bool inputs (indices, labels, masks) as a further argument, or cast them to a float dtype`,
+  )
 }
 
 // --- grad and valueAndGrad
@@ -161,6 +177,7 @@ export function jvp<P extends readonly unknown[], Y>(f: (...primals: P) => Y, pr
       throw new ShapeError('jvp', `tangent at ${paths[i]} has shape ${fmt(l.shape)}; expected the primal's shape ${fmt(p.leaves[i].shape)}`)
     }
   })
+  checkFloatLeaves('jvp', p.leaves, p.structure, 'push a tangent through')
   const trace = new ForwardTrace()
   const boxes = p.leaves.map((l, i) => trace.input(l, t.leaves[i]))
   const y = f(...unflatten<P>(p.structure, boxes))
@@ -297,8 +314,22 @@ const customVjpP: Primitive<CustomVjpParams> = {
   },
   jvp: (tangents, leaves, _out, p) => {
     if (tangents.every((t) => t === null)) return null
-    const ts = tangents.map((t, i) => t ?? zeros(leaves[i].shape, leaves[i].dtype))
-    return jvp((...ls: Tensor[]) => p.f(...rebuild(ls, p)), leaves.slice(), ts)[1]
+    // Tangents go through the float leaves only: an int32 or bool argument (labels, indices) is
+    // held fixed, as it carries no tangent.
+    const at = leaves.flatMap((l, i) => (isFloat(l.dtype) ? [i] : []))
+    const ts = at.map((i) => tangents[i] ?? zeros(leaves[i].shape, leaves[i].dtype))
+    const g = (...fs: Tensor[]) => {
+      const ls = leaves.slice()
+      at.forEach((i, k) => {
+        ls[i] = fs[k]
+      })
+      return p.f(...rebuild(ls, p))
+    }
+    return jvp(
+      g,
+      at.map((i) => leaves[i]),
+      ts,
+    )[1]
   },
   vjp: (g, leaves, _out, p) => {
     const [, res] = p.fwd(...rebuild(leaves, p))

@@ -11,6 +11,8 @@
  * @since 0.1.0
  */
 
+import { BYTES, type DType, type TypedArray, alloc } from '../tensor/dtype.js'
+
 // --- model
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
@@ -209,32 +211,37 @@ export function fromBase64(s: string, words: boolean = isLittleEndian()): Uint8A
 }
 
 /**
- * The little-endian bytes of float storage. On a little-endian machine, a view of the same
- * memory (no copy: read it, never write it); elsewhere, a byte-swapped copy.
+ * The little-endian bytes of tensor storage (float32, float64, int32, or bool's one byte per
+ * element). On a little-endian machine, a view of the same memory (no copy: read it, never
+ * write it); elsewhere, a byte-swapped copy.
  */
-export function littleEndianBytes(data: Float32Array | Float64Array): Uint8Array {
-  if (isLittleEndian()) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+export function littleEndianBytes(data: TypedArray): Uint8Array {
+  if (isLittleEndian() || data.BYTES_PER_ELEMENT === 1) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   const out = new Uint8Array(data.byteLength)
   const view = new DataView(out.buffer)
-  if (data.BYTES_PER_ELEMENT === 8) for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i], true)
+  if (data instanceof Float64Array) for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i], true)
+  else if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(4 * i, data[i], true)
   else for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true)
   return out
 }
 
 /**
- * Float storage read from little-endian `bytes` (a multiple of the dtype's width long). Takes
- * over `bytes`' buffer when it can (a little-endian machine, a buffer of its own from offset 0,
- * as `fromBase64` returns): do not use `bytes` afterwards.
+ * Storage of `dtype` read from little-endian `bytes` (a multiple of the dtype's width long).
+ * Takes over `bytes`' buffer when it can (a little-endian machine, a buffer of its own from
+ * offset 0, as `fromBase64` returns): do not use `bytes` afterwards. bool bytes are taken as
+ * they are: the caller checks they are 0 or 1.
  */
-export function fromLittleEndianBytes(bytes: Uint8Array, dtype: 'float32' | 'float64'): Float32Array | Float64Array {
-  const width = dtype === 'float64' ? 8 : 4
+export function fromLittleEndianBytes(bytes: Uint8Array, dtype: DType): TypedArray {
+  const width = BYTES[dtype]
   const n = bytes.length / width
+  if (dtype === 'bool') return bytes
   if (isLittleEndian() && bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer) {
-    return dtype === 'float64' ? new Float64Array(bytes.buffer, 0, n) : new Float32Array(bytes.buffer, 0, n)
+    return dtype === 'float64' ? new Float64Array(bytes.buffer, 0, n) : dtype === 'int32' ? new Int32Array(bytes.buffer, 0, n) : new Float32Array(bytes.buffer, 0, n)
   }
-  const out = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)
+  const out = alloc(dtype, n)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
-  if (width === 8) for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true)
+  if (dtype === 'float64') for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true)
+  else if (dtype === 'int32') for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true)
   else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true)
   return out
 }

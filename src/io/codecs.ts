@@ -12,6 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, ArgumentError } from '../index.js'
 import { concrete, dataOf, fromData, Tensor as TensorClass } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
+import { BYTES, type DType } from '../tensor/dtype.js'
 import { fromBase64, fromLittleEndianBytes, littleEndianBytes, toBase64 } from './base64.js'
 import { jsonFnv1a } from './jsonText.js'
 
@@ -19,13 +20,14 @@ import { jsonFnv1a } from './jsonText.js'
 
 /**
  * A tensor as JSON: `dtype`, `shape` (non-negative integers) and `data`, the base64 of the
- * row-major values as little-endian float32 or float64 bytes.
+ * row-major values as little-endian bytes: float32, float64 or int32 (4, 8, 4 bytes), or bool
+ * (one byte, 0 or 1).
  *
  * @category codecs
  * @since 0.1.0
  */
 export interface TensorJSON {
-  readonly dtype: 'float32' | 'float64'
+  readonly dtype: DType
   readonly shape: readonly number[]
   readonly data: string
 }
@@ -41,19 +43,26 @@ function validateTensor(u: unknown, c: t.Context): t.Validation<Tensor> {
   if (extra.length > 0) return t.failure(u, c, `unknown field ${show(extra[0])} in a tensor (expected dtype, shape, data)`)
   const at = (k: string) => t.appendContext(c, k, t.unknown, u[k])
   const dtype = u.dtype
-  if (dtype !== 'float32' && dtype !== 'float64') return t.failure(dtype, at('dtype'), `expected 'float32' or 'float64', got ${show(dtype)}`)
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32' && dtype !== 'bool') {
+    return t.failure(dtype, at('dtype'), `expected 'float32', 'float64', 'int32' or 'bool', got ${show(dtype)}`)
+  }
   const shape = u.shape
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     return t.failure(shape, at('shape'), `expected an array of non-negative integers, got ${show(shape)}`)
   }
   const size = shape.reduce((a: number, b: number) => a * b, 1)
   if (!Number.isSafeInteger(size) || size > 2 ** 31) return t.failure(shape, at('shape'), `shape ${show(shape)} is too large`)
-  const width = dtype === 'float64' ? 8 : 4
+  const width = BYTES[dtype]
   if (typeof u.data !== 'string') return t.failure(u.data, at('data'), `expected a base64 string, got ${show(u.data)}`)
   const bytes = fromBase64(u.data)
   if (bytes === null) return t.failure(u.data, at('data'), 'expected canonical base64 (A–Z a–z 0–9 + /, padded with =)')
   if (bytes.length !== size * width) {
     return t.failure(u.data, at('data'), `expected ${size * width} bytes (${size} ${dtype} values for shape [${shape.join(',')}]), got ${bytes.length} (truncated or tampered)`)
+  }
+  if (dtype === 'bool') {
+    // A bool is stored as one byte, 0 or 1: any other byte is not a bool a tensor can hold.
+    const bad = bytes.findIndex((b) => b > 1)
+    if (bad >= 0) return t.failure(u.data, at('data'), `byte ${bad} of bool data is ${bytes[bad]}; expected 0 or 1`)
   }
   return t.success(fromData(fromLittleEndianBytes(bytes, dtype), Object.freeze(shape.slice() as number[]), dtype))
 }

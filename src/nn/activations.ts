@@ -9,7 +9,7 @@
  */
 import * as P from '../index.js'
 import { type DType, type Tensor, ArgumentError, ShapeError } from '../index.js'
-import { checkDType } from '../tensor/dtype.js'
+import { checkFloatDType } from '../tensor/dtype.js'
 import { type Initializer, constant } from './init.js'
 import type { EmptyParams, Layer } from './Layer.js'
 import { checkFinite, checkInput, checkInputShape, checkKey, checkOptions, checkParam, describe, fmt } from './checks.js'
@@ -140,7 +140,7 @@ export function leakyRelu(alpha = 0.01): Layer<EmptyParams> {
 export function prelu(opts?: PreluOptions): Layer<PreluParams> {
   const o = checkOptions('prelu', opts)
   const { alphaInit = 0.25, dtype = 'float32' } = o
-  checkDType('prelu', dtype)
+  checkFloatDType('prelu', dtype)
   const initAlpha: Initializer = typeof alphaInit === 'function' ? alphaInit : constant(checkFinite('prelu', 'alphaInit', alphaInit))
   return {
     name: 'prelu',

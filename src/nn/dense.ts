@@ -7,7 +7,7 @@
  */
 import { type DType, type Tensor, ArgumentError, ShapeError, add, matmul, random, relu as reluOp, reshape } from '../index.js'
 import { affine } from '../ops/fused.js'
-import { checkDType, checkSize } from '../tensor/dtype.js'
+import { checkFloatDType, checkSize } from '../tensor/dtype.js'
 import { type Initializer, glorotUniform, zeros } from './init.js'
 import type { Layer } from './Layer.js'
 import { checkInput, checkInputShape, checkKey, checkOptions, checkParam, checkPositiveInt, describe, fmt } from './checks.js'
@@ -56,7 +56,7 @@ export function linearOptions(op: string, opts: DenseOptions | undefined): Requi
   if (typeof kernelInit !== 'function') throw new ArgumentError(op, `kernelInit must be an initialiser (key, shape, dtype) => Tensor, got ${describe(kernelInit)}`)
   if (typeof biasInit !== 'function') throw new ArgumentError(op, `biasInit must be an initialiser (key, shape, dtype) => Tensor, got ${describe(biasInit)}`)
   if (typeof useBias !== 'boolean') throw new ArgumentError(op, `useBias must be a boolean, got ${describe(useBias)}`)
-  checkDType(op, dtype)
+  checkFloatDType(op, dtype)
   return { kernelInit, biasInit, useBias, dtype }
 }
 

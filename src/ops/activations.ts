@@ -15,7 +15,7 @@ import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
 import { exp, softplus } from './unary.js'
 import { greater, maximum, minimum, mul, neg, plus, sub, where } from './arithmetic.js'
-import { type TensorLike, binaryPrim, lift } from './prim.js'
+import { type TensorLike, binaryPrim, lift, liftFloat, toFloat } from './prim.js'
 
 // --- fused primitives
 // why: speed. The composite `where(greater(x, 0), x, mul(x, α))` runs three kernels forward and
@@ -108,7 +108,7 @@ const preluP = binaryPrim(
  * @since 0.1.0
  */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
-  const t = checkTensor('leakyRelu', x)
+  const t = toFloat(checkTensor('leakyRelu', x))
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ArgumentError('leakyRelu', `alpha must be a finite number, got ${String(alpha)}`)
   return bind(leakyReluP, [t], alpha)
 }
@@ -125,7 +125,7 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
  * @since 0.1.0
  */
 export function prelu(x: Tensor, alpha: TensorLike): Tensor {
-  const t = checkTensor('prelu', x)
+  const t = toFloat(checkTensor('prelu', x))
   const a = lift('prelu', alpha, t.dtype, 'alpha')
   // Validate shapes before tracing so the error names prelu even deep in a transform.
   broadcastShapes('prelu', t.shape, a.shape)
@@ -145,7 +145,7 @@ export function prelu(x: Tensor, alpha: TensorLike): Tensor {
  * @since 0.1.0
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  const t = checkTensor('elu', x)
+  const t = toFloat(checkTensor('elu', x))
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ArgumentError('elu', `alpha must be a finite number, got ${String(alpha)}`)
   return bind(eluP, [t], alpha)
 }
@@ -185,5 +185,5 @@ export function clip(x: Tensor, lo: TensorLike, hi: TensorLike): Tensor {
  * @since 0.1.0
  */
 export function logSigmoid(x: TensorLike): Tensor {
-  return neg(softplus(neg(lift('logSigmoid', x, 'float32', 'x'))))
+  return neg(softplus(neg(liftFloat('logSigmoid', x))))
 }

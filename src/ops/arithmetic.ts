@@ -5,14 +5,20 @@
  * @since 0.1.0
  */
 import * as k from '../kernels/elementwise.js'
-import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
+import * as ki from '../kernels/integer.js'
+import { type DType, alloc, isFloat, promote } from '../tensor/dtype.js'
 import { broadcastShapes, type Shape } from '../tensor/shape.js'
-import { type Tensor, fromData } from '../tensor/Tensor.js'
+import { type ConcreteTensor, type Tensor, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
-import { type TensorLike, binaryImpl, binaryOp, binaryPrim, liftPair, lift, unaryOp, unaryPrim } from './prim.js'
+import { type TensorLike, binaryOp, binaryPrim, castImpl, liftPair, unaryOp, unaryPrim } from './prim.js'
+
+export { cast } from './prim.js'
+import { equal, greaterEqual } from './logic.js'
 import { log } from './unary.js'
+
+export { equal, notEqual, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot } from './logic.js'
 
 // --- primitives
 
@@ -20,18 +26,22 @@ import { log } from './unary.js'
 export const plus = (t1: Tensor | null, t2: Tensor | null): Tensor | null => (t1 === null ? t2 : t2 === null ? t1 : add(t1, t2))
 const times = (t: Tensor | null, k: Tensor): Tensor | null => (t === null ? null : mul(t, k))
 
-const addP = binaryPrim('add', k.addRun, plus, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null])
+const addP = binaryPrim('add', k.addRun, plus, (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? g : null], 'arithmetic', ki.addI)
 const subP = binaryPrim(
   'sub',
   k.subRun,
   (ta, tb) => (tb === null ? ta : ta === null ? neg(tb) : sub(ta, tb)),
   (g, _a, _b, _o, n) => [n[0] ? g : null, n[1] ? neg(g) : null],
+  'arithmetic',
+  ki.subI,
 )
 const mulP = binaryPrim(
   'mul',
   k.mulRun,
   (ta, tb, a, b) => plus(times(ta, b), times(tb, a)),
   (g, a, b, _o, n) => [n[0] ? mul(g, b) : null, n[1] ? mul(g, a) : null],
+  'arithmetic',
+  ki.mulI,
 )
 // d(a/b) = da/b − db·a/b² = da/b − db·out/b
 const divP = binaryPrim(
@@ -39,6 +49,7 @@ const divP = binaryPrim(
   k.divRun,
   (ta, tb, _a, b, out) => plus(ta === null ? null : div(ta, b), tb === null ? null : neg(div(mul(tb, out), b))),
   (g, _a, b, out, n) => [n[0] ? div(g, b) : null, n[1] ? neg(div(mul(g, out), b)) : null],
+  'float',
 )
 // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a, taken as 0 at a = 0 (the limit along b > 0), NaN for a < 0.
 const powDa = (a: Tensor, b: Tensor) => mul(b, pow(a, sub(b, 1)))
@@ -48,6 +59,7 @@ const powP = binaryPrim(
   k.powRun,
   (ta, tb, a, b, out) => plus(ta === null ? null : mul(ta, powDa(a, b)), tb === null ? null : mul(tb, powDb(a, out))),
   (g, a, b, out, n) => [n[0] ? mul(g, powDa(a, b)) : null, n[1] ? mul(g, powDb(a, out)) : null],
+  'float',
 )
 // Exactly one side gets the derivative, by one mask shared by jvp and vjp: 1 where the first
 // argument is chosen. `wins` is a ≥ b for maximum and a ≤ b for minimum, so a tie a == b
@@ -65,6 +77,8 @@ const maximumP = binaryPrim(
     const m = firstMask(a, greaterEqual(a, b))
     return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
   },
+  'same',
+  ki.maximumI,
 )
 const minimumP = binaryPrim(
   'minimum',
@@ -74,8 +88,31 @@ const minimumP = binaryPrim(
     const m = firstMask(a, greaterEqual(b, a))
     return [n[0] ? mul(g, m) : null, n[1] ? mul(g, sub(1, m)) : null]
   },
+  'same',
+  ki.minimumI,
 )
-const negP = unaryPrim('neg', k.neg, (g) => neg(g))
+const negP = unaryPrim('neg', k.neg, (g) => neg(g), ki.negI)
+// floorDiv is piecewise constant: no derivative (the autodiff traces take it as a constant).
+const floorDivP: Primitive<undefined> = {
+  ...binaryPrim(
+    'floorDiv',
+    ki.floorDivRun,
+    () => null,
+    () => [null, null],
+    'arithmetic',
+    ki.floorDivI('floorDiv'),
+  ),
+  nonDifferentiable: true,
+}
+// mod(a, b) = a − b·⌊a/b⌋: ∂/∂a = 1, ∂/∂b = −⌊a/b⌋ (where ⌊a/b⌋ is locally constant).
+const modP = binaryPrim(
+  'mod',
+  ki.modRun,
+  (ta, tb, a, b) => plus(ta, tb === null ? null : neg(mul(tb, floorDiv(a, b)))),
+  (g, a, b, _o, n) => [n[0] ? g : null, n[1] ? neg(mul(g, floorDiv(a, b))) : null],
+  'arithmetic',
+  ki.modI('mod'),
+)
 
 // --- operations
 
@@ -185,67 +222,37 @@ export const minimum: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(minimu
  * @category arithmetic
  * @since 0.1.0
  */
-export const neg: (x: TensorLike) => Tensor = unaryOp(negP)
-
-// --- comparisons (no gradient: they are piecewise constant)
-
-// Each comparison is a primitive applied through `bind`, so every trace sees it: a batching
-// trace must compare the batched values and a staging trace must record the comparison (neither
-// has a value to read through). Its derivative is zero wherever it exists, so it is marked
-// `nonDifferentiable`: the autodiff traces give back the constant one level down.
-function comparePrim(name: string, run: k.BinaryRun): Primitive<undefined> {
-  return {
-    name,
-    impl: ([a, b]) => binaryImpl(name, run, a, b),
-    jvp: () => null,
-    vjp: () => [null, null],
-    nonDifferentiable: true,
-  }
-}
+export const neg: (x: TensorLike) => Tensor = unaryOp(negP, true)
 
 /**
- * 1 where a == b, else 0 (dtype of the promoted inputs). No gradient.
+ * ⌊a / b⌋ elementwise with broadcasting (Python's `//`, NumPy's `floor_divide`): rounds toward
+ * −∞, so floorDiv(−7, 2) = −4. int32 (and bool) operands give int32, wrapping as int32 does
+ * (−2³¹ // −1 = −2³¹); an int32 division by zero is an ArgumentError. Floats follow NumPy:
+ * computed from the exact remainder, so floorDiv(1, 0.1) = 9, and x // 0 = x / 0. No gradient
+ * (piecewise constant).
  *
  * @example
- * import { equal, tensor, toFlatArray } from 'purediff'
- * if (toFlatArray(equal(tensor([1, 2]), 2)).join() !== '0,1') throw new Error()
- * @category comparisons
- * @since 0.1.0
+ * import { floorDiv, tensor, toFlatArray } from 'purediff'
+ * const q = floorDiv(tensor([7, -7, 6], 'int32'), 2)
+ * if (q.dtype !== 'int32' || toFlatArray(q).join() !== '3,-4,3') throw new Error()
+ * @category arithmetic
+ * @since 0.2.0
  */
-export const equal: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('equal', k.equalRun))
+export const floorDiv: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(floorDivP)
 
 /**
- * 1 where a > b, else 0. No gradient.
+ * a − b·⌊a / b⌋ elementwise (Python's `%`, NumPy's `mod`): the result has the sign of the
+ * divisor, so mod(−7, 2) = 1 and mod(7, −2) = −1. int32 stays int32 (a zero divisor is an
+ * ArgumentError); floats use the exact remainder. Gradient: ∂/∂a = 1, ∂/∂b = −⌊a / b⌋.
  *
  * @example
- * import { greater, tensor, toFlatArray } from 'purediff'
- * if (toFlatArray(greater(tensor([1, 3]), 2)).join() !== '0,1') throw new Error()
- * @category comparisons
- * @since 0.1.0
+ * import { mod, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(mod(tensor([7, -7, 7], 'int32'), tensor([2, 2, -2], 'int32'))).join() !== '1,1,-1') throw new Error()
+ * if (toFlatArray(mod(tensor([-0.5]), 2)).join() !== '1.5') throw new Error()
+ * @category arithmetic
+ * @since 0.2.0
  */
-export const greater: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('greater', k.greaterRun))
-
-/**
- * 1 where a < b, else 0. No gradient.
- *
- * @example
- * import { less, tensor, toFlatArray } from 'purediff'
- * if (toFlatArray(less(tensor([1, 3]), 2)).join() !== '1,0') throw new Error()
- * @category comparisons
- * @since 0.1.0
- */
-export const less: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('less', k.lessRun))
-
-/**
- * 1 where a ≥ b, else 0. No gradient.
- *
- * @example
- * import { greaterEqual, tensor, toFlatArray } from 'purediff'
- * if (toFlatArray(greaterEqual(tensor([1, 2]), 2)).join() !== '0,1') throw new Error()
- * @category comparisons
- * @since 0.1.0
- */
-export const greaterEqual: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(comparePrim('greaterEqual', k.greaterEqualRun))
+export const mod: (a: TensorLike, b: TensorLike) => Tensor = binaryOp(modP)
 
 // --- stopGradient
 
@@ -270,6 +277,12 @@ export function stopGradientTensor(x: Tensor): Tensor {
 
 // --- where
 
+/** A branch's storage as the result's dtype when that is a wider kind (int or bool into float, bool into int). */
+function widen(x: ConcreteTensor, dtype: DType) {
+  if (x.dtype === dtype || (isFloat(x.dtype) && isFloat(dtype))) return x._data
+  return castImpl(x, dtype)._data
+}
+
 const whereP: Primitive<undefined> = {
   name: 'where',
   impl: ([c, a, b]) => {
@@ -278,7 +291,7 @@ const whereP: Primitive<undefined> = {
     let n = 1
     for (const d of shape) n *= d
     const out = alloc(dtype, n, 'where', shape)
-    k.where(c._data, c.shape, a._data, a.shape, b._data, b.shape, shape, out)
+    k.where(c._data, c.shape, widen(a, dtype), a.shape, widen(b, dtype), b.shape, shape, out)
     return fromData(out, shape, dtype)
   },
   jvp: ([, ta, tb], [c]) => (ta === null && tb === null ? null : where(c, ta ?? 0, tb ?? 0)),
@@ -287,7 +300,8 @@ const whereP: Primitive<undefined> = {
 }
 
 /**
- * Elementwise `cond ? a : b` (cond is nonzero), broadcasting all three. No gradient flows to
+ * Elementwise `cond ? a : b` (cond is nonzero, of any dtype; usually a bool from a comparison),
+ * broadcasting all three; the result has the promoted dtype of a and b. No gradient flows to
  * `cond`; each branch gets the gradient where it was selected and exactly 0 elsewhere.
  *
  * @example
@@ -304,35 +318,4 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   // The condition is an input like the others (a batching or staging trace must see it), passed
   // through stopGradient: a constant to autodiff, as its null cotangent and unused tangent say.
   return bind(whereP, [stopGradientTensor(cond), x, y], undefined)
-}
-
-// --- cast
-
-const castP: Primitive<DType> = {
-  name: 'cast',
-  impl: ([x], dtype) => {
-    const out = alloc(dtype, x.size, 'cast', x.shape)
-    out.set(x._data)
-    return fromData(out, x.shape, dtype)
-  },
-  jvp: ([t], _x, _o, dtype) => (t === null ? null : cast(t, dtype)),
-  // The engine casts the cotangent back to the input's dtype.
-  vjp: (g) => [g],
-}
-
-/**
- * Converts to another dtype (float64 → float32 rounds). Differentiable: the gradient is cast
- * back to the input's dtype. Casting to the same dtype returns the input itself.
- *
- * @example
- * import { cast, tensor } from 'purediff'
- * if (cast(tensor([1.5]), 'float64').dtype !== 'float64') throw new Error()
- * @category arithmetic
- * @since 0.1.0
- */
-export function cast(t: Tensor, dtype: DType): Tensor {
-  const x = lift('cast', t, 'float32', 't')
-  checkDType('cast', dtype)
-  if (x.dtype === dtype) return x
-  return bind(castP, [x], dtype)
 }

@@ -17,7 +17,7 @@ import { bind } from '../engine/trace.js'
 import { add, div, mul, neg, plus, sub } from './arithmetic.js'
 import { exp, sigmoid, square } from './unary.js'
 import { clip } from './activations.js'
-import { type TensorLike, lift, unaryOp, unaryPrim } from './prim.js'
+import { type TensorLike, liftFloat, unaryOp, unaryPrim } from './prim.js'
 
 // --- fused derivative primitives
 // why: speed, as for sigmoid/tanh/softplus: g·f′(x) written with ops is 4–8 kernels and as many
@@ -143,7 +143,7 @@ export interface GeluOptions {
  * @since 0.2.0
  */
 export function gelu(x: TensorLike, options?: GeluOptions): Tensor {
-  const t = lift('gelu', x, 'float32', 'x')
+  const t = liftFloat('gelu', x)
   if (options !== undefined && (options === null || typeof options !== 'object'))
     throw new ArgumentError('gelu', `options must be an object { approximate? }, got ${describe(options)}`)
   const approximate = options?.approximate ?? false

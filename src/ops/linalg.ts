@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import * as kmm from '../kernels/dispatch.js'
-import { alloc, promote } from '../tensor/dtype.js'
+import * as ki from '../kernels/integer.js'
+import { alloc, arithmeticOf, isFloat, promote } from '../tensor/dtype.js'
 import { ShapeError, fmt } from '../tensor/errors.js'
 import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
@@ -16,6 +17,7 @@ import { bind } from '../engine/trace.js'
 import { cast, mul, plus } from './arithmetic.js'
 import { sum } from './reduce.js'
 import { reshape } from './shape.js'
+import { toFloat } from './prim.js'
 
 interface MatmulParams {
   readonly ta: boolean
@@ -44,12 +46,17 @@ const matmulP: Primitive<MatmulParams> = {
   name: 'matmul',
   impl: ([a, b], { ta, tb }) => {
     const { m, n, k, batch } = dims(a, b, ta, tb)
-    const dtype = promote(a.dtype, b.dtype)
+    const dtype = arithmeticOf(promote(a.dtype, b.dtype))
     const shape = Object.freeze([...batch, m, n])
     const out = alloc(dtype, sizeOf(shape), 'matmul', shape)
     const nb = sizeOf(batch)
+    // Integer products run their own exact, wrapping loop; an int operand of a float product was
+    // made float by the public wrapper, so the float kernels only ever see float arrays.
+    const kernel = dtype === 'int32' ? ki.matmulI : kmm.matmul
+    const ad = dtype === 'int32' && a.dtype === 'bool' ? Int32Array.from(a._data) : a._data
+    const bd = dtype === 'int32' && b.dtype === 'bool' ? Int32Array.from(b._data) : b._data
     if (nb === 1) {
-      kmm.matmul(a._data, 0, b._data, 0, out, 0, m, n, k, ta, tb)
+      kernel(ad, 0, bd, 0, out, 0, m, n, k, ta, tb)
     } else {
       // Batch offsets through broadcast strides over the batch axes (in units of matrices).
       const sa = broadcastStrides(a.shape.slice(0, a.rank - 2), batch)
@@ -58,7 +65,7 @@ const matmulP: Primitive<MatmulParams> = {
       let ia = 0,
         ib = 0
       for (let t = 0; t < nb; t++) {
-        kmm.matmul(a._data, ia * m * k, b._data, ib * k * n, out, t * m * n, m, n, k, ta, tb)
+        kernel(ad, ia * m * k, bd, ib * k * n, out, t * m * n, m, n, k, ta, tb)
         for (let d = batch.length - 1; d >= 0; d--) {
           ia += sa[d]
           ib += sb[d]
@@ -88,8 +95,15 @@ const matmulP: Primitive<MatmulParams> = {
   },
 }
 
+/** An int32 or bool operand beside a float one becomes float32 (the float kernels see floats only). */
+function floatPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (isFloat(a.dtype) === isFloat(b.dtype)) return [a, b]
+  return [toFloat(a), toFloat(b)]
+}
+
 /** @internal matmul with transpose flags (both operands rank ≥ 2). */
 export function mm(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+  if (isFloat(a.dtype) !== isFloat(b.dtype)) return bind(matmulP, floatPair(a, b), { ta, tb })
   return bind(matmulP, [a, b], { ta, tb })
 }
 
@@ -144,7 +158,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   }
   if (a.rank === 1 && b.rank === 1) {
     if (a.shape[0] !== b.shape[0]) throw new ShapeError('dot', `vector lengths differ: ${fmt(a.shape)} · ${fmt(b.shape)}; expected equal lengths`)
-    const dt = promote(a.dtype, b.dtype)
+    const dt = arithmeticOf(promote(a.dtype, b.dtype))
     return sum(mul(cast(a, dt), cast(b, dt)))
   }
   return matmul(a, b)

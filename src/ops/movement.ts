@@ -2,11 +2,12 @@
  * More movement ops: `pad`, `cumsum`, `flip` and `tile`. Each is its own transpose up to a
  * reindexing, so its rules are one op: pad's vjp is a slice, cumsum's a reversed cumsum,
  * flip's a flip, and tile's (composed of reshape and broadcastTo) a sum over the repeats.
- * Float32/float64 only for now; no kernel here names a dtype.
+ * Every dtype: pad, flip and tile copy values; cumsum keeps int32 (wrapping) and counts bool as int32.
  *
  * @since 0.2.0
  */
 import * as km from '../kernels/movement.js'
+import * as ki from '../kernels/integer.js'
 import { alloc } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, normalizeAxes, normalizeAxis, sizeOf, stridesOf } from '../tensor/shape.js'
@@ -15,6 +16,7 @@ import { checkTensor, describe } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
 import { broadcastTo, reshape, slice } from './shape.js'
+import { cast } from './arithmetic.js'
 
 // --- pad
 
@@ -81,7 +83,8 @@ const cumsumP: Primitive<CumsumParams> = {
     const n = x.shape[axis]
     const inner = sizeOf(x.shape.slice(axis + 1))
     const outer = n * inner === 0 ? 0 : x.size / (n * inner)
-    km.cumsum(x._data, outer, n, inner, reverse, new Float64Array(inner), out)
+    if (x.dtype === 'int32') ki.cumsumI(x._data, outer, n, inner, reverse, out)
+    else km.cumsum(x._data, outer, n, inner, reverse, new Float64Array(inner), out)
     return fromData(out, x.shape, x.dtype)
   },
   jvp: ([t], _x, _o, p) => (t === null ? null : bind(cumsumP, [t], p)),
@@ -91,7 +94,8 @@ const cumsumP: Primitive<CumsumParams> = {
 
 /**
  * Inclusive running sum along `axis`: `y[…, k, …] = Σ_{j≤k} x[…, j, …]` (`np.cumsum`,
- * `tf.cumsum`). Sums run in float64 even for float32 tensors. Its vjp is the reversed running
+ * `tf.cumsum`). Sums run in float64 even for float32 tensors; int32 sums wrap modulo 2³² and
+ * bool counts as int32. Its vjp is the reversed running
  * sum `Σ_{k≥j} g_k`.
  *
  * @example
@@ -102,7 +106,9 @@ const cumsumP: Primitive<CumsumParams> = {
  * @since 0.2.0
  */
 export function cumsum(x: Tensor, axis: number): Tensor {
-  const t = checkTensor('cumsum', x)
+  const x0 = checkTensor('cumsum', x)
+  // bool counts as int32, as in sum
+  const t = x0.dtype === 'bool' ? cast(x0, 'int32') : x0
   if (t.rank === 0) throw new ShapeError('cumsum', 'cannot run a sum along an axis of a rank-0 tensor; expected rank ≥ 1')
   if (typeof axis !== 'number') throw new ArgumentError('cumsum', `axis must be an integer, got ${describe(axis)}`)
   const a = normalizeAxis('cumsum', axis, t.rank)

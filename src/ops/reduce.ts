@@ -5,14 +5,16 @@
  * @since 0.1.0
  */
 import * as kr from '../kernels/reduce.js'
-import { alloc } from '../tensor/dtype.js'
+import * as ki from '../kernels/integer.js'
+import { alloc, isFloat } from '../tensor/dtype.js'
 import { ShapeError, fmt } from '../tensor/errors.js'
 import { normalizeAxes, normalizeAxis, reduceShape, sizeOf, stridesOf } from '../tensor/shape.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
-import { add, div, equal, mul, stopGradientTensor, sub, where } from './arithmetic.js'
+import { add, cast, div, equal, mul, stopGradientTensor, sub, where } from './arithmetic.js'
+import { toFloat } from './prim.js'
 import { exp, log } from './unary.js'
 import { broadcastTo, reshape } from './shape.js'
 
@@ -38,7 +40,8 @@ const sumP: Primitive<ReduceParams> = {
   impl: ([x], { axes, keepDims }) => {
     const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
     const out = alloc(x.dtype, sizeOf(shape), 'sum', shape)
-    kr.sum(x._data, x.shape, axes, out)
+    if (x.dtype === 'int32') ki.sumI(x._data, x.shape, axes, out)
+    else kr.sum(x._data, x.shape, axes, out)
     return fromData(out, shape, x.dtype)
   },
   jvp: ([t], _x, _o, { axes, keepDims }) => (t === null ? null : sum(t, axes, keepDims)),
@@ -46,7 +49,8 @@ const sumP: Primitive<ReduceParams> = {
 }
 
 /**
- * Sum over `axis` (all axes by default). Accumulates in float64 even for float32 tensors.
+ * Sum over `axis` (all axes by default). Accumulates in float64 even for float32 tensors; int32
+ * sums wrap modulo 2³² (as NumPy's and JAX's int32), and bool is summed as int32 (a count).
  *
  * @example
  * import { sum, tensor, toFlatArray, item } from 'purediff'
@@ -58,14 +62,15 @@ const sumP: Primitive<ReduceParams> = {
  * @since 0.1.0
  */
 export function sum(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const t = checkTensor('sum', x)
+  const x0 = checkTensor('sum', x)
+  const t = x0.dtype === 'bool' ? cast(x0, 'int32') : x0
   const axes = normalizeAxes('sum', axis, t.rank)
   if (axes.length === 0) return t
   return bind(sumP, [t], { axes, keepDims })
 }
 
 /**
- * Mean over `axis` (all axes by default).
+ * Mean over `axis` (all axes by default). int32 and bool are averaged in float32.
  *
  * @example
  * import { mean, tensor, item } from 'purediff'
@@ -74,7 +79,7 @@ export function sum(x: Tensor, axis?: Axis, keepDims = false): Tensor {
  * @since 0.1.0
  */
 export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const t = checkTensor('mean', x)
+  const t = toFloat(checkTensor('mean', x))
   const axes = normalizeAxes('mean', axis, t.rank)
   let n = 1
   for (const a of axes) n *= t.shape[a]
@@ -114,7 +119,13 @@ const extP: Primitive<ExtParams> = {
   impl: ([x], { axes, keepDims, sign }) => {
     const shape = Object.freeze(reduceShape(x.shape, axes, keepDims))
     const out = alloc(x.dtype, sizeOf(shape), sign === 1 ? 'max' : 'min', shape)
-    kr.extremum(x._data, x.shape, axes, out, new Int32Array(out.length), sign)
+    if (isFloat(x.dtype)) kr.extremum(x._data, x.shape, axes, out, new Int32Array(out.length), sign)
+    else {
+      // int32 and bool go through float64 (exact), so the float kernel stays monomorphic.
+      const o = new Float64Array(out.length)
+      kr.extremum(Float64Array.from(x._data), x.shape, axes, o, new Int32Array(out.length), sign)
+      out.set(o)
+    }
     return fromData(out, shape, x.dtype)
   },
   // Ties go to the FIRST extremum (row-major order), so the derivative is never split.
@@ -153,40 +164,59 @@ export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremu
  */
 export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => extremum('min', x, axis, keepDims, -1)
 
-// argmax is a primitive (not a loop over the concrete values) so that every trace sees it: a
-// batching trace takes it per batch element, a staging trace records it. An index is piecewise
-// constant in x, hence `nonDifferentiable`.
-const argmaxP: Primitive<{ readonly axis: number }> = {
-  name: 'argmax',
-  impl: ([x], { axis }) => {
+// argmax and argmin are primitives (not loops over the concrete values) so that every trace
+// sees them: a batching trace takes them per batch element, a staging trace records them. An
+// index is piecewise constant in x, and int32: a constant to differentiation.
+const argP: Primitive<{ readonly axis: number; readonly sign: 1 | -1 }> = {
+  name: 'argExtremum',
+  impl: ([x], { axis, sign }) => {
     const shape = Object.freeze(reduceShape(x.shape, [axis], false))
     const m = sizeOf(shape)
     const arg = new Int32Array(m)
-    kr.extremum(x._data, x.shape, [axis], alloc(x.dtype, m, 'argmax', shape), arg, 1)
+    const data = isFloat(x.dtype) ? x._data : Float64Array.from(x._data)
+    kr.extremum(data, x.shape, [axis], new Float64Array(m), arg, sign)
     const stride = stridesOf(x.shape)[axis]
-    const out = new Float32Array(m)
+    const out = alloc('int32', m, sign === 1 ? 'argmax' : 'argmin', shape)
     for (let j = 0; j < m; j++) out[j] = Math.floor(arg[j] / stride) % x.shape[axis]
-    return fromData(out, shape, 'float32')
+    return fromData(out, shape, 'int32')
   },
   jvp: () => null,
   vjp: () => [null],
   nonDifferentiable: true,
 }
 
+function argExtremum(op: string, x: Tensor, axis: number, sign: 1 | -1): Tensor {
+  const t = checkTensor(op, x)
+  const a = normalizeAxis(op, axis, t.rank)
+  if (t.shape[a] === 0) throw new ShapeError(op, `cannot take ${op} over the empty axis ${a} of shape ${fmt(t.shape)}`)
+  return bind(argP, [t], { axis: a, sign })
+}
+
 /**
- * Index of the first maximum along `axis` (as float32 values; no gradient).
+ * Index of the first maximum along `axis`, as int32 (a NaN counts as the maximum; no gradient).
  *
  * @example
  * import { argmax, tensor, toFlatArray } from 'purediff'
- * if (toFlatArray(argmax(tensor([[1, 5, 5], [7, 2, 0]]), 1)).join() !== '1,0') throw new Error()
+ * const i = argmax(tensor([[1, 5, 5], [7, 2, 0]]), 1)
+ * if (i.dtype !== 'int32' || toFlatArray(i).join() !== '1,0') throw new Error()
  * @category reductions
  * @since 0.1.0
  */
 export function argmax(x: Tensor, axis: number): Tensor {
-  const t = checkTensor('argmax', x)
-  const a = normalizeAxis('argmax', axis, t.rank)
-  if (t.shape[a] === 0) throw new ShapeError('argmax', `cannot take argmax over the empty axis ${a} of shape ${fmt(t.shape)}`)
-  return bind(argmaxP, [t], { axis: a })
+  return argExtremum('argmax', x, axis, 1)
+}
+
+/**
+ * Index of the first minimum along `axis`, as int32 (a NaN counts as the minimum; no gradient).
+ *
+ * @example
+ * import { argmin, tensor, toFlatArray } from 'purediff'
+ * if (toFlatArray(argmin(tensor([[1, 0, 0], [7, 2, 9]]), 1)).join() !== '1,1') throw new Error()
+ * @category reductions
+ * @since 0.2.0
+ */
+export function argmin(x: Tensor, axis: number): Tensor {
+  return argExtremum('argmin', x, axis, -1)
 }
 
 // --- log-sum-exp and softmax
@@ -211,7 +241,7 @@ const shifted = (t: Tensor, axes: readonly number[]): Tensor => sub(t, shift(t, 
  * @since 0.1.0
  */
 export function logSumExp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const t = checkTensor('logSumExp', x)
+  const t = toFloat(checkTensor('logSumExp', x))
   const axes = normalizeAxes('logSumExp', axis, t.rank)
   const m = shift(t, axes)
   const r = add(log(sum(exp(sub(t, m)), axes, true)), m)
@@ -229,7 +259,7 @@ export function logSumExp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
  * @since 0.1.0
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const t = checkTensor('softmax', x)
+  const t = toFloat(checkTensor('softmax', x))
   const axes = [normalizeAxis('softmax', axis, t.rank)]
   const e = exp(shifted(t, axes))
   return div(e, sum(e, axes, true))
@@ -247,7 +277,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * @since 0.1.0
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const t = checkTensor('logSoftmax', x)
+  const t = toFloat(checkTensor('logSoftmax', x))
   const axes = [normalizeAxis('logSoftmax', axis, t.rank)]
   const z = shifted(t, axes)
   return sub(z, log(sum(exp(z), axes, true)))

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as k from '../kernels/elementwise.js'
+import * as ki from '../kernels/integer.js'
 import { alloc, promote, type TypedArray } from '../tensor/dtype.js'
 import { type ConcreteTensor, type Tensor, fromData } from '../tensor/Tensor.js'
 import type { Primitive } from '../engine/primitive.js'
@@ -67,7 +68,10 @@ type Unary = (x: TensorLike) => Tensor
  * @category math
  * @since 0.1.0
  */
-export const abs: Unary = unaryOp(unaryPrim('abs', k.abs, (g, x) => mul(g, sign(x))))
+export const abs: Unary = unaryOp(
+  unaryPrim('abs', k.abs, (g, x) => mul(g, sign(x)), ki.absI),
+  true,
+)
 
 /**
  * sign(x) ∈ {−1, 0, 1} (sign(0) = 0). Its gradient is 0.
@@ -78,7 +82,10 @@ export const abs: Unary = unaryOp(unaryPrim('abs', k.abs, (g, x) => mul(g, sign(
  * @category math
  * @since 0.1.0
  */
-export const sign: Unary = unaryOp(unaryPrim('sign', k.sign, () => null))
+export const sign: Unary = unaryOp(
+  unaryPrim('sign', k.sign, () => null, ki.signI),
+  true,
+)
 
 /**
  * eˣ; d eˣ = eˣ·dx reuses the output.
@@ -144,7 +151,10 @@ export const sqrt: Unary = unaryOp(unaryPrim('sqrt', k.sqrt, (g, _x, y) => div(g
  * @category math
  * @since 0.1.0
  */
-export const square: Unary = unaryOp(unaryPrim('square', k.square, (g, x) => mul(g, mul(x, 2))))
+export const square: Unary = unaryOp(
+  unaryPrim('square', k.square, (g, x) => mul(g, mul(x, 2)), ki.squareI),
+  true,
+)
 
 /**
  * sin x; derivative cos x.
@@ -202,7 +212,10 @@ export const sigmoid: Unary = unaryOp(unaryPrim('sigmoid', k.sigmoid, (g, _x, y)
  * @category activations
  * @since 0.1.0
  */
-export const relu: Unary = unaryOp(unaryPrim('relu', k.relu, (g, x) => bind(reluGradP, [g, x], undefined)))
+export const relu: Unary = unaryOp(
+  unaryPrim('relu', k.relu, (g, x) => bind(reluGradP, [g, x], undefined), ki.reluI),
+  true,
+)
 
 /**
  * softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^(−|x|)): exact for large |x|.

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { type DType, alloc, checkDType, checkSize } from '../tensor/dtype.js'
+import { type DType, alloc, checkFloatDType, checkSize } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
@@ -243,7 +243,7 @@ export function uniform(key: Key, shape: readonly number[], options: UniformOpti
   const k = checkKey(op, key)
   const s = checkShape(op, shape)
   const { min = 0, max = 1, dtype = 'float32' } = checkOptions(op, options)
-  checkDType(op, dtype)
+  checkFloatDType(op, dtype)
   if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
     throw new ArgumentError(op, `expected finite min < max, got min ${String(min)} and max ${String(max)}`)
   }
@@ -289,7 +289,7 @@ export function normal(key: Key, shape: readonly number[], options: NormalOption
   const k = checkKey(op, key)
   const s = checkShape(op, shape)
   const { mean = 0, std = 1, dtype = 'float32' } = checkOptions(op, options)
-  checkDType(op, dtype)
+  checkFloatDType(op, dtype)
   if (typeof mean !== 'number' || !Number.isFinite(mean)) throw new ArgumentError(op, `mean must be a finite number, got ${describe(mean)}`)
   if (typeof std !== 'number' || !Number.isFinite(std) || !(std >= 0)) {
     throw new ArgumentError(op, `std must be a finite number >= 0, got ${describe(std)}`)
@@ -340,7 +340,7 @@ export function bernoulli(key: Key, p: number, shape: readonly number[], dtype: 
   const k = checkKey(op, key)
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(op, `p must be a probability in [0, 1], got ${describe(p)}`)
   const s = checkShape(op, shape)
-  checkDType(op, dtype)
+  checkFloatDType(op, dtype)
   const n = checkSize(op, s, dtype)
   // The WebAssembly kernel hashes and compares in one call, bitwise the same as the loop below.
   const fast = useWasm(KERNELS.bernoulli, n) ? wasmBernoulli(k.bits[0], k.bits[1], n, p, dtype) : null

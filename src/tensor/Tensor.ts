@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { type DType, alloc, checkDType } from './dtype.js'
+import { type DType, alloc, checkDType, storeAs } from './dtype.js'
 import { ArgumentError, ShapeError, fmt } from './errors.js'
 import { type Shape, checkShape, sizeOf } from './shape.js'
 import { type NestedArray, nestedArray } from './format.js'
@@ -21,12 +21,15 @@ export type { NestedArray } from './format.js'
 type Nested = number | readonly Nested[]
 
 /**
- * Makes a tensor from a number or nested arrays of numbers (rectangular).
+ * Makes a tensor from a number or nested arrays of numbers (rectangular). An int32 tensor stores
+ * each number truncated toward 0 (saturating, NaN → 0), a bool tensor stores `v ≠ 0`, as `cast`.
  *
  * @example
- * import { tensor, toArray } from 'purediff'
+ * import { tensor, toArray, toFlatArray } from 'purediff'
  * const t = tensor([[1, 2, 3], [4, 5, 6]])
  * if (t.shape.join() !== '2,3' || t.dtype !== 'float32') throw new Error()
+ * if (toFlatArray(tensor([2.7, -2.7], 'int32')).join() !== '2,-2') throw new Error()
+ * if (toFlatArray(tensor([0, 3], 'bool')).join() !== '0,1') throw new Error()
  * if ((toArray(t) as number[][])[1][2] !== 6) throw new Error()
  * @category constructors
  * @since 0.1.0
@@ -41,11 +44,12 @@ export function tensor(values: Nested, dtype: DType = 'float32'): Tensor {
     if (probe === undefined) break
   }
   const out = alloc(dtype, sizeOf(shape), 'tensor', shape)
+  const conv = storeAs(dtype)
   let k = 0
   const walk = (v: Nested, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (typeof v !== 'number') throw new ShapeError('tensor', `element at ${path || 'the root'} is ${describe(v)}; expected a number (ragged nesting?)`)
-      out[k++] = v
+      out[k++] = conv === null ? v : conv(v)
       return
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
@@ -70,7 +74,8 @@ export function scalar(x: number, dtype: DType = 'float32'): Tensor {
   checkDType('scalar', dtype)
   if (typeof x !== 'number') throw new ArgumentError('scalar', `expected a number, got ${describe(x)}`)
   const d = alloc(dtype, 1, 'scalar')
-  d[0] = x
+  const conv = storeAs(dtype)
+  d[0] = conv === null ? x : conv(x)
   return fromData(d, EMPTY, dtype)
 }
 const EMPTY: Shape = Object.freeze([])
@@ -94,7 +99,8 @@ function filled(op: string, shape: readonly number[], value: number, dtype: DTyp
   checkDType(op, dtype)
   if (typeof value !== 'number') throw new ArgumentError(op, `value must be a number, got ${describe(value)}`)
   const d = alloc(dtype, sizeOf(s), op, s)
-  if (value !== 0) d.fill(value)
+  const conv = storeAs(dtype)
+  if (value !== 0) d.fill(conv === null ? value : conv(value))
   return fromData(d, s, dtype)
 }
 
@@ -143,10 +149,11 @@ export function fromArray(flat: ArrayLike<number>, shape: readonly number[], dty
   const n = sizeOf(s)
   if (flat.length !== n) throw new ShapeError('fromArray', `${flat.length} values cannot fill shape ${fmt(s)}; expected ${n}`)
   const d = alloc(dtype, n, 'fromArray', s)
+  const conv = storeAs(dtype)
   for (let i = 0; i < n; i++) {
     const v = flat[i]
     if (typeof v !== 'number') throw new ArgumentError('fromArray', `element ${i} is ${describe(v)}; expected a number`)
-    d[i] = v
+    d[i] = conv === null ? v : conv(v)
   }
   return fromData(d, s, dtype)
 }
@@ -163,8 +170,10 @@ export function fromArray(flat: ArrayLike<number>, shape: readonly number[], dty
 export function arange(n: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError('arange', `n must be a non-negative integer, got ${n}`)
   checkDType('arange', dtype)
+  if (dtype === 'int32' && n > 2 ** 31) throw new ArgumentError('arange', `n = ${n} would need int32 values beyond 2^31 − 1; use a float dtype`)
   const d = alloc(dtype, n, 'arange', [n])
-  for (let i = 0; i < n; i++) d[i] = i
+  // bool holds 0 then 1s (true for every i > 0)
+  for (let i = 0; i < n; i++) d[i] = dtype === 'bool' ? +(i > 0) : i
   return fromData(d, Object.freeze([n]), dtype)
 }
 

@@ -1,5 +1,7 @@
 /**
- * Dtypes: float32 (the default) and float64. Storage is a typed array in row-major order.
+ * Dtypes: float32 (the default), float64, int32 and bool. Storage is a typed array in row-major
+ * order: Float32Array, Float64Array, Int32Array, and Uint8Array holding 0 or 1 for bool.
+ * Promotion (NumPy/JAX): bool < int32 < float32 < float64.
  *
  * @since 0.1.0
  */
@@ -7,18 +9,37 @@ import { ArgumentError, DTypeError, type PurediffError } from './errors.js'
 
 // --- model
 
-/** The element type of a tensor. Mixed inputs promote to `'float64'`. @category model @since 0.1.0 */
-export type DType = 'float32' | 'float64'
+/**
+ * The element type of a tensor. Mixed inputs promote along bool < int32 < float32 < float64.
+ * @category model
+ * @since 0.1.0
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool'
+
+/** The floating dtypes: the ones that carry gradients. @category model @since 0.2.0 */
+export type FloatDType = 'float32' | 'float64'
 
 /** Storage of a tensor. @internal */
-export type TypedArray = Float32Array | Float64Array
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array
+
+/** Storage of a float tensor. @internal */
+export type FloatArray = Float32Array | Float64Array
+
+/** Whether a dtype is floating (carries gradients). @internal */
+export const isFloat = (d: DType): d is FloatDType => d === 'float32' || d === 'float64'
 
 // --- operations
 
 /** Throws a DTypeError unless `dtype` is a supported dtype. @internal */
 export function checkDType(op: string, dtype: unknown): DType {
+  if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32' || dtype === 'bool') return dtype
+  throw new DTypeError(op, `dtype ${JSON.stringify(dtype)} is not supported; expected 'float32', 'float64', 'int32' or 'bool'`)
+}
+
+/** Throws a DTypeError unless `dtype` is float32 or float64 (what `what` needs). @internal */
+export function checkFloatDType(op: string, dtype: unknown, what = 'dtype'): FloatDType {
   if (dtype === 'float32' || dtype === 'float64') return dtype
-  throw new DTypeError(op, `dtype ${JSON.stringify(dtype)} is not supported; expected 'float32' or 'float64'`)
+  throw new DTypeError(op, `${what} ${JSON.stringify(dtype)} is not supported here; expected 'float32' or 'float64'`)
 }
 
 /**
@@ -29,9 +50,10 @@ export function checkDType(op: string, dtype: unknown): DType {
  * one limit everywhere keeps a program's failures the same on every runtime it runs on.
  * @internal
  */
-export const MAX_ELEMENTS: Readonly<Record<DType, number>> = Object.freeze({ float32: 2 ** 32, float64: 2 ** 32 })
+export const MAX_ELEMENTS: Readonly<Record<DType, number>> = Object.freeze({ float32: 2 ** 32, float64: 2 ** 32, int32: 2 ** 32, bool: 2 ** 32 })
 
-const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8 }
+/** Bytes per element of each dtype's storage. @internal */
+export const BYTES: Readonly<Record<DType, number>> = Object.freeze({ float32: 4, float64: 8, int32: 4, bool: 1 })
 
 /**
  * The element count of a shape as an exact decimal string (BigInt, so products beyond 2^53 print
@@ -84,7 +106,7 @@ export function alloc(dtype: DType, n: number, op = 'alloc', shape?: readonly nu
   const count = shape === undefined ? n : checkSize(op, shape, dtype)
   if (!(count <= MAX_ELEMENTS[dtype]) || !Number.isInteger(count) || count < 0) throw tooLarge(op, shape ?? [n], dtype, 'the result')
   try {
-    return dtype === 'float64' ? new Float64Array(count) : new Float32Array(count)
+    return dtype === 'float32' ? new Float32Array(count) : dtype === 'float64' ? new Float64Array(count) : dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count)
   } catch (e) {
     throw refused(op, shape ?? [count], count, dtype, e)
   }
@@ -99,7 +121,29 @@ function refused(op: string, shape: readonly number[], n: number, dtype: DType, 
   )
 }
 
-/** The dtype of a binary result: float64 if either side is float64. @internal */
+const RANK: Readonly<Record<DType, number>> = { bool: 0, int32: 1, float32: 2, float64: 3 }
+const BY_RANK: readonly DType[] = ['bool', 'int32', 'float32', 'float64']
+
+/** The dtype of a binary result: the larger of the two along bool < int32 < float32 < float64. @internal */
 export function promote(a: DType, b: DType): DType {
-  return a === 'float64' || b === 'float64' ? 'float64' : 'float32'
+  return a === b ? a : BY_RANK[Math.max(RANK[a], RANK[b])]
 }
+
+/** The float dtype an op that computes in floating point gives for `d`: ints and bool become float32. @internal */
+export const floatOf = (d: DType): FloatDType => (d === 'float64' ? 'float64' : 'float32')
+
+/** The dtype arithmetic (add, mul, sum, …) gives for `d`: bool counts as int32 (0/1). @internal */
+export const arithmeticOf = (d: DType): DType => (d === 'bool' ? 'int32' : d)
+
+/**
+ * How a JS number is stored in an int32 or bool tensor (null for the floats, which store it as
+ * is, rounding float32): int32 truncates toward 0, saturating, NaN → 0, as `cast` does; bool is
+ * `v ≠ 0`. Constructors use it, so `tensor([2], 'bool')` holds true, never a 2. @internal
+ */
+export function storeAs(dtype: DType): ((v: number) => number) | null {
+  if (dtype === 'int32') return toInt32
+  if (dtype === 'bool') return toBool
+  return null
+}
+const toInt32 = (v: number): number => (v >= 2147483647 ? 2147483647 : v <= -2147483648 ? -2147483648 : Number.isNaN(v) ? 0 : Math.trunc(v))
+const toBool = (v: number): number => (v !== 0 ? 1 : 0)

@@ -42,12 +42,16 @@ export class PurediffError extends Error {
 export class ShapeError extends PurediffError {}
 
 /**
- * A dtype that is not supported where it was given.
+ * A dtype that is not supported where it was given (an unknown dtype, an int32 or bool value
+ * where a float is needed, such as a gradient with respect to integer indices).
  *
  * @example
- * import { zeros, DTypeError } from 'purediff'
+ * import { grad, sum, tensor, zeros, DTypeError } from 'purediff'
  * let caught: unknown
- * try { zeros([2], 'int32' as never) } catch (e) { caught = e }
+ * try { zeros([2], 'int64' as never) } catch (e) { caught = e }
+ * if (!(caught instanceof DTypeError)) throw new Error('expected a DTypeError')
+ * caught = undefined
+ * try { grad(sum)(tensor([1, 2], 'int32')) } catch (e) { caught = e }
  * if (!(caught instanceof DTypeError)) throw new Error('expected a DTypeError')
  * @category errors
  * @since 0.1.0

@@ -91,7 +91,18 @@ const affine = P.customVjp(
 
 /** The ops with no row in the registry (no gradient, or checked elsewhere), and customVjp. */
 const extra: readonly Case[] = [
-  ...Object.entries({ equal: P.equal, greater: P.greater, less: P.less, greaterEqual: P.greaterEqual }).flatMap(([op, compare]): Case[] => [
+  ...Object.entries({
+    equal: P.equal,
+    notEqual: P.notEqual,
+    greater: P.greater,
+    less: P.less,
+    greaterEqual: P.greaterEqual,
+    lessEqual: P.lessEqual,
+    logicalAnd: P.logicalAnd,
+    logicalOr: P.logicalOr,
+    logicalXor: P.logicalXor,
+    floorDiv: P.floorDiv,
+  }).flatMap(([op, compare]): Case[] => [
     { name: op, f: compare, args: intPair, names: [op] },
     { name: `${op} (x, x)`, f: (x) => compare(x, x), args: unary(), names: [op] },
   ]),
@@ -109,9 +120,27 @@ const extra: readonly Case[] = [
     args: shapeArb(1)
       .chain(ints)
       .map((x) => [x]),
-    names: ['argmax'],
+    names: ['argExtremum'],
   },
-  { name: 'argmax (axis 0)', f: (x) => P.argmax(x, 0), args: unary(1), names: ['argmax'] },
+  { name: 'argmax (axis 0)', f: (x) => P.argmax(x, 0), args: unary(1), names: ['argExtremum'] },
+  { name: 'argmin', f: (x) => P.argmin(x, -1), args: unary(1), names: ['argExtremum'] },
+  { name: 'logicalNot', f: P.logicalNot, args: unary(), names: ['logicalNot'] },
+  {
+    name: 'argsort',
+    f: (x) => P.argsort(x),
+    args: shapeArb(1)
+      .chain(ints)
+      .map((x) => [x]),
+    names: ['argsort'],
+  },
+  {
+    name: 'argsort (axis 0)',
+    f: (x) => P.argsort(x, 0),
+    args: shapeArb(2)
+      .chain(ints)
+      .map((x) => [x]),
+    names: ['transpose', 'argsort', 'transpose'],
+  },
   { name: 'where (traced condition)', f: (c, a) => P.where(c, a, 0), args: intPair, names: ['stopGradient', 'where'] },
   { name: 'stopGradient', f: (x) => P.stopGradient(x), args: unary(), names: ['stopGradient'] },
   { name: 'stopGradient (pytree)', f: (a, b) => P.mul(...(P.stopGradient([a, b]) as [Tensor, Tensor])), args: binary, names: ['stopGradient', 'stopGradient', 'mul'] },

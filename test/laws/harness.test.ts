@@ -69,7 +69,7 @@ const sinTwice = unary(
 )
 
 /** The storage of the concrete value under any trace (test fixtures only). */
-function storage(x: Tensor): Float32Array | Float64Array {
+function storage(x: Tensor): ReturnType<typeof dataOf> {
   // test fixture only: reaching the private storage to simulate an op that writes its input
   return dataOf(x)
 }

@@ -7,21 +7,29 @@
  * evaluated in purediff first by `hazard`, which rejects inputs that land within MARGIN of a
  * kink: there the two libraries may round to different sides and legitimately disagree.
  *
+ * sortLast and topKLast (topK with k = n: a descending sort) sort the last axis; their TF.js side
+ * reads x at the tf.topk indices (opsSort.ts), and hazard rejects rows with two values within
+ * MARGIN of each other, where rounding may order them differently.
+ *
  * Two entries keep the shape while exercising the movement and linear-algebra ops:
  * - roll: rotate the last axis by one, concat([slice(x, 1…), slice(x, 0, 1)], −1);
  * - attend: self-attention softmax(t·tᵀ)·x with t = tanh x (logits within ±4, so well
  *   conditioned), through matmul (batched over the leading axes), transpose and softmax; a
- *   rank-1 x is treated as one row (expandDims, then reshape back).
+ *   rank-1 x is treated as one row (expandDims, then reshape back);
+ * - shiftLast: shift the last axis right by one, zero-filled, as slice(pad(x, [1, 0]), …);
  * - gatherLast: take along the last axis (length n) at [−1, 0, 1, 1, 2, 2, …] (n entries: a
  *   negative index and repeats), `tf.gather` at the same indices moved into [0, n);
  * - scatterFirst: scatterAdd(x, those indices along axis 0, x), i.e. x plus its rows added into
  *   the rows they name, against x + `tf.unsortedSegmentSum`.
+ * And the dtype ops: maskPos is where(x > 0, x, x/2) through a bool mask; modTwo is mod(x, 2)
+ * (floor semantics; kinked at multiples of 2). GELU (exact) is written in TF.js from its erf.
  */
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import * as pd from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { broadcastShape, maxAbs } from './harness.js'
+import { takeLast, tfArgsortLast } from './opsSort.js'
 
 // --- model
 
@@ -48,8 +56,20 @@ export const UNARY = [
   'logSumExpLast',
   'softmax',
   'logSoftmax',
+  'sortLast',
+  'topKLast',
   'roll',
   'attend',
+  'erf',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'logSigmoid',
+  'cumsumLast',
+  'flipLast',
+  'shiftLast',
+  'maskPos',
+  'modTwo',
   'gatherLast',
   'scatterFirst',
 ] as const
@@ -112,6 +132,23 @@ function tfAttend(x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, x.shape)
 }
 
+/** Shift right by one along the last axis, filling with 0: pad one before, then drop the last. */
+function pdShift(x: Tensor): Tensor {
+  const w = x.shape.map((_, i) => (i === x.rank - 1 ? ([1, 0] as [number, number]) : ([0, 0] as [number, number])))
+  return pd.slice(
+    pd.pad(x, w),
+    x.shape.map(() => 0),
+    x.shape,
+  )
+}
+function tfShift(x: tf.Tensor): tf.Tensor {
+  const w = x.shape.map((_, i) => (i === x.rank - 1 ? ([1, 0] as [number, number]) : ([0, 0] as [number, number])))
+  return tf.slice(
+    tf.pad(x, w),
+    x.shape.map(() => 0),
+    x.shape,
+  )
+}
 /** n indices into an axis of length n: −1 first, then ⌊k/2⌋ (repeats from n = 3 on). */
 const spread = (n: number): number[] => Array.from({ length: n }, (_, k) => (k === 0 ? -1 : Math.floor(k / 2)))
 const nonNegative = (n: number): number[] => spread(n).map((k) => (k < 0 ? k + n : k))
@@ -145,8 +182,20 @@ const PD: Ops<Tensor> = {
     logSumExpLast: (x) => pd.logSumExp(x, -1, true),
     softmax: (x) => pd.softmax(x),
     logSoftmax: (x) => pd.logSoftmax(x),
+    sortLast: (x) => pd.sort(x),
+    topKLast: (x) => pd.topK(x, x.shape[x.rank - 1])[0],
     roll: pdRoll,
     attend: pdAttend,
+    erf: pd.erf,
+    gelu: (x) => pd.gelu(x),
+    geluTanh: (x) => pd.gelu(x, { approximate: true }),
+    silu: pd.silu,
+    logSigmoid: pd.logSigmoid,
+    cumsumLast: (x) => pd.cumsum(x, -1),
+    flipLast: (x) => pd.flip(x, -1),
+    shiftLast: pdShift,
+    maskPos: (x) => pd.where(pd.greater(x, 0), x, pd.mul(x, 0.5)),
+    modTwo: (x) => pd.mod(x, 2),
     gatherLast: (x) => pd.take(x, spread(x.shape[x.rank - 1]), -1),
     scatterFirst: (x) => pd.scatterAdd(x, spread(x.shape[0]), x),
   },
@@ -191,8 +240,23 @@ const TF: Ops<tf.Tensor> = {
     logSumExpLast: (x) => tf.logSumExp(x, -1, true),
     softmax: (x) => tf.softmax(x),
     logSoftmax: (x) => tf.logSoftmax(x),
+    sortLast: (x) => takeLast(x, tfArgsortLast(x)),
+    topKLast: (x) => takeLast(x, tf.topk(x, x.shape[x.rank - 1]).indices),
     roll: tfRoll,
     attend: tfAttend,
+    erf: tf.erf,
+    gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))),
+    geluTanh: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
+    silu: (x) => tf.mul(x, tf.sigmoid(x)),
+    // tf.logSigmoid's own gradient reads a tensor its tidy already disposed: its closed form
+    logSigmoid: (x) => tf.neg(tf.softplus(tf.neg(x))),
+    // TF.js reads a negative axis wrongly (NaN): name the last axis by its index
+    cumsumLast: (x) => tf.cumsum(x, x.rank - 1),
+    flipLast: (x) => tf.reverse(x, -1),
+    shiftLast: tfShift,
+    // TF.js has no gradient for Greater: the mask is taken from a copy outside the tape
+    maskPos: (x) => tf.where(tf.greater(tf.tensor(x.dataSync(), x.shape), 0), x, tf.mul(x, 0.5)),
+    modTwo: (x) => tf.mod(x, 2),
     gatherLast: (x) => tf.gather(x, tf.tensor1d(nonNegative(x.shape[x.rank - 1]), 'int32'), x.rank - 1),
     scatterFirst: (x) => tf.add(x, tf.unsortedSegmentSum(x, tf.tensor1d(nonNegative(x.shape[0]), 'int32'), x.shape[0])),
   },
@@ -273,6 +337,18 @@ function topGap(t: Tensor): number {
   return gap
 }
 
+/** The smallest gap between any two values of a row along the last axis (ties: 0). */
+function minGap(t: Tensor): number {
+  const v = pd.toFlatArray(t)
+  const n = t.shape[t.rank - 1]
+  let gap = Infinity
+  for (let r = 0; r < v.length; r += n) {
+    const row = v.slice(r, r + n).sort((a, b) => a - b)
+    for (let j = 1; j < row.length; j++) gap = Math.min(gap, row[j] - row[j - 1])
+  }
+  return gap
+}
+
 const minAbs = (t: Tensor, shift = 0): number => pd.toFlatArray(t).reduce((m, x) => Math.min(m, Math.abs(x - shift)), Infinity)
 
 /**
@@ -290,9 +366,15 @@ export function hazard(e: Expr, xs: readonly Tensor[]): string | null {
     if (n.op === 'input') y = xs[n.index]
     else if ('x' in n) {
       const x = walk(n.x)
-      if (n.op === 'relu' || n.op === 'abs' || n.op === 'elu' || n.op === 'leakyRelu') note(minAbs(x) < MARGIN, `${n.op} near 0`)
+      if (n.op === 'relu' || n.op === 'abs' || n.op === 'elu' || n.op === 'leakyRelu' || n.op === 'maskPos') note(minAbs(x) < MARGIN, `${n.op} near 0`)
+      if (n.op === 'modTwo')
+        note(
+          pd.toFlatArray(x).some((v) => Math.abs(v / 2 - Math.round(v / 2)) * 2 < MARGIN),
+          'mod near a multiple of 2',
+        )
       if (n.op === 'clip') note(Math.min(minAbs(x, 1), minAbs(x, -1)) < MARGIN, 'clip near ±1')
       if (n.op === 'maxLast') note(topGap(x) < MARGIN, 'max near a tie')
+      if (n.op === 'sortLast' || n.op === 'topKLast') note(minGap(x) < MARGIN, 'sort near a tie')
       y = PD.unary[n.op](x)
     } else {
       const a = walk(n.a),

@@ -15,6 +15,7 @@ import { type Domain, broadcastFamily, broadcastShape, distinct, grid, inputsArb
 import { linalg, shapeOps } from './opsShape.js'
 import { movementOps } from './opsMovement.js'
 import { indexingOps } from './opsIndexing.js'
+import { sortOps } from './opsSort.js'
 import { ANY, type OpRow, bind, noParams, range, row } from './row.js'
 
 export type { OpRow } from './row.js'
@@ -254,4 +255,4 @@ const reductions: OpRow[] = [
 
 // --- the table
 
-export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...indexingOps]
+export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...indexingOps, ...sortOps]

@@ -136,6 +136,20 @@ export const opRows: readonly OpRow[] = [
   row('maximum', P.maximum, separatedPair),
   row('minimum', P.minimum, separatedPair),
   row('neg', P.neg, unaryArgs('any'), 2),
+  // mod(a, b) = a − b·⌊a/b⌋ is smooth where a/b is not an integer: a = b·(q + f) with f in
+  // [0.1, 0.9], so a/b stays ≥ 0.1 from every integer by construction.
+  row(
+    'mod',
+    P.mod,
+    fc
+      .tuple(shapeArb(0, 3), fc.integer({ min: -3, max: 3 }))
+      .chain(([s, q]) =>
+        fc
+          .tuple(tensorOf(s, 'nonZeroDenominator'), fc.array(fc.double({ min: 0.1, max: 0.9, noNaN: true }), { minLength: size(s), maxLength: size(s) }))
+          .map(([b, f]) => [P.mul(b, P.add(P.fromArray(f, s, 'float64'), q)), b]),
+      ),
+    2,
+  ),
   row(
     'where',
     (c, a, b) => P.where(P.greater(c, 0), a, b),
@@ -281,6 +295,11 @@ export const opRows: readonly OpRow[] = [
     unaryArgs('any'),
     2,
   ),
+  // sorting: distinct values (gaps ≥ 0.2), so the sorting permutation is the same at x ± eps
+  row('sort', (x) => P.sort(x), unaryArgs('distinct', 1), 2),
+  row('sort', (x) => P.sort(x, 0), unaryArgs('distinct', 2), 2, 'sort (axis 0)'),
+  row('topK', (x) => P.topK(x, Math.ceil(x.shape[x.rank - 1] / 2))[0], unaryArgs('distinct', 1), 2, 'topK (values, k = ⌈n/2⌉)'),
+  row('topK', (x) => P.topK(x, x.shape[x.rank - 1])[0], unaryArgs('distinct', 1), 1, 'topK (values, k = n)'),
   // einsum: one row per kind of lowering
   row('einsum', (a, b) => P.einsum('ij,jk->ik', a, b), matrixPair(), 2, "einsum ('ij,jk->ik')"),
   row('einsum', (a, b) => P.einsum('ij,kj', a, b), matrixPair(false, true), 2, "einsum ('ij,kj', implicit, transposed b)"),
@@ -336,12 +355,21 @@ export const opRows: readonly OpRow[] = [
  * `oneHot` builds a constant.
  */
 export const nonDifferentiable: Readonly<Record<string, string>> = {
-  equal: 'comparison (0/1), zero gradient',
-  greater: 'comparison (0/1), zero gradient',
-  less: 'comparison (0/1), zero gradient',
-  greaterEqual: 'comparison (0/1), zero gradient',
+  equal: 'comparison (bool), zero gradient',
+  notEqual: 'comparison (bool), zero gradient',
+  greater: 'comparison (bool), zero gradient',
+  less: 'comparison (bool), zero gradient',
+  greaterEqual: 'comparison (bool), zero gradient',
+  lessEqual: 'comparison (bool), zero gradient',
+  logicalAnd: 'logic (bool), zero gradient',
+  logicalOr: 'logic (bool), zero gradient',
+  logicalXor: 'logic (bool), zero gradient',
+  logicalNot: 'logic (bool), zero gradient',
+  floorDiv: 'piecewise constant (an integer quotient), zero gradient',
   sign: 'piecewise constant, zero gradient',
-  argmax: 'an index, zero gradient',
+  argmax: 'an int32 index, zero gradient',
+  argmin: 'an int32 index, zero gradient',
+  argsort: 'int32 indices (piecewise constant in x), zero gradient',
   oneHot: 'a constant built from indices',
 }
 
