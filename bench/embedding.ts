@@ -55,7 +55,7 @@ export function embeddingTasks(): Task[] {
     impl: {
       purediff: () => {
         const T = P.fromArray(table, [VOCAB, DIM]),
-          I = P.fromArray(ids, [BATCH], 'float64')
+          I = P.fromArray(ids, [BATCH], 'int32')
         return {
           run: () => {
             P.take(T, I)
@@ -114,7 +114,7 @@ export function embeddingTasks(): Task[] {
     impl: {
       purediff: () => {
         const T = P.fromArray(table, [VOCAB, DIM]),
-          I = P.fromArray(ids, [BATCH], 'float64'),
+          I = P.fromArray(ids, [BATCH], 'int32'),
           G = P.fromArray(g, [BATCH, DIM])
         const [, pull] = P.vjp((t: P.Tensor) => P.take(t, I), T)
         return {

@@ -10,7 +10,7 @@ import { type DType, type Tensor, ArgumentError, ShapeError, random, take } from
 import { checkDType, checkSize } from '../tensor/dtype.js'
 import type { Initializer } from './init.js'
 import type { Layer } from './Layer.js'
-import { checkInputShape, checkKey, checkOptions, checkParam, checkPositiveInt, describe, fmt, rethrowWithin } from './checks.js'
+import { checkInput, checkInputShape, checkKey, checkOptions, checkParam, checkPositiveInt, describe, fmt, rethrowWithin } from './checks.js'
 
 // --- model
 
@@ -67,11 +67,11 @@ const normalByDim: Initializer = (key, shape, dtype = 'float32') => random.norma
  * const { params, outputShape } = layer.init(random.key(0), [4])
  * if (outputShape.join() !== '4,2' || params.table.shape.join() !== '3,2') throw new Error()
  * const table = tensor([[1, 2], [3, 4], [5, 6]])
- * const ids = [[2, 0, 2, -1]] // one sequence of 4 ids
- * const y = layer.apply({ table }, ids as never)
+ * const ids = tensor([[2, 0, 2, -1]], 'int32') // a batch of one sequence of 4 ids
+ * const y = layer.apply({ table }, ids)
  * if (JSON.stringify(toArray(y)) !== '[[[5,6],[1,2],[5,6],[5,6]]]') throw new Error()
  * // id 2 is used 3 times, id 0 once, id 1 never: the gradient of Σy counts them, row by row
- * const g = grad((p: { table: typeof table }) => sum(layer.apply(p, ids as never)))({ table })
+ * const g = grad((p: { table: typeof table }) => sum(layer.apply(p, ids)))({ table })
  * if (JSON.stringify(toArray(g.table)) !== '[[1,1],[0,0],[3,3]]') throw new Error()
  * @category constructors
  * @since 0.2.0
@@ -103,8 +103,9 @@ export function embedding(vocab: number, dim: number, opts?: EmbeddingOptions): 
       if (table.rank !== 2 || table.shape[1] !== d || table.shape[0] !== v) {
         throw new ShapeError(name, `params.table must have shape [${v},${d}] ([vocab, dim]), got ${fmt(table.shape)}`)
       }
+      const ids = checkInput(name, x, 1)
       try {
-        return take(table, x)
+        return take(table, ids)
       } catch (e) {
         rethrowWithin(e, name, 'looking up the ids')
       }

@@ -9,7 +9,7 @@
  * @since 0.2.0
  */
 import * as kg from '../kernels/gather.js'
-import { alloc, promote } from '../tensor/dtype.js'
+import { alloc, arithmeticOf, promote } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, broadcastShapes, normalizeAxis, shapesEqual, sizeOf } from '../tensor/shape.js'
 import { type ConcreteTensor, type Tensor, fromData } from '../tensor/Tensor.js'
@@ -138,8 +138,8 @@ const scatterAddP: Primitive<AxisParams> = {
  * `take` (NumPy `np.add.at`, `tf.tensorScatterAdd`): `out = target`, then
  * `out[a…, indices[j…], b…] += updates[a…, j…, b…]` for every j, in order, so duplicate indices
  * accumulate. `updates` has (or broadcasts to) shape `target.shape[:axis] + indices.shape +
- * target.shape[axis+1:]`; the result has target's shape and the promoted dtype. Indices as in
- * `take`. Its vjp: `g` for target, `take(g, indices, axis)` for updates.
+ * target.shape[axis+1:]`; the result has target's shape and the dtype `add` gives (promoted,
+ * bool as int32). Indices as in `take`. Its vjp: `g` for target, `take(g, indices, axis)` for updates.
  *
  * @example
  * import { scatterAdd, tensor, toArray, zeros } from 'purediff'
@@ -171,7 +171,8 @@ export function scatterAdd(target: Tensor, indices: Indices, updates: Tensor, ax
     }
     u = broadcastTo(u, want)
   }
-  const dtype = promote(tg.dtype, u.dtype)
+  // as `add`: the promoted dtype, bool counted as int32 (0/1), so repeated ids count up
+  const dtype = arithmeticOf(promote(tg.dtype, u.dtype))
   const t2 = cast(tg, dtype)
   if (idx.size === 0 || sizeOf(want) === 0) return t2
   return bind(scatterAddP, [t2, idx, cast(u, dtype)], { axis: a })

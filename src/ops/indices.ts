@@ -17,7 +17,7 @@ import { describe } from '../tensor/checks.js'
 export type Indices = Tensor | number | readonly Indices[]
 
 /** The dtype index tensors must have, and that arrays of indices are stored in. */
-export const INDEX_DTYPE = 'float64' as const
+export const INDEX_DTYPE = 'int32' as const
 
 /** `[1,0]` for flat position `p` in a row-major tensor of `shape`; empty for rank 0. */
 function position(shape: readonly number[], p: number): string {
@@ -44,8 +44,12 @@ function rangeError(op: string, value: unknown, where: string, n: number, what: 
  */
 export function indexTensor(op: string, indices: unknown, n: number, what: string): Tensor {
   if (indices instanceof Tensor) {
-    if (indices.dtype !== INDEX_DTYPE)
-      throw new DTypeError(op, `indices must be an int32 tensor or an array of integers, got a ${indices.dtype} tensor of shape ${fmt(indices.shape)}`)
+    if (indices.dtype !== INDEX_DTYPE) {
+      throw new DTypeError(
+        op,
+        `indices must be an int32 tensor or an array of integers, got a ${indices.dtype} tensor of shape ${fmt(indices.shape)}; cast(indices, 'int32') converts one (truncating toward 0)`,
+      )
+    }
     return indices
   }
   if (typeof indices !== 'number' && !Array.isArray(indices)) {
@@ -61,7 +65,8 @@ export function indexTensor(op: string, indices: unknown, n: number, what: strin
   const walk = (v: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (typeof v !== 'number') throw new ArgumentError(op, `indices${path} is ${describe(v)}; expected an integer (ragged nesting?)`)
-      if (!Number.isInteger(v) || v < -n || v >= n) throw rangeError(op, v, path, n, what)
+      // the int32 bounds too: an axis longer than 2^31 has entries no int32 index reaches
+      if (!Number.isInteger(v) || v < -n || v >= n || v < -2147483648 || v > 2147483647) throw rangeError(op, v, path, n, what)
       out[k++] = v
       return
     }

@@ -14,7 +14,7 @@ import { type Trace, bind, isTracerOf, newLevel, newTracer } from '../../src/eng
 import { expectError } from '../helpers/errors.js'
 
 /** Ids as the layer takes them. */
-const ids = (flat: readonly number[], shape: readonly number[]) => P.fromArray(flat, shape, 'float64')
+const ids = (flat: readonly number[], shape: readonly number[]) => P.fromArray(flat, shape, 'int32')
 
 /** A trace kind that lists the primitives applied to its tracers (see test/core/traceKind.test.ts). */
 class RecordTrace implements Trace {

@@ -126,7 +126,7 @@ describe('embedding in a spec', () => {
       [{ type: 'embedding', vocab: 4, dim: 2, init: 'glorotUniform', dtype: 'float64' }, nn.embedding(4, 2, { init: nn.init.glorotUniform, dtype: 'float64' })],
       [{ type: 'embedding', vocab: 3, dim: 1, init: { constant: 0.25 } }, nn.embedding(3, 1, { init: nn.init.constant(0.25) })],
     ]
-    const ids = P.fromArray([0, 2, -1, 1, 1, 0], [2, 3], 'float64')
+    const ids = P.fromArray([0, 2, -1, 1, 1, 0], [2, 3], 'int32')
     for (const [spec, layer] of cases) {
       const r = fromSpec({ layers: [spec] })
       if (!isRight(r)) throw r.left

@@ -51,7 +51,7 @@ const denseReluInputs =
  */
 const ids = (vocab: number, shape: readonly number[]) => (_p: unknown, batch: number) => {
   const n = batch * shape.reduce((a, b) => a * b, 1)
-  return fc.array(fc.integer({ min: -vocab, max: vocab - 1 }), { minLength: n, maxLength: n }).map((v) => fromArray(v, [batch, ...shape], 'float64'))
+  return fc.array(fc.integer({ min: -vocab, max: vocab - 1 }), { minLength: n, maxLength: n }).map((v) => fromArray(v, [batch, ...shape], 'int32'))
 }
 const idsOf = (vocab: number, shape: readonly number[]) => ({ inputs: ids(vocab, shape), integerInputs: true })
 

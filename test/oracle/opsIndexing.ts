@@ -25,7 +25,7 @@ const idxArb = (n: number, axis: number, shape: fc.Arbitrary<number[]>): fc.Arbi
   shape.chain((s) => fc.array(fc.integer({ min: -n, max: n - 1 }), { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((flat) => ({ flat, shape: s, axis })))
 
 /** purediff's indices: an index tensor (exactly as generated). */
-const pdIdx = (i: Idx): pd.Tensor => pd.fromArray(i.flat, i.shape, 'float64')
+const pdIdx = (i: Idx): pd.Tensor => pd.fromArray(i.flat, i.shape, 'int32')
 /** TF.js's indices: int32, the negative ones moved into [0, n). */
 const tfIdx = (i: Idx, n: number): tf.Tensor =>
   tf.tensor(

@@ -56,7 +56,7 @@ function alongFor(shape: readonly number[], axis: number, broadcastAxis: number 
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0
     return (s % (2 * n)) - n
   })
-  return P.fromArray(flat, ishape, 'float64')
+  return P.fromArray(flat, ishape, 'int32')
 }
 
 const row = (op: string, name: string, f: (...a: P.Tensor[]) => P.Tensor, args: fc.Arbitrary<P.Tensor[]>): OpRow => ({ op, name, f, args, order: 2 })
