@@ -11,6 +11,8 @@ import type { Tensor } from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
 import type { Primitive } from '../../src/engine/primitive.js'
 import { type Trace, bind, isTracerOf, newLevel, newTracer } from '../../src/engine/trace.js'
+import { adam } from '../../src/optim/index.js'
+import { initTrainState, trainStep } from '../../src/train/index.js'
 import { expectError } from '../helpers/errors.js'
 
 /** Ids as the layer takes them. */
@@ -83,6 +85,36 @@ describe('embedding', () => {
     const [, pull] = P.vjp((t: Tensor) => layer.apply({ table: t }, x), rec.wrap(params.table))
     pull(rec.wrap(P.ones([2, 3, 4])))
     expect(rec.names).toEqual(['take', 'takeTranspose'])
+  })
+
+  it('trains through trainStep on int32 ids; rows of ids never looked up stay bit-identical (their gradient is exactly 0)', () => {
+    // 64 sequences of 3 ids in [0, 16) of a vocabulary of 20: label 1 when ≥ 2 ids are below 8
+    const flat: number[] = []
+    const labels: number[] = []
+    let s = 1
+    for (let i = 0; i < 64; i++) {
+      const row: number[] = []
+      for (let j = 0; j < 3; j++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+        row.push(s % 16)
+      }
+      flat.push(...row)
+      const low = row.filter((k) => k < 8).length >= 2
+      labels.push(low ? 1 : 0, low ? 0 : 1)
+    }
+    const model = nn.sequential(nn.embedding(20, 4), nn.flatten(), nn.dense(2))
+    const optimizer = adam(0.05)
+    const step = trainStep({ model, optimizer, loss: nn.losses.softmaxCrossEntropy })
+    const params0 = model.init(P.random.key(0), [3]).params
+    let state = initTrainState(params0, optimizer, P.random.key(1))
+    const batch = { x: ids(flat, [64, 3]), y: P.fromArray(labels, [64, 2]) }
+    const first = step(state, batch).loss
+    for (let i = 0; i < 60; i++) state = step(state, batch)
+    expect(state.loss).toBeLessThan(first / 10)
+    const before = P.toArray((params0[0] as nn.EmbeddingParams).table) as number[][]
+    const after = P.toArray((state.params[0] as nn.EmbeddingParams).table) as number[][]
+    expect(after.slice(16)).toEqual(before.slice(16))
+    expect(after.slice(0, 16)).not.toEqual(before.slice(0, 16))
   })
 
   it('starts from N(0, 1/dim) (Flax’s default): mean ≈ 0, variance ≈ 1/dim, deterministic in the key', () => {
