@@ -159,11 +159,13 @@ export function binaryPrim(name: string, run: BinaryRun, jvp: BinaryJvp, vjp: Bi
  */
 export function binaryImpl(name: string, run: BinaryRun, a: ConcreteTensor, b: ConcreteTensor, kind: ResultKind = 'same', intRun: BinaryRun = run): ConcreteTensor {
   const shape: Shape = broadcastShapes(name, a.shape, b.shape)
-  const dtype = resultDType(kind, a.dtype, b.dtype)
+  // The common case first: one float dtype on both sides, no conversion to decide.
+  const same = a.dtype === b.dtype && (a.dtype === 'float32' || a.dtype === 'float64')
+  const dtype = same && kind !== 'bool' ? a.dtype : resultDType(kind, a.dtype, b.dtype)
   let n = 1
   for (let i = 0; i < shape.length; i++) n *= shape[i]
   const out = alloc(dtype, n, name, shape)
-  if (kind === 'bool') binary(run, a._data, a.shape, b._data, b.shape, shape, out)
+  if (same || kind === 'bool') binary(run, a._data, a.shape, b._data, b.shape, shape, out)
   else binary(dtype === 'int32' ? intRun : run, operand(a._data, a.dtype, dtype), a.shape, operand(b._data, b.dtype, dtype), b.shape, shape, out)
   return fromData(out, shape, dtype)
 }
