@@ -277,7 +277,8 @@ const concatP: Primitive<number> = {
 }
 
 /**
- * Joins tensors along an existing axis; other axes must match. Mixed dtypes promote to float64.
+ * Joins tensors along an existing axis; other axes must match. Mixed dtypes promote (bool <
+ * int32 < float32 < float64).
  *
  * @example
  * import { concat, tensor, toFlatArray } from 'purediff'
@@ -297,7 +298,7 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
     }
   }
   if (ts.length === 1) return first
-  const dtype = ts.reduce<DType>((d, t) => promote(d, t.dtype), 'float32')
+  const dtype = ts.reduce<DType>((d, t) => promote(d, t.dtype), first.dtype)
   return bind(
     concatP,
     ts.map((t) => cast(t, dtype)),

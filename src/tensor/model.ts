@@ -29,7 +29,8 @@ export interface TraceTag {
 }
 
 /**
- * An immutable n-dimensional array of float32 or float64 numbers, row-major.
+ * An immutable n-dimensional array, row-major, of one dtype: float32 (the default), float64,
+ * int32 or bool (stored as 0 and 1).
  * Inside a transform (`grad`, `vjp`, …) a tensor may be a traced value; it behaves the same.
  * There are no methods and no setters: every op returns a new tensor.
  *

@@ -31,7 +31,9 @@ export interface ShapeConstraints {
  * Constraints of `arb.tensor`.
  *
  * - `shape`: a fixed shape, or an arbitrary of shapes; default `arb.shape()`.
- * - `dtype` ('float64'): float32 values are float32-representable and still obey every bound.
+ * - `dtype` ('float64'): float32 values are float32-representable and still obey every bound;
+ *   'int32' gives the integers in [min, max] (with awayFrom/margin/avoid as for floats); 'bool'
+ *   gives 0 and 1 (the bounds are ignored).
  * - `min` (−3), `max` (3): inclusive bounds of every element.
  * - `awayFrom` (none) and `margin` (0.1): every element v has |v − p| ≥ margin for each p in
  *   `awayFrom`; built by construction (the allowed intervals), not by filtering.
@@ -121,13 +123,16 @@ export function shape(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
  */
 export function tensor(c: TensorConstraints = {}): fc.Arbitrary<Tensor> {
   const { dtype = 'float64', min = -3, max = 3, awayFrom = [], margin = 0.1, avoid } = c
-  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError('arb.tensor', `dtype must be 'float32' or 'float64', got ${String(dtype)}`)
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32' && dtype !== 'bool') {
+    throw new ArgumentError('arb.tensor', `dtype must be 'float32', 'float64', 'int32' or 'bool', got ${String(dtype)}`)
+  }
   if (!(Number.isFinite(min) && Number.isFinite(max) && min <= max)) {
     throw new ArgumentError('arb.tensor', `min and max must be finite with min ≤ max, got min ${min}, max ${max}`)
   }
   if (!(margin >= 0 && Number.isFinite(margin))) throw new ArgumentError('arb.tensor', `margin must be a non-negative finite number, got ${margin}`)
   if (awayFrom.some((p) => !Number.isFinite(p))) throw new ArgumentError('arb.tensor', `awayFrom must hold finite numbers, got [${awayFrom.join(', ')}]`)
-  let element = elementArb(allowedIntervals(min, max, awayFrom, margin), dtype)
+  let element =
+    dtype === 'bool' ? fc.integer({ min: 0, max: 1 }) : dtype === 'int32' ? intElement(min, max, awayFrom, margin) : elementArb(allowedIntervals(min, max, awayFrom, margin), dtype)
   if (avoid !== undefined) element = element.filter((v) => !avoid(v))
   const shapes: fc.Arbitrary<readonly number[]> = c.shape === undefined ? shape() : isArbitrary(c.shape) ? c.shape : fc.constant(c.shape)
   return shapes.chain((s) => {
@@ -242,6 +247,20 @@ function allowedIntervals(min: number, max: number, awayFrom: readonly number[],
 }
 
 /** One element: pick an allowed interval with probability ∝ its length, then a value in it. */
+/** The integers of [min, max] at least `margin` from every point of `awayFrom` (listed, then drawn). */
+function intElement(min: number, max: number, awayFrom: readonly number[], margin: number): fc.Arbitrary<number> {
+  const lo = Math.ceil(min)
+  const hi = Math.floor(max)
+  const ok = (v: number) => awayFrom.every((p) => Math.abs(v - p) >= margin)
+  if (hi - lo <= 4096) {
+    const vs: number[] = []
+    for (let v = lo; v <= hi; v++) if (ok(v)) vs.push(v)
+    if (vs.length === 0) throw new ArgumentError('arb.tensor', `no int32 value in [${min}, ${max}] is ${margin} away from [${awayFrom.join(', ')}]`)
+    return fc.constantFrom(...vs)
+  }
+  return fc.integer({ min: Math.max(lo, -2147483648), max: Math.min(hi, 2147483647) }).filter(ok)
+}
+
 function elementArb(parts: readonly [number, number][], dtype: DType): fc.Arbitrary<number> {
   const inner = parts.flatMap(([a, b]): { arbitrary: fc.Arbitrary<number>; length: number }[] => {
     if (dtype === 'float64') return [{ arbitrary: fc.oneof(uniform(a, b, same), fc.double({ min: a, max: b, noNaN: true, noDefaultInfinity: true })), length: b - a }]

@@ -11,7 +11,10 @@
  * - roll: rotate the last axis by one, concat([slice(x, 1…), slice(x, 0, 1)], −1);
  * - attend: self-attention softmax(t·tᵀ)·x with t = tanh x (logits within ±4, so well
  *   conditioned), through matmul (batched over the leading axes), transpose and softmax; a
- *   rank-1 x is treated as one row (expandDims, then reshape back).
+ *   rank-1 x is treated as one row (expandDims, then reshape back);
+ * - shiftLast: shift the last axis right by one, zero-filled, as slice(pad(x, [1, 0]), …).
+ * And the dtype ops: maskPos is where(x > 0, x, x/2) through a bool mask; modTwo is mod(x, 2)
+ * (floor semantics; kinked at multiples of 2). GELU (exact) is written in TF.js from its erf.
  */
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
@@ -46,6 +49,16 @@ export const UNARY = [
   'logSoftmax',
   'roll',
   'attend',
+  'erf',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'logSigmoid',
+  'cumsumLast',
+  'flipLast',
+  'shiftLast',
+  'maskPos',
+  'modTwo',
 ] as const
 export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const
 
@@ -106,6 +119,24 @@ function tfAttend(x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, x.shape)
 }
 
+/** Shift right by one along the last axis, filling with 0: pad one before, then drop the last. */
+function pdShift(x: Tensor): Tensor {
+  const w = x.shape.map((_, i) => (i === x.rank - 1 ? ([1, 0] as [number, number]) : ([0, 0] as [number, number])))
+  return pd.slice(
+    pd.pad(x, w),
+    x.shape.map(() => 0),
+    x.shape,
+  )
+}
+function tfShift(x: tf.Tensor): tf.Tensor {
+  const w = x.shape.map((_, i) => (i === x.rank - 1 ? ([1, 0] as [number, number]) : ([0, 0] as [number, number])))
+  return tf.slice(
+    tf.pad(x, w),
+    x.shape.map(() => 0),
+    x.shape,
+  )
+}
+
 interface Ops<T> {
   readonly unary: Record<UnaryName, (x: T) => T>
   readonly binary: Record<BinaryName, (a: T, b: T) => T>
@@ -137,6 +168,16 @@ const PD: Ops<Tensor> = {
     logSoftmax: (x) => pd.logSoftmax(x),
     roll: pdRoll,
     attend: pdAttend,
+    erf: pd.erf,
+    gelu: (x) => pd.gelu(x),
+    geluTanh: (x) => pd.gelu(x, { approximate: true }),
+    silu: pd.silu,
+    logSigmoid: pd.logSigmoid,
+    cumsumLast: (x) => pd.cumsum(x, -1),
+    flipLast: (x) => pd.flip(x, -1),
+    shiftLast: pdShift,
+    maskPos: (x) => pd.where(pd.greater(x, 0), x, pd.mul(x, 0.5)),
+    modTwo: (x) => pd.mod(x, 2),
   },
   binary: {
     add: pd.add,
@@ -181,6 +222,19 @@ const TF: Ops<tf.Tensor> = {
     logSoftmax: (x) => tf.logSoftmax(x),
     roll: tfRoll,
     attend: tfAttend,
+    erf: tf.erf,
+    gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))),
+    geluTanh: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
+    silu: (x) => tf.mul(x, tf.sigmoid(x)),
+    // tf.logSigmoid's own gradient reads a tensor its tidy already disposed: its closed form
+    logSigmoid: (x) => tf.neg(tf.softplus(tf.neg(x))),
+    // TF.js reads a negative axis wrongly (NaN): name the last axis by its index
+    cumsumLast: (x) => tf.cumsum(x, x.rank - 1),
+    flipLast: (x) => tf.reverse(x, -1),
+    shiftLast: tfShift,
+    // TF.js has no gradient for Greater: the mask is taken from a copy outside the tape
+    maskPos: (x) => tf.where(tf.greater(tf.tensor(x.dataSync(), x.shape), 0), x, tf.mul(x, 0.5)),
+    modTwo: (x) => tf.mod(x, 2),
   },
   binary: {
     add: tf.add,
@@ -276,7 +330,12 @@ export function hazard(e: Expr, xs: readonly Tensor[]): string | null {
     if (n.op === 'input') y = xs[n.index]
     else if ('x' in n) {
       const x = walk(n.x)
-      if (n.op === 'relu' || n.op === 'abs' || n.op === 'elu' || n.op === 'leakyRelu') note(minAbs(x) < MARGIN, `${n.op} near 0`)
+      if (n.op === 'relu' || n.op === 'abs' || n.op === 'elu' || n.op === 'leakyRelu' || n.op === 'maskPos') note(minAbs(x) < MARGIN, `${n.op} near 0`)
+      if (n.op === 'modTwo')
+        note(
+          pd.toFlatArray(x).some((v) => Math.abs(v / 2 - Math.round(v / 2)) * 2 < MARGIN),
+          'mod near a multiple of 2',
+        )
       if (n.op === 'clip') note(Math.min(minAbs(x, 1), minAbs(x, -1)) < MARGIN, 'clip near ±1')
       if (n.op === 'maxLast') note(topGap(x) < MARGIN, 'max near a tie')
       y = PD.unary[n.op](x)

@@ -174,3 +174,17 @@ describe('arb.key', () => {
     expect(a).toEqual(b)
   })
 })
+
+describe('arb.tensor with int32 and bool', () => {
+  it('int32: integers in [min, max], away from the listed points; bool: 0 and 1', () => {
+    const ts = fc.sample(arb.tensor({ shape: [6], dtype: 'int32', min: -2.5, max: 4, awayFrom: [0], margin: 1 }), { numRuns: 200, seed: 5 })
+    const seen = new Set(ts.flatMap((t) => P.toFlatArray(t)))
+    expect(ts.every((t) => t.dtype === 'int32')).toBe(true)
+    // the integers of [−2.5, 4] at least 1 from 0: −2, −1, 1, 2, 3, 4 — and each of them appears
+    expect([...seen].sort((a, b) => a - b)).toEqual([-2, -1, 1, 2, 3, 4])
+    const bs = fc.sample(arb.tensor({ shape: [4], dtype: 'bool' }), { numRuns: 50, seed: 5 })
+    expect(new Set(bs.flatMap((t) => P.toFlatArray(t)))).toEqual(new Set([0, 1]))
+    expect(bs.every((t) => t.dtype === 'bool')).toBe(true)
+    expect(() => arb.tensor({ dtype: 'int32', min: 0.2, max: 0.8 })).toThrow(ArgumentError)
+  })
+})
