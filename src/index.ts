@@ -21,6 +21,7 @@ export { reshape, transpose, expandDims, squeeze, broadcastTo, concat, stack, sl
 export { matmul, dot } from './ops/linalg.js'
 export { pad, cumsum, flip, tile } from './ops/movement.js'
 export { einsum } from './ops/einsum.js'
+export { sort, argsort, topK } from './ops/sort.js'
 export { vjp, grad, valueAndGrad, jvp, jacobian, hessian, customVjp } from './core/transforms.js'
 export type { Jacobian, Hessian } from './core/transforms.js'
 export { stopGradient } from './core/stopGradient.js'

@@ -23,6 +23,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       guide('Getting started', 'getting-started'),
       guide('Train a model in your browser', 'live'),
       guide('Tensors and immutability', 'tensors'),
+      guide('Indexing and dtypes', 'indexing'),
       guide('Autodiff', 'autodiff'),
     ],
   },

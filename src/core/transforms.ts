@@ -314,8 +314,22 @@ const customVjpP: Primitive<CustomVjpParams> = {
   },
   jvp: (tangents, leaves, _out, p) => {
     if (tangents.every((t) => t === null)) return null
-    const ts = tangents.map((t, i) => t ?? zeros(leaves[i].shape, leaves[i].dtype))
-    return jvp((...ls: Tensor[]) => p.f(...rebuild(ls, p)), leaves.slice(), ts)[1]
+    // Tangents go through the float leaves only: an int32 or bool argument (labels, indices) is
+    // held fixed, as it carries no tangent.
+    const at = leaves.flatMap((l, i) => (isFloat(l.dtype) ? [i] : []))
+    const ts = at.map((i) => tangents[i] ?? zeros(leaves[i].shape, leaves[i].dtype))
+    const g = (...fs: Tensor[]) => {
+      const ls = leaves.slice()
+      at.forEach((i, k) => {
+        ls[i] = fs[k]
+      })
+      return p.f(...rebuild(ls, p))
+    }
+    return jvp(
+      g,
+      at.map((i) => leaves[i]),
+      ts,
+    )[1]
   },
   vjp: (g, leaves, _out, p) => {
     const [, res] = p.fwd(...rebuild(leaves, p))

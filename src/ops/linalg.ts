@@ -3,6 +3,9 @@
  * Internally one primitive carries transpose flags, so the backward pass multiplies by
  * transposed operands without materialising a transpose.
  *
+ * Integers: a product of two int32 (or bool) operands is int32, exact and wrapping modulo 2³²
+ * (a plain loop, not the float kernels); an int operand beside a float one is made float32.
+ *
  * @since 0.1.0
  */
 import * as kmm from '../kernels/dispatch.js'

@@ -2,6 +2,10 @@
  * Reductions (axis: a number, an array of numbers, or undefined for all axes; keepDims keeps
  * reduced axes as 1), softmax and log-softmax.
  *
+ * Integers: sum keeps int32 (wrapping) and counts bool as int32; max and min keep int32 and bool
+ * (max over bool is "any", min is "all"); argmax and argmin give int32; mean, logSumExp, softmax
+ * and logSoftmax compute int32 and bool in float32.
+ *
  * @since 0.1.0
  */
 import * as kr from '../kernels/reduce.js'

@@ -1,6 +1,7 @@
 /**
  * Shape and movement ops. `reshape` (and `expandDims`, `squeeze`) share storage: tensors are
- * immutable, so a view can never be changed behind anyone's back.
+ * immutable, so a view can never be changed behind anyone's back. Every op here works on all
+ * four dtypes and keeps the dtype (concat and stack promote mixed inputs).
  *
  * @since 0.1.0
  */

@@ -2,6 +2,9 @@
  * Elementwise unary math. Each rule reuses the forward output where it can (exp, tanh,
  * sigmoid, sqrt) and is written with ops, so it can itself be differentiated.
  *
+ * Integers: abs, sign, square and relu keep int32 (with exact, wrapping int32 loops) and take
+ * bool as int32; every other op here computes int32 and bool inputs in float32, as NumPy does.
+ *
  * @since 0.1.0
  */
 import * as k from '../kernels/elementwise.js'

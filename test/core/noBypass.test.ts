@@ -125,6 +125,22 @@ const extra: readonly Case[] = [
   { name: 'argmax (axis 0)', f: (x) => P.argmax(x, 0), args: unary(1), names: ['argExtremum'] },
   { name: 'argmin', f: (x) => P.argmin(x, -1), args: unary(1), names: ['argExtremum'] },
   { name: 'logicalNot', f: P.logicalNot, args: unary(), names: ['logicalNot'] },
+  {
+    name: 'argsort',
+    f: (x) => P.argsort(x),
+    args: shapeArb(1)
+      .chain(ints)
+      .map((x) => [x]),
+    names: ['argsort'],
+  },
+  {
+    name: 'argsort (axis 0)',
+    f: (x) => P.argsort(x, 0),
+    args: shapeArb(2)
+      .chain(ints)
+      .map((x) => [x]),
+    names: ['transpose', 'argsort', 'transpose'],
+  },
   { name: 'where (traced condition)', f: (c, a) => P.where(c, a, 0), args: intPair, names: ['stopGradient', 'where'] },
   { name: 'stopGradient', f: (x) => P.stopGradient(x), args: unary(), names: ['stopGradient'] },
   { name: 'stopGradient (pytree)', f: (a, b) => P.mul(...(P.stopGradient([a, b]) as [Tensor, Tensor])), args: binary, names: ['stopGradient', 'stopGradient', 'mul'] },

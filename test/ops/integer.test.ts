@@ -278,3 +278,19 @@ describe('int ops leave their inputs unchanged', () => {
     )
   })
 })
+
+describe('customVjp with an int argument', () => {
+  // f(x, k) = Σ x·k with k int32; bwd gives x's cotangent only. Both modes must hold k fixed.
+  const f = P.customVjp(
+    (x: Tensor, k: Tensor) => P.sum(P.mul(x, k)),
+    (x: Tensor, k: Tensor) => [P.sum(P.mul(x, k)), k] as const,
+    (k: Tensor, g: Tensor) => [P.mul(g, k), null],
+  )
+  it('grad and jvp differentiate in the float argument only', () => {
+    const x = P.tensor([1, 2], 'float64')
+    const k = P.tensor([3, -4], 'int32')
+    expect(flat(P.grad((t: Tensor) => f(t, k))(x))).toEqual([3, -4])
+    // forward mode: ⟨k, v⟩ for v = [1, 1] is 3 − 4 = −1
+    expect(flat(P.jvp((t: Tensor) => f(t, k), [x], [P.ones([2], 'float64')])[1])).toEqual([-1])
+  })
+})

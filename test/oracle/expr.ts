@@ -7,6 +7,10 @@
  * evaluated in purediff first by `hazard`, which rejects inputs that land within MARGIN of a
  * kink: there the two libraries may round to different sides and legitimately disagree.
  *
+ * sortLast and topKLast (topK with k = n: a descending sort) sort the last axis; their TF.js side
+ * reads x at the tf.topk indices (opsSort.ts), and hazard rejects rows with two values within
+ * MARGIN of each other, where rounding may order them differently.
+ *
  * Two entries keep the shape while exercising the movement and linear-algebra ops:
  * - roll: rotate the last axis by one, concat([slice(x, 1…), slice(x, 0, 1)], −1);
  * - attend: self-attention softmax(t·tᵀ)·x with t = tanh x (logits within ±4, so well
@@ -21,6 +25,7 @@ import fc from 'fast-check'
 import * as pd from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { broadcastShape, maxAbs } from './harness.js'
+import { takeLast, tfArgsortLast } from './opsSort.js'
 
 // --- model
 
@@ -47,6 +52,8 @@ export const UNARY = [
   'logSumExpLast',
   'softmax',
   'logSoftmax',
+  'sortLast',
+  'topKLast',
   'roll',
   'attend',
   'erf',
@@ -166,6 +173,8 @@ const PD: Ops<Tensor> = {
     logSumExpLast: (x) => pd.logSumExp(x, -1, true),
     softmax: (x) => pd.softmax(x),
     logSoftmax: (x) => pd.logSoftmax(x),
+    sortLast: (x) => pd.sort(x),
+    topKLast: (x) => pd.topK(x, x.shape[x.rank - 1])[0],
     roll: pdRoll,
     attend: pdAttend,
     erf: pd.erf,
@@ -220,6 +229,8 @@ const TF: Ops<tf.Tensor> = {
     logSumExpLast: (x) => tf.logSumExp(x, -1, true),
     softmax: (x) => tf.softmax(x),
     logSoftmax: (x) => tf.logSoftmax(x),
+    sortLast: (x) => takeLast(x, tfArgsortLast(x)),
+    topKLast: (x) => takeLast(x, tf.topk(x, x.shape[x.rank - 1]).indices),
     roll: tfRoll,
     attend: tfAttend,
     erf: tf.erf,
@@ -313,6 +324,18 @@ function topGap(t: Tensor): number {
   return gap
 }
 
+/** The smallest gap between any two values of a row along the last axis (ties: 0). */
+function minGap(t: Tensor): number {
+  const v = pd.toFlatArray(t)
+  const n = t.shape[t.rank - 1]
+  let gap = Infinity
+  for (let r = 0; r < v.length; r += n) {
+    const row = v.slice(r, r + n).sort((a, b) => a - b)
+    for (let j = 1; j < row.length; j++) gap = Math.min(gap, row[j] - row[j - 1])
+  }
+  return gap
+}
+
 const minAbs = (t: Tensor, shift = 0): number => pd.toFlatArray(t).reduce((m, x) => Math.min(m, Math.abs(x - shift)), Infinity)
 
 /**
@@ -338,6 +361,7 @@ export function hazard(e: Expr, xs: readonly Tensor[]): string | null {
         )
       if (n.op === 'clip') note(Math.min(minAbs(x, 1), minAbs(x, -1)) < MARGIN, 'clip near ±1')
       if (n.op === 'maxLast') note(topGap(x) < MARGIN, 'max near a tie')
+      if (n.op === 'sortLast' || n.op === 'topKLast') note(minGap(x) < MARGIN, 'sort near a tie')
       y = PD.unary[n.op](x)
     } else {
       const a = walk(n.a),

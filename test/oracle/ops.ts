@@ -14,6 +14,7 @@ import type { Tensor } from '../../src/index.js'
 import { type Domain, broadcastFamily, broadcastShape, distinct, grid, inputsArb, mixed, nonzero, shapeArb, uniform } from './harness.js'
 import { linalg, shapeOps } from './opsShape.js'
 import { movementOps } from './opsMovement.js'
+import { sortOps } from './opsSort.js'
 import { ANY, type OpRow, bind, noParams, range, row } from './row.js'
 
 export type { OpRow } from './row.js'
@@ -253,4 +254,4 @@ const reductions: OpRow[] = [
 
 // --- the table
 
-export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps]
+export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...sortOps]

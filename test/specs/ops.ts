@@ -294,6 +294,11 @@ export const opRows: readonly OpRow[] = [
     unaryArgs('any'),
     2,
   ),
+  // sorting: distinct values (gaps ≥ 0.2), so the sorting permutation is the same at x ± eps
+  row('sort', (x) => P.sort(x), unaryArgs('distinct', 1), 2),
+  row('sort', (x) => P.sort(x, 0), unaryArgs('distinct', 2), 2, 'sort (axis 0)'),
+  row('topK', (x) => P.topK(x, Math.ceil(x.shape[x.rank - 1] / 2))[0], unaryArgs('distinct', 1), 2, 'topK (values, k = ⌈n/2⌉)'),
+  row('topK', (x) => P.topK(x, x.shape[x.rank - 1])[0], unaryArgs('distinct', 1), 1, 'topK (values, k = n)'),
   // einsum: one row per kind of lowering
   row('einsum', (a, b) => P.einsum('ij,jk->ik', a, b), matrixPair(), 2, "einsum ('ij,jk->ik')"),
   row('einsum', (a, b) => P.einsum('ij,kj', a, b), matrixPair(false, true), 2, "einsum ('ij,kj', implicit, transposed b)"),
@@ -361,6 +366,7 @@ export const nonDifferentiable: Readonly<Record<string, string>> = {
   sign: 'piecewise constant, zero gradient',
   argmax: 'an int32 index, zero gradient',
   argmin: 'an int32 index, zero gradient',
+  argsort: 'int32 indices (piecewise constant in x), zero gradient',
   oneHot: 'a constant built from indices',
 }
 
