@@ -9,16 +9,14 @@
 import * as kd from '../kernels/dispatch.js'
 import { alloc } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { type Tensor, arange, fromData } from '../tensor/Tensor.js'
+import { type Tensor, fromData } from '../tensor/Tensor.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
 import { add, mul, plus, sub } from './arithmetic.js'
 import { mm } from './linalg.js'
 import { exp, reluGrad } from './unary.js'
-import { logSoftmax, sum } from './reduce.js'
-import { broadcastTo, expandDims } from './shape.js'
-import { equal } from './logic.js'
-import { cast } from './prim.js'
+import { logSoftmax, softmax, sum } from './reduce.js'
+import { broadcastTo, expandDims, oneHot } from './shape.js'
 
 // --- affine: relu?(x·W + b)
 
@@ -123,8 +121,8 @@ export function logSoftmaxDot(z: Tensor, y: Tensor): Tensor {
 
 // --- softmax cross-entropy per row, against integer labels
 
-/** Row b's one-hot of `labels` as z's dtype: [labels_b = j], built only by the rules (backward). */
-const oneHotOf = (labels: Tensor, z: Tensor): Tensor => cast(equal(expandDims(labels, -1), arange(z.shape[z.rank - 1], 'int32')), z.dtype)
+/** softmax(z) − onehot(labels) over the last axis: ∂ℓ/∂z of one row; the one-hot is built only here, in the rules. */
+const softmaxMinusOneHot = (z: Tensor, labels: Tensor): Tensor => sub(softmax(z, -1), oneHot(labels, z.shape[z.rank - 1], z.dtype))
 
 const xentIntP: Primitive<undefined> = {
   name: 'softmaxCrossEntropyWithIntegerLabels',
@@ -158,9 +156,9 @@ const xentIntP: Primitive<undefined> = {
     return fromData(out, labels.shape, z.dtype)
   },
   // dℓ = Σⱼ (softmax(z)ⱼ − [j = label])·dzⱼ; labels are int32 and carry no tangent.
-  jvp: ([dz], [z, labels]) => (dz === null ? null : sum(mul(sub(exp(logSoftmax(z, -1)), oneHotOf(labels, z)), dz), -1)),
+  jvp: ([dz], [z, labels]) => (dz === null ? null : sum(mul(softmaxMinusOneHot(z, labels), dz), -1)),
   // ∂ℓ/∂z = softmax(z) − onehot(label), times the row's cotangent; nothing flows to the labels.
-  vjp: (g, [z, labels], _o, _p, needs) => [needs[0] ? mul(expandDims(g, -1), sub(exp(logSoftmax(z, -1)), oneHotOf(labels, z))) : null, null],
+  vjp: (g, [z, labels], _o, _p, needs) => [needs[0] ? mul(expandDims(g, -1), softmaxMinusOneHot(z, labels)) : null, null],
 }
 
 /** Flat row r of a tensor of `shape` as `labels[i,j,…]`. */
