@@ -5,7 +5,7 @@
  *
  *   npm run bench                          everything (~4 min)
  *   npm run bench -- --quick               fewer sizes and repeats (~1 min), nothing written
- *   npm run bench -- --only matmul,mlp     some groups: matmul, einsum, mlp, chain, optim, mnist, rss, startup
+ *   npm run bench -- --only matmul,mlp     some groups: matmul, einsum, embedding, mlp, chain, optim, mnist, rss, startup
  *   npm run bench -- --libs purediff,tfjs-wasm
  *   npm run bench -- --full                also tfjs-cpu on MNIST (~80 s more)
  *   npm run bench -- --out FILE            write the results there (a partial run writes nothing by default)
@@ -35,6 +35,7 @@ import { chainTask } from './chain.js'
 import { useJax, useTfBackend, loadTf, versionOf } from './libs.js'
 import { matmulTasks } from './matmul.js'
 import { einsumTasks } from './einsum.js'
+import { embeddingTasks } from './embedding.js'
 import { mlpTasks } from './mlp.js'
 import { mnistTask, rssTask } from './mnist.js'
 import { type Env, type Group, type LibId, type Task, GROUPS, LIBS, familyOf } from './model.js'
@@ -62,7 +63,7 @@ const { values: opt } = parseArgs({
 })
 if (opt.help) {
   console.log(
-    'npm run bench [-- --quick] [--full] [--only matmul,einsum,mlp,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
+    'npm run bench [-- --quick] [--full] [--only matmul,einsum,embedding,mlp,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
   )
   process.exit(0)
 }
@@ -109,6 +110,7 @@ const timerFor = (lib: LibId): TimerOptions => (lib === 'tfjs-wasm' ? { ...base,
 const tasks: Task[] = [
   ...(groups.includes('matmul') ? matmulTasks(quick) : []),
   ...(groups.includes('einsum') ? einsumTasks(quick) : []),
+  ...(groups.includes('embedding') ? embeddingTasks() : []),
   ...(groups.includes('mlp') ? mlpTasks(quick) : []),
   ...(groups.includes('chain') ? [chainTask()] : []),
   ...(groups.includes('optim') ? [optimizerTask('adam'), optimizerTask('momentum')] : []),

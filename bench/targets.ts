@@ -64,6 +64,12 @@ export function checkTargets(rows: readonly RowResult[], quick: boolean): Target
       }
     }
   }
+  // issue 13: the embedding lookup and its backward at least as fast as TF.js (jax-js: the loop below)
+  for (const id of ['embedding-lookup', 'embedding-backward']) {
+    for (const lib of ['tfjs-cpu', 'tfjs-wasm'] as const) {
+      ratio(`${id.replace('-', ' ')}: ≤ 1.0× ${lib} time`, val(id, 'purediff'), val(id, lib), 1, (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} ms: ${x(q)} of its time`, true)
+    }
+  }
   for (const v of ['relu', 'sigmoid', 'relu-dropout']) {
     const id = `mlp-${v}`
     ratio(`MLP step (${v}): ≤ 0.5× tfjs-wasm time`, val(id, 'purediff'), val(id, 'tfjs-wasm'), 0.5, (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} ms: ${x(q)} of its time`, true)

@@ -21,6 +21,8 @@ export { reshape, transpose, expandDims, squeeze, broadcastTo, concat, stack, sl
 export { matmul, dot } from './ops/linalg.js'
 export { pad, cumsum, flip, tile } from './ops/movement.js'
 export { einsum } from './ops/einsum.js'
+export { take, takeAlongAxis, scatterAdd } from './ops/indexing.js'
+export type { Indices } from './ops/indexing.js'
 export { sort, argsort, topK } from './ops/sort.js'
 export { vjp, grad, valueAndGrad, jvp, jacobian, hessian, customVjp } from './core/transforms.js'
 export type { Jacobian, Hessian } from './core/transforms.js'

@@ -289,28 +289,3 @@ function siftDown(hv: Float64Array, hi: Int32Array, size: number, v: number, i: 
   hv[p] = v
   hi[p] = i
 }
-
-/**
- * `out[r·k + j] = src[r·n + idx[r·k + j]]`: each row of `src` (length n) read at the row's k
- * positions. Positions are known to lie in [0, n).
- */
-export function gatherRows(src: TypedArray, idx: TypedArray, rows: number, n: number, k: number, out: TypedArray): void {
-  for (let r = 0; r < rows; r++) {
-    const so = r * n
-    const o = r * k
-    for (let j = 0; j < k; j++) out[o + j] = src[so + idx[o + j]]
-  }
-}
-
-/**
- * The transpose of `gatherRows`: `out[r·n + idx[r·k + j]] += src[r·k + j]` into a zeroed `out`,
- * so repeated positions accumulate. Sums run in float64.
- */
-export function scatterAddRows(src: TypedArray, idx: TypedArray, rows: number, n: number, k: number, acc: Float64Array, out: TypedArray): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * k
-    acc.fill(0)
-    for (let j = 0; j < k; j++) acc[idx[o + j]] += src[o + j]
-    out.set(acc, r * n)
-  }
-}

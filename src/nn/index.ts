@@ -17,6 +17,8 @@ export type { PreluOptions, PreluParams } from './activations.js'
 export { maxout } from './maxout.js'
 export type { MaxoutOptions } from './maxout.js'
 export { dropout, dropoutWithMask } from './dropout.js'
+export { embedding } from './embedding.js'
+export type { EmbeddingOptions, EmbeddingParams } from './embedding.js'
 export type { DropoutMode, DropoutOptions } from './dropout.js'
 
 // --- initialisers

@@ -16,6 +16,7 @@ import { dense } from './dense.js'
 import { elu, gelu, leakyRelu, prelu, relu, sigmoid, silu, softplus, tanh } from './activations.js'
 import { countParams } from './specCount.js'
 import { maxout } from './maxout.js'
+import { embedding } from './embedding.js'
 import { dropout } from './dropout.js'
 import { type Initializer, constant, glorotUniform, heNormal, lecunNormal, zeros } from './init.js'
 
@@ -131,11 +132,13 @@ const SoftplusSpec = layerCodec('softplus', {}, {})
 const GeluSpec = layerCodec('gelu', {}, { approximate: t.boolean })
 const SiluSpec = layerCodec('silu', {}, {})
 const FlattenSpec = layerCodec('flatten', {}, {})
+// vocab has the bound of a width (2^24 ids: 60× the largest vocabularies in use); the table counts against maxParams
+const EmbeddingSpec = layerCodec('embedding', { vocab: Units, dim: Units }, { init: InitSpec, dtype: DType })
 
 /**
  * One layer of a model spec: `{ "type": …, …options }` with the options of the layer's
  * constructor (`dense`: units, useBias, kernelInit, biasInit, dtype; `maxout`: units, pieces and
- * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate;
+ * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate; `embedding`: vocab, dim, init, dtype;
  * `sequential`: layers). Initialisers are names or `{ "constant": value }`.
  *
  * @category model
@@ -155,6 +158,7 @@ export type LayerSpec =
   | t.TypeOf<typeof GeluSpec>
   | t.TypeOf<typeof SiluSpec>
   | t.TypeOf<typeof FlattenSpec>
+  | t.TypeOf<typeof EmbeddingSpec>
   | { readonly type: 'sequential'; readonly layers: LayerSpec[] }
 
 /**
@@ -203,6 +207,7 @@ const branches: Readonly<Record<string, t.Mixed>> = {
   gelu: GeluSpec,
   silu: SiluSpec,
   flatten: FlattenSpec,
+  embedding: EmbeddingSpec,
   sequential: SequentialSpec,
 }
 
@@ -256,6 +261,8 @@ function build(s: LayerSpec): AnyLayer {
       return silu()
     case 'flatten':
       return flatten()
+    case 'embedding':
+      return embedding(s.vocab, s.dim, { init: initOf(s.init), dtype: s.dtype })
     case 'sequential':
       return sequential(...s.layers.map(build))
   }

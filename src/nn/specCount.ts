@@ -33,6 +33,10 @@ export function countParams(layers: readonly LayerSpec[], shape: number[] | unde
       case 'prelu':
         count += shape.length === 0 ? 1 : last
         break
+      case 'embedding':
+        count += l.vocab * l.dim
+        shape = [...shape, l.dim]
+        break
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)]
         break

@@ -1,8 +1,8 @@
 /**
  * Sorting: `argsort` (stable), `sort` and `topK`. Indices come from primitives without a
- * derivative (piecewise constant in x); values are the input read at those indices by a gather
- * along the last axis, whose transpose is a scatter-add by the same indices. Each of the two is
- * the other's vjp (and its own jvp), so sort and topK are differentiable to any order: a sorted
+ * derivative (piecewise constant in x); values are the input read at those indices by
+ * `takeAlongAxis`, whose transpose is a scatter-add by the same indices. Each of the two is the
+ * other's vjp (and its own jvp), so sort and topK are differentiable to any order: a sorted
  * output's cotangent goes back to the position its value came from.
  *
  * The order (every op here): numbers ascending, −0 equal to +0 (a stable sort keeps them as
@@ -13,7 +13,6 @@
  * @since 0.2.0
  */
 import * as ks from '../kernels/sort.js'
-import { alloc } from '../tensor/dtype.js'
 import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, normalizeAxis } from '../tensor/shape.js'
 import { type ConcreteTensor, type Tensor, fromData } from '../tensor/model.js'
@@ -21,6 +20,7 @@ import { checkTensor, describe } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
 import { transpose } from './shape.js'
+import { takeAlongAxis } from './indexing.js'
 
 // --- primitives
 
@@ -59,34 +59,6 @@ const topKP: Primitive<{ readonly k: number }> = {
   jvp: () => null,
   vjp: () => [null],
   nonDifferentiable: true,
-}
-
-// y[…, j] = x[…, idx[…, j]]: the indices are an input (not a parameter) so every trace sees them.
-const gatherP: Primitive<undefined> = {
-  name: 'gatherLastAxis',
-  impl: ([x, idx]) => {
-    const [rows, n] = rowsOf(x.shape)
-    const k = idx.shape[idx.rank - 1]
-    const out = alloc(x.dtype, rows * k, 'gatherLastAxis', idx.shape)
-    ks.gatherRows(x._data, idx._data, rows, n, k, out)
-    return fromData(out, idx.shape, x.dtype)
-  },
-  jvp: ([t], [, idx]) => (t === null ? null : bind(gatherP, [t, idx], undefined)),
-  vjp: (g, [x, idx]) => [bind(scatterP, [g, idx], { n: x.shape[x.rank - 1] }), null],
-}
-
-// y[…, idx[…, j]] += g[…, j] into zeros of n per row: gather's transpose.
-const scatterP: Primitive<{ readonly n: number }> = {
-  name: 'scatterAddLastAxis',
-  impl: ([g, idx], { n }) => {
-    const [rows, k] = rowsOf(g.shape)
-    const shape = Object.freeze([...g.shape.slice(0, -1), n])
-    const out = alloc(g.dtype, rows * n, 'scatterAddLastAxis', shape)
-    ks.scatterAddRows(g._data, idx._data, rows, n, k, new Float64Array(n), out)
-    return fromData(out, shape, g.dtype)
-  },
-  jvp: ([t], [, idx], _o, p) => (t === null ? null : bind(scatterP, [t, idx], p)),
-  vjp: (g, [, idx]) => [bind(gatherP, [g, idx], undefined), null],
 }
 
 // --- checks
@@ -154,7 +126,11 @@ export function argsort(x: Tensor, axis = -1): Tensor {
 export function sort(x: Tensor, axis = -1): Tensor {
   const [t, a] = sortArgs('sort', x, axis)
   if (t.shape[a] <= 1) return t
-  return alongLast(t, a, (u) => bind(gatherP, [u, bind(argsortP, [u], undefined)], undefined))
+  return takeAlongAxis(
+    t,
+    alongLast(t, a, (u) => bind(argsortP, [u], undefined)),
+    a,
+  )
 }
 
 /**
@@ -183,5 +159,5 @@ export function topK(x: Tensor, k: number): [values: Tensor, indices: Tensor] {
     throw new ArgumentError('topK', `k must be an integer in [0, n] with n = ${n} (the last axis of shape ${fmt(t.shape)}), got k = ${typeof k === 'number' ? k : describe(k)}`)
   }
   const indices = bind(topKP, [t], { k })
-  return [bind(gatherP, [t, indices], undefined), indices]
+  return [takeAlongAxis(t, indices, -1), indices]
 }

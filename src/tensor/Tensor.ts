@@ -100,7 +100,8 @@ function filled(op: string, shape: readonly number[], value: number, dtype: DTyp
   if (typeof value !== 'number') throw new ArgumentError(op, `value must be a number, got ${describe(value)}`)
   const d = alloc(dtype, sizeOf(s), op, s)
   const conv = storeAs(dtype)
-  if (value !== 0) d.fill(conv === null ? value : conv(value))
+  // alloc zero-fills: skip the fill only for +0 (a fill of −0 must keep its sign).
+  if (!Object.is(value, 0)) d.fill(conv === null ? value : conv(value))
   return fromData(d, s, dtype)
 }
 

@@ -20,7 +20,7 @@ describe('purediff/nn completeness', () => {
     expect(ghosts).toEqual([])
   })
   it('every layer constructor has a row of its own', () => {
-    const layers = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'gelu', 'silu', 'maxout', 'dropout', 'flatten', 'sequential']
+    const layers = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'gelu', 'silu', 'maxout', 'dropout', 'flatten', 'sequential', 'embedding']
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
@@ -40,6 +40,7 @@ describe('purediff/nn completeness', () => {
       'dropout',
       'flatten',
       'sequential',
+      'embedding',
       'dropoutWithMask',
       'init',
       'losses',

@@ -73,6 +73,17 @@ describe('layerLaws', () => {
       expect(failing(fixture, [3])).toEqual([law, ...(alsoFailing[law] ?? [])])
     })
   }
+  it('integerInputs: the suite has no gradient law w.r.t. the inputs (ids), and the others hold for an embedding', () => {
+    const layer = nn.embedding(6, 2)
+    const ids = (_p: unknown, batch: number) =>
+      fc.array(fc.integer({ min: -6, max: 5 }), { minLength: batch * 3, maxLength: batch * 3 }).map((v) => P.fromArray(v, [batch, 3], 'int32'))
+    const suite = layerLaws(layer, [3], { inputs: ids, integerInputs: true })
+    expect(Object.keys(suite)).toEqual(['init is deterministic in the key', 'apply is pure', 'output shape as declared', 'gradient w.r.t. params checks numerically'])
+    expect(Object.entries(suite).filter(([, p]) => fc.check(p, runs).failed)).toEqual([])
+    // without the option, the input-gradient law is there, and an int32 input cannot pass it
+    const plain = layerLaws(layer, [3], { inputs: ids })
+    expect(fc.check(plain['gradient w.r.t. inputs checks numerically'], runs).failed).toBe(true)
+  })
   it('apply writing into its input is caught', () => {
     const writes: Layer<nn.DenseParams> = {
       ...base,

@@ -119,6 +119,48 @@ describe('valid specs', () => {
   })
 })
 
+describe('embedding in a spec', () => {
+  it('builds the same layer as nn.embedding: same table for the same key, same rows for the same ids', () => {
+    const cases: [unknown, nn.Layer<nn.EmbeddingParams>][] = [
+      [{ type: 'embedding', vocab: 6, dim: 3 }, nn.embedding(6, 3)],
+      [{ type: 'embedding', vocab: 4, dim: 2, init: 'glorotUniform', dtype: 'float64' }, nn.embedding(4, 2, { init: nn.init.glorotUniform, dtype: 'float64' })],
+      [{ type: 'embedding', vocab: 3, dim: 1, init: { constant: 0.25 } }, nn.embedding(3, 1, { init: nn.init.constant(0.25) })],
+    ]
+    const ids = P.fromArray([0, 2, -1, 1, 1, 0], [2, 3], 'int32')
+    for (const [spec, layer] of cases) {
+      const r = fromSpec({ layers: [spec] })
+      if (!isRight(r)) throw r.left
+      const key = P.random.key(7)
+      const [k0] = P.random.split(key, 1)
+      const a = r.right.init(key, [3]),
+        b = layer.init(k0, [3])
+      expect(P.toFlatArray(P.tree.leaves(a.params)[0])).toEqual(P.toFlatArray(b.params.table))
+      expect(a.outputShape).toEqual(b.outputShape)
+      expect(P.toFlatArray(r.right.apply(a.params, ids))).toEqual(P.toFlatArray(layer.apply(b.params, ids)))
+    }
+  })
+  it('refuses a bad vocab, dim, init or field, naming the path', () => {
+    const cases: [unknown, string, string][] = [
+      [{ type: 'embedding', vocab: 0, dim: 2 }, 'layers.0.vocab', 'got 0'],
+      [{ type: 'embedding', vocab: 2 ** 24 + 1, dim: 2 }, 'layers.0.vocab', 'expected a positive integer ≤ 16777216'],
+      [{ type: 'embedding', vocab: 10 }, 'layers.0.dim', 'got undefined'],
+      [{ type: 'embedding', vocab: 10, dim: 2, init: 'uniform' }, 'layers.0.init', 'expected an initialiser'],
+      [{ type: 'embedding', vocab: 10, dim: 2, units: 3 }, 'layers.0.units', "unknown field 'units' in a 'embedding' layer"],
+    ]
+    for (const [layer, path, part] of cases) {
+      const r = fromSpec({ layers: [layer] })
+      if (!isLeft(r)) throw new Error(`expected a Left for ${JSON.stringify(layer)}`)
+      expect(r.left.message).toContain(path)
+      expect(r.left.message).toContain(part)
+    }
+  })
+  it('counts vocab·dim parameters against maxParams before allocating the table', () => {
+    const r = fromSpec({ layers: [{ type: 'embedding', vocab: 50000, dim: 4096 }] })
+    if (!isLeft(r)) throw new Error('expected a Left')
+    expect(r.left.message).toContain('204800000 parameters')
+  })
+})
+
 describe('invalid specs: a Left naming the path', () => {
   const bad: [string, unknown, string, string][] = [
     ['unknown type', { layers: [{ type: 'conv2d', filters: 3 }] }, 'layers.0.type', 'unknown layer type "conv2d"'],

@@ -83,6 +83,7 @@ describe('the parameter count, from shapes alone', () => {
   const leaf: fc.Arbitrary<LayerSpec> = fc.oneof(
     fc.tuple(width, fc.boolean()).map(([units, useBias]) => ({ type: 'dense' as const, units, useBias })),
     fc.tuple(width, width, fc.boolean()).map(([units, pieces, useBias]) => ({ type: 'maxout' as const, units, pieces, useBias })),
+    fc.tuple(width, width).map(([vocab, dim]) => ({ type: 'embedding' as const, vocab, dim })),
     fc.constantFrom<LayerSpec>({ type: 'prelu' }, { type: 'flatten' }, { type: 'relu' }, { type: 'dropout', rate: 0.5 }),
   )
   const spec = fc.array(

@@ -12,7 +12,8 @@
  *   measure zero, so this rejects a tiny fraction of draws, while the check's step (1e-6 on
  *   values of size ≤ 3) moves a pre-activation by less than 1e-5.
  */
-import { type Tensor, add, matmul, toFlatArray } from '../../src/index.js'
+import fc from 'fast-check'
+import { type Tensor, add, fromArray, matmul, toFlatArray } from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
 import type { Layer } from '../../src/nn/index.js'
 import { arb } from '../../src/testing/index.js'
@@ -42,6 +43,17 @@ const denseReluInputs =
   (inputs: number) =>
   ([d]: readonly [nn.DenseParams, ...unknown[]], batch: number) =>
     arb.tensor({ shape: [batch, inputs], min: -2, max: 2 }).filter((x) => toFlatArray(add(matmul(x, d.w), d.b ?? 0)).every((v) => Math.abs(v) >= 1e-3))
+
+/**
+ * Embedding inputs: ids of shape [batch, ...shape], uniform in [−vocab, vocab) (negative ids
+ * count from the end), so repeats are frequent. Ids have no derivative: their rows say
+ * `integerInputs`, which leaves the input-gradient law out.
+ */
+const ids = (vocab: number, shape: readonly number[]) => (_p: unknown, batch: number) => {
+  const n = batch * shape.reduce((a, b) => a * b, 1)
+  return fc.array(fc.integer({ min: -vocab, max: vocab - 1 }), { minLength: n, maxLength: n }).map((v) => fromArray(v, [batch, ...shape], 'int32'))
+}
+const idsOf = (vocab: number, shape: readonly number[]) => ({ inputs: ids(vocab, shape), integerInputs: true })
 
 // --- the registry
 
@@ -88,6 +100,9 @@ export const layerRows: readonly LayerRow[] = [
   row('dropout(0.3) scaleAtTest', ['dropout'], nn.dropout(0.3, { mode: 'scaleAtTest' }), [2, 2]),
   row('dropout(0)', ['dropout'], nn.dropout(0), [3]),
   row('flatten', ['flatten'], nn.flatten(), [2, 3]),
+  row('embedding(7, 3) on sequences of 4 ids', ['embedding'], nn.embedding(7, 3), [4], idsOf(7, [4])),
+  row('embedding(5, 2) float64, one id per example, glorotUniform table', ['embedding'], nn.embedding(5, 2, { dtype: 'float64', init: nn.init.glorotUniform }), [], idsOf(5, [])),
+  row('sequential(embedding, flatten, dense, tanh)', ['embedding', 'sequential'], nn.sequential(nn.embedding(6, 2), nn.flatten(), nn.dense(2), nn.tanh()), [3], idsOf(6, [3])),
   row('sequential()', ['sequential'], nn.sequential(), [3]),
   row('sequential(dense, tanh, dense)', ['sequential'], nn.sequential(nn.dense(3), nn.tanh(), nn.dense(2)), [4]),
   row('sequential(dense, relu, dense)', ['sequential'], nn.sequential(nn.dense(3), nn.relu(), nn.dense(2)), [3], { inputs: denseReluInputs(3) }),
@@ -104,6 +119,13 @@ export const layerRows: readonly LayerRow[] = [
       layers: [{ type: 'dense', units: 3, kernelInit: 'heNormal' }, { type: 'softplus' }, { type: 'dropout', rate: 0.5, mode: 'scaleAtTest' }, { type: 'dense', units: 2 }],
     }),
     [3],
+  ),
+  row(
+    'fromSpec(embedding, flatten, dense)',
+    ['fromSpec', 'ModelSpec', 'LayerSpec', 'embedding'],
+    fromSpecOrThrow({ layers: [{ type: 'embedding', vocab: 9, dim: 2, init: 'lecunNormal' }, { type: 'flatten' }, { type: 'dense', units: 2 }] }),
+    [2],
+    idsOf(9, [2]),
   ),
 ]
 

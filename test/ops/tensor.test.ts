@@ -21,6 +21,8 @@ describe('constructors', () => {
   it('full, zeros, ones, arange, eye, fromArray in both dtypes', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       expect(P.toFlatArray(P.full([2], 0.5, dtype))).toEqual([0.5, 0.5])
+      // a fill of −0 keeps its sign (found by the indexing helper: the zero-filled result skipped it)
+      expect(P.toFlatArray(P.full([2], -0, dtype)).every((v) => Object.is(v, -0))).toBe(true)
       expect(P.zeros([2, 0], dtype).size).toBe(0)
       expect(P.toArray(P.eye(3, dtype))).toEqual([
         [1, 0, 0],

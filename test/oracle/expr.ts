@@ -16,7 +16,11 @@
  * - attend: self-attention softmax(t·tᵀ)·x with t = tanh x (logits within ±4, so well
  *   conditioned), through matmul (batched over the leading axes), transpose and softmax; a
  *   rank-1 x is treated as one row (expandDims, then reshape back);
- * - shiftLast: shift the last axis right by one, zero-filled, as slice(pad(x, [1, 0]), …).
+ * - shiftLast: shift the last axis right by one, zero-filled, as slice(pad(x, [1, 0]), …);
+ * - gatherLast: take along the last axis (length n) at [−1, 0, 1, 1, 2, 2, …] (n entries: a
+ *   negative index and repeats), `tf.gather` at the same indices moved into [0, n);
+ * - scatterFirst: scatterAdd(x, those indices along axis 0, x), i.e. x plus its rows added into
+ *   the rows they name, against x + `tf.unsortedSegmentSum`.
  * And the dtype ops: maskPos is where(x > 0, x, x/2) through a bool mask; modTwo is mod(x, 2)
  * (floor semantics; kinked at multiples of 2). GELU (exact) is written in TF.js from its erf.
  */
@@ -66,6 +70,8 @@ export const UNARY = [
   'shiftLast',
   'maskPos',
   'modTwo',
+  'gatherLast',
+  'scatterFirst',
 ] as const
 export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const
 
@@ -143,6 +149,9 @@ function tfShift(x: tf.Tensor): tf.Tensor {
     x.shape,
   )
 }
+/** n indices into an axis of length n: −1 first, then ⌊k/2⌋ (repeats from n = 3 on). */
+const spread = (n: number): number[] => Array.from({ length: n }, (_, k) => (k === 0 ? -1 : Math.floor(k / 2)))
+const nonNegative = (n: number): number[] => spread(n).map((k) => (k < 0 ? k + n : k))
 
 interface Ops<T> {
   readonly unary: Record<UnaryName, (x: T) => T>
@@ -187,6 +196,8 @@ const PD: Ops<Tensor> = {
     shiftLast: pdShift,
     maskPos: (x) => pd.where(pd.greater(x, 0), x, pd.mul(x, 0.5)),
     modTwo: (x) => pd.mod(x, 2),
+    gatherLast: (x) => pd.take(x, spread(x.shape[x.rank - 1]), -1),
+    scatterFirst: (x) => pd.scatterAdd(x, spread(x.shape[0]), x),
   },
   binary: {
     add: pd.add,
@@ -246,6 +257,8 @@ const TF: Ops<tf.Tensor> = {
     // TF.js has no gradient for Greater: the mask is taken from a copy outside the tape
     maskPos: (x) => tf.where(tf.greater(tf.tensor(x.dataSync(), x.shape), 0), x, tf.mul(x, 0.5)),
     modTwo: (x) => tf.mod(x, 2),
+    gatherLast: (x) => tf.gather(x, tf.tensor1d(nonNegative(x.shape[x.rank - 1]), 'int32'), x.rank - 1),
+    scatterFirst: (x) => tf.add(x, tf.unsortedSegmentSum(x, tf.tensor1d(nonNegative(x.shape[0]), 'int32'), x.shape[0])),
   },
   binary: {
     add: tf.add,

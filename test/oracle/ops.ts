@@ -14,6 +14,7 @@ import type { Tensor } from '../../src/index.js'
 import { type Domain, broadcastFamily, broadcastShape, distinct, grid, inputsArb, mixed, nonzero, shapeArb, uniform } from './harness.js'
 import { linalg, shapeOps } from './opsShape.js'
 import { movementOps } from './opsMovement.js'
+import { indexingOps } from './opsIndexing.js'
 import { sortOps } from './opsSort.js'
 import { ANY, type OpRow, bind, noParams, range, row } from './row.js'
 
@@ -254,4 +255,4 @@ const reductions: OpRow[] = [
 
 // --- the table
 
-export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...sortOps]
+export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...indexingOps, ...sortOps]

@@ -9,6 +9,7 @@
 import fc from 'fast-check'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
+import { indexingRows } from './opsIndexing.js'
 
 // --- arbitraries (float64, domain-aware)
 
@@ -344,6 +345,8 @@ export const opRows: readonly OpRow[] = [
     2,
     "einsum ('bi,bic->cb')",
   ),
+  // gather and scatter (indices derived from the shapes, see opsIndexing.ts)
+  ...indexingRows(),
 ]
 
 /**
