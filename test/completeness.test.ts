@@ -143,7 +143,7 @@ describe('completeness', () => {
     const missing = contract.filter((n) => !(n in P))
     expect(missing).toEqual([])
     for (const n of ['map', 'leaves', 'reduce', 'zerosLike', 'structureEquals']) expect(typeof (P.tree as Record<string, unknown>)[n]).toBe('function')
-    for (const n of ['key', 'split', 'foldIn', 'uniform', 'normal', 'bernoulli', 'permutation']) expect(typeof (P.random as Record<string, unknown>)[n]).toBe('function')
+    for (const n of ['key', 'split', 'foldIn', 'uniform', 'normal', 'bernoulli', 'permutation', 'randint']) expect(typeof (P.random as Record<string, unknown>)[n]).toBe('function')
   })
   it('every exported op has a spec row or a stated reason', () => {
     const covered = new Set([...opRows.map((r) => r.op), ...Object.keys(nonDifferentiable), ...Object.keys(testedElsewhere)])

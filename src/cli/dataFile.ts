@@ -1,7 +1,8 @@
 /// <reference types="node" />
 /**
- * Data files of `purediff train` and `eval`: `{ "x": number[][], "y": number[] }`, rows of
- * features and their class labels 0…k−1. The io-ts codec `DataFile` is the one definition of a
+ * Data files of `purediff train` and `eval`: `{ "x": number[][], "y": number[], "classes"?: k }`,
+ * rows of features and their class labels 0…k−1 (k is the largest label + 1 unless the file
+ * says `classes`, which every label must then be below). The io-ts codec `DataFile` is the one definition of a
  * valid file (unknown fields, ragged rows, non-finite features and bad labels are a Left naming
  * the path); `scanDataText` is a single pass over the text of the usual layout that gives the
  * same dataset without building millions of small JS arrays (JSON.parse of 10M rows takes
@@ -27,18 +28,24 @@ export const MAX_LABEL = 2 ** 31 - 2
 export interface DataFileJSON {
   readonly x: readonly (readonly number[])[]
   readonly y: readonly number[]
+  /** The number of classes, when the labels alone do not show it (a class no row has). */
+  readonly classes?: number
 }
 
 // --- codecs
 
 const isLabel = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_LABEL
+const isClasses = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_LABEL + 1
+const FIELDS = ['x', 'y', 'classes']
 
 /**
  * The codec of a data file: decodes a parsed JSON value into a `Dataset` (features as float32,
- * `classes` = the largest label + 1); encodes a dataset back to `{ x, y }`. Exact: a field other
- * than x and y is an error, as is an empty x, a row with no features or another width than
- * x.0, a feature that is not a finite number, a label that is not an integer in [0, MAX_LABEL],
- * or y of another length than x. Errors carry the path (`x.17.2`, `y.4`, `extra`).
+ * `classes` = the file's `classes`, else the largest label + 1); encodes a dataset back to
+ * `{ x, y }` (with `classes` when it is not the largest label + 1). Exact: a field other than x,
+ * y and classes is an error, as is an empty x, a row with no features or another width than
+ * x.0, a feature that is not a finite number, a label that is not an integer in [0, MAX_LABEL]
+ * (or not below `classes`), `classes` that is not an integer in [1, MAX_LABEL + 1], or y of
+ * another length than x. Errors carry the path (`x.17.2`, `y.4`, `classes`, `extra`).
  */
 export const DataFile = new t.Type<Dataset, DataFileJSON, unknown>(
   'DataFile',
@@ -46,9 +53,12 @@ export const DataFile = new t.Type<Dataset, DataFileJSON, unknown>(
   (u, c) => {
     const at = (k: string | number, v: unknown, ctx: t.Context = c) => t.appendContext(ctx, String(k), t.unknown, v)
     if (!isRecord(u)) return t.failure(u, c, `expected a data file { "x": number[][], "y": number[] }, got ${show(u)}`)
-    const extra = Object.keys(u).find((k) => k !== 'x' && k !== 'y')
-    if (extra !== undefined) return t.failure(u[extra], at(extra, u[extra]), `unknown field '${extra}' in a data file; allowed fields: x, y`)
-    const { x, y } = u
+    const extra = Object.keys(u).find((k) => !FIELDS.includes(k))
+    if (extra !== undefined) return t.failure(u[extra], at(extra, u[extra]), `unknown field '${extra}' in a data file; allowed fields: x, y, classes`)
+    const { x, y, classes } = u
+    if (classes !== undefined && !isClasses(classes)) {
+      return t.failure(classes, at('classes', classes), `expected the number of classes (an integer from 1 to ${MAX_LABEL + 1}), got ${show(classes)}`)
+    }
     if (!Array.isArray(x)) return t.failure(x, at('x', x), `expected rows of features (an array of arrays of numbers), got ${show(x)}`)
     if (x.length === 0) return t.failure(x, at('x', x), 'expected at least one row, got none')
     const cx = at('x', x)
@@ -72,12 +82,18 @@ export const DataFile = new t.Type<Dataset, DataFileJSON, unknown>(
     for (let i = 0; i < y.length; i++) {
       const v: unknown = y[i]
       if (!isLabel(v)) return t.failure(v, at(i, v, cy), `expected a class label (an integer from 0 to ${MAX_LABEL}), got ${show(v)}`)
+      if (classes !== undefined && v >= classes) return t.failure(v, at(i, v, cy), `label ${v} of row ${i} is not below classes = ${classes} (labels 0 to ${classes - 1})`)
       if (v > max) max = v // a loop, not Math.max(...y): spreading 130k+ arguments overflows the stack
     }
     if (y.length !== x.length) return t.failure(y, cy, `x has ${x.length} rows but y has ${y.length} labels`)
-    return t.success({ x: flat, y: y as number[], n: x.length, d, classes: max + 1 })
+    return t.success({ x: flat, y: y as number[], n: x.length, d, classes: classes ?? max + 1 })
   },
-  (data) => ({ x: Array.from({ length: data.n }, (_, i) => Array.from(data.x.subarray(i * data.d, (i + 1) * data.d))), y: [...data.y] }),
+  (data) => {
+    const json = { x: Array.from({ length: data.n }, (_, i) => Array.from(data.x.subarray(i * data.d, (i + 1) * data.d))), y: [...data.y] }
+    let max = -1
+    for (const v of data.y) if (v > max) max = v
+    return data.classes === max + 1 ? json : { ...json, classes: data.classes }
+  },
 )
 
 // --- the fast path
@@ -179,9 +195,9 @@ export class Scanner {
 /**
  * The dataset of a data file's bytes (UTF-8) in one pass, or undefined when the text is not the
  * plain layout this scanner knows (then JSON.parse + `DataFile` decide, and name any problem).
- * Accepted: an object with exactly the keys "x" and "y" (no escapes, any order, any JSON
- * whitespace), x a non-empty array of equally wide non-empty rows of finite JSON numbers, y an
- * array of as many labels (integers in [0, MAX_LABEL]). Numbers are read as JSON.parse reads
+ * Accepted: an object with the keys "x" and "y" and maybe "classes" (no escapes, any order, any
+ * JSON whitespace), x a non-empty array of equally wide non-empty rows of finite JSON numbers, y
+ * an array of as many labels (integers in [0, MAX_LABEL], below `classes` when given). Numbers are read as JSON.parse reads
  * them (`Scanner.number`), so a result always equals the slow path's.
  */
 export function scanDataText(bytes: Uint8Array): Dataset | undefined {
@@ -236,13 +252,15 @@ export function scanDataText(bytes: Uint8Array): Dataset | undefined {
     classes = max + 1
     return true
   }
+  let declared: number | undefined
   if (!s.eat(123)) return undefined // {
-  for (let field = 0; field < 2; field++) {
-    if (field > 0 && !s.eat(44)) return undefined
+  for (let field = 0; field < 3; field++) {
+    if (field > 0 && !s.eat(44)) break // , — else the object should end here
     if (!s.eat(34)) return undefined // "
     const key = s.at(s.p)
-    if (s.at(s.p + 1) !== 34) return undefined
-    s.p += 2
+    if (s.at(s.p + 1) === 34) s.p += 2
+    else if (key === 99 && keyIs(s, 'classes"')) s.p += 8
+    else return undefined
     if (!s.eat(58)) return undefined // :
     if (key === 120 && x === undefined) {
       if (!scanX()) return undefined
@@ -250,12 +268,24 @@ export function scanDataText(bytes: Uint8Array): Dataset | undefined {
     else if (key === 121 && y === undefined) {
       if (!scanY()) return undefined
     } // y
+    else if (key === 99 && declared === undefined) {
+      const v = s.number()
+      if (!isClasses(v)) return undefined
+      declared = v
+    } // classes
     else return undefined
   }
   if (!s.eat(125)) return undefined // }
   s.skip()
   if (s.p !== bytes.length || x === undefined || y === undefined || y.length !== rows) return undefined
-  return { x, y, n: rows, d, classes }
+  if (declared !== undefined && classes > declared) return undefined // a label not below classes: the codec names it
+  return { x, y, n: rows, d, classes: declared ?? classes }
+}
+
+/** Whether the bytes at the scanner's position spell `text` (ASCII). */
+function keyIs(s: Scanner, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (s.at(s.p + i) !== text.charCodeAt(i)) return false
+  return true
 }
 
 // --- reading

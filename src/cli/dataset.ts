@@ -1,11 +1,11 @@
 /**
  * The CLI's datasets: features as one flat row-major Float32Array and integer labels, as the
- * data files and MNIST are read; `toData` turns one into the `{ x, y }` tensors (one-hot
- * targets) that `purediff/train` trains and evaluates on.
+ * data files and MNIST are read; `toData` turns one into the `{ x, y }` tensors (int32 class
+ * indices as targets) that `purediff/train` trains and evaluates on with the integer-label loss.
  *
  * @internal
  */
-import { type Key, type Tensor, fromArray, oneHot, random, toFlatArray } from '../index.js'
+import { type Key, type Tensor, fromArray, random, toFlatArray } from '../index.js'
 import type { Layer } from '../nn/index.js'
 import { losses } from '../nn/index.js'
 import { type Data, type Evaluation, type Loss, evaluate } from '../train/index.js'
@@ -22,15 +22,22 @@ export interface Dataset {
 /** The rows evaluated at once (`evaluate`'s batch size) by the CLI and the recipe. */
 export const EVAL_CHUNK = 1000
 
-/** Cross-entropy on logits against one-hot targets: the loss of every CLI run. */
-export const crossEntropy: Loss = (logits, y) => losses.softmaxCrossEntropy(logits, y)
+/**
+ * Cross-entropy on logits against int32 class indices: the loss of every CLI run. The same loss
+ * as softmaxCrossEntropy against one-hot targets (the same value, bit for bit), without the
+ * one-hot matrix of every batch.
+ */
+export const crossEntropy: Loss = (logits, y) => losses.softmaxCrossEntropyWithIntegerLabels(logits, y)
 
-/** The whole dataset as tensors: x `[n, d]` and one-hot y `[n, classes]`. */
+/** The labels as an int32 tensor `[n]` (the codecs already checked they are integers in range). */
+const labels = (y: readonly number[]): Tensor => fromArray(y, [y.length], 'int32')
+
+/** The whole dataset as tensors: x `[n, d]` and int32 labels y `[n]`. */
 export function toData(data: Dataset): Data {
-  return { x: fromArray(data.x, [data.n, data.d]), y: oneHot(data.y, data.classes) }
+  return { x: fromArray(data.x, [data.n, data.d]), y: labels(data.y) }
 }
 
-/** Rows `idx` of a dataset as tensors: x `[b, d]` and one-hot y `[b, classes]`. */
+/** Rows `idx` of a dataset as tensors: x `[b, d]` and int32 labels y `[b]`. */
 export function rows(data: Dataset, idx: readonly number[]): { x: Tensor; y: Tensor } {
   const out = new Float32Array(idx.length * data.d)
   idx.forEach((r, i) => {
@@ -38,10 +45,7 @@ export function rows(data: Dataset, idx: readonly number[]): { x: Tensor; y: Ten
   })
   return {
     x: fromArray(out, [idx.length, data.d]),
-    y: oneHot(
-      idx.map((r) => data.y[r]),
-      data.classes,
-    ),
+    y: labels(idx.map((r) => data.y[r])),
   }
 }
 

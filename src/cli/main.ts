@@ -43,8 +43,9 @@ flags:
   --model f          the model: { "layers": [{ "type": "dense", "units": 64 }, { "type": "relu" }, …] }
                      (the ModelSpec of purediff/nn); the last layer gives the logits, one per class
   --optimizer f      the optimizer: { "name": "adam", "learningRate": 0.001 } (OptimizerConfig of purediff/optim)
-  --data f           data file { "x": number[][], "y": number[] }: rows of features and class labels 0…k−1
-                     (no other fields); 20% (seeded) is held out for validation
+  --data f           data file { "x": number[][], "y": number[], "classes"?: k }: rows of features and
+                     their class indices 0…k−1 (k = the largest label + 1 unless "classes" says it;
+                     no other fields); 20% (seeded) is held out for validation
   --mnist            the MNIST digits instead: 8,000 train / 1,000 validation / 1,000 test
   --epochs n         epochs of the whole run, 1 to 1,000,000 (default 10; on --resume, the stored one)
   --batch-size n     mini-batch size, 1 to 2,147,483,647 (default 100)
@@ -63,7 +64,7 @@ flags:
 Ctrl-C stops within one batch: the state after the last complete batch is saved (mid-epoch if need
 be) and the exit code is 130; --resume continues from exactly there. (Run through tsx, a batch
 must take under ~30 ms: tsx kills a child that does not answer a signal sooner; the built
-command has no such limit.) Loss: softmax cross-entropy. At the end, prints the recipe's
+command has no such limit.) Loss: softmax cross-entropy on the class indices (int32 labels). At the end, prints the recipe's
 diagnosis (problem on the training data, on the testing data, or none) with advice for this model.`,
   eval: `usage: purediff eval --checkpoint ckpt.json (--data file.json | --mnist) [--model model.json] [--max-params n]
 

@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import { type Tensor, ShapeError, logSoftmax, mean, mul, neg, softplus, square, sub, sum } from '../index.js'
+import { type Tensor, DTypeError, ShapeError, logSoftmax, mean, mul, neg, softplus, square, sub, sum } from '../index.js'
 import { checkInput, fmt } from './checks.js'
-import { logSoftmaxDot } from '../ops/fused.js'
+import { logSoftmaxDot, softmaxCrossEntropyRows } from '../ops/fused.js'
+import { isFloat } from '../tensor/dtype.js'
 
 function samePair(op: string, a: unknown, b: unknown, names: [string, string], minRank: number): [Tensor, Tensor] {
   const x = checkInput(op, a, minRank)
@@ -63,6 +64,40 @@ export function softmaxCrossEntropy(logits: Tensor, oneHot: Tensor): Tensor {
   const [z, y] = samePair('losses.softmaxCrossEntropy', logits, oneHot, ['logits', 'labels'], 1)
   // One dtype: one fused pass, bitwise the same as the composition (which promotes mixed dtypes).
   return neg(mean(z.dtype === y.dtype ? logSoftmaxDot(z, y) : sum(mul(y, logSoftmax(z, -1)), -1)))
+}
+
+/**
+ * Softmax cross-entropy against integer class indices: (1/B)·Σ_b (logSumExp(z_b) − z_b[label_b]),
+ * the mean over the B rows of the leading axes, for float logits `[..., C]` and int32 `labels`
+ * of shape `logits.shape[:-1]`. Equal to `softmaxCrossEntropy(logits, oneHot(labels, C))`
+ * without building the one-hot (the backward pass builds its mask); the gradient
+ * (softmax(z) − onehot(label))/B flows to the logits only. Stable for logits like ±1000.
+ * Throws a DTypeError for labels that are not int32 (cast them: `cast(labels, 'int32')`), a
+ * ShapeError unless the shapes fit, and an ArgumentError naming a label outside `[0, C)`
+ * (never clamped).
+ *
+ * @example
+ * import { item, tensor } from 'purediff'
+ * import { losses } from 'purediff/nn'
+ * const z = tensor([[0, 0], [-1000, 1000]], 'float64')
+ * // row 0: log(e⁰ + e⁰) − 0 = ln 2; row 1: 1000 − (−1000) = 2000 (label 0); the mean of the two
+ * if (item(losses.softmaxCrossEntropyWithIntegerLabels(z, tensor([1, 0], 'int32'))) !== (Math.LN2 + 2000) / 2) throw new Error()
+ * @category operations
+ * @since 0.2.0
+ */
+export function softmaxCrossEntropyWithIntegerLabels(logits: Tensor, labels: Tensor): Tensor {
+  const op = 'losses.softmaxCrossEntropyWithIntegerLabels'
+  const z = checkInput(op, logits, 1)
+  const l = checkInput(op, labels, 0)
+  if (l.dtype !== 'int32') {
+    throw new DTypeError(op, `labels must be int32 class indices, got ${l.dtype}; cast them with cast(labels, 'int32'), or use softmaxCrossEntropy for one-hot or soft labels`)
+  }
+  if (!isFloat(z.dtype)) throw new DTypeError(op, `logits must be float32 or float64, got ${z.dtype}`)
+  if (l.rank !== z.rank - 1 || l.shape.some((d, i) => d !== z.shape[i])) {
+    throw new ShapeError(op, `labels ${fmt(l.shape)} must have the shape of logits ${fmt(z.shape)} without its last (class) axis, ${fmt(z.shape.slice(0, -1))}`)
+  }
+  if (l.size === 0) throw new ShapeError(op, `labels of shape ${fmt(l.shape)} are empty; a mean over no examples is undefined`)
+  return mean(softmaxCrossEntropyRows(z, l))
 }
 
 /**

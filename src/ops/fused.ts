@@ -8,6 +8,7 @@
  */
 import * as kd from '../kernels/dispatch.js'
 import { alloc } from '../tensor/dtype.js'
+import { ArgumentError } from '../tensor/errors.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -15,7 +16,7 @@ import { add, mul, plus, sub } from './arithmetic.js'
 import { mm } from './linalg.js'
 import { exp, reluGrad } from './unary.js'
 import { logSoftmax, sum } from './reduce.js'
-import { broadcastTo, expandDims } from './shape.js'
+import { broadcastTo, expandDims, oneHot } from './shape.js'
 
 // --- affine: relu?(x·W + b)
 
@@ -116,6 +117,72 @@ const xentP: Primitive<undefined> = {
  */
 export function logSoftmaxDot(z: Tensor, y: Tensor): Tensor {
   return bind(xentP, [z, y], undefined)
+}
+
+// --- softmax cross-entropy per row, against integer labels
+
+/**
+ * softmax(z) − onehot(labels) over the last axis: ∂ℓ/∂z of one row; the one-hot is built only
+ * here, in the rules. why exp(logSoftmax) rather than softmax: it rounds as logSoftmaxDot's rule
+ * does, so the gradient is bitwise the one-hot loss's (the CLI's runs did not change a bit).
+ */
+const softmaxMinusOneHot = (z: Tensor, labels: Tensor): Tensor => sub(exp(logSoftmax(z, -1)), oneHot(labels, z.shape[z.rank - 1], z.dtype))
+
+const xentIntP: Primitive<undefined> = {
+  name: 'softmaxCrossEntropyWithIntegerLabels',
+  // Per row: log Σⱼ e^(zⱼ − max z) − (z_label − max z) = logSumExp(z) − z_label, each intermediate
+  // rounded where logSoftmaxDot rounds it, so the value is bitwise −logSoftmaxDot(z, oneHot)
+  // (up to the sign of a zero) — without building the one-hot. The labels are checked here,
+  // where they are concrete: an index outside [0, C) is an error, never clamped.
+  impl: ([z, labels]) => {
+    const c = z.shape[z.rank - 1]
+    const rows = labels.size
+    const zd = z._data,
+      ld = labels._data
+    const fr = z.dtype === 'float32' ? Math.fround : same
+    const out = alloc(z.dtype, rows, 'softmaxCrossEntropyWithIntegerLabels', labels.shape)
+    for (let r = 0, o = 0; r < rows; r++, o += c) {
+      const label = ld[r]
+      if (!(label >= 0 && label < c)) {
+        throw new ArgumentError('losses.softmaxCrossEntropyWithIntegerLabels', `label ${label} at ${at(r, labels.shape)} is outside [0, ${c}): logits have ${c} classes`)
+      }
+      let mx = -Infinity
+      for (let j = 0; j < c; j++) {
+        const v = zd[o + j]
+        if (v > mx || Number.isNaN(v)) mx = v
+      }
+      if (mx === -Infinity || mx === Infinity) mx = 0
+      let s = 0
+      for (let j = 0; j < c; j++) s += fr(Math.exp(fr(zd[o + j] - mx)))
+      const lg = fr(Math.log(fr(s)))
+      out[r] = fr(lg - fr(zd[o + label] - mx))
+    }
+    return fromData(out, labels.shape, z.dtype)
+  },
+  // dℓ = Σⱼ (softmax(z)ⱼ − [j = label])·dzⱼ; labels are int32 and carry no tangent.
+  jvp: ([dz], [z, labels]) => (dz === null ? null : sum(mul(softmaxMinusOneHot(z, labels), dz), -1)),
+  // ∂ℓ/∂z = softmax(z) − onehot(label), times the row's cotangent; nothing flows to the labels.
+  vjp: (g, [z, labels], _o, _p, needs) => [needs[0] ? mul(expandDims(g, -1), softmaxMinusOneHot(z, labels)) : null, null],
+}
+
+/** Flat row r of a tensor of `shape` as `labels[i,j,…]`. */
+function at(r: number, shape: readonly number[]): string {
+  if (shape.length === 0) return 'labels'
+  const idx = new Array<number>(shape.length)
+  for (let a = shape.length - 1; a >= 0; a--) {
+    idx[a] = r % shape[a]
+    r = Math.floor(r / shape[a])
+  }
+  return `labels[${idx.join(',')}]`
+}
+
+/**
+ * logSumExp(z) − z[label] per row, for float logits z [..., C] and int32 labels of shape
+ * z.shape[:-1] (checked by the caller, except the label range, checked here): bitwise
+ * −logSoftmaxDot(z, oneHot(labels)), in one pass and one node, no one-hot in the forward pass.
+ */
+export function softmaxCrossEntropyRows(z: Tensor, labels: Tensor): Tensor {
+  return bind(xentIntP, [z, labels], undefined)
 }
 
 // --- inverted dropout: (x·m)/q

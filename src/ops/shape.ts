@@ -7,9 +7,9 @@
  */
 import * as km from '../kernels/movement.js'
 import { type DType, alloc, checkDType, promote } from '../tensor/dtype.js'
-import { ArgumentError, ShapeError, fmt } from '../tensor/errors.js'
+import { ArgumentError, DTypeError, ShapeError, fmt } from '../tensor/errors.js'
 import { type Shape, broadcastShapes, broadcastStrides, checkShape, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js'
-import { type Tensor, fromData, zeros } from '../tensor/Tensor.js'
+import { type Tensor, Tensor as TensorClass, fromData, zeros } from '../tensor/Tensor.js'
 import { checkTensor, describe } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
@@ -331,19 +331,52 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor {
 
 // --- oneHot
 
+interface OneHotParams {
+  readonly depth: number
+  readonly dtype: DType
+}
+
+// The indices are the primitive's input (so a batching or staging trace sees them); the result
+// is a constant of them, hence nonDifferentiable (int32 carries no gradient anyway).
+const oneHotP: Primitive<OneHotParams> = {
+  name: 'oneHot',
+  impl: ([ix], { depth, dtype }) => {
+    const shape = Object.freeze([...ix.shape, depth])
+    const out = alloc(dtype, ix.size * depth, 'oneHot', shape)
+    const d = ix._data
+    for (let i = 0; i < ix.size; i++) {
+      const v = d[i]
+      if (!(v >= 0 && v < depth)) throw new ArgumentError('oneHot', `index ${v} at position ${i} is not an integer in [0, ${depth})`)
+      out[i * depth + v] = 1
+    }
+    return fromData(out, shape, dtype)
+  },
+  jvp: () => null,
+  vjp: () => [null],
+  nonDifferentiable: true,
+}
+
 /**
- * One-hot rows: result[i, indices[i]] = 1. Indices must be integers in [0, depth).
+ * One-hot vectors: result[…i, j] = 1 where j = indices[…i], else 0; the shape is
+ * `[...indices.shape, depth]` (`[n, depth]` for an array of n numbers). `indices` is an array of
+ * numbers or an int32 tensor (a float one is a DTypeError: cast it); every index must be an
+ * integer in [0, depth), else an ArgumentError naming it (never clamped).
  *
  * @example
- * import { oneHot, toArray } from 'purediff'
+ * import { oneHot, tensor, toArray } from 'purediff'
  * if (JSON.stringify(toArray(oneHot([2, 0], 3))) !== '[[0,0,1],[1,0,0]]') throw new Error()
+ * if (JSON.stringify(toArray(oneHot(tensor([2, 0], 'int32'), 3))) !== '[[0,0,1],[1,0,0]]') throw new Error()
  * @category shape
  * @since 0.1.0
  */
-export function oneHot(indices: readonly number[], depth: number, dtype: DType = 'float32'): Tensor {
+export function oneHot(indices: readonly number[] | Tensor, depth: number, dtype: DType = 'float32'): Tensor {
   checkDType('oneHot', dtype)
   if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError('oneHot', `depth must be a positive integer, got ${depth}`)
-  if (!Array.isArray(indices)) throw new ArgumentError('oneHot', `indices must be an array of integers, got ${describe(indices)}`)
+  if (indices instanceof TensorClass) {
+    if (indices.dtype !== 'int32') throw new DTypeError('oneHot', `indices must be int32, got ${indices.dtype}; cast them with cast(indices, 'int32')`)
+    return bind(oneHotP, [indices], { depth, dtype })
+  }
+  if (!Array.isArray(indices)) throw new ArgumentError('oneHot', `indices must be an array of integers or an int32 tensor, got ${describe(indices)}`)
   const out = alloc(dtype, indices.length * depth, 'oneHot', [indices.length, depth])
   indices.forEach((ix, i) => {
     if (!Number.isInteger(ix) || ix < 0 || ix >= depth) {

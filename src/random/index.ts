@@ -21,6 +21,10 @@ import { boundedInt, hashCounters, threefry2x32, wordStream } from './threefry.j
 import { KERNELS, useWasm } from '../kernels/dispatch.js'
 import { largestBelow, smallestAtLeast } from './float.js'
 import { wasmBernoulli } from '../kernels/wasm/rng.js'
+import { KIND, checkKey, isUint32 } from './keyCheck.js'
+
+export { isKey } from './keyCheck.js'
+export { randint, type RandintOptions } from './randint.js'
 
 /**
  * Samplers hash their counters in blocks of this many (8 MiB of scratch words), so a draw never
@@ -80,22 +84,14 @@ export interface NormalOptions {
   readonly dtype?: DType
 }
 
-const KIND = 'purediff.Key'
 const TWO_32 = 4294967296
 const TWO_M23 = 2 ** -23
 const TWO_M24 = 2 ** -24
 const TWO_M53 = 2 ** -53
 
-const isUint32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < TWO_32
-
 function makeKey(k0: number, k1: number): Key {
   const bits: [number, number] = [k0 >>> 0, k1 >>> 0]
   return Object.freeze({ kind: KIND, bits: Object.freeze(bits) })
-}
-
-function checkKey(op: string, k: unknown): Key {
-  if (isKey(k)) return k
-  throw new ArgumentError(op, `argument 'key' must be a random key (from random.key, split, foldIn or wrapKey), got ${describe(k)}`)
 }
 
 // --- constructors
@@ -138,21 +134,6 @@ export function wrapKey(bits: readonly [number, number]): Key {
 }
 
 // --- operations
-
-/**
- * True when `x` is a key: an object of kind `'purediff.Key'` holding two uint32 words.
- *
- * @example
- * import { random } from 'purediff'
- * if (!random.isKey(random.key(0)) || random.isKey([0, 0]) || random.isKey(null)) throw new Error()
- * @category random
- * @since 0.1.0
- */
-export function isKey(x: unknown): x is Key {
-  if (typeof x !== 'object' || x === null || !('kind' in x) || !('bits' in x)) return false
-  const bits = x.bits
-  return x.kind === KIND && Array.isArray(bits) && bits.length === 2 && isUint32(bits[0]) && isUint32(bits[1])
-}
 
 /**
  * The two uint32 words of a key, as a fresh mutable array (changing it does not touch the key).

@@ -33,7 +33,8 @@ export interface Data {
 /**
  * The examples of `data` in the random order `random.permutation(key, n)`, cut into batches of
  * `batchSize` rows; the last batch keeps the `n mod batchSize` rows left over (it is never
- * dropped), so every example appears in exactly one batch. Pure: the same key gives the same
+ * dropped), so every example appears in exactly one batch. Each batch keeps the dtypes of `data`
+ * (int32 class indices in `y` stay int32). Pure: the same key gives the same
  * batches, and `data` is not changed. `n = 0` gives no batches. Throws an ArgumentError for a
  * batch size that is not a positive integer, a ShapeError when `x` and `y` disagree on the
  * number of examples.

@@ -42,8 +42,10 @@ export interface EvaluateOptions {
  * `loss = Σ_b n_b·loss_b / n` (exact for a loss that is a mean over its batch, as every loss of
  * purediff/nn is) and `accuracy` = the fraction of rows classified right: for targets with more
  * than one column, argmax of the logits = argmax of the targets (`accuracy` of purediff/nn); for
- * ONE column (binary, sigmoid logits), `logit > 0` ⇔ `target > 0.5`; NaN for targets of rank 1
- * or of another shape than the logits (regression). Empty data gives NaN for both.
+ * ONE column (binary, sigmoid logits), `logit > 0` ⇔ `target > 0.5`; for int32 class indices,
+ * one per row of the logits (shape `logits.shape[:-1]`), argmax of the logits = the index; NaN
+ * for other targets of rank 1 or of another shape than the logits (regression). Empty data
+ * gives NaN for both.
  *
  * @example
  * import { random, tensor } from 'purediff'
@@ -91,6 +93,10 @@ export function evaluateChunk<P>(model: Layer<P>, params: P, x: Tensor, y: Tenso
 
 /** The number of rows classified right, or null when the targets are not class labels. */
 function hitsOf(logits: Tensor, y: Tensor): number | null {
+  // int32 class indices, one per row of logits (losses.softmaxCrossEntropyWithIntegerLabels)
+  if (y.dtype === 'int32' && logits.rank === y.rank + 1 && y.shape.every((d, i) => d === logits.shape[i])) {
+    return y.size === 0 || logits.shape[y.rank] === 0 ? null : Math.round(accuracy(logits, y) * y.size)
+  }
   if (y.rank < 2 || logits.rank !== y.rank || logits.shape.some((d, i) => d !== y.shape[i])) return null
   const last = y.shape[y.rank - 1]
   if (last === 0) return null

@@ -57,8 +57,10 @@ const fileText = fc
     yFirst: fc.boolean(),
     w: fc.array(ws, { minLength: 8, maxLength: 8 }),
     labelAsFloat: fc.boolean(),
+    // an optional "classes" field: at least the largest label + 1, first, middle or last
+    classes: fc.option(fc.tuple(fc.nat(3), fc.nat(2))),
   })
-  .map(({ d, n, seedNums, labels, yFirst, w, labelAsFloat }) => {
+  .map(({ d, n, seedNums, labels, yFirst, w, labelAsFloat, classes }) => {
     const rows = Array.from(
       { length: n },
       (_, i) =>
@@ -70,7 +72,12 @@ const fileText = fc
     const y = labels.slice(0, n).map((l) => (labelAsFloat ? `${l}.0` : String(l)))
     const xPart = `${w[4]}"x"${w[5]}:${w[6]}[${rows.join(',')}]`
     const yPart = `${w[7]}"y":[${y.join(`,${w[2]}`)}]`
-    return `${w[0]}{${yFirst ? `${yPart},${xPart}` : `${xPart},${yPart}`}}${w[3]}`
+    const parts = yFirst ? [yPart, xPart] : [xPart, yPart]
+    if (classes !== null) {
+      const k = Math.min(MAX_LABEL + 1, Math.max(...labels.slice(0, n)) + 1 + classes[0])
+      parts.splice(classes[1], 0, `${w[1]}"classes"${w[5]}:${w[6]}${k}`)
+    }
+    return `${w[0]}{${parts.join(',')}}${w[3]}`
   })
 
 describe('Scanner.number reads a JSON number as JSON.parse does, to the last bit of the double', () => {
@@ -181,7 +188,7 @@ describe('the DataFile codec names what is wrong', () => {
     return r.left
   }
   it('unknown fields, with their path (the old t.strict dropped them silently)', () => {
-    expect(err('{"x":[[1]],"y":[0],"labels":[1]}')).toBe("invalid data at labels: unknown field 'labels' in a data file; allowed fields: x, y")
+    expect(err('{"x":[[1]],"y":[0],"labels":[1]}')).toBe("invalid data at labels: unknown field 'labels' in a data file; allowed fields: x, y, classes")
     expect(err('{"y":[0],"x":[[1]],"__proto__":{}}')).toMatch(/at __proto__: unknown field/)
   })
   it('shapes, values and labels', () => {
@@ -196,6 +203,28 @@ describe('the DataFile codec names what is wrong', () => {
     expect(err(`{"x":[[1]],"y":[${MAX_LABEL + 1}]}`)).toMatch(/at y\.0/)
     expect(err('{"x":[[1],[2]],"y":[0]}')).toMatch(/at y: x has 2 rows but y has 1 labels/)
     expect(err('{"x":[[1]],"y":[0]')).toMatch(/^not valid JSON/)
+  })
+  it('"classes": the number of classes (also one no row has); every label must be below it, named by row', () => {
+    const ok = decodeDataFile(bytes('{"x":[[1],[2]],"y":[0,1],"classes":5}'))
+    if (E.isLeft(ok)) throw new Error(ok.left)
+    expect(ok.right.classes).toBe(5)
+    const plain = decodeDataFile(bytes('{"x":[[1],[2]],"y":[0,1]}'))
+    expect(E.isRight(plain) && plain.right.classes).toBe(2) // the largest label + 1
+    expect(err('{"x":[[1],[2],[3]],"y":[0,4,1],"classes":3}')).toBe('invalid data at y.1: label 4 of row 1 is not below classes = 3 (labels 0 to 2)')
+    expect(err('{"classes":2,"x":[[1]],"y":[2]}')).toMatch(/at y\.0: label 2 of row 0 is not below classes = 2/)
+    for (const bad of ['0', '1.5', '"3"', '-1', String(MAX_LABEL + 2)]) {
+      expect(err(`{"x":[[1]],"y":[0],"classes":${bad}}`)).toMatch(/^invalid data at classes: expected the number of classes \(an integer from 1 to 2147483647\), got /)
+    }
+    // a repeated key: the scanner defers to JSON.parse, which keeps the last
+    const twice = decodeDataFile(bytes('{"x":[[1]],"y":[0],"classes":2,"classes":3}'))
+    expect(E.isRight(twice) && twice.right.classes).toBe(3)
+  })
+  it('encode writes "classes" only when the labels do not show it', () => {
+    const d: Dataset = { x: new Float32Array([1, 2]), y: [0, 1], n: 2, d: 1, classes: 2 }
+    expect(DataFile.encode(d)).toEqual({ x: [[1], [2]], y: [0, 1] })
+    expect(DataFile.encode({ ...d, classes: 4 })).toEqual({ x: [[1], [2]], y: [0, 1], classes: 4 })
+    const back = DataFile.decode(JSON.parse(JSON.stringify(DataFile.encode({ ...d, classes: 4 }))))
+    expect(E.isRight(back) && back.right.classes).toBe(4)
   })
   it('encode then decode is the identity', () => {
     const d: Dataset = { x: new Float32Array([0.5, -2, 3.25, 0]), y: [1, 0], n: 2, d: 2, classes: 2 }

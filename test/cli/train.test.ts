@@ -143,6 +143,18 @@ describe('checks before the first batch', () => {
     expect(existsSync(at('seven'))).toBe(false)
   })
 
+  it('a data file\'s "classes" sets the number of classes (a class no row has), and the model must match it', async () => {
+    // the 2-class problem declared as 3 classes: a 3-output model trains on its int32 labels
+    writeFileSync(at('data3.json'), JSON.stringify({ ...JSON.parse(readFileSync(at('data.json'), 'utf8')), classes: 3 }))
+    writeFileSync(at('three.json'), JSON.stringify({ layers: [{ type: 'dense', units: 8 }, { type: 'relu' }, { type: 'dense', units: 3 }] }))
+    const r = await train({ model: at('three.json'), data: at('data3.json'), out: at('three') })
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/training on 64 examples \(3 features, 3 classes\)/)
+    expect(await refused({ data: at('data3.json'), out: at('two-for-three') })).toMatch(/the model's last layer has 2 outputs but the data \(.*data3\.json\) has 3 classes/)
+    writeFileSync(at('data1.json'), JSON.stringify({ ...JSON.parse(readFileSync(at('data.json'), 'utf8')), classes: 1 }))
+    expect(await refused({ data: at('data1.json'), out: at('one') })).toMatch(/data1\.json: invalid data at y\.\d+: label 1 of row \d+ is not below classes = 1 \(labels 0 to 0\)/)
+  })
+
   it('--epochs 0, --epochs 0x2, --seed 1e20 are CLI errors giving the accepted range', () => {
     expect(oneLineError(cli(dir, 'train', ...base, '--epochs', '0x2', '--out', 'never'))).toMatch(
       /--epochs needs an integer from 1 to 1,000,000 written in decimal digits, got '0x2'/,

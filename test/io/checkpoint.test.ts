@@ -1,6 +1,6 @@
 /**
  * Checkpoints as text: every bit of random float64 and float32 bit patterns survives (NaN, −0,
- * ±Infinity, subnormals), pytrees keep their structure and key order, the text is
+ * ±Infinity, subnormals), int32 values (the extremes too) and bools, pytrees keep their structure and key order, the text is
  * deterministic, and malformed, truncated, tampered or random input is a Left naming the path —
  * never a throw.
  */
@@ -30,9 +30,13 @@ const shapes = fc.oneof(
   fc.tuple(fc.nat(3), fc.nat(3)),
   fc.tuple(fc.integer({ min: 1, max: 2 }), fc.nat(2), fc.integer({ min: 1, max: 2 })),
 )
-const tensorArb: fc.Arbitrary<P.Tensor> = fc.tuple(shapes, fc.constantFrom<P.DType>('float32', 'float64')).chain(([shape, dtype]) => {
+// int32 from the whole range, the extremes weighted in; bool as 0/1
+const i32 = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, -1, 0))
+const b01 = fc.constantFrom(0, 1)
+const values: Record<P.DType, fc.Arbitrary<number>> = { float64: f64, float32: f32, int32: i32, bool: b01 }
+const tensorArb: fc.Arbitrary<P.Tensor> = fc.tuple(shapes, fc.constantFrom<P.DType>('float32', 'float64', 'int32', 'bool')).chain(([shape, dtype]) => {
   const n = shape.reduce((a, b) => a * b, 1)
-  return fc.array(dtype === 'float64' ? f64 : f32, { minLength: n, maxLength: n }).map((vs) => P.fromArray(vs, shape, dtype))
+  return fc.array(values[dtype], { minLength: n, maxLength: n }).map((vs) => P.fromArray(vs, shape, dtype))
 })
 
 const keyArb = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '1', '10', '__proto__', 'constructor', 'type', ''))

@@ -12,14 +12,16 @@ import { Checkpoint, decodeCheckpoint, encodeCheckpoint } from '../../src/io/ind
 import { fnv1a } from '../../src/io/codecs.js'
 import { dataOf } from '../../src/tensor/Tensor.js'
 
-/** float32 or float64 storage of random bit patterns (NaN payloads, −0, subnormals, ±Infinity included), `n` values. */
-function randomBits(n: number, dtype: P.DType, seed: number): Float32Array | Float64Array {
+/** Storage of random bit patterns, `n` values: float32/float64 (NaN payloads, −0, subnormals, ±Infinity included), any int32, bool 0/1. */
+function randomBits(n: number, dtype: P.DType, seed: number): Float32Array | Float64Array | Int32Array | Uint8Array {
   const words = new Uint32Array(n * (dtype === 'float64' ? 2 : 1))
   let s = seed >>> 0
   for (let i = 0; i < words.length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0
     words[i] = s ^ (s >>> 13)
   }
+  if (dtype === 'int32') return new Int32Array(words.buffer)
+  if (dtype === 'bool') return Uint8Array.from(words, (w) => w & 1)
   return dtype === 'float64' ? new Float64Array(words.buffer) : new Float32Array(words.buffer)
 }
 
@@ -35,7 +37,7 @@ const sizes = fc.constantFrom(49152, 196608, 393216).chain((bytes) => fc.integer
 describe('checkpoint text', () => {
   it('is JSON.stringify of the Checkpoint codec, checksum as defined, and round-trips every bit of large tensors', () => {
     fc.assert(
-      fc.property(sizes, fc.constantFrom<P.DType>('float32', 'float64'), fc.nat(), fc.integer({ min: -5, max: 5 }), (n, dtype, seed, step) => {
+      fc.property(sizes, fc.constantFrom<P.DType>('float32', 'float64', 'int32', 'bool'), fc.nat(), fc.integer({ min: -5, max: 5 }), (n, dtype, seed, step) => {
         const data = randomBits(n, dtype, seed)
         const w = P.fromArray(data, [n], dtype)
         const tree = { layers: [{ w, b: P.zeros([3], dtype) }], step, name: 'run "1"\n' }

@@ -52,7 +52,8 @@ describe('purediff/nn completeness', () => {
     ]
     expect(names.filter((n) => !(n in nn))).toEqual([])
     for (const n of ['glorotUniform', 'heNormal', 'lecunNormal', 'zeros', 'constant']) expect(typeof (nn.init as Record<string, unknown>)[n]).toBe('function')
-    for (const n of ['mse', 'softmaxCrossEntropy', 'sigmoidBinaryCrossEntropy']) expect(typeof (nn.losses as Record<string, unknown>)[n]).toBe('function')
+    for (const n of ['mse', 'softmaxCrossEntropy', 'softmaxCrossEntropyWithIntegerLabels', 'sigmoidBinaryCrossEntropy'])
+      expect(typeof (nn.losses as Record<string, unknown>)[n]).toBe('function')
     expect(typeof laws.layerLaws).toBe('function')
     expect(typeof laws.dropoutLaws).toBe('function')
     expect(typeof arb.params).toBe('function')

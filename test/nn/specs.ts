@@ -139,8 +139,9 @@ function fromSpecOrThrow(spec: unknown): Layer<unknown[]> {
 export const testedElsewhere: Readonly<Record<string, string>> = {
   dropoutWithMask: 'test/nn/dropout.test.ts: the deterministic core, and the all-masks laws that enumerate masks through it',
   init: "test/nn/layers.test.ts: each initialiser's bound or variance, fans and determinism",
-  losses: 'test/nn/losses.test.ts: closed forms, ±1000 logits, gradients',
-  accuracy: 'test/nn/losses.test.ts: hand-counted rows',
+  losses:
+    'test/nn/losses.test.ts: closed forms, ±1000 logits, gradients; test/nn/integerLabels.test.ts: the integer-label loss against the one-hot form, float64 gradient checks of orders 1 and 2',
+  accuracy: 'test/nn/losses.test.ts, test/nn/integerLabels.test.ts: hand-counted rows; one-hot and int32 labels agree',
   l1Penalty: 'test/nn/losses.test.ts: exact values and gradients',
   l2Penalty: 'test/nn/losses.test.ts: exact values and gradients',
   weightsOf: 'test/nn/losses.test.ts: picks the kernels only',

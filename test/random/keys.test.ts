@@ -163,6 +163,7 @@ describe('every random function refuses a non-key, naming itself', () => {
     ['random.normal', () => random.normal(bad, [2])],
     ['random.bernoulli', () => random.bernoulli(bad, 0.5, [2])],
     ['random.permutation', () => random.permutation(bad, 2)],
+    ['random.randint', () => random.randint(bad, [2], { max: 3 })],
   ]
   for (const [op, call] of calls) {
     it(op, () => {
