@@ -49,7 +49,18 @@ const intTensor = (shape: readonly number[]) => {
 const caseArb = fc
   .tuple(
     fc.array(fc.integer({ min: 1, max: 3 }), { minLength: LETTERS.length, maxLength: LETTERS.length }),
-    fc.array(fc.shuffledSubarray([...LETTERS], { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+    // distinct letters per operand, or (a third of the time) letters that may repeat: diagonals
+    fc.array(
+      fc.oneof(
+        fc.shuffledSubarray([...LETTERS], { maxLength: 3 }),
+        fc.shuffledSubarray([...LETTERS], { maxLength: 3 }),
+        fc.array(fc.constantFrom(...LETTERS.slice(0, 3)), { maxLength: 3 }),
+      ),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    ),
     fc.boolean(),
   )
   .chain(([sizes, terms, explicit]) => {
@@ -69,7 +80,7 @@ const caseArb = fc
   })
 
 describe('einsum', () => {
-  it('equals the brute-force sum of products on random specs (1–3 operands, explicit or implicit output)', () => {
+  it('equals the brute-force sum of products on random specs (1–3 operands, explicit or implicit output, diagonals)', () => {
     fc.assert(
       fc.property(caseArb, ([terms, out, implicit, size, ops]) => {
         const spec = out === null ? terms.join(',') : `${terms.join(',')}->${out}`
@@ -94,6 +105,67 @@ describe('einsum', () => {
       ),
       { numRuns: 50 },
     )
+  })
+  it("'...' equals spelling its axes out (broadcast from the right, first in an implicit output)", () => {
+    // a random case, then E leading axes per operand (some of size 1, some missing): the same
+    // einsum with those axes named by fresh letters 'pqr' and the operands broadcast by hand
+    fc.assert(
+      fc.property(
+        caseArb,
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 })), { minLength: 3, maxLength: 3 }),
+        fc.boolean(),
+        ([terms, out, , , ops0], lead0, per, explicit) => {
+          const ops = ops0.map((x, i) => {
+            const k = Math.min(per[i][0], lead0.length) // this operand's ellipsis axes: the last k
+            const shape = lead0.slice(lead0.length - k).map((d, j) => (per[i][1][j] ? 1 : d))
+            return P.broadcastTo(P.reshape(x, [...shape.map(() => 1), ...x.shape]), [...shape, ...x.shape])
+          })
+          const k = ops.map((x, i) => x.rank - ops0[i].rank)
+          // '...' stands for as many axes as the operand with the most has (NumPy)
+          const e = Math.max(0, ...k)
+          // the broadcast of the operands' ellipsis shapes (each axis 1 or the drawn size)
+          const lead = Array.from({ length: e }, (_, j) => Math.max(1, ...ops.map((x, i) => (j >= e - k[i] ? x.shape[j - (e - k[i])] : 1))))
+          const ell = 'pqr'.slice(0, e)
+          const outTerm = out ?? null
+          const spec = `${terms.map((t) => `...${t}`).join(',')}${explicit ? `->...${outTerm ?? ''}` : outTerm === null ? '' : `->...${outTerm}`}`
+          const full = ops.map((x, i) => P.broadcastTo(P.reshape(x, [...new Array(e - k[i]).fill(1), ...x.shape]), [...lead, ...ops0[i].shape]))
+          const named = terms.map((t) => `${ell}${t}`)
+          const counts = new Map<string, number>()
+          for (const l of terms.join('')) counts.set(l, (counts.get(l) ?? 0) + 1)
+          const once = [...counts.keys()]
+            .filter((l) => counts.get(l) === 1)
+            .sort()
+            .join('')
+          const namedOut = `${ell}${explicit || outTerm !== null ? (outTerm ?? '') : once}`
+          const want = P.einsum(`${named.join(',')}->${namedOut}`, ...full)
+          const got = P.einsum(spec, ...ops)
+          expect(bits(got)).toEqual(bits(want))
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+  it('diagonals: the trace, a diagonal, and a gradient that lands on the diagonal only', () => {
+    const a = P.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ],
+      'float64',
+    )
+    expect(P.item(P.einsum('ii', a))).toBe(15)
+    expect(P.toFlatArray(P.einsum('ii->i', a))).toEqual([1, 5, 9])
+    // d/dA trace(A) = I
+    expect(P.toArray(P.grad((t: P.Tensor) => P.einsum('ii->', t))(a))).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ])
+    // a triple diagonal: Σᵢ x[i,i,i]
+    const x = P.reshape(P.arange(8, 'float64'), [2, 2, 2])
+    expect(P.item(P.einsum('iii', x))).toBe(0 + 7)
   })
   it('accepts spaces, a scalar operand and a single operand (transpose, sum, both)', () => {
     const a = P.tensor([
@@ -125,8 +197,12 @@ describe('einsum', () => {
       [() => P.einsum('ij,jk->ik', m, P.zeros([4, 2])), P.ShapeError, ["'ij,jk->ik'", "index 'j'", 'size 3', '4', 'operand 1', '[4,2]']],
       [() => P.einsum('ijk->i', m), P.ShapeError, ["'ijk->i'", 'operand 0', '3 axes', '[2,3]']],
       [() => P.einsum('ij,jk->ik', m), P.ArgumentError, ['names 2 operands but 1 was given']],
-      [() => P.einsum('ii->i', P.zeros([2, 2])), P.ArgumentError, ["repeats index 'i'", 'diagonals', 'not supported']],
-      [() => P.einsum('...ij->ij', m), P.ArgumentError, ['ellipsis', 'not supported']],
+      [() => P.einsum('ii->i', m), P.ShapeError, ["index 'i'", 'size 2', '3', '[2,3]']],
+      [() => P.einsum('...ij,...jk', P.zeros([2, 2, 3]), P.zeros([3, 3, 1])), P.ShapeError, ["'...'", 'do not broadcast', '2 and 3']],
+      [() => P.einsum('......i', m), P.ArgumentError, ["more than one '...'"]],
+      [() => P.einsum('i.j', m), P.ArgumentError, ["has '.'"]],
+      [() => P.einsum('...i.j', m), P.ArgumentError, ["'.' outside '...'"]],
+      [() => P.einsum('...ijk', m), P.ShapeError, ['3 axes besides', '[2,3]']],
       [() => P.einsum('ij->ik', m), P.ArgumentError, ["output index 'k'", 'no operand']],
       [() => P.einsum('ij->ii', m), P.ArgumentError, ["output repeats index 'i'"]],
       [() => P.einsum('i1->i', m), P.ArgumentError, ["'1'", 'letters']],

@@ -305,6 +305,20 @@ export const opRows: readonly OpRow[] = [
   row('einsum', (a, b) => P.einsum('ij,kj', a, b), matrixPair(false, true), 2, "einsum ('ij,kj', implicit, transposed b)"),
   row(
     'einsum',
+    (x) => P.einsum('ii->i', x),
+    dim.chain((n) => tensorOf([n, n]).map((x) => [x])),
+    2,
+    "einsum ('ii->i', a diagonal)",
+  ),
+  row(
+    'einsum',
+    (a, b) => P.einsum('...ij,...jk', a, b),
+    fc.tuple(dim, dim, dim).chain(([m, k, n]) => fc.tuple(tensorOf([2, m, k]), tensorOf([1, 2, k, n]))),
+    2,
+    "einsum ('...ij,...jk')",
+  ),
+  row(
+    'einsum',
     (a, b) => P.einsum('bij,bjk->bik', a, b),
     fc.tuple(dim, dim, dim, dim).chain(([bt, m, k, n]) => fc.tuple(tensorOf([bt, m, k]), tensorOf([bt, k, n]))),
     2,

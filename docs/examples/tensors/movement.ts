@@ -45,4 +45,12 @@ const b = tensor([
 assert.deepEqual(toArray(einsum('ij,jk->ik', a, b)), toArray(matmul(a, b))) // a matrix product
 assert.deepEqual(toFlatArray(einsum('ij->j', a)), [5, 7, 9]) // column sums
 assert.deepEqual(einsum('bij,bjk->bik', tile(tensor([[[1, 2]]]), [4, 1, 1]), tile(tensor([[[3], [4]]]), [4, 1, 1])).shape, [4, 1, 1])
+// A repeated letter takes a diagonal; '...' names any leading (batch) axes, broadcast as in NumPy.
+const sq = tensor([
+  [1, 2],
+  [3, 4],
+])
+assert.deepEqual(toFlatArray(einsum('ii->i', sq)), [1, 4]) // the diagonal
+assert.deepEqual(toFlatArray(einsum('ii', sq)), [5]) // the trace
+assert.deepEqual(einsum('...ij,...jk', tile(tensor([[[[1, 2]]]]), [2, 3, 1, 1]), tensor([[3], [4]])).shape, [2, 3, 1, 1])
 // #endregion einsum
