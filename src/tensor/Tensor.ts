@@ -18,11 +18,13 @@ export type { NestedArray } from './format.js'
 
 // --- constructors
 
-type Nested = number | readonly Nested[]
+type Nested = number | boolean | readonly Nested[]
 
 /**
- * Makes a tensor from a number or nested arrays of numbers (rectangular). An int32 tensor stores
- * each number truncated toward 0 (saturating, NaN → 0), a bool tensor stores `v ≠ 0`, as `cast`.
+ * Makes a tensor from a number, a boolean, or nested arrays of them (rectangular). The dtype is
+ * `dtype` when given, else bool when the first element is a boolean and float32 otherwise
+ * (`true` is 1 and `false` 0 in any dtype). An int32 tensor stores each number truncated toward
+ * 0 (saturating, NaN → 0), a bool tensor stores `v ≠ 0`, as `cast`.
  *
  * @example
  * import { tensor, toArray, toFlatArray } from 'purediff'
@@ -30,12 +32,13 @@ type Nested = number | readonly Nested[]
  * if (t.shape.join() !== '2,3' || t.dtype !== 'float32') throw new Error()
  * if (toFlatArray(tensor([2.7, -2.7], 'int32')).join() !== '2,-2') throw new Error()
  * if (toFlatArray(tensor([0, 3], 'bool')).join() !== '0,1') throw new Error()
+ * const mask = tensor([[true, false]])
+ * if (mask.dtype !== 'bool' || toFlatArray(mask).join() !== '1,0') throw new Error()
  * if ((toArray(t) as number[][])[1][2] !== 6) throw new Error()
  * @category constructors
  * @since 0.1.0
  */
-export function tensor(values: Nested, dtype: DType = 'float32'): Tensor {
-  checkDType('tensor', dtype)
+export function tensor(values: Nested, dtype?: DType): Tensor {
   const shape: number[] = []
   let probe: Nested = values
   while (Array.isArray(probe)) {
@@ -43,13 +46,16 @@ export function tensor(values: Nested, dtype: DType = 'float32'): Tensor {
     probe = (probe as readonly Nested[])[0]
     if (probe === undefined) break
   }
+  if (dtype === undefined) dtype = typeof probe === 'boolean' ? 'bool' : 'float32'
+  checkDType('tensor', dtype)
   const out = alloc(dtype, sizeOf(shape), 'tensor', shape)
   const conv = storeAs(dtype)
   let k = 0
   const walk = (v: Nested, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof v !== 'number') throw new ShapeError('tensor', `element at ${path || 'the root'} is ${describe(v)}; expected a number (ragged nesting?)`)
-      out[k++] = conv === null ? v : conv(v)
+      const x = typeof v === 'boolean' ? +v : v
+      if (typeof x !== 'number') throw new ShapeError('tensor', `element at ${path || 'the root'} is ${describe(v)}; expected a number or a boolean (ragged nesting?)`)
+      out[k++] = conv === null ? x : conv(x)
       return
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {

@@ -191,6 +191,11 @@ describe('cast among all four dtypes', () => {
     expect(flat(P.full([2], 7, 'bool'))).toEqual([1, 1])
     expect(flat(P.scalar(-3.5, 'int32'))).toEqual([-3])
     expect(flat(P.arange(3, 'int32'))).toEqual([0, 1, 2])
+    // JS booleans: a bool tensor unless a dtype says otherwise; true is 1 in any dtype
+    const m = P.tensor([[true, false, true]])
+    expect([m.dtype, flat(m)]).toEqual(['bool', [1, 0, 1]])
+    expect(flat(P.tensor([true, false], 'float64'))).toEqual([1, 0])
+    expect(P.tensor([1, true]).dtype).toBe('float32')
   })
 })
 
