@@ -47,13 +47,17 @@ function axesFor(op: string, spec: AxisSpec, s: Structure, path: string, out: (n
     return
   }
   if (Array.isArray(spec) && s.kind === 'array' && spec.length === s.items.length) {
-    s.items.forEach((item, i) => axesFor(op, spec[i], item, `${path}[${i}]`, out))
+    s.items.forEach((item, i) => {
+      axesFor(op, spec[i], item, `${path}[${i}]`, out)
+    })
     return
   }
   if (!Array.isArray(spec) && typeof spec === 'object' && s.kind === 'object') {
     const keys = Object.keys(spec)
     if (keys.length === s.keys.length && s.keys.every((k) => Object.hasOwn(spec, k))) {
-      s.keys.forEach((k, i) => axesFor(op, (spec as Record<string, AxisSpec>)[k], s.items[i], `${path}.${k}`, out))
+      s.keys.forEach((k, i) => {
+        axesFor(op, (spec as Record<string, AxisSpec>)[k], s.items[i], `${path}.${k}`, out)
+      })
       return
     }
   }

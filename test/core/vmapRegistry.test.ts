@@ -29,7 +29,7 @@ function close(got: Tensor, want: Tensor): void {
 }
 
 /** A batched call of `f` against the stack of its per-example calls. */
-export function checkVmap(f: (...a: Tensor[]) => Tensor, args: readonly Tensor[], size: number, axes: readonly (number | null)[], outAxis: number): void {
+function checkVmap(f: (...a: Tensor[]) => Tensor, args: readonly Tensor[], size: number, axes: readonly (number | null)[], outAxis: number): void {
   const examples = FACTORS.slice(0, size).map((k) => args.map((a, i) => (axes[i] === null ? a : P.mul(a, k))))
   const batchedArgs = args.map((a, i) => {
     const ax = axes[i]
