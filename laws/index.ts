@@ -25,3 +25,6 @@ export * from './dropout.js'
 
 // --- optimizers (purediff/optim)
 export * from './optimizer.js'
+
+// --- vmap
+export * from './vmap.js'
