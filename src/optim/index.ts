@@ -21,6 +21,7 @@ export type {
   TraceOptions,
 } from './transforms.js'
 export { scaleByLearningRate, addDecayedWeights, addL1, clipByGlobalNorm } from './parts.js'
+export { perExampleClip, perExampleGlobalNorms } from './perExample.js'
 export type { ScaleByScheduleState, ScaleByLearningRateState, AddL1Options } from './parts.js'
 
 // --- wrappers

@@ -86,4 +86,7 @@ export const notTransforms: Readonly<Record<string, string>> = {
   masked:
     'a wrapper whose state holds the selected leaves only (an array), so the law that state mirrors the params does not apply; test/optim/masked.test.ts runs the other laws on it and checks it against registry transforms',
   OptimizerConfig: 'a codec, not a transform: test/optim/config.test.ts decodes valid and invalid configs and round-trips an arbitrary',
+  perExampleClip:
+    'its gradients carry a batch axis the params do not have (it averages it away), so the laws over params-shaped gradients do not apply; test/optim/perExample.test.ts checks it against a per-example reference',
+  perExampleGlobalNorms: 'a function of per-example gradients, not a transform: test/optim/perExample.test.ts checks it against Math.hypot',
 }
