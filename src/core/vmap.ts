@@ -104,12 +104,10 @@ function normalize(op: string, axis: number, rank: number, where: string): numbe
  * @category transforms
  * @since 0.3.0
  */
-// biome-ignore lint/suspicious/noExplicitAny: the vectorised function has f's own signature
-export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): F {
+export function vmap<F extends (...args: never[]) => unknown>(f: F, options: VmapOptions = {}): F {
   if (typeof f !== 'function') throw new ArgumentError('vmap', `f must be a function, got ${describe(f)}`)
   const { inAxes = 0, outAxes = 0 } = options
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  const batched = (...args: any[]) => {
+  const batched = (...args: unknown[]) => {
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
       throw new ArgumentError('vmap', `inAxes has ${inAxes.length} entries but f was called with ${args.length} arguments; expected one per argument`)
     }
@@ -152,7 +150,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
         p.leaves.map((l, j) => (p.dims[j] === null ? l : trace.input(l, p.dims[j] as number))),
       )
     })
-    const y = f(...wrapped)
+    const y = f(...(wrapped as never[]))
     const out = flatten('vmap (the result of f)', y)
     const axes: (number | null)[] = []
     axesFor('vmap', outAxes, out.structure, 'the result', axes)
@@ -176,5 +174,5 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
     })
     return y instanceof Tensor ? results[0] : unflatten(out.structure, results)
   }
-  return batched as F
+  return batched as unknown as F
 }
