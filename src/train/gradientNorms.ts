@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { ArgumentError } from '../index.js'
+import { ArgumentError, toFlatArray } from '../index.js'
+import { perExampleGlobalNorms } from '../optim/index.js'
 import { flatten } from '../tree/index.js'
 import { dataOf } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
@@ -38,4 +39,52 @@ import { norm } from '../kernels/norm.js'
 export function gradientNorms(grads: readonly unknown[]): number[] {
   if (!Array.isArray(grads)) throw new ArgumentError('gradientNorms', `expected the grads of a sequential model (an array, one entry per layer), got ${describe(grads)}`)
   return grads.map((entry) => norm(flatten('gradientNorms', entry).leaves.map(dataOf)))
+}
+
+/**
+ * The spread of per-example gradient norms, per layer of a `sequential` model.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface NormSpread {
+  /** Each example's gradient norm for the layer, in batch order. */
+  readonly norms: readonly number[]
+  readonly min: number
+  readonly median: number
+  readonly max: number
+  readonly mean: number
+}
+
+/**
+ * Per-layer spread of per-example gradient norms: `perExampleGrads` are the grads of a
+ * `sequential` model with a leading batch axis on every leaf, as
+ * `vmap(grad(loss), { inAxes: [null, 0, 0] })(params, x, y)` gives; for each layer, the norm of
+ * each example's gradient (scaled, as `gradientNorms`), and their min, median, max and mean. A
+ * wide spread — a few examples with norms far above the median — is what per-example clipping
+ * (`perExampleClip` in purediff/optim) bounds. A layer without params has every norm 0.
+ *
+ * @example
+ * import { tensor } from 'purediff'
+ * import { gradientNormSpread } from 'purediff/train'
+ * // one layer, three examples with gradient norms 5, 0 and 1
+ * const [s] = gradientNormSpread([{ w: tensor([[3, 4], [0, 0], [0, 1]], 'float64') }])
+ * if (s.norms.join() !== '5,0,1' || s.median !== 1 || s.max !== 5 || s.mean !== 2) throw new Error()
+ * @category operations
+ * @since 0.3.0
+ */
+export function gradientNormSpread(perExampleGrads: readonly unknown[]): NormSpread[] {
+  const op = 'gradientNormSpread'
+  if (!Array.isArray(perExampleGrads))
+    throw new ArgumentError(op, `expected per-example grads of a sequential model (an array, one entry per layer), got ${describe(perExampleGrads)}`)
+  const size = perExampleGrads.map((e) => flatten(op, e).leaves).find((ls) => ls.length > 0)?.[0]?.shape[0]
+  if (size === undefined) throw new ArgumentError(op, 'no layer has params: there is no batch axis to read')
+  return perExampleGrads.map((entry) => {
+    const leaves = flatten(op, entry).leaves
+    const norms = leaves.length === 0 ? new Array<number>(size).fill(0) : toFlatArray(perExampleGlobalNorms(entry))
+    const sorted = [...norms].sort((a, b) => a - b)
+    const mid = sorted.length >> 1
+    const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    return { norms, min: sorted[0], median, max: sorted[sorted.length - 1], mean: norms.reduce((a, b) => a + b, 0) / norms.length }
+  })
 }
