@@ -25,6 +25,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       guide('Tensors and immutability', 'tensors'),
       guide('Indexing and dtypes', 'indexing'),
       guide('Autodiff', 'autodiff'),
+      guide('vmap and per-example gradients', 'vmap'),
     ],
   },
   {
