@@ -37,7 +37,7 @@ assert.deepEqual(first.w.shape, [8, 4, 16])
 // the same as one grad per example
 const g3 = grad(loss)(params, take(X, 3), take(Y, 3))
 const row3 = toFlatArray(take(first.w, 3))
-toFlatArray((g3[0] as { w: typeof X }).w).forEach((v, i) => assert.ok(Math.abs(v - row3[i]) <= 1e-6 * Math.max(1, Math.abs(v))))
+for (const [i, v] of toFlatArray((g3[0] as { w: typeof X }).w).entries()) assert.ok(Math.abs(v - row3[i]) <= 1e-6 * Math.max(1, Math.abs(v)))
 // how far apart the examples pull: per layer, the spread of their gradient norms
 const spread = gradientNormSpread(perExample as unknown[])
 assert.equal(spread[0].norms.length, 8)
