@@ -195,3 +195,51 @@ describe('vmap(grad) through take and takeAlongAxis, indices batched', () => {
     ])
   })
 })
+
+// --- composition: nested vmap, grad of a vmap-based loss
+
+describe('take with batched indices composes', () => {
+  const arb = fc.record({ xs: shapeOf(1, 2), is: shapeOf(0, 2), outer: fc.integer({ min: 1, max: 3 }), inner: fc.integer({ min: 1, max: 3 }) }).chain(({ xs, is, outer, inner }) =>
+    fc.integer({ min: 0, max: xs.length - 1 }).chain((axis) =>
+      fc.record({
+        axis: fc.constant(axis),
+        x: examples(examples(intValued(xs), inner), outer),
+        idx: examples(examples(indicesOf(is, xs[axis]), inner), outer),
+        w: examples(intValued([...xs.slice(0, axis), ...is, ...xs.slice(axis + 1)]), inner),
+      }),
+    ),
+  )
+
+  it('vmap(vmap(take)) with data and indices batched at both levels equals the double stack', () => {
+    fc.assert(
+      fc.property(arb, ({ axis, x, idx }) => {
+        const f = (a: Tensor, i: Tensor) => P.take(a, i, axis)
+        const want = P.stack(x.map((xo, b) => P.stack(xo.map((xi, c) => f(xi, idx[b][c])))))
+        // inner batch on axis 1 of x and axis 0 of the indices; outer batch on 0 and 1
+        const X = P.stack(x.map((xo) => P.stack(xo, 1)))
+        const I = P.stack(
+          idx.map((io) => P.stack(io)),
+          1,
+        )
+        const got = P.vmap(P.vmap(f, { inAxes: [1, 0] }), { inAxes: [0, 1] })(X, I)
+        expect(got.shape).toEqual(want.shape)
+        expect(P.toFlatArray(got)).toEqual(P.toFlatArray(want))
+      }),
+      { numRuns: 15 },
+    )
+  })
+
+  it('grad of Σ w·vmap(take)(x, i) equals the gradient of the loop over examples', () => {
+    fc.assert(
+      fc.property(arb, ({ axis, x, idx, w }) => {
+        const [xs, is] = [x[0], idx[0]]
+        const W = P.stack(w)
+        const batched = (X: Tensor) => P.sum(P.mul(W, P.vmap((a: Tensor, i: Tensor) => P.take(a, i, axis))(X, P.stack(is))))
+        const loop = (X: Tensor) => P.sum(P.mul(W, P.stack(xs.map((_, b) => P.take(P.take(X, b), is[b], axis)))))
+        const X = P.stack(xs)
+        expect(P.toFlatArray(P.grad(batched)(X))).toEqual(P.toFlatArray(P.grad(loop)(X)))
+      }),
+      { numRuns: 15 },
+    )
+  })
+})
