@@ -243,3 +243,32 @@ describe('take with batched indices composes', () => {
     )
   })
 })
+
+// --- vmap of a pullback: batched cotangents at any axis (the scatters with shared indices)
+
+describe('vmap of the pullback of a gather equals stacking the pullbacks (rows of a Jacobian)', () => {
+  const arb = fc.record({ xs: shapeOf(1, 3), is: shapeOf(0, 2), count: fc.integer({ min: 1, max: 3 }), along: fc.boolean() }).chain(({ xs, is, count, along }) =>
+    fc.integer({ min: 0, max: xs.length - 1 }).chain((axis) => {
+      const ishape = along ? xs.map((d, i) => (i === axis ? (is[0] ?? 2) : d)) : is
+      const ys = along ? ishape : [...xs.slice(0, axis), ...is, ...xs.slice(axis + 1)]
+      return fc.record({
+        along: fc.constant(along),
+        axis: fc.constant(axis),
+        x: intValued(xs),
+        idx: indicesOf(ishape, xs[axis]),
+        ct: examples(intValued(ys), count),
+        d: batchAxis(ys.length, false),
+        o: fc.nat(xs.length),
+      })
+    }),
+  )
+  it('take (takeTranspose) and takeAlongAxis (takeAlongAxisTranspose), cotangent batched along a random axis', () => {
+    fc.assert(
+      fc.property(arb, ({ along, axis, x, idx, ct, d, o }) => {
+        const [, pullback] = P.vjp((z: Tensor) => (along ? P.takeAlongAxis(z, idx, axis) : P.take(z, idx, axis)), x)
+        checkStacking((c) => pullback(c), [ct], [d], o)
+      }),
+      RUNS,
+    )
+  })
+})

@@ -59,7 +59,7 @@ function mergedIndices(op: string, idx: Tensor, n: number, size: number, what: s
     if (!(e instanceof ArgumentError) || e.op !== 'take') throw e
     const stock = `axis 0 (length ${n}) of x of shape [${n}]`
     const text = e.message.slice('take: '.length).replace(stock, what)
-    throw new ArgumentError(op, `${text} (under vmap: the first coordinate of that position is the example)`)
+    throw new ArgumentError(op, `${text} (under vmap: that position starts with the example's place in the batch)`)
   }
   const offsets = fromData(
     Int32Array.from({ length: size }, (_, b) => b * n),
