@@ -66,6 +66,8 @@ const unbatchedArb = (shape: readonly number[]): fc.Arbitrary<Arg> => valuesOf(s
 
 const sizeArb = fc.integer({ min: 1, max: 3 })
 
+const dtypeArb = fc.constantFrom<P.DType>('float64', 'float32', 'int32', 'bool')
+
 /** An axis of a rank-r example, negative half the time. */
 const axisOf = (r: number) => fc.integer({ min: 0, max: r - 1 }).chain((a) => fc.constantFrom(a, a - r))
 
@@ -75,16 +77,16 @@ describe('vmap of reductions', () => {
   it('argmax and argmin along a (possibly negative) axis give the first extremum of each example', () => {
     fc.assert(
       fc.property(
-        fc.tuple(shapeArb(1, 3), sizeArb).chain(([s, size]) => fc.tuple(batchedArb(s, size), axisOf(s.length), fc.boolean(), fc.nat(s.length - 1), fc.constant(size))),
-        ([x, axis, isMax, o, size]) => {
-          stacks((t) => (isMax ? P.argmax(t, axis) : P.argmin(t, axis)), [x], size, o)
+        fc.tuple(shapeArb(1, 3), sizeArb).chain(([s, size]) => fc.tuple(batchedArb(s, size), axisOf(s.length), fc.boolean(), fc.nat(s.length - 1), fc.constant(size), dtypeArb)),
+        ([x, axis, isMax, o, size, dtype]) => {
+          stacks((t) => (isMax ? P.argmax(t, axis) : P.argmin(t, axis)), [{ ...x, value: P.cast(x.value, dtype) }], size, o)
         },
       ),
       RUNS,
     )
   })
 
-  it('sum, max and min over any subset of (possibly negative) axes, with and without keepDims', () => {
+  it('sum, max and min over any subset of (possibly negative) axes, with and without keepDims, in every dtype', () => {
     const arb = fc.tuple(shapeArb(1, 3), sizeArb).chain(([s, size]) =>
       fc.tuple(
         batchedArb(s, size),
@@ -100,10 +102,13 @@ describe('vmap of reductions', () => {
         fc.constantFrom(P.sum, P.max, P.min),
         fc.nat(s.length),
         fc.constant(size),
+        dtypeArb,
       ),
     )
     fc.assert(
-      fc.property(arb, ([x, axes, keepDims, op, o, size]) => {
+      fc.property(arb, ([x0, axes, keepDims, op, o, size, dtype]) => {
+        // int32 sums and extrema run their own kernels; bool sums count, bool max is "any".
+        const x = { ...x0, value: P.cast(x0.value, dtype) }
         const f = (t: Tensor) => op(t, axes ?? undefined, keepDims)
         const outRank = f(example(x, 0)).rank
         stacks(f, [x], size, o % (outRank + 1))
@@ -225,6 +230,38 @@ describe('vmap of shape and movement ops', () => {
           return P.sum(P.square(P.mul(P.transpose(back, [...Array.from({ length: r }, (_, i) => r - 1 - i)]), P.transpose(w.value))))
         }
         stacks(P.grad(f), [x], size, o)
+      }),
+      RUNS,
+    )
+  })
+
+  it('pad, slice, cumsum, flip and transpose in every dtype, along (possibly negative) axes', () => {
+    const arb = fc.tuple(fc.array(fc.integer({ min: 2, max: 3 }), { minLength: 1, maxLength: 3 }), sizeArb).chain(([s, size]) =>
+      fc.tuple(
+        batchedArb(s, size),
+        axisOf(s.length),
+        fc.array(fc.tuple(fc.nat(2), fc.nat(2)), { minLength: s.length, maxLength: s.length }),
+        fc.shuffledSubarray(
+          s.map((_, d) => d),
+          { minLength: s.length, maxLength: s.length },
+        ),
+        fc.nat(s.length),
+        fc.constant(size),
+        dtypeArb,
+      ),
+    )
+    fc.assert(
+      fc.property(arb, ([x0, axis, widths, perm, o, size, dtype]) => {
+        const x = { ...x0, value: P.cast(x0.value, dtype) }
+        const f = (t: Tensor) => {
+          const cut = P.slice(
+            t,
+            t.shape.map((n) => n - 2),
+            t.shape.map(() => 2),
+          )
+          return P.transpose(P.flip(P.cumsum(P.pad(cut, widths as [number, number][], 7), axis), axis), perm)
+        }
+        stacks(f, [x], size, o)
       }),
       RUNS,
     )
