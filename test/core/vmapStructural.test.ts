@@ -373,3 +373,24 @@ describe('vmap of matmul', () => {
     )
   })
 })
+
+describe('vmap over an empty batch', () => {
+  it("gives a result with a batch axis of size 0 and each example's shape (no rule divides by the batch size)", () => {
+    // Example shapes come from calling f on one example of zeros; the batch of 0 examples is [0, ...].
+    const x = P.zeros([0, 2, 3], 'float64')
+    const w = P.zeros([3, 4], 'float64')
+    const cases: [string, (t: Tensor) => Tensor][] = [
+      ['matmul (a batched)', (t) => P.matmul(t, w)],
+      ['matmul (b batched)', (t) => P.matmul(P.zeros([5, 2], 'float64'), t)],
+      ['sum', (t) => P.sum(t, -1)],
+      ['argmax', (t) => P.argmax(t, 0)],
+      ['reshape', (t) => P.reshape(t, [-1])],
+      ['concat', (t) => P.concat([t, P.zeros([2, 1], 'float64')], 1)],
+      ['transpose', (t) => P.transpose(t)],
+    ]
+    for (const [name, f] of cases) {
+      const one = f(P.zeros([2, 3], 'float64'))
+      expect(P.vmap(f)(x).shape, name).toEqual([0, ...one.shape])
+    }
+  })
+})

@@ -8,9 +8,10 @@
  *
  * @internal
  */
+import type { Tensor } from '../../tensor/model.js'
 import { bind } from '../../engine/trace.js'
-import { reshape } from '../../ops/shape.js'
-import { type BatchRule, alignForBroadcast, batchFirst, moveAxis } from './common.js'
+import { broadcastTo, expandDims, reshape } from '../../ops/shape.js'
+import { type BatchRule, alignForBroadcast, moveAxis } from './common.js'
 
 // --- axes of one example in the batched value
 
@@ -27,6 +28,15 @@ function insertAt<T>(xs: readonly T[], at: number, v: T): T[] {
 /** Where the batch axis `d` lands once the (batched-value) axes `gone` are removed. */
 const afterRemoving = (d: number, gone: readonly number[]): number => d - gone.filter((a) => a < d).length
 
+/**
+ * A rule of a one-input primitive from its batched case: the trace runs a rule only when some
+ * input is batched on it, so for one input `d` is a number (an unbatched one would run as is).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: params differ per primitive; each rule knows its own
+function single(rule: (prim: Parameters<BatchRule>[0], x: Tensor, d: number, params: any, size: number) => [Tensor, number]): BatchRule {
+  return (prim, [x], [d], params, size) => (d === null ? [bind(prim, [x], params), null] : rule(prim, x, d, params, size))
+}
+
 // --- reductions
 
 interface ReduceParams {
@@ -38,39 +48,34 @@ interface ReduceParams {
  * sum and max/min (`max` with its sign): reduce the lifted axes in place; with keepDims the batch
  * axis stays at `d`, otherwise it moves down by the reduced axes before it.
  */
-const reduceRule: BatchRule = (prim, [x], [d], params: ReduceParams) => {
-  if (d === null) return [bind(prim, [x], params), null]
+const reduceRule = single((prim, x, d, params: ReduceParams) => {
   const axes = params.axes.map((a) => lift(a, d))
   return [bind(prim, [x], { ...params, axes }), params.keepDims ? d : afterRemoving(d, axes)]
-}
+})
 
 /** extremumMask: the mask has the input's shape, so the batch axis stays. */
-const maskRule: BatchRule = (prim, [x], [d], params: ReduceParams) => {
-  if (d === null) return [bind(prim, [x], params), null]
+const maskRule = single((prim, x, d, params: ReduceParams) => {
   return [bind(prim, [x], { ...params, axes: params.axes.map((a) => lift(a, d)) }), d]
-}
+})
 
 /** argmax/argmin along one lifted axis, which the result drops. */
-const argRule: BatchRule = (prim, [x], [d], params: { readonly axis: number; readonly sign: 1 | -1 }) => {
-  if (d === null) return [bind(prim, [x], params), null]
+const argRule = single((prim, x, d, params: { readonly axis: number; readonly sign: 1 | -1 }) => {
   const axis = lift(params.axis, d)
   return [bind(prim, [x], { ...params, axis }), afterRemoving(d, [axis])]
-}
+})
 
 // --- shape
 
 /** reshape: the batch axis first, then the example shape after it. */
-const reshapeRule: BatchRule = (prim, [x], [d], shape: readonly number[], size) => {
-  if (d === null) return [bind(prim, [x], shape), null]
+const reshapeRule = single((_prim, x, d, shape: readonly number[], size) => {
   return [reshape(moveAxis(x, d, 0), [size, ...shape]), 0]
-}
+})
 
 /**
  * transpose in place: the batch axis stays at `d` of the result and every example axis `p` that
  * lands at output position `i` reads the lifted axis of `p`.
  */
-const transposeRule: BatchRule = (prim, [x], [d], perm: readonly number[]) => {
-  if (d === null) return [bind(prim, [x], perm), null]
+const transposeRule = single((prim, x, d, perm: readonly number[]) => {
   return [
     bind(
       prim,
@@ -83,62 +88,63 @@ const transposeRule: BatchRule = (prim, [x], [d], perm: readonly number[]) => {
     ),
     d,
   ]
-}
+})
 
 /**
  * broadcastTo: the batch axis first, then size-1 axes for the leading axes the example gains, so
  * the example's own axes still line up from the right with the target.
  */
-const broadcastToRule: BatchRule = (prim, [x], [d], shape: readonly number[], size) => {
-  if (d === null) return [bind(prim, [x], shape), null]
+const broadcastToRule = single((prim, x, d, shape: readonly number[], size) => {
   const first = moveAxis(x, d, 0)
   const gained = shape.length - (first.rank - 1)
   const lined = gained === 0 ? first : reshape(first, [size, ...new Array<number>(gained).fill(1), ...first.shape.slice(1)])
   return [bind(prim, [lined], Object.freeze([size, ...shape])), 0]
-}
+})
 
 /** slice in place: the whole batch axis is kept (begin 0, size the batch). */
-const sliceRule: BatchRule = (prim, [x], [d], params: { readonly begin: readonly number[]; readonly size: readonly number[] }, size) => {
-  if (d === null) return [bind(prim, [x], params), null]
+const sliceRule = single((prim, x, d, params: { readonly begin: readonly number[]; readonly size: readonly number[] }, size) => {
   return [bind(prim, [x], { begin: insertAt(params.begin, d, 0), size: insertAt(params.size, d, size) }), d]
-}
+})
 
 /** padSlice (the adjoint of slice) in place: nothing is padded along the batch axis. */
-const padSliceRule: BatchRule = (prim, [x], [d], { begin, shape }: { readonly begin: readonly number[]; readonly shape: readonly number[] }, size) => {
-  if (d === null) return [bind(prim, [x], { begin, shape }), null]
+const padSliceRule = single((prim, x, d, { begin, shape }: { readonly begin: readonly number[]; readonly shape: readonly number[] }, size) => {
   return [bind(prim, [x], { begin: insertAt(begin, d, 0), shape: Object.freeze(insertAt(shape, d, size)) }), d]
+})
+
+/**
+ * concat: the batch axis stays where the first batched operand has it; the other batched ones
+ * move there and unbatched ones are broadcast over the batch there; the join is along the lifted axis.
+ */
+const concatRule: BatchRule = (prim, xs, dims, axis: number, size) => {
+  const d = dims.find((x) => x !== null) ?? 0
+  const at = (x: Tensor, dx: number | null): Tensor => (dx === null ? broadcastTo(expandDims(x, d), insertAt(x.shape, d, size)) : moveAxis(x, dx, d))
+  return [
+    bind(
+      prim,
+      xs.map((x, i) => at(x, dims[i])),
+      lift(axis, d),
+    ),
+    d,
+  ]
 }
 
-/** concat: every operand batch-first (an unbatched one broadcast over the batch), joined along the lifted axis. */
-const concatRule: BatchRule = (prim, xs, dims, axis: number, size) => [
-  bind(
-    prim,
-    xs.map((x, i) => batchFirst(x, dims[i], size)),
-    axis + 1,
-  ),
-  0,
-]
-
 /** oneHot: the depth axis is appended last, so the batch axis of the indices stays. */
-const oneHotRule: BatchRule = (prim, [ix], [d], params) => [bind(prim, [ix], params), d]
+const oneHotRule = single((prim, ix, d, params) => [bind(prim, [ix], params), d])
 
 // --- movement
 
 /** pad in place: nothing is added along the batch axis. */
-const padRule: BatchRule = (prim, [x], [d], params: { readonly before: readonly number[]; readonly shape: readonly number[]; readonly value: number }, size) => {
-  if (d === null) return [bind(prim, [x], params), null]
+const padRule = single((prim, x, d, params: { readonly before: readonly number[]; readonly shape: readonly number[]; readonly value: number }, size) => {
   return [bind(prim, [x], { ...params, before: insertAt(params.before, d, 0), shape: Object.freeze(insertAt(params.shape, d, size)) }), d]
-}
+})
 
 /** cumsum along the lifted axis, in place. */
-const cumsumRule: BatchRule = (prim, [x], [d], params: { readonly axis: number; readonly reverse: boolean }) => {
-  if (d === null) return [bind(prim, [x], params), null]
+const cumsumRule = single((prim, x, d, params: { readonly axis: number; readonly reverse: boolean }) => {
   return [bind(prim, [x], { ...params, axis: lift(params.axis, d) }), d]
-}
+})
 
 /** flip along the lifted axes, in place. */
-const flipRule: BatchRule = (prim, [x], [d], axes: readonly number[]) => {
-  if (d === null) return [bind(prim, [x], axes), null]
+const flipRule = single((prim, x, d, axes: readonly number[]) => {
   return [
     bind(
       prim,
@@ -147,7 +153,7 @@ const flipRule: BatchRule = (prim, [x], [d], axes: readonly number[]) => {
     ),
     d,
   ]
-}
+})
 
 // --- matmul
 
@@ -167,7 +173,7 @@ interface MatmulParams {
  */
 const matmulRule: BatchRule = (prim, [a, b], [da, db], params: MatmulParams, size) => {
   const { ta, tb } = params
-  if (da !== null && db === null && !ta) {
+  if (da !== null && db === null && !ta && size > 0) {
     // a: [...B, m, k] per example → [...B, size·m, k]; the product's rows split back into [size, m].
     const r = a.rank - 1
     const folded = moveAxis(a, da, r - 2)
@@ -176,7 +182,7 @@ const matmulRule: BatchRule = (prim, [a, b], [da, db], params: MatmulParams, siz
     const cs = c.shape
     return [reshape(c, [...cs.slice(0, -2), size, cs[cs.length - 2] / size, cs[cs.length - 1]]), cs.length - 2]
   }
-  if (da === null && db !== null && !tb) {
+  if (da === null && db !== null && !tb && size > 0) {
     // b: [...B, k, n] per example → [...B, k, size·n]; the product's columns split back into [size, n].
     const r = b.rank - 1
     const folded = moveAxis(b, db, r - 1)
