@@ -1,10 +1,12 @@
 /**
  * Batching rules of reductions, shape and movement ops, and matmul. A rule that names axes
  * keeps the batch axis where it is when that costs nothing (reductions, slices, pads, flips,
- * running sums, transposes): each example axis `a` becomes `a` or `a + 1` in the batched value
- * (see `lift`), and the rule computes where the batch axis lands in the result. Ops whose
- * parameters are whole shapes (reshape, broadcastTo, concat) move the batch axis first. matmul
- * batches natively over its broadcast leading axes.
+ * running sums, transposes, oneHot): each example axis `a` becomes `a` or `a + 1` in the batched
+ * value (see `lift`), and the rule computes where the batch axis lands in the result. Ops whose
+ * parameters are whole shapes (reshape, broadcastTo) move the batch axis first; concat joins its
+ * operands with their batch axes where the first batched one has it. matmul folds the batch into
+ * the rows or columns of a product with one unbatched operand, and otherwise broadcasts it as a
+ * leading axis, which its kernel batches natively.
  *
  * @internal
  */
