@@ -187,19 +187,7 @@ function fitTo(ct: Tensor, like: Tensor): Tensor {
 // --- the table
 
 const unary = ['leakyRelu', 'elu', 'erf', 'gelu', 'geluTanh', 'silu', 'rsqrt', 'stopGradient']
-const fusedDerivatives = [
-  'reluGrad',
-  'sigmoidGrad',
-  'tanhGrad',
-  'softplusGrad',
-  'leakyReluGrad',
-  'eluGrad',
-  'erfGrad',
-  'geluGrad',
-  'geluTanhGrad',
-  'siluGrad',
-  'maskScale',
-]
+const fusedDerivatives = ['reluGrad', 'sigmoidGrad', 'tanhGrad', 'softplusGrad', 'leakyReluGrad', 'eluGrad', 'erfGrad', 'geluGrad', 'geluTanhGrad', 'siluGrad', 'maskScale']
 
 /** Rules of the activation, fused and autodiff-control primitives. */
 export const activationRules: Readonly<Record<string, BatchRule>> = Object.freeze({
