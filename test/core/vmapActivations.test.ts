@@ -72,6 +72,11 @@ describe('vmap of dense (the affine primitive)', () => {
   it('without a bias, one row per example', () => {
     property([float([3, 4]), float([1, 3])], (w, x) => layer.apply({ w }, x))
   })
+  it('vmap of jvp (the affine forward rule, batched): tangents of x and W, each batched or not', () => {
+    property([float([3, 4]), float([4]), float([2, 3]), float([2, 3]), float([3, 4])], (w, b, x, dx, dw) =>
+      P.jvp((u: Tensor, v: Tensor) => fusedRelu.apply([{ w: v, b }, {}], u), [x, w], [dx, dw]),
+    )
+  })
   it('vmap(grad) and grad of a sum of vmap: per-example gradients of the parameters', () => {
     const f = (w: Tensor, b: Tensor, x: Tensor) => P.sum(P.square(fusedRelu.apply([{ w, b }, {}], x)))
     property([float([2, 3]), float([3, 4]), float([4])], (x, w, b) => P.grad(([w1, b1]: Tensor[]) => f(w1, b1, x))([w, b]))
