@@ -109,7 +109,8 @@ const affineRule: BatchRule = (prim, vals, dims, params: { readonly relu: boolea
  * - f′ = vmap(f): the batched value, batch axis 0;
  * - fwd′ keeps the batched leaves as its residuals, and bwd′(leaves, g) runs vmap of
  *   (example ↦ bwd(fwd(example).residuals, g)) — exactly what the unbatched vjp does per example
- *   (it too re-runs fwd in the backward pass), and the residuals need not be tensors;
+ *   (it too re-runs fwd in the backward pass), and the residuals need not be tensors (the
+ *   price: fwd′'s value, which the vjp discards, is one batched f per backward pass);
  * - a cotangent goes back to its leaf's batch axis; an unbatched leaf, shared by every example,
  *   gets the sum over the batch.
  * why not run f on this trace's tracers: an outer `grad` would then differentiate f itself and
