@@ -12,7 +12,7 @@ import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import * as nn from '../../src/nn/index.js'
 import { tensorOf } from '../specs/ops.js'
-import { close, float, labels, mask, property } from '../helpers/vmapStack.js'
+import { batchedSubsets, close, float, labels, mask, property } from '../helpers/vmapStack.js'
 
 // --- activations through their fused derivatives
 
@@ -63,14 +63,17 @@ const KEY = P.random.key(7)
 describe('vmap of dense (the affine primitive)', () => {
   const layer = nn.dense(4, { dtype: 'float64' })
   const fusedRelu = nn.sequential(nn.dense(4, { dtype: 'float64' }), nn.relu())
-  it('x, W and b each batched or not (x alone folds into the rows)', () => {
-    property([float([3, 4]), float([4]), float([2, 3])], (w, b, x) => layer.apply({ w, b }, x), 20)
-  })
-  it('dense + relu run fused, each operand batched or not', () => {
-    property([float([3, 4]), float([4]), float([2, 3])], (w, b, x) => fusedRelu.apply([{ w, b }, {}], x))
-  })
+  // every subset of (W, b, x) batched: each takes its own path (x alone folds into the rows, W
+  // alone into the columns, a batched b is added after the kernel, x and W: a batched product)
+  for (const which of batchedSubsets(3)) {
+    const name = ['W', 'b', 'x'].filter((_, i) => which[i]).join(', ')
+    it(`dense and dense + relu (fused), ${name} batched`, () => {
+      property([float([3, 4]), float([4]), float([2, 3])], (w, b, x) => layer.apply({ w, b }, x), 6, which)
+      property([float([3, 4]), float([4]), float([2, 3])], (w, b, x) => fusedRelu.apply([{ w, b }, {}], x), 6, which)
+    })
+  }
   it('without a bias, one row per example', () => {
-    property([float([3, 4]), float([1, 3])], (w, x) => layer.apply({ w }, x))
+    for (const which of batchedSubsets(2)) property([float([3, 4]), float([1, 3])], (w, x) => layer.apply({ w }, x), 6, which)
   })
   it('vmap of jvp (the affine forward rule, batched): tangents of x and W, each batched or not', () => {
     property([float([3, 4]), float([4]), float([2, 3]), float([2, 3]), float([3, 4])], (w, b, x, dx, dw) =>

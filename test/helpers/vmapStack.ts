@@ -66,18 +66,29 @@ export const mask = (shape: readonly number[]): Spec => ({
   rank: shape.length,
 })
 
-/** Arguments of the specs for a batch of 1–3, each batched or not (at least one), and the result's batch axis. */
-export const batchOf = (specs: readonly Spec[]) =>
+/**
+ * Arguments of the specs for a batch of 1–3, each batched or not (at least one; `which` fixes
+ * which ones), and the result's batch axis.
+ */
+export const batchOf = (specs: readonly Spec[], which?: readonly boolean[]) =>
   fc
-    .tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.boolean(), { minLength: specs.length, maxLength: specs.length }), fc.constantFrom<0 | -1>(0, -1))
-    .chain(([size, which, out]) => {
-      const batched = which.some((b) => b) ? which : which.map((_, i) => i === 0)
+    .tuple(
+      fc.integer({ min: 1, max: 3 }),
+      which === undefined ? fc.array(fc.boolean(), { minLength: specs.length, maxLength: specs.length }) : fc.constant(which),
+      fc.constantFrom<0 | -1>(0, -1),
+    )
+    .chain(([size, drawn, out]) => {
+      const batched = drawn.some((b) => b) ? drawn : drawn.map((_, i) => i === 0)
       return fc.tuple(fc.constant(size), fc.tuple(...specs.map((s, i) => argOf(s.arb, s.rank, size, batched[i]))), fc.constant(out))
     })
 
+/** The stacking property of `f` on arguments drawn by `batchOf`. */
 // biome-ignore lint/suspicious/noExplicitAny: as checkStack
-export const property = (specs: readonly Spec[], f: (...a: Tensor[]) => any, numRuns = 12) =>
+export const property = (specs: readonly Spec[], f: (...a: Tensor[]) => any, numRuns = 12, which?: readonly boolean[]) =>
   fc.assert(
-    fc.property(batchOf(specs), ([size, args, out]) => checkStack(f, args, size, out)),
+    fc.property(batchOf(specs, which), ([size, args, out]) => checkStack(f, args, size, out)),
     { numRuns },
   )
+
+/** Every choice of which of `n` arguments are batched (at least one). */
+export const batchedSubsets = (n: number): boolean[][] => Array.from({ length: 2 ** n - 1 }, (_, m) => Array.from({ length: n }, (_, i) => ((m + 1) & (1 << i)) !== 0))

@@ -78,27 +78,61 @@ const xentIntegerLabels: BatchRule = (prim, [z, labels], [dz, dl], params, size)
 
 // --- affine
 
+interface AffineParams {
+  readonly relu: boolean
+}
+
 /**
- * relu?(x·W + b) with x [m, k], W [k, n], b [n]. Only x batched: the batch folds into the rows
- * (a reshape, free when the batch axis is one of the first two; `dense` on a batch of examples
- * is then ONE affine call of B·m rows). W or b batched: the batched product mm(x, W) (x and W
- * broadcast over the batch) plus b, then relu — the composition affine is bitwise equal to.
+ * relu?(x·W + b) with x [m, k], W [k, n], b [n], as few kernel calls as the batching allows:
+ * - only x batched: the batch folds into the rows (a reshape, free when the batch axis is one of
+ *   the first two), then ONE affine call with b and relu in its epilogue — so `dense` on a batch
+ *   of examples is one kernel call of B·m rows;
+ * - only W batched (an ensemble of weights on one input): the batch folds into the columns,
+ *   W [k, B, n] → [k, B·n] (free when it is W's axis 1), ONE product;
+ * - x and W batched: the batched product mm(x, W);
+ * then b (when it was not in the kernel) and relu as ops — the composition affine is bitwise
+ * equal to, so the rule changes no value.
  */
-const affineRule: BatchRule = (prim, vals, dims, params: { readonly relu: boolean }) => {
+const affineRule: BatchRule = (prim, vals, dims, params: AffineParams) => {
   const [x, w, b] = vals
   const [dx, dw] = dims
   const db = b === undefined ? null : dims[2]
-  if (dw === null && db === null) {
-    const x3 = (dx as number) < 2 ? x : moveAxis(x, dx as number, 0)
-    const at = (dx as number) < 2 ? (dx as number) : 0
+  const plain = { relu: false }
+  let z: Tensor
+  let at: number | null
+  if (dw === null && dx !== null) {
+    // The bias and relu go into the kernel unless the bias is batched.
+    const inKernel = db === null
+    const x3 = dx < 2 ? x : moveAxis(x, dx, 0)
+    at = dx < 2 ? dx : 0
     const [s0, s1, k] = x3.shape
     const rows = reshape(x3, [s0 * s1, k])
-    const y = bind(prim, b === undefined ? [rows, w] : [rows, w, b], params)
-    return [reshape(y, [s0, s1, w.shape[1]]), at]
+    const y = bind(prim, inKernel && b !== undefined ? [rows, w, b] : [rows, w], inKernel ? params : plain)
+    z = reshape(y, [s0, s1, w.shape[1]])
+    if (inKernel) return [z, at]
+  } else if (dw === null) {
+    // only b batched
+    z = bind(prim, [x, w], plain)
+    at = null
+  } else if (dx === null) {
+    const w3 = moveAxis(w, dw, 1)
+    const [k, size, n] = w3.shape
+    z = reshape(bind(prim, [x, reshape(w3, [k, size * n])], plain), [x.shape[0], size, n])
+    at = 1
+  } else {
+    z = mm(moveAxis(x, dx, 0), moveAxis(w, dw, 0), false, false)
+    at = 0
   }
-  let z = mm(dx === null ? x : moveAxis(x, dx, 0), dw === null ? w : moveAxis(w, dw, 0), false, false)
-  if (b !== undefined) z = add(z, db === null ? b : expandDims(moveAxis(b, db, 0), 1))
-  return [params.relu ? relu(z) : z, 0]
+  if (b !== undefined) {
+    if (db === null) z = add(z, b)
+    else {
+      // b as [B, n] lines up with z's [m, B, n] (batch axis 1); with [B, m, n] or [m, n] as [B, 1, n]
+      const b0 = moveAxis(b, db, 0)
+      z = add(z, at === 1 ? b0 : expandDims(b0, 1))
+      if (at === null) at = 0
+    }
+  }
+  return [params.relu ? relu(z) : z, at]
 }
 
 // --- customVjp
