@@ -135,6 +135,30 @@ describe('vmap of the fused losses', () => {
   })
 })
 
+// --- nested
+
+describe('vmap(vmap(f)) through the fused primitives (the rules run on an outer batch trace)', () => {
+  const fusedRelu = nn.sequential(nn.dense(4, { dtype: 'float64' }), nn.relu())
+  const { params } = fusedRelu.init(P.random.key(3), [3])
+  // per example: a [2, 3] input and its [2] int labels; one loss through affine, reluGrad and the fused loss
+  const f = (x: Tensor, l: Tensor) => P.grad((t: Tensor) => nn.losses.softmaxCrossEntropyWithIntegerLabels(P.gelu(fusedRelu.apply(params, t)), l))(x)
+  it('equals f on every example of a [3, 2] grid of examples (inner batch axis 1, outer 0)', () => {
+    fc.assert(
+      fc.property(fc.array(tensorOf([2, 3]), { minLength: 6, maxLength: 6 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 12, maxLength: 12 }), (xs, ls) => {
+        const labelsOf = (e: number) => P.tensor(ls.slice(2 * e, 2 * e + 2), 'int32')
+        // example (i, j) is number 2i + j: x is [3 (i), 2 (rows), 2 (j), 3], so the inner vmap finds j
+        // on axis 1 of an outer example; the labels are [3 (i), 2 (j), 2]
+        const x = P.stack([0, 1, 2].map((i) => P.stack([xs[2 * i], xs[2 * i + 1]], 1)))
+        const l = P.stack([0, 1, 2].map((i) => P.stack([labelsOf(2 * i), labelsOf(2 * i + 1)])))
+        const got = P.vmap(P.vmap(f, { inAxes: [1, 0] }))(x, l)
+        const want = P.stack([0, 1, 2].map((i) => P.stack([f(xs[2 * i], labelsOf(2 * i)), f(xs[2 * i + 1], labelsOf(2 * i + 1))])))
+        close(got, want)
+      }),
+      { numRuns: 8 },
+    )
+  })
+})
+
 // --- stopGradient
 
 describe('vmap of stopGradient', () => {
