@@ -14,12 +14,13 @@ const xs = tensor([
 // the function of ONE example (a vector), run once on the whole batch
 const sq = vmap((x: typeof xs) => dot(x, x))(xs)
 assert.deepEqual(toFlatArray(sq), [5, 25, 61])
-// inAxes: where each argument's batch axis is (null: the same for every example)
-const w = tensor([10, 100])
-assert.deepEqual(toArray(vmap((x: typeof xs, v: typeof w) => mul(x, v), { inAxes: [1, null], outAxes: 1 })(xs, w)), [
-  [10, 200],
-  [30, 400],
-  [50, 600],
+// inAxes: where each argument's batch axis is (null: the same for every example); here the
+// examples are the COLUMNS of xs, each scaled by v, and outAxes puts them back as columns
+const v = tensor([10, 100, 1000])
+assert.deepEqual(toArray(vmap((x: typeof xs, s: typeof v) => mul(x, s), { inAxes: [1, null], outAxes: 1 })(xs, v)), [
+  [10, 20],
+  [300, 400],
+  [5000, 6000],
 ])
 // #endregion basics
 
@@ -54,7 +55,7 @@ assert.deepEqual((next[0] as { w: typeof X }).w.shape, [4, 16])
 
 // #region jacobians
 // jacrev: one vjp, its pullback vmapped over the output basis; jacfwd: a jvp vmapped over the input basis
-const f = (x: typeof w) => mul(sin(x), tensor([2, 3]))
+const f = (x: typeof xs) => mul(sin(x), tensor([2, 3]))
 const J1 = toArray(jacrev(f)(tensor([0, 0])))
 const J2 = toArray(jacfwd(f)(tensor([0, 0])))
 assert.deepEqual(J1, [
