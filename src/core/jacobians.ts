@@ -11,7 +11,7 @@ import { Tensor, eye, zeros } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
 import { flatten, unflatten } from '../tree/index.js'
 import { reshape } from '../ops/shape.js'
-import { type Jacobian, jvp, vjp } from './transforms.js'
+import { type Hessian, type Jacobian, jvp, vjp } from './transforms.js'
 import { vmap } from './vmap.js'
 
 /** The standard basis of a leaf's space, stacked: [n, ...shape] with row k the k-th unit tensor. */
@@ -98,4 +98,42 @@ export function jacfwd<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y): (
     )
     return (y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)) as Jacobian<X, Y>
   }
+}
+
+/**
+ * The Jacobian of `f` with respect to its first argument: `jacrev(f)` (one vjp, its pullback
+ * applied to every output basis vector at once by `vmap`). For a tensor input and tensor output the result has shape
+ * `[...out.shape, ...in.shape]`; for pytrees, each output leaf maps to a pytree like the input
+ * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`. Its static type is
+ * `Jacobian<X, Y>`, following the types of f's first argument and result.
+ *
+ * @example
+ * import { jacobian, mul, tensor, toArray } from 'purediff'
+ * const J = jacobian((x) => mul(x, tensor([2, 3])))(tensor([1, 1]))
+ * if (JSON.stringify(toArray(J)) !== '[[2,0],[0,3]]') throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function jacobian<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y): (x: X, ...rest: R) => Jacobian<X, Y> {
+  if (typeof f !== 'function') throw new ArgumentError('jacobian', `f must be a function, got ${describe(f)}`)
+  return jacrev(f)
+}
+
+/**
+ * The Hessian of a scalar-valued `f`: `jacfwd(jacrev(f))`, forward-over-reverse (a jvp of the
+ * gradient, vmapped over the input basis). For a
+ * tensor input of shape s the result has shape `[...s, ...s]`; for a pytree input, block (i, j)
+ * sits at `H[pathᵢ][pathⱼ]` with shape `[...sᵢ, ...sⱼ]` (static type `Hessian<X>`).
+ *
+ * @example
+ * import { hessian, sum, mul, square, tensor, toArray } from 'purediff'
+ * // f(x) = Σ 3xᵢ² has Hessian 6·I
+ * const H = hessian((x) => sum(mul(square(x), 3)))(tensor([1, 2]))
+ * if (JSON.stringify(toArray(H)) !== '[[6,0],[0,6]]') throw new Error()
+ * @category autodiff
+ * @since 0.1.0
+ */
+export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => Hessian<X> {
+  if (typeof f !== 'function') throw new ArgumentError('hessian', `f must be a function, got ${describe(f)}`)
+  return jacfwd(jacrev(f)) as (x: X, ...rest: R) => Hessian<X>
 }

@@ -20,7 +20,6 @@ import type { Primitive } from '../engine/primitive.js'
 import { bind } from '../engine/trace.js'
 import { ReverseTrace, backward } from './reverse.js'
 import { ForwardTrace } from './forward.js'
-import { reshape, stack } from '../ops/shape.js'
 
 // --- vjp
 
@@ -207,65 +206,6 @@ export type Jacobian<X, Y> = Y extends Tensor ? X : { [K in keyof Y]: Jacobian<X
  * @since 0.1.0
  */
 export type Hessian<X> = Jacobian<X, X>
-
-/**
- * The Jacobian of `f` with respect to its first argument, by reverse mode (one pullback per
- * output element). For a tensor input and tensor output the result has shape
- * `[...out.shape, ...in.shape]`; for pytrees, each output leaf maps to a pytree like the input
- * whose leaves have shape `[...outLeaf.shape, ...inLeaf.shape]`. Its static type is
- * `Jacobian<X, Y>`, following the types of f's first argument and result.
- *
- * @example
- * import { jacobian, mul, tensor, toArray } from 'purediff'
- * const J = jacobian((x) => mul(x, tensor([2, 3])))(tensor([1, 1]))
- * if (JSON.stringify(toArray(J)) !== '[[2,0],[0,3]]') throw new Error()
- * @category autodiff
- * @since 0.1.0
- */
-export function jacobian<X, Y, R extends unknown[]>(f: (x: X, ...rest: R) => Y): (x: X, ...rest: R) => Jacobian<X, Y> {
-  if (typeof f !== 'function') throw new ArgumentError('jacobian', `f must be a function, got ${describe(f)}`)
-  return (x, ...rest) => {
-    const inp = flatten('jacobian', x)
-    const [y, pullback] = vjp(f, x, ...rest)
-    const out = flatten('jacobian (the output of f)', y)
-    const zerosOut = out.leaves.map((l) => zeros(l.shape, l.dtype))
-    const perOut = out.leaves.map((yl, j) => {
-      const rows: Tensor[][] = inp.leaves.map(() => [])
-      for (let e = 0; e < yl.size; e++) {
-        const basis = alloc(yl.dtype, yl.size, 'jacobian', yl.shape)
-        basis[e] = 1
-        const cts = zerosOut.slice()
-        cts[j] = fromData(basis, yl.shape, yl.dtype)
-        const g = flatten('jacobian', pullback(unflatten(out.structure, cts))).leaves
-        for (const [i, gi] of g.entries()) rows[i].push(gi)
-      }
-      const blocks = inp.leaves.map((xl, i) => {
-        const shape = [...yl.shape, ...xl.shape]
-        return rows[i].length === 0 ? zeros(shape, xl.dtype) : reshape(stack(rows[i], 0), shape)
-      })
-      return unflatten(inp.structure, blocks)
-    })
-    return (y instanceof Tensor ? perOut[0] : unflatten(out.structure, perOut)) as Jacobian<X, Y>
-  }
-}
-
-/**
- * The Hessian of a scalar-valued `f`: `jacobian(grad(f))`, so reverse-over-reverse. For a
- * tensor input of shape s the result has shape `[...s, ...s]`; for a pytree input, block (i, j)
- * sits at `H[pathᵢ][pathⱼ]` with shape `[...sᵢ, ...sⱼ]` (static type `Hessian<X>`).
- *
- * @example
- * import { hessian, sum, mul, square, tensor, toArray } from 'purediff'
- * // f(x) = Σ 3xᵢ² has Hessian 6·I
- * const H = hessian((x) => sum(mul(square(x), 3)))(tensor([1, 2]))
- * if (JSON.stringify(toArray(H)) !== '[[6,0],[0,6]]') throw new Error()
- * @category autodiff
- * @since 0.1.0
- */
-export function hessian<X, R extends unknown[]>(f: (x: X, ...rest: R) => Tensor): (x: X, ...rest: R) => Hessian<X> {
-  if (typeof f !== 'function') throw new ArgumentError('hessian', `f must be a function, got ${describe(f)}`)
-  return jacobian(grad(f))
-}
 
 // --- customVjp
 

@@ -119,7 +119,9 @@ export function concrete(t: Tensor): ConcreteTensor {
   let x = t
   while (x._data === null) {
     if (x._primal === null) {
-      throw new Error(`purediff: ${x.toString()} is a traced value with no concrete value of its own (inside vmap, one example stands for the whole batch); read values outside the transform`)
+      throw new Error(
+        `purediff: ${x.toString()} is a traced value with no concrete value of its own (inside vmap, one example stands for the whole batch); read values outside the transform`,
+      )
     }
     x = x._primal
   }
