@@ -51,8 +51,7 @@ function pdParams(w: readonly LayerWeights[]): PdParams {
   return { W1: W(0), b1: b(0), W2: W(1), b2: b(1), W3: W(2), b3: b(2) }
 }
 
-const pdForward = (p: PdParams, x: P.Tensor): P.Tensor =>
-  P.add(P.matmul(P.relu(P.add(P.matmul(P.relu(P.add(P.matmul(x, p.W1), p.b1)), p.W2), p.b2)), p.W3), p.b3)
+const pdForward = (p: PdParams, x: P.Tensor): P.Tensor => P.add(P.matmul(P.relu(P.add(P.matmul(P.relu(P.add(P.matmul(x, p.W1), p.b1)), p.W2), p.b2)), p.W3), p.b3)
 /** One example's loss: x [784], y [10] one-hot. */
 const pdLoss = (p: PdParams, x: P.Tensor, y: P.Tensor): P.Tensor => losses.softmaxCrossEntropy(pdForward(p, P.expandDims(x, 0)), P.expandDims(y, 0))
 /** The mean loss of a batch: x [B, 784], y [B, 10]. */
@@ -60,7 +59,8 @@ const pdBatchLoss = (p: PdParams, x: P.Tensor, y: P.Tensor): P.Tensor => losses.
 
 /** One entry of a purediff tensor, read through a 1-element slice (what a user would write). */
 function pdEntry(t: P.Tensor, at: readonly number[]): number {
-  return P.toFlatArray(P.slice(t, at, at.map(() => 1)))[0]
+  const one = at.map(() => 1)
+  return P.toFlatArray(P.slice(t, at, one))[0]
 }
 
 /** Reads one entry of every leaf (the forcing read); returns the W1 entry. */
