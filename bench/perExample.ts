@@ -9,6 +9,7 @@
  *   outside the timing, so the loop pays for nothing but its gradients).
  * - the batched gradient of the mean loss over the 128 examples (purediff `grad`, jax-js
  *   `jit(grad)`): one gradient, what the per-example rows are compared with.
+ * - the floor (plain JavaScript): a fresh Float32Array as large as the 128 gradients, filled once.
  * Every side is forced the same way: one entry of each gradient leaf is read back as a number
  * (jax-js is lazy; purediff is eager and its results are typed arrays already), never a whole
  * 100 MB leaf (a copy out of WebAssembly memory would be timed instead of the gradients).
@@ -42,6 +43,16 @@ function row(id: string, workload: string): RowSpec {
 export const VMAP_ROW = row('perexample-vmap', `per-example grads b${BATCH}: vmap(grad)`)
 export const LOOP_ROW = row('perexample-loop', `per-example grads b${BATCH}: a loop of ${BATCH} grads`)
 export const BATCHED_ROW = row('perexample-batched', `batched grad b${BATCH} (mean loss)`)
+/** Floats in 128 per-example gradients of the MLP: 128 × (784·256 + 256 + 256·128 + 128 + 128·10 + 10). */
+const PER_EXAMPLE_FLOATS = BATCH * (784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10)
+export const FLOOR_ROW: RowSpec = {
+  id: 'perexample-floor',
+  group: 'perexample',
+  workload: `floor: fill fresh memory for ${BATCH} gradients (${(PER_EXAMPLE_FLOATS / 1e6).toFixed(1)}M f32, ${((PER_EXAMPLE_FLOATS * 4) / 1e6).toFixed(0)} MB)`,
+  unit: 'ms',
+  better: 'lower',
+  compare: 'none',
+}
 
 // --- purediff
 
@@ -115,6 +126,7 @@ export function perExampleTasks(): Task[] {
     report: (ms) => ms,
     agreeTol: 1e-4,
     agreeWhat,
+    jsColumn: true,
     na: { tfjs: 'TF.js has no vmap' },
     impl: {
       purediff: () => {
@@ -173,6 +185,7 @@ export function perExampleTasks(): Task[] {
     report: (ms) => ms,
     agreeTol: 1e-4,
     agreeWhat: `dW1[${W1_AT.join(', ')}] of the mean loss`,
+    jsColumn: true,
     na: { tfjs: 'a reference row for the vmap rows, which TF.js cannot run' },
     impl: {
       purediff: () => {
@@ -200,5 +213,20 @@ export function perExampleTasks(): Task[] {
       },
     },
   })
-  return [vmapTask, loopTask, batchedTask]
+  // What any result of this size costs in JavaScript before a single product: a new typed array
+  // written once (the first write of each page faults it in; the allocation itself is lazy).
+  const floorTask = timedTask({
+    row: FLOOR_ROW,
+    report: (ms) => ms,
+    agreeTol: null,
+    agreeWhat: 'the number of floats written',
+    na: { tfjs: 'plain JavaScript, no library: the purediff column only', jax: 'plain JavaScript, no library: the purediff column only' },
+    impl: {
+      purediff: () => {
+        const once = () => new Float32Array(PER_EXAMPLE_FLOATS).fill(1).length
+        return { run: once, agree: () => [once()] }
+      },
+    },
+  })
+  return [vmapTask, loopTask, batchedTask, floorTask]
 }
