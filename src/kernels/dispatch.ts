@@ -89,7 +89,8 @@ export function useWasm(kernel: KernelRow, size: number): boolean {
  * `outerProduct` replaces the packed kernel with the same bits. The row still decides: under
  * 'auto' a large k = 1 product runs in WebAssembly, which was measured faster there (128
  * products of 784×256: 18–24 ms against 27–28 ms into a C already in memory; 66–73 ms both into
- * a fresh 103 MB C, whose page faults cost ≈45 ms alone).
+ * a fresh 103 MB C, whose page faults cost ≈45 ms alone; the bench's vmap(grad) row: 69–70 ms
+ * against 77–79 with the fast path there too).
  */
 export function matmul(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void {
   if (m === 0 || n === 0) return
