@@ -5,7 +5,7 @@
  *
  *   npm run bench                          everything (~4 min)
  *   npm run bench -- --quick               fewer sizes and repeats (~1 min), nothing written
- *   npm run bench -- --only matmul,mlp     some groups: matmul, einsum, embedding, mlp, chain, optim, mnist, rss, startup
+ *   npm run bench -- --only matmul,mlp     some groups: matmul, einsum, embedding, mlp, perexample, chain, optim, mnist, rss, startup
  *   npm run bench -- --libs purediff,tfjs-wasm
  *   npm run bench -- --full                also tfjs-cpu on MNIST (~80 s more)
  *   npm run bench -- --out FILE            write the results there (a partial run writes nothing by default)
@@ -40,6 +40,7 @@ import { mlpTasks } from './mlp.js'
 import { mnistTask, rssTask } from './mnist.js'
 import { type Env, type Group, type LibId, type Task, GROUPS, LIBS, familyOf } from './model.js'
 import { optimizerTask } from './optimizer.js'
+import { perExampleTasks } from './perExample.js'
 import { type Startup, measureStartup, startupLine } from './startup.js'
 import { type Agreement, type Results, type Row, ABOUT, compare, libraries, machine, naReasons, roundRow, table, targetLines } from './report.js'
 import { checkTargets } from './targets.js'
@@ -63,7 +64,7 @@ const { values: opt } = parseArgs({
 })
 if (opt.help) {
   console.log(
-    'npm run bench [-- --quick] [--full] [--only matmul,einsum,embedding,mlp,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
+    'npm run bench [-- --quick] [--full] [--only matmul,einsum,embedding,mlp,perexample,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
   )
   process.exit(0)
 }
@@ -112,6 +113,7 @@ const tasks: Task[] = [
   ...(groups.includes('einsum') ? einsumTasks(quick) : []),
   ...(groups.includes('embedding') ? embeddingTasks() : []),
   ...(groups.includes('mlp') ? mlpTasks(quick) : []),
+  ...(groups.includes('perexample') ? perExampleTasks() : []),
   ...(groups.includes('chain') ? [chainTask()] : []),
   ...(groups.includes('optim') ? [optimizerTask('adam'), optimizerTask('momentum')] : []),
   ...(groups.includes('mnist') ? [mnistTask({ full: opt.full === true, epochs: quick ? 1 : 5 })] : []),

@@ -35,7 +35,7 @@ export const LIB_LABEL: Readonly<Record<LibId, string>> = {
 /** What each column is (also written to results.json). */
 export const LIB_INFO: Readonly<Record<LibId, string>> = {
   purediff: 'purediff, kernel selection as the library default (PUREDIFF_KERNELS, else auto): the main column, every ratio is against it',
-  'purediff-js': "purediff with setKernelMode('js'): the TypeScript kernels only (matmul and MLP rows), to show what the WebAssembly kernels add",
+  'purediff-js': "purediff with setKernelMode('js'): the TypeScript kernels only (matmul, einsum, MLP and per-example gradient rows), to show what the WebAssembly kernels add",
   'tfjs-cpu': '@tensorflow/tfjs-backend-cpu: plain JavaScript kernels',
   'tfjs-wasm': '@tensorflow/tfjs-backend-wasm: XNNPACK compiled to WebAssembly with SIMD, single-threaded (Node gets the non-threaded build)',
   'jax-wasm': '@jax-js/jax on its wasm device (kernels generated as WebAssembly; single-threaded in Node, which has no Web Worker), every workload under jit',
@@ -44,8 +44,8 @@ export const LIB_INFO: Readonly<Record<LibId, string>> = {
 
 // --- rows
 
-export type Group = 'matmul' | 'einsum' | 'embedding' | 'mlp' | 'chain' | 'optim' | 'mnist' | 'rss' | 'startup'
-export const GROUPS: readonly Group[] = ['matmul', 'einsum', 'embedding', 'mlp', 'chain', 'optim', 'mnist', 'rss', 'startup']
+export type Group = 'matmul' | 'einsum' | 'embedding' | 'mlp' | 'perexample' | 'chain' | 'optim' | 'mnist' | 'rss' | 'startup'
+export const GROUPS: readonly Group[] = ['matmul', 'einsum', 'embedding', 'mlp', 'perexample', 'chain', 'optim', 'mnist', 'rss', 'startup']
 
 export interface RowSpec {
   /** Stable key, e.g. `matmul-f32-256`. */
@@ -118,7 +118,7 @@ export interface Impl {
 
 export const NA_TFJS_F64 = 'TF.js has no float64'
 export const NA_JAX_CPU = 'jax-js cpu is an interpreter for debugging: a 256×256 matmul takes > 6 s, and jit of the 200-op chain did not finish in 5 min'
-export const NA_PD_JS = 'the js column is reported for matmul and MLP rows only'
+export const NA_PD_JS = 'the js column is reported for the matmul, einsum, MLP and per-example gradient rows only'
 export const NA_PD_ONLY = 'a purediff-only row'
 
 export interface TimedSpec {
@@ -126,7 +126,7 @@ export interface TimedSpec {
   /** ms per step → the row's value. */
   readonly report: (ms: number) => number
   readonly impl: Impl
-  /** Also run with purediff's js kernels (matmul and MLP rows). */
+  /** Also run with purediff's js kernels (matmul, einsum, MLP and per-example gradient rows). */
   readonly jsColumn?: boolean
   /** Also run on jax-js's cpu device. */
   readonly jaxCpu?: boolean

@@ -75,6 +75,23 @@ export function checkTargets(rows: readonly RowResult[], quick: boolean): Target
     ratio(`MLP step (${v}): ≤ 0.5× tfjs-wasm time`, val(id, 'purediff'), val(id, 'tfjs-wasm'), 0.5, (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} ms: ${x(q)} of its time`, true)
     ratio(`MLP step (${v}): ≥ 10× faster than tfjs-cpu`, val(id, 'tfjs-cpu'), val(id, 'purediff'), 10, (q) => `${x(q)} faster`)
   }
+  // issue 14: per-example gradients through vmap(grad) against the loop and the batched gradient
+  // (against jax-js: the "at least as fast as jax-js" loop below)
+  ratio(
+    'per-example grads b128: vmap(grad) ≥ 20× faster than the loop of 128 grads',
+    val('perexample-loop', 'purediff'),
+    val('perexample-vmap', 'purediff'),
+    20,
+    (q, a, b) => `${fmtNum(b)} vs ${fmtNum(a)} ms: ${x(q)} faster`,
+  )
+  ratio(
+    'per-example grads b128: vmap(grad) ≤ 1.5× the batched grad time',
+    val('perexample-vmap', 'purediff'),
+    val('perexample-batched', 'purediff'),
+    1.5,
+    (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} ms: ${x(q)} its time`,
+    true,
+  )
   ratio('200-op chain: ≥ 5× faster than tfjs-cpu', val('chain', 'tfjs-cpu'), val('chain', 'purediff'), 5, (q) => `${x(q)} faster`)
   ratio(
     `MNIST ${quick ? '(quick: 1 epoch) ' : ''}wall time: ≤ 0.6× tfjs-wasm's`,

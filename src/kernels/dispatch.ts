@@ -85,12 +85,61 @@ export function useWasm(kernel: KernelRow, size: number): boolean {
 /**
  * C = op(A)·op(B) into `c[co..co+m·n)`, overwritten; the contract of ./matmul.ts. The
  * WebAssembly kernel needs one dtype throughout; mixed float32/float64 products run in TypeScript.
+ * Where TypeScript runs and k = 1 (a per-example weight gradient under vmap is a batch of those),
+ * `outerProduct` replaces the packed kernel with the same bits. The row still decides: under
+ * 'auto' a large k = 1 product runs in WebAssembly, which was measured faster there (128
+ * products of 784×256: 18–24 ms against 27–28 ms into a C already in memory; 66–73 ms both into
+ * a fresh 103 MB C, whose page faults cost ≈45 ms alone; the bench's vmap(grad) row: 69–70 ms
+ * against 77–79 with the fast path there too).
  */
 export function matmul(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void {
   if (m === 0 || n === 0) return
   const same = a instanceof Float64Array === c instanceof Float64Array && b instanceof Float64Array === c instanceof Float64Array
   if (same && useWasm(KERNELS.matmul, 2 * m * n * k) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
-  jsMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)
+  if (k === 1) outerProduct(a, ao, b, bo, c, co, m, n)
+  else jsMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)
+}
+
+/**
+ * C = op(A)·op(B) for k = 1, an outer product in one pass over C: c[co + i·n + j] = a[ao + i]·b[bo + j].
+ * With k = 1, op(A) is the m values from `ao` whether A is stored [m,1] or (ta) [1,m], and op(B)
+ * the n values from `bo` either way, so the flags change nothing. Each entry is the kernels' sum
+ * of one product, bit for bit: they start every sum at +0, so `+ 0` turns a −0 product into +0
+ * as they do, and the store rounds once (a float32 product is exact in a double), as the
+ * TypeScript kernel does. (The WebAssembly kernel rounds the float32 product first: a product
+ * that underflows to zero from below is −0 here and in TypeScript, +0 there.) The TypeScript
+ * kernel would pack both operands and run its 4×4 tiles for one multiplication each.
+ *
+ * @internal
+ */
+export function outerProduct(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number): void {
+  const m4 = m - (m % 4)
+  let i = 0
+  // Why this loop: 4 rows of C at a time, so each b[j] is loaded once for 4 stores (measured
+  // 28 ms against 47 for a row at a time on a 128×784×256 float32 C already in memory).
+  for (; i < m4; i += 4) {
+    const x0 = a[ao + i],
+      x1 = a[ao + i + 1],
+      x2 = a[ao + i + 2],
+      x3 = a[ao + i + 3]
+    const o0 = co + i * n,
+      o1 = o0 + n,
+      o2 = o1 + n,
+      o3 = o2 + n
+    for (let j = 0; j < n; j++) {
+      const y = b[bo + j]
+      c[o0 + j] = x0 * y + 0
+      c[o1 + j] = x1 * y + 0
+      c[o2 + j] = x2 * y + 0
+      c[o3 + j] = x3 * y + 0
+    }
+  }
+  // Why this loop: the last m mod 4 rows.
+  for (; i < m; i++) {
+    const x = a[ao + i],
+      o = co + i * n
+    for (let j = 0; j < n; j++) c[o + j] = x * b[bo + j] + 0
+  }
 }
 
 /**
