@@ -273,23 +273,27 @@ const customVjpP: Primitive<CustomVjpParams> = {
   },
   vjp: (g, leaves, _out, p) => {
     const [, res] = p.fwd(...rebuild(leaves, p))
-    const cts = p.bwd(res as never, g)
-    if (!Array.isArray(cts) || cts.length !== p.structures.length) {
-      throw new ArgumentError('customVjp', `bwd must return an array with one cotangent per argument (${p.structures.length}), got ${describe(cts)}`)
-    }
-    const flat: (Tensor | null)[] = []
-    cts.forEach((ct, i) => {
-      const s = p.structures[i]
-      if (ct === null || ct === undefined) {
-        for (let j = 0; j < countLeaves(s); j++) flat.push(null)
-        return
-      }
-      const c = flatten('customVjp (bwd result)', ct)
-      if (!sameStructure(c.structure, s)) throw new ArgumentError('customVjp', `bwd's cotangent ${i} must have the structure of argument ${i}`)
-      flat.push(...c.leaves)
-    })
-    return flat
+    return flatCotangents(p, p.bwd(res as never, g))
   },
+}
+
+/** @internal bwd's cotangents, one per leaf of the arguments (null where none), checked against their structures. */
+export function flatCotangents(p: CustomVjpParams, cts: unknown): (Tensor | null)[] {
+  if (!Array.isArray(cts) || cts.length !== p.structures.length) {
+    throw new ArgumentError('customVjp', `bwd must return an array with one cotangent per argument (${p.structures.length}), got ${describe(cts)}`)
+  }
+  const flat: (Tensor | null)[] = []
+  cts.forEach((ct, i) => {
+    const s = p.structures[i]
+    if (ct === null || ct === undefined) {
+      for (let j = 0; j < countLeaves(s); j++) flat.push(null)
+      return
+    }
+    const c = flatten('customVjp (bwd result)', ct)
+    if (!sameStructure(c.structure, s)) throw new ArgumentError('customVjp', `bwd's cotangent ${i} must have the structure of argument ${i}`)
+    flat.push(...c.leaves)
+  })
+  return flat
 }
 
 /**
@@ -337,7 +341,8 @@ export function customVjp<A extends unknown[], Res>(
   }
 }
 
-function countLeaves(s: Structure): number {
+/** @internal the number of leaves of a pytree structure */
+export function countLeaves(s: Structure): number {
   if (s.kind === 'leaf') return 1
   let n = 0
   for (const it of s.items) n += countLeaves(it)

@@ -11,6 +11,7 @@ import { describe } from '../tensor/checks.js'
 import { type Structure, flatten, leafPaths, unflatten } from '../tree/index.js'
 import { broadcastTo, expandDims } from '../ops/shape.js'
 import { BatchTrace } from './batching.js'
+import { countLeaves } from './transforms.js'
 import { moveAxis } from './batch/common.js'
 
 // --- model
@@ -65,10 +66,6 @@ function axesFor(op: string, spec: AxisSpec, s: Structure, path: string, out: (n
     op,
     `the axis spec at ${path || 'the root'} (${JSON.stringify(spec)}) does not match the value's structure; expected a number, null, or a tree shaped like the value`,
   )
-}
-
-function countLeaves(s: Structure): number {
-  return s.kind === 'leaf' ? 1 : s.items.reduce((n, i) => n + countLeaves(i), 0)
 }
 
 /** `axis` as a non-negative axis of a tensor of rank `rank`, or an ArgumentError naming where. */

@@ -10,17 +10,15 @@
  * @internal
  */
 import { shapesEqual, reducedAxes } from '../../tensor/shape.js'
-import { ArgumentError } from '../../tensor/errors.js'
-import { describe } from '../../tensor/checks.js'
 import type { Tensor } from '../../tensor/model.js'
-import { flatten, sameStructure, unflatten } from '../../tree/index.js'
+import { unflatten } from '../../tree/index.js'
 import { bind } from '../../engine/trace.js'
 import { add } from '../../ops/arithmetic.js'
 import { relu } from '../../ops/unary.js'
 import { mm } from '../../ops/linalg.js'
 import { sum } from '../../ops/reduce.js'
 import { broadcastTo, expandDims, reshape } from '../../ops/shape.js'
-import { type CustomVjpParams, customVjp } from '../transforms.js'
+import { type CustomVjpParams, countLeaves, customVjp, flatCotangents } from '../transforms.js'
 import { vmap } from '../vmap.js'
 import { type BatchRule, elementwiseBroadcast, elementwiseUnary, exampleRank, moveAxis } from './common.js'
 
@@ -184,29 +182,6 @@ const customVjpRule: BatchRule = (_prim, vals, dims, p: CustomVjpParams) => {
     })
   }
   return [customVjp(f, fwd, bwd)(...vals), 0]
-}
-
-function countLeaves(s: ReturnType<typeof flatten>['structure']): number {
-  return s.kind === 'leaf' ? 1 : s.items.reduce((acc, i) => acc + countLeaves(i), 0)
-}
-
-/** bwd's cotangents, one per leaf (null where none), checked as the unbatched customVjp checks them. */
-function flatCotangents(p: CustomVjpParams, cts: readonly unknown[]): (Tensor | null)[] {
-  if (!Array.isArray(cts) || cts.length !== p.structures.length) {
-    throw new ArgumentError('customVjp', `bwd must return an array with one cotangent per argument (${p.structures.length}), got ${describe(cts)}`)
-  }
-  const flat: (Tensor | null)[] = []
-  cts.forEach((ct, i) => {
-    const s = p.structures[i]
-    if (ct === null || ct === undefined) {
-      for (let j = 0; j < countLeaves(s); j++) flat.push(null)
-      return
-    }
-    const c = flatten('customVjp (bwd result)', ct)
-    if (!sameStructure(c.structure, s)) throw new ArgumentError('customVjp', `bwd's cotangent ${i} must have the structure of argument ${i}`)
-    flat.push(...c.leaves)
-  })
-  return flat
 }
 
 /**
