@@ -120,8 +120,9 @@ export function checkLinearity(
  * closed form. Two checks: (1) exact: grad of h∘f equals pb_f(∇h(f(x))) with the pullback of f
  * computed separately (identity tolerances, relative to ‖pb_f(∇h)‖∞ per argument); (2)
  * directional: ⟨∇(h∘f)(x), v⟩ equals ⟨∇h(f(x)), J_f·v⟩ with J_f·v by central differences of f
- * along v, (f(x + ε·v) − f(x − ε·v)) / 2ε (numeric tolerances, relative to the sums of |terms|
- * of both inner products). The second check catches a wrong rule of f even though both sides
+ * along v, (f(x + s·v) − f(x − s·v)) / 2s with s = ε·max(1, ‖x‖∞)/‖v‖∞, so the step is ε
+ * relative to x whatever the size of v (numeric tolerances, relative to the sums of |terms| of
+ * both inner products). The second check catches a wrong rule of f even though both sides
  * of the first use it.
  *
  * @example
@@ -158,28 +159,34 @@ export function checkChainRule(f: F, c: { readonly args: readonly Tensor[]; read
         }),
     }
   }
+  // The step along v: its largest coordinate is eps·max(1, ‖x‖∞), not eps·‖v‖∞. A tiny v at a
+  // large x (v ~ 1e-6 at |x| ~ 1e3) would otherwise move x by a few ulps, and the rounding of
+  // x ± step would be a percent of the step itself (a seed found exactly that).
+  const vFlat = c.v.map((t) => toFlatArray(t))
+  const vMax = Math.max(0, ...vFlat.map(maxAbs))
+  const xMax = Math.max(1, ...xs.map((x) => maxAbs(toFlatArray(x))))
+  const step = vMax > 0 ? (eps * xMax) / vMax : eps
   const shifted = (sign: number) =>
     toFlatArray(
       f(
-        ...xs.map((x, i) => {
-          const dv = toFlatArray(c.v[i])
-          return fromArray(
-            toFlatArray(x).map((xv, j) => xv + sign * eps * dv[j]),
+        ...xs.map((x, i) =>
+          fromArray(
+            toFlatArray(x).map((xv, j) => xv + sign * step * vFlat[i][j]),
             x.shape,
             'float64',
-          )
-        }),
+          ),
+        ),
       ),
     )
   const plus = shifted(1),
     minus = shifted(-1)
-  const jv = plus.map((p, k) => (p - minus[k]) / (2 * eps))
+  const jv = plus.map((p, k) => (p - minus[k]) / (2 * step))
   const gh = toFlatArray(gradH)
   const [lhs, lhsScale] = inner(composite.flat(), c.v.flatMap(toFlatArray))
   const [rhs, rhsScale] = inner(gh, jv)
   const diff = Math.abs(lhs - rhs),
     tol = atol + rtol * (lhsScale + rhsScale)
-  const what = `chain rule along v: ⟨∇(h∘f)(x), v⟩ = ${lhs} vs ⟨∇h(f(x)), J_f·v⟩ = ${rhs} (J_f·v by central differences, eps ${eps})`
+  const what = `chain rule along v: ⟨∇(h∘f)(x), v⟩ = ${lhs} vs ⟨∇h(f(x)), J_f·v⟩ = ${rhs} (J_f·v by central differences, step ${step} along v)`
   if (Number.isFinite(diff) && diff <= tol) return { ok: true, detail: `${what}: equal within tolerance` }
   // where: the gradient of h∘f against central differences, element by element
   const local = checkGrad((ys: readonly Tensor[]) => h(f(...ys)), xs, { eps, rtol, atol })

@@ -166,6 +166,47 @@ describe('the pure gradient checkers', () => {
     const jv = [0.3, -1.2, 2].reduce((s, xi, i) => s + [1, -2, 0.5][i] * Math.cos(xi) * [0.5, 0.25, -1][i], 0)
     expect(adjoint.detail).toContain(`⟨u, J·v⟩ = ${jv} (jvp)`)
   })
+
+  it('central differences along a tiny v at a large x: the step is relative to x (a seed’s counterexample)', () => {
+    // logSigmoid at |x| up to 964 with v ~ 1e-6: a step of eps·v moved x by a few ulps and the
+    // chain rule along v was off by 2% (fast-check seed -1674828751 of the registry row
+    // "logSigmoid (saturated, |x| 300–1000)"); the step is now eps·max(1, ‖x‖∞) along v.
+    const args = [
+      P.tensor(
+        [
+          [912.4412536621094, 313.36261441044013],
+          [300, -300],
+          [-847.7208137512207, -774.7852195279023],
+          [-964.4391059875488, -838.1531715393066],
+        ],
+        'float64',
+      ),
+    ]
+    const w2 = P.tensor(
+      [
+        [0, 0],
+        [0, 0],
+        [0.9191780090332031, 1.7221412658691406],
+        [0, 1.17559814453125],
+      ],
+      'float64',
+    )
+    const v2 = [
+      P.tensor(
+        [
+          [0, 0],
+          [0, 0],
+          [-0.0000057220458984375, -0.00001621246337890625],
+          [0, 9.5367431640625e-7],
+        ],
+        'float64',
+      ),
+    ]
+    const r = checkChainRule(P.logSigmoid, { args, w: w2, v: v2 })
+    expect(r.ok, r.detail).toBe(true)
+    // and a wrong rule is still caught at that scale
+    expect(checkChainRule(sinForgetsG.f, { args: [P.mul(args[0], 0.001)], w: w2, v: v2 }).ok).toBe(false)
+  })
 })
 
 // --- immutability laws
