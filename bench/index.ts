@@ -305,7 +305,7 @@ console.log(`purediff = kernel mode ${mainMode}; purediff-js = setKernelMode('js
 for (const s of naReasons(rows, shownLibs)) console.log(s)
 
 const targets = checkTargets(rows, quick)
-console.log(`\ntargets (issue 6)${quick ? ' — quick run: indicative only' : ''}:`)
+console.log(`\ntargets (issues 6, 13, 14)${quick ? ' — quick run: indicative only' : ''}:`)
 // a partial run lists only what it measured
 for (const s of targetLines(partial ? targets.filter((t) => t.pass !== null) : targets)) console.log(`  ${s}`)
 const counted = targets.filter((t) => t.pass !== null)

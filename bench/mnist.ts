@@ -163,7 +163,7 @@ export function mnistTask(opts: { readonly full: boolean; readonly epochs: numbe
     applies: (lib) => {
       if (lib === 'purediff' || lib === 'tfjs-wasm' || lib === 'jax-wasm') return true
       if (lib === 'tfjs-cpu') return opts.full ? true : 'not run by default (≈ 80 s): `npm run bench -- --full` runs it'
-      if (lib === 'purediff-js') return 'the js column is reported for matmul and MLP rows only'
+      if (lib === 'purediff-js') return 'the js column is reported for the matmul, einsum, MLP and per-example gradient rows only'
       return 'jax-js cpu is an interpreter for debugging: far too slow'
     },
     run: async (env): Promise<Outcome> => {
