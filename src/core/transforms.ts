@@ -224,8 +224,8 @@ export interface CustomVjpParams {
   readonly structures: readonly Structure[]
 }
 
-/** The arguments of the user's functions rebuilt from the primitive's leaves. */
-function rebuild(leaves: readonly Tensor[], p: CustomVjpParams): unknown[] {
+/** @internal the arguments of the user's functions rebuilt from the primitive's leaves */
+export function rebuild(leaves: readonly Tensor[], p: CustomVjpParams): unknown[] {
   let k = 0
   return p.structures.map((s) => {
     const count = countLeaves(s)

@@ -63,6 +63,16 @@ export function affine(x: Tensor, w: Tensor, b: Tensor | undefined, relu: boolea
 
 const same = (v: number): number => v
 
+/** The shift of logSoftmax for row [o, o + c): its maximum (NaN wins), or 0 when that is ±∞. */
+function rowShift(zd: ArrayLike<number>, o: number, c: number): number {
+  let mx = -Infinity
+  for (let j = 0; j < c; j++) {
+    const v = zd[o + j]
+    if (v > mx || Number.isNaN(v)) mx = v
+  }
+  return mx === -Infinity || mx === Infinity ? 0 : mx
+}
+
 const xentP: Primitive<undefined> = {
   name: 'logSoftmaxDot',
   // Per row over the last axis: Σⱼ yⱼ·logSoftmax(z)ⱼ with logSoftmax(z) = (z − max z) −
@@ -78,12 +88,7 @@ const xentP: Primitive<undefined> = {
     const out = alloc(z.dtype, rows, 'softmaxCrossEntropy', [rows])
     const sh = new Float64Array(c)
     for (let r = 0, o = 0; r < rows; r++, o += c) {
-      let mx = -Infinity
-      for (let j = 0; j < c; j++) {
-        const v = zd[o + j]
-        if (v > mx || Number.isNaN(v)) mx = v
-      }
-      if (mx === -Infinity || mx === Infinity) mx = 0
+      const mx = rowShift(zd, o, c)
       let s = 0
       for (let j = 0; j < c; j++) {
         sh[j] = fr(zd[o + j] - mx)
@@ -146,12 +151,7 @@ const xentIntP: Primitive<undefined> = {
       if (!(label >= 0 && label < c)) {
         throw new ArgumentError('losses.softmaxCrossEntropyWithIntegerLabels', `label ${label} at ${at(r, labels.shape)} is outside [0, ${c}): logits have ${c} classes`)
       }
-      let mx = -Infinity
-      for (let j = 0; j < c; j++) {
-        const v = zd[o + j]
-        if (v > mx || Number.isNaN(v)) mx = v
-      }
-      if (mx === -Infinity || mx === Infinity) mx = 0
+      const mx = rowShift(zd, o, c)
       let s = 0
       for (let j = 0; j < c; j++) s += fr(Math.exp(fr(zd[o + j] - mx)))
       const lg = fr(Math.log(fr(s)))

@@ -11,19 +11,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { expectError } from '../helpers/errors.js'
+import { ravel, unravel } from '../helpers/shapes.js'
 
 const RUNS = 40
 
-/** Row-major multi-index of flat position i in `shape`. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length)
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = i % shape[d]
-    i = Math.floor(i / shape[d])
-  }
-  return idx
-}
-const ravel = (idx: readonly number[], shape: readonly number[]) => idx.reduce((a, k, d) => a * shape[d] + k, 0)
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
 
 /** Integer-valued float64 data in [−9, 9]: every sum and product below is exact. */

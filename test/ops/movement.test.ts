@@ -8,19 +8,9 @@ import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import { shapeArb, tensorOf } from '../specs/ops.js'
 import { expectError } from '../helpers/errors.js'
+import { ravel, unravel } from '../helpers/shapes.js'
 
 const bits = (t: P.Tensor) => ({ shape: [...t.shape], dtype: t.dtype, values: P.toFlatArray(t) })
-
-/** Row-major multi-index of flat position i in `shape`. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length)
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = i % shape[d]
-    i = Math.floor(i / shape[d])
-  }
-  return idx
-}
-const ravel = (idx: readonly number[], shape: readonly number[]) => idx.reduce((a, k, d) => a * shape[d] + k, 0)
 
 const widthsArb = (rank: number) => fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: rank, maxLength: rank })
 

@@ -8,20 +8,12 @@ import { describe, expect, it } from 'vitest'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { broadcastPair, shapeArb } from '../specs/ops.js'
+import { unravel } from '../helpers/shapes.js'
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
 const vals = (n: number, min = -3, max = 3) => fc.array(fc.double({ min, max, noNaN: true }), { minLength: n, maxLength: n })
 const tensorArb = (s: readonly number[], min = -3, max = 3) => vals(size(s), min, max).map((v) => P.fromArray(v, s, 'float64'))
 
-/** Row-major multi-index of flat position i in shape s. */
-function unravel(i: number, s: readonly number[]): number[] {
-  const idx = new Array<number>(s.length)
-  for (let d = s.length - 1; d >= 0; d--) {
-    idx[d] = i % s[d]
-    i = Math.floor(i / s[d])
-  }
-  return idx
-}
 /** Flat position of the element of shape s read at a (broadcast) output index. */
 function ravelBroadcast(idx: readonly number[], s: readonly number[]): number {
   const off = idx.length - s.length

@@ -11,14 +11,13 @@
  */
 import { shapesEqual, reducedAxes } from '../../tensor/shape.js'
 import type { Tensor } from '../../tensor/model.js'
-import { unflatten } from '../../tree/index.js'
 import { bind } from '../../engine/trace.js'
 import { add } from '../../ops/arithmetic.js'
 import { relu } from '../../ops/unary.js'
 import { mm } from '../../ops/linalg.js'
 import { sum } from '../../ops/reduce.js'
 import { broadcastTo, expandDims, reshape } from '../../ops/shape.js'
-import { type CustomVjpParams, countLeaves, customVjp, flatCotangents } from '../transforms.js'
+import { type CustomVjpParams, customVjp, flatCotangents, rebuild } from '../transforms.js'
 import { vmap } from '../vmap.js'
 import { type BatchRule, elementwiseBroadcast, elementwiseUnary, exampleRank, moveAxis } from './common.js'
 
@@ -151,15 +150,7 @@ const affineRule: BatchRule = (prim, vals, dims, params: AffineParams) => {
  */
 const customVjpRule: BatchRule = (_prim, vals, dims, p: CustomVjpParams) => {
   const n = vals.length
-  const example = (leaves: readonly Tensor[]): unknown[] => {
-    let k = 0
-    return p.structures.map((s) => {
-      const count = countLeaves(s)
-      const part = leaves.slice(k, k + count)
-      k += count
-      return unflatten(s, part)
-    })
-  }
+  const example = (leaves: readonly Tensor[]): unknown[] => rebuild(leaves, p)
   const f = (...leaves: Tensor[]) => vmap((...ls: Tensor[]) => p.f(...example(ls)), { inAxes: dims.slice() })(...leaves)
   const fwd = (...leaves: Tensor[]) => [f(...leaves), leaves] as const
   const bwd = (leaves: readonly Tensor[], g: Tensor): (Tensor | null)[] => {
