@@ -57,6 +57,7 @@ export const KERNELS = Object.freeze({
   rms: row('rms', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
   adam: row('adam', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
   hashCounters: row('hashCounters', 'counters', HASH_COUNTERS, 'src/random/threefry.ts', 'wasm/assembly/rng.ts'),
+  hashRows: row('hashRows', 'counters', HASH_COUNTERS, 'src/random/threefry.ts (hashKeyRows)', 'wasm/assembly/rng.ts (hashRows)'),
   bernoulli: row('bernoulli', 'counters', HASH_COUNTERS, 'src/random/index.ts (bernoulli)', 'wasm/assembly/rng.ts (bernoulliMask)'),
 })
 

@@ -16,7 +16,9 @@ import { checkLayerFusion, fusedPair } from './fusion.js'
 
 /**
  * Per-call options of `apply`: `train` (default false: test mode) and `key`, the random key
- * from which stochastic layers (dropout) draw; pass a fresh key per call for a fresh mask.
+ * from which stochastic layers (dropout) draw; pass a fresh key per call for a fresh mask. Inside
+ * `vmap`, `key` may be one example of a batch of keys (a key tensor, see `random.keyTensor`):
+ * each example then draws its own mask.
  *
  * @example
  * import { random } from 'purediff'
@@ -28,7 +30,7 @@ import { checkLayerFusion, fusedPair } from './fusion.js'
  */
 export interface ApplyContext {
   readonly train?: boolean
-  readonly key?: Key
+  readonly key?: random.KeyLike
 }
 
 /**
@@ -232,7 +234,8 @@ export function sequential<Ls extends readonly AnyLayer[]>(...layers: Ls): Layer
         throw new ArgumentError('sequential', `params must be an array of ${n} entries (one per layer, as init returns), got ${describe(params)}`)
       }
       if (ctx === null || typeof ctx !== 'object') throw new ArgumentError('sequential', `ctx must be an object { train?, key? }, got ${describe(ctx)}`)
-      if (ctx.key !== undefined && !random.isKey(ctx.key)) throw new ArgumentError('sequential', `ctx.key must be a random key, got ${describe(ctx.key)}`)
+      if (ctx.key !== undefined && !random.isKey(ctx.key) && !random.isKeyTensor(ctx.key))
+        throw new ArgumentError('sequential', `ctx.key must be a random key or a key tensor, got ${describe(ctx.key)}`)
       const keys = ctx.key !== undefined && n > 0 ? random.split(ctx.key, n) : undefined
       let y = x
       for (let i = 0; i < n; i++) {

@@ -97,7 +97,7 @@ export function dropout(rate: number, opts?: DropoutOptions): Layer<EmptyParams>
       if (ctx.key === undefined) {
         throw new ArgumentError(name, 'train mode needs a random key: call apply(params, x, { train: true, key }) with a fresh key per call (each key draws its own mask)')
       }
-      if (!random.isKey(ctx.key)) throw new ArgumentError(name, `ctx.key must be a random key, got ${describe(ctx.key)}`)
+      if (!random.isKey(ctx.key) && !random.isKeyTensor(ctx.key)) throw new ArgumentError(name, `ctx.key must be a random key or a key tensor, got ${describe(ctx.key)}`)
       const mask = random.bernoulli(ctx.key, 1 - p, t.shape, t.dtype)
       return dropoutWithMask(t, mask, p, mode)
     },

@@ -10,28 +10,29 @@
  *   two words `(y0, y1)`, so it depends only on the key and i (the partitionable scheme of JAX):
  *   a prefix of a longer draw is the shorter draw, whatever the shape.
  *
+ * Every function takes a `Key` or a key tensor (`keyTensor`: the same two words as an int32
+ * tensor [2]) and gives the same bits for both. Key tensors are what `vmap` can batch: map over
+ * `keyTensor(split(key, B))` and each example draws with its own key, row b equal to what key b
+ * gives alone. A `Key` (or a key tensor passed with in-axis null) inside vmap is one key for the
+ * whole batch: every example gets the same draw.
+ *
  * @since 0.1.0
  */
-import { type DType, alloc, checkFloatDType, checkSize } from '../tensor/dtype.js'
+import { type DType, checkFloatDType, checkSize } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { type Tensor, fromData } from '../tensor/Tensor.js'
+import { type Tensor, Tensor as TensorClass, toFlatArray } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
 import { checkShape } from '../tensor/shape.js'
-import { boundedInt, hashCounters, threefry2x32, wordStream } from './threefry.js'
-import { KERNELS, useWasm } from '../kernels/dispatch.js'
+import { reshape, slice } from '../ops/shape.js'
 import { largestBelow, smallestAtLeast } from './float.js'
-import { wasmBernoulli } from '../kernels/wasm/rng.js'
-import { KIND, checkKey, isUint32 } from './keyCheck.js'
+import { KIND, isUint32 } from './keyCheck.js'
+import { type KeyLike, applyKey, checkKeyLike } from './keyTensor.js'
+import { bernoulliP, draw, foldInP, normalP, permutationP, splitP, uniformP } from './prims.js'
+import { foldInRows, permutationRows, splitRows } from './rows.js'
 
 export { isKey } from './keyCheck.js'
+export { type KeyLike, isKeyTensor, keyTensor } from './keyTensor.js'
 export { randint, type RandintOptions } from './randint.js'
-
-/**
- * Samplers hash their counters in blocks of this many (8 MiB of scratch words), so a draw never
- * holds more scratch than that and never asks for more counters than one typed array can hold
- * (float64 normals use two counters per element). The bits do not depend on the block size.
- */
-const BLOCK = 2 ** 20
 
 // --- model
 
@@ -85,9 +86,6 @@ export interface NormalOptions {
 }
 
 const TWO_32 = 4294967296
-const TWO_M23 = 2 ** -23
-const TWO_M24 = 2 ** -24
-const TWO_M53 = 2 ** -53
 
 function makeKey(k0: number, k1: number): Key {
   const bits: [number, number] = [k0 >>> 0, k1 >>> 0]
@@ -137,6 +135,7 @@ export function wrapKey(bits: readonly [number, number]): Key {
 
 /**
  * The two uint32 words of a key, as a fresh mutable array (changing it does not touch the key).
+ * Of a key tensor too (its int32 values read back as uint32); not of a traced one inside `vmap`.
  *
  * @example
  * import { random } from 'purediff'
@@ -147,15 +146,20 @@ export function wrapKey(bits: readonly [number, number]): Key {
  * @category random
  * @since 0.1.0
  */
-export function keyData(key: Key): [number, number] {
-  const k = checkKey('random.keyData', key)
-  return [k.bits[0], k.bits[1]]
+export function keyData(key: KeyLike): [number, number] {
+  const k = checkKeyLike('random.keyData', key)
+  if (k instanceof TensorClass) {
+    const [a, b] = toFlatArray(k)
+    return [a >>> 0, b >>> 0]
+  }
+  return [k[0], k[1]]
 }
 
 /**
  * `n` new keys (default 2), as JAX's classic `split`: the counters `0 … 2n-1` are hashed in the
  * pairs `(i, n + i)`, the outputs laid out as `[y0 of every pair…, y1 of every pair…]`, and key
- * i is words `2i` and `2i + 1` of that list. Use each key once; split again for more.
+ * i is words `2i` and `2i + 1` of that list. Use each key once; split again for more. A key
+ * tensor gives n key tensors (inside `vmap`, n batches of keys).
  *
  * @example
  * import { random } from 'purediff'
@@ -166,27 +170,25 @@ export function keyData(key: Key): [number, number] {
  * @category random
  * @since 0.1.0
  */
-export function split(key: Key, n = 2): Key[] {
-  const k = checkKey('random.split', key)
+export function split<K extends KeyLike>(key: K, n = 2): K[] {
+  const k = checkKeyLike('random.split', key)
   if (!Number.isSafeInteger(n) || n < 1 || n >= 2 ** 31) {
     throw new ArgumentError('random.split', `n must be a positive integer below 2^31, got ${describe(n)}`)
   }
-  const y0 = new Uint32Array(n)
-  const y1 = new Uint32Array(n)
-  for (let i = 0; i < n; i++) {
-    y0[i] = i
-    y1[i] = n + i
+  if (k instanceof TensorClass) {
+    const all = applyKey(splitP, k, { n })
+    return Array.from({ length: n }, (_, i) => reshape(slice(all, [i, 0], [1, 2]), [2]) as K)
   }
-  threefry2x32(k.bits[0], k.bits[1], y0, y1, y0, y1)
-  const word = (j: number): number => (j < n ? y0[j] : y1[j - n])
+  const words = splitRows(k, n)
   const out = new Array<Key>(n)
-  for (let i = 0; i < n; i++) out[i] = makeKey(word(2 * i), word(2 * i + 1))
-  return out
+  for (let i = 0; i < n; i++) out[i] = makeKey(words[2 * i], words[2 * i + 1])
+  return out as K[]
 }
 
 /**
  * A new key from a key and an integer `0 <= n < 2^32`, as `jax.random.fold_in`: the hash of the
- * counter `(0, n)`. Distinct `n` give independent keys, e.g. one per step or per example.
+ * counter `(0, n)`. Distinct `n` give independent keys, e.g. one per step or per example. A key
+ * tensor gives a key tensor.
  *
  * @example
  * import { random } from 'purediff'
@@ -195,11 +197,12 @@ export function split(key: Key, n = 2): Key[] {
  * @category random
  * @since 0.1.0
  */
-export function foldIn(key: Key, n: number): Key {
-  const k = checkKey('random.foldIn', key)
+export function foldIn<K extends KeyLike>(key: K, n: number): K {
+  const k = checkKeyLike('random.foldIn', key)
   if (!isUint32(n)) throw new ArgumentError('random.foldIn', `n must be an integer in [0, 2^32), got ${describe(n)}`)
-  const [y0, y1] = hashCounters(k.bits[0], k.bits[1], n, 1)
-  return makeKey(y0[0], y1[0])
+  if (k instanceof TensorClass) return applyKey(foldInP, k, { m: n }) as K
+  const w = foldInRows(k, n)
+  return makeKey(w[0], w[1]) as K
 }
 
 /**
@@ -219,35 +222,22 @@ export function foldIn(key: Key, n: number): Key {
  * @category random
  * @since 0.1.0
  */
-export function uniform(key: Key, shape: readonly number[], options: UniformOptions = {}): Tensor {
+export function uniform(key: KeyLike, shape: readonly number[], options: UniformOptions = {}): Tensor {
   const op = 'random.uniform'
-  const k = checkKey(op, key)
+  const k = checkKeyLike(op, key)
   const s = checkShape(op, shape)
   const { min = 0, max = 1, dtype = 'float32' } = checkOptions(op, options)
   checkFloatDType(op, dtype)
   if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
     throw new ArgumentError(op, `expected finite min < max, got min ${String(min)} and max ${String(max)}`)
   }
-  const range = max - min
-  if (!Number.isFinite(range)) throw new ArgumentError(op, `max - min must be finite, got min ${min} and max ${max}`)
+  if (!Number.isFinite(max - min)) throw new ArgumentError(op, `max - min must be finite, got min ${min} and max ${max}`)
   // The dtype's values closest to the interval from inside: results are clamped to [lo, hi].
   const lo = smallestAtLeast(min, dtype)
   const hi = largestBelow(max, dtype)
   if (!(lo <= hi)) throw new ArgumentError(op, `no ${dtype} value lies in [min, max) = [${min}, ${max})`)
-  const n = checkSize(op, s, dtype)
-  const out = alloc(dtype, n, op, s)
-  const wide = dtype === 'float64'
-  for (let start = 0; start < n; start += BLOCK) {
-    const [y0, y1] = hashCounters(k.bits[0], k.bits[1], start, Math.min(BLOCK, n - start))
-    for (let j = 0, i = start; j < y0.length; j++, i++) {
-      const u = wide ? ((y0[j] >>> 5) * 67108864 + (y1[j] >>> 6)) * TWO_M53 : ((y0[j] ^ y1[j]) >>> 9) * TWO_M23
-      out[i] = min + u * range
-      const r = out[i] // read back: rounding to float32 happens on the store
-      if (r > hi) out[i] = hi
-      else if (r < lo) out[i] = lo
-    }
-  }
-  return fromData(out, s, dtype)
+  checkSize(op, s, dtype)
+  return applyKey(uniformP, k, { ...draw(s), min, max, lo, hi, dtype })
 }
 
 /**
@@ -265,9 +255,9 @@ export function uniform(key: Key, shape: readonly number[], options: UniformOpti
  * @category random
  * @since 0.1.0
  */
-export function normal(key: Key, shape: readonly number[], options: NormalOptions = {}): Tensor {
+export function normal(key: KeyLike, shape: readonly number[], options: NormalOptions = {}): Tensor {
   const op = 'random.normal'
-  const k = checkKey(op, key)
+  const k = checkKeyLike(op, key)
   const s = checkShape(op, shape)
   const { mean = 0, std = 1, dtype = 'float32' } = checkOptions(op, options)
   checkFloatDType(op, dtype)
@@ -275,30 +265,8 @@ export function normal(key: Key, shape: readonly number[], options: NormalOption
   if (typeof std !== 'number' || !Number.isFinite(std) || !(std >= 0)) {
     throw new ArgumentError(op, `std must be a finite number >= 0, got ${describe(std)}`)
   }
-  const n = checkSize(op, s, dtype)
-  const out = alloc(dtype, n, op, s)
-  const TWO_PI = 2 * Math.PI
-  if (dtype === 'float64') {
-    // Element i uses counters 2i and 2i + 1: a block of BLOCK / 2 elements hashes BLOCK counters.
-    for (let start = 0; start < n; start += BLOCK / 2) {
-      const [y0, y1] = hashCounters(k.bits[0], k.bits[1], 2 * start, 2 * Math.min(BLOCK / 2, n - start))
-      for (let a = 0, i = start; a < y0.length; a += 2, i++) {
-        const u1 = ((y0[a] >>> 5) * 67108864 + (y1[a] >>> 6) + 1) * TWO_M53
-        const u2 = ((y0[a + 1] >>> 5) * 67108864 + (y1[a + 1] >>> 6)) * TWO_M53
-        out[i] = mean + std * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2))
-      }
-    }
-  } else {
-    for (let start = 0; start < n; start += BLOCK) {
-      const [y0, y1] = hashCounters(k.bits[0], k.bits[1], start, Math.min(BLOCK, n - start))
-      for (let j = 0, i = start; j < y0.length; j++, i++) {
-        const u1 = ((y0[j] >>> 8) + 1) * TWO_M24
-        const u2 = (y1[j] >>> 8) * TWO_M24
-        out[i] = mean + std * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2))
-      }
-    }
-  }
-  return fromData(out, s, dtype)
+  checkSize(op, s, dtype)
+  return applyKey(normalP, k, { ...draw(s), mean, std, dtype })
 }
 
 /**
@@ -316,53 +284,38 @@ export function normal(key: Key, shape: readonly number[], options: NormalOption
  * @category random
  * @since 0.1.0
  */
-export function bernoulli(key: Key, p: number, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+export function bernoulli(key: KeyLike, p: number, shape: readonly number[], dtype: DType = 'float32'): Tensor {
   const op = 'random.bernoulli'
-  const k = checkKey(op, key)
+  const k = checkKeyLike(op, key)
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(op, `p must be a probability in [0, 1], got ${describe(p)}`)
   const s = checkShape(op, shape)
   checkFloatDType(op, dtype)
-  const n = checkSize(op, s, dtype)
-  // The WebAssembly kernel hashes and compares in one call, bitwise the same as the loop below.
-  const fast = useWasm(KERNELS.bernoulli, n) ? wasmBernoulli(k.bits[0], k.bits[1], n, p, dtype) : null
-  if (fast !== null) return fromData(fast, s, dtype)
-  const out = alloc(dtype, n, op, s)
-  for (let start = 0; start < n; start += BLOCK) {
-    const [y0, y1] = hashCounters(k.bits[0], k.bits[1], start, Math.min(BLOCK, n - start))
-    for (let j = 0, i = start; j < y0.length; j++, i++) {
-      const u = ((y0[j] >>> 5) * 67108864 + (y1[j] >>> 6)) * TWO_M53
-      out[i] = u < p ? 1 : 0
-    }
-  }
-  return fromData(out, s, dtype)
+  checkSize(op, s, dtype)
+  return applyKey(bernoulliP, k, { ...draw(s), p, dtype })
 }
 
 /**
  * A uniformly random permutation of `0 … n-1`: Fisher–Yates, where each swap index is an unbiased
  * integer drawn by rejection from the key's stream of words (counter c gives words 2c, 2c+1).
- * Every one of the n! orders is equally likely. `n` must be a non-negative integer below 2^32.
+ * Every one of the n! orders is equally likely. `n` must be a non-negative integer below 2^31.
+ * A `Key` gives a JavaScript array; a key tensor the same order as an int32 tensor [n] (so
+ * `vmap` over a batch of keys gives one permutation per key).
  *
  * @example
- * import { random } from 'purediff'
+ * import { random, toFlatArray } from 'purediff'
  * const p = random.permutation(random.key(0), 10)
  * if (p.slice().sort((a, b) => a - b).join() !== '0,1,2,3,4,5,6,7,8,9') throw new Error()
+ * if (toFlatArray(random.permutation(random.keyTensor(random.key(0)), 10)).join() !== p.join()) throw new Error()
  * @category random
  * @since 0.1.0
  */
-export function permutation(key: Key, n: number): number[] {
+export function permutation<K extends KeyLike>(key: K, n: number): K extends Tensor ? Tensor : number[] {
   const op = 'random.permutation'
-  const k = checkKey(op, key)
-  if (!isUint32(n)) throw new ArgumentError(op, `n must be a non-negative integer below 2^32, got ${describe(n)}`)
-  const out = new Array<number>(n)
-  for (let i = 0; i < n; i++) out[i] = i
-  const stream = wordStream(k.bits[0], k.bits[1], n)
-  for (let i = n - 1; i > 0; i--) {
-    const j = boundedInt(stream, i + 1)
-    const t = out[i]
-    out[i] = out[j]
-    out[j] = t
-  }
-  return out
+  const k = checkKeyLike(op, key)
+  if (!isUint32(n) || n >= 2 ** 31) throw new ArgumentError(op, `n must be a non-negative integer below 2^31, got ${describe(n)}`)
+  type Out = K extends Tensor ? Tensor : number[]
+  if (k instanceof TensorClass) return applyKey(permutationP, k, { n }) as Out
+  return Array.from(permutationRows(k, n)) as Out
 }
 
 // --- helpers

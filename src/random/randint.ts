@@ -4,14 +4,13 @@
  *
  * @since 0.2.0
  */
-import { alloc, checkSize } from '../tensor/dtype.js'
+import { checkSize } from '../tensor/dtype.js'
 import { ArgumentError } from '../tensor/errors.js'
-import { type Tensor, fromData } from '../tensor/Tensor.js'
+import type { Tensor } from '../tensor/Tensor.js'
 import { describe } from '../tensor/checks.js'
 import { checkShape } from '../tensor/shape.js'
-import type { Key } from './index.js'
-import { checkKey } from './keyCheck.js'
-import { hashCounters } from './threefry.js'
+import { type KeyLike, applyKey, checkKeyLike } from './keyTensor.js'
+import { draw, randintP } from './prims.js'
 
 // --- model
 
@@ -31,10 +30,6 @@ export interface RandintOptions {
   readonly min?: number
   readonly max: number
 }
-
-const TWO_32 = 4294967296
-/** Samplers hash their first-attempt counters in blocks of this many (as index.ts does). */
-const BLOCK = 2 ** 20
 
 // --- operations
 
@@ -58,9 +53,9 @@ const BLOCK = 2 ** 20
  * @category random
  * @since 0.2.0
  */
-export function randint(key: Key, shape: readonly number[], options: RandintOptions): Tensor {
+export function randint(key: KeyLike, shape: readonly number[], options: RandintOptions): Tensor {
   const op = 'random.randint'
-  checkKey(op, key)
+  const k = checkKeyLike(op, key)
   const s = checkShape(op, shape)
   if (options === null || typeof options !== 'object') throw new ArgumentError(op, `options must be an object { min?, max }, got ${describe(options)}`)
   const { min = 0, max } = options
@@ -73,26 +68,6 @@ export function randint(key: Key, shape: readonly number[], options: RandintOpti
     }
   }
   if (!(min < max)) throw new ArgumentError(op, `expected min < max, got min ${min} and max ${max}`)
-  const r = max - min
-  const limit = TWO_32 - (TWO_32 % r)
-  const n = checkSize(op, s, 'int32')
-  const out = alloc('int32', n, op, s) as Int32Array
-  const [k0, k1] = key.bits
-  for (let start = 0; start < n; start += BLOCK) {
-    const [y0, y1] = hashCounters(k0, k1, start, Math.min(BLOCK, n - start))
-    for (let j = 0, i = start; j < y0.length; j++, i++) {
-      const w = y0[j] < limit ? y0[j] : y1[j] < limit ? y1[j] : retry(k0, k1, i, limit)
-      out[i] = min + (w % r)
-    }
-  }
-  return fromData(out, s, 'int32')
-}
-
-/** The first accepted word of element i's later attempts: counters a·2^32 + i for a = 1, 2, …. */
-function retry(k0: number, k1: number, i: number, limit: number): number {
-  for (let a = 1; ; a++) {
-    const [y0, y1] = hashCounters(k0, k1, a * TWO_32 + i, 1)
-    if (y0[0] < limit) return y0[0]
-    if (y1[0] < limit) return y1[0]
-  }
+  checkSize(op, s, 'int32')
+  return applyKey(randintP, k, { ...draw(s), min, max })
 }

@@ -9,7 +9,7 @@
  */
 
 import { KERNELS, useWasm } from '../kernels/dispatch.js'
-import { wasmHashCounters } from '../kernels/wasm/rng.js'
+import { wasmHashCounters, wasmHashRows } from '../kernels/wasm/rng.js'
 
 // --- model
 
@@ -86,6 +86,38 @@ export function hashCounters(k0: number, k1: number, start: number, n: number): 
     y1[i] = c >>> 0
   }
   threefry2x32(k0, k1, y0, y1, y0, y1)
+  return [y0, y1]
+}
+
+/**
+ * Per-row keys (a batch of keys, as vmap of a sampler gives): the hashes of counters
+ * `start … start + n - 1` under each key r of `keys` (words `2r`, `2r + 1`), row-major, so
+ * element `r·n + i` is exactly `hashCounters(keys[2r], keys[2r + 1], start + i)`. One kernel call
+ * hashes every row (WebAssembly from `KERNELS.hashRows` counters on); one key is `hashCounters`.
+ */
+export function hashKeyRows(keys: Uint32Array, start: number, n: number): [Uint32Array, Uint32Array] {
+  const rows = keys.length >>> 1
+  if (rows === 1) return hashCounters(keys[0], keys[1], start, n)
+  if (useWasm(KERNELS.hashRows, rows * n)) {
+    const hashed = wasmHashRows(keys, start, n)
+    if (hashed !== null) return hashed
+  }
+  const y0 = new Uint32Array(rows * n)
+  const y1 = new Uint32Array(rows * n)
+  for (let i = 0; i < n; i++) {
+    const c = start + i
+    y0[i] = Math.floor(c / 4294967296)
+    y1[i] = c >>> 0
+  }
+  for (let r = 1; r < rows; r++) {
+    y0.copyWithin(r * n, 0, n)
+    y1.copyWithin(r * n, 0, n)
+  }
+  for (let r = 0; r < rows; r++) {
+    const a = y0.subarray(r * n, (r + 1) * n)
+    const b = y1.subarray(r * n, (r + 1) * n)
+    threefry2x32(keys[2 * r], keys[2 * r + 1], a, b, a, b)
+  }
   return [y0, y1]
 }
 

@@ -15,7 +15,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['tensor', 'internal'], // the tensor model, dtypes, shapes, errors, argument checks; io-ts helpers
   ['kernels', 'tree'], // loops over TypedArrays (TypeScript and WebAssembly); pytrees
   ['engine'], // Primitive, the Trace interface, bind
-  ['ops', 'random'], // differentiable ops (primitives and their rules); counter-based random keys
+  ['ops'], // differentiable ops (primitives and their rules)
+  ['random'], // counter-based random keys; key tensors use ops (slicing a split) and bind
   ['core'], // the autodiff trace kinds (reverse, forward) and the public transforms
   ['index'], // src/index.ts: the `purediff` entry point
   ['nn', 'optim'], // layers, losses, penalties; gradient transformations

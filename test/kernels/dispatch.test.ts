@@ -12,7 +12,7 @@ import { type KernelMode, kernelMode, setKernelMode } from '../../src/kernels/ba
 import { KERNELS, type KernelName, affine, matmul, useWasm } from '../../src/kernels/dispatch.js'
 import { wasmCalls } from '../../src/kernels/wasm/runtime.js'
 import * as k from '../../src/optim/kernels.js'
-import { hashCounters } from '../../src/random/threefry.js'
+import { hashCounters, hashKeyRows } from '../../src/random/threefry.js'
 
 const initial = kernelMode()
 afterEach(() => {
@@ -56,6 +56,12 @@ function run(name: KernelName, size: number): number {
     case 'hashCounters':
       hashCounters(1, 2, 0, size)
       return size
+    case 'hashRows': {
+      // two keys of ⌊size/2⌋ counters each: size counters when size is even
+      const n = Math.floor(size / 2)
+      hashKeyRows(Uint32Array.of(1, 2, 3, 4), 0, n)
+      return 2 * n
+    }
     case 'bernoulli':
       random.bernoulli(random.key(1), 0.5, [size])
       return size

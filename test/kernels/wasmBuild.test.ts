@@ -45,6 +45,7 @@ describe('the embedded WebAssembly kernels', () => {
       'gemm32',
       'gemm64',
       'hashCounters',
+      'hashRows',
       'rms32',
       'rms64',
       'rss32',

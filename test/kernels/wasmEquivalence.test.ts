@@ -10,7 +10,7 @@ import { random, tensor, toFlatArray } from '../../src/index.js'
 import { type KernelMode, kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 import * as k from '../../src/optim/kernels.js'
 import { type GradientTransformation, adam, applyUpdates, momentum } from '../../src/optim/index.js'
-import { hashCounters } from '../../src/random/threefry.js'
+import { hashCounters, hashKeyRows } from '../../src/random/threefry.js'
 
 const initial = kernelMode()
 afterEach(() => {
@@ -178,6 +178,18 @@ describe('WebAssembly Threefry is bit-identical to the TypeScript one', () => {
         sameBits(js[1], wa[1])
       }),
       { numRuns: 200 },
+    )
+  })
+
+  it('per-row keys (one call for a batch of keys) for any keys, start and count per row', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 9 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 300 }), (ws, s, n) => {
+        const keys = Uint32Array.from([...ws, ...ws.map((w) => w * 7)].map((w) => w >>> 0))
+        const [js, wa] = both(() => hashKeyRows(keys, s, n))
+        sameBits(js[0], wa[0])
+        sameBits(js[1], wa[1])
+      }),
+      { numRuns: 60 },
     )
   })
 

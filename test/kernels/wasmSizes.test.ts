@@ -14,7 +14,7 @@ import { random, toFlatArray } from '../../src/index.js'
 import { kernelMode, setKernelMode } from '../../src/kernels/backend.js'
 import { chunkLength } from '../../src/kernels/wasm/layout.js'
 import { wasmAdam, wasmAdd, wasmRms, wasmRss, wasmTrace } from '../../src/kernels/wasm/optim.js'
-import { wasmBernoulli, wasmHashCounters } from '../../src/kernels/wasm/rng.js'
+import { wasmBernoulli, wasmHashCounters, wasmHashRows } from '../../src/kernels/wasm/rng.js'
 import { type MemoryLimits, chunkBudget, memoryBytes, setMemoryLimits, wasmCalls } from '../../src/kernels/wasm/runtime.js'
 import * as k from '../../src/optim/kernels.js'
 import { hashCounters } from '../../src/random/threefry.js'
@@ -157,6 +157,30 @@ describe('Threefry hashing and Bernoulli masks in chunks', () => {
       }),
       { numRuns: 40 },
     )
+  })
+
+  it('hashRows: rows in chunks of the memory, each row padded to whole blocks; declines when 64 rows do not fit', () => {
+    // Per row: 8 bytes of key and two regions of n words rounded up to 16. Row counts around the
+    // chunk of rows, counts per row that are not multiples of 16.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.nat(), (n, s, seed) => {
+        const ns = Math.ceil(n / 16) * 16
+        const L = chunkLength([8, 4 * ns, 4 * ns], chunkBudget())
+        const rows = [1, L - 1, L, L + 1, 2 * L + 3][seed % 5]
+        const keys = new Uint32Array(2 * rows)
+        for (let i = 0; i < keys.length; i++) keys[i] = (Math.imul(seed + i, 2654435761) ^ i) >>> 0
+        const got = wasmHashRows(keys, s, n)
+        assert.exists(got)
+        for (let r = 0; r < rows; r++) {
+          const [a, b] = js(() => hashCounters(keys[2 * r], keys[2 * r + 1], s, n))
+          sameBits(got[0].subarray(r * n, (r + 1) * n), a, `row ${r} y0`)
+          sameBits(got[1].subarray(r * n, (r + 1) * n), b, `row ${r} y1`)
+        }
+      }),
+      { numRuns: 20 },
+    )
+    // a row of 2¹⁶ counters needs 512 KiB: not even 64 rows fit in the 192 KiB budget
+    expect(wasmHashRows(Uint32Array.of(1, 2, 3, 4), 0, 2 ** 16)).toBeNull()
   })
 
   it('bernoulliMask32 and bernoulliMask64: lengths around the chunk length, any p', () => {

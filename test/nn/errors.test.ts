@@ -92,7 +92,7 @@ describe('sequential and flatten', () => {
     expectError(
       () => model.apply(model.init(key, [3]).params, P.zeros([1, 3]), { train: true, key: 3 as never }),
       P.ArgumentError,
-      'sequential: ctx.key must be a random key, got number 3',
+      'sequential: ctx.key must be a random key or a key tensor, got number 3',
     )
   })
   it('flatten needs a batch axis', () => {

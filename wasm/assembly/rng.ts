@@ -96,6 +96,20 @@ export function hashCounters(k0: u32, k1: u32, start: f64, n: i32, y0: usize, y1
 }
 
 /**
+ * Per-row keys: row r (r < rows) hashes counters start … start + n − 1 under its own key, words
+ * (keys[2r], keys[2r + 1]) at byte `keys + 8r`, into y0/y1 at row offset r·ns with ns = n rounded
+ * up to 16 (each row is written in whole blocks, as hashCounters does). One call for a batch of
+ * keys (vmap of a sampler): the rows loop here, never in JavaScript.
+ */
+export function hashRows(keys: usize, rows: i32, start: f64, n: i32, y0: usize, y1: usize): void {
+  const stride = <usize>(((n + 15) & ~15) << 2)
+  for (let r = 0; r < rows; r++) {
+    const at = keys + (<usize>r << 3)
+    hashCounters(load<u32>(at), load<u32>(at, 4), start, n, y0 + <usize>r * stride, y1 + <usize>r * stride)
+  }
+}
+
+/**
  * Bernoulli(p) draws from hashed words, as `bernoulli` in src/random/index.ts: u = (⌊y0/2⁵⌋·2²⁶ +
  * ⌊y1/2⁶⌋)·2⁻⁵³ (53 random bits, exact in float64) and out[i] = u < p ? 1 : 0, stored as T.
  * Two lanes per step (the caller leaves one element of slack).

@@ -9,6 +9,7 @@ import type { BatchRule } from './common.js'
 import { activationRules } from './activations.js'
 import { elementwiseRules } from './elementwise.js'
 import { indexingRules } from './indexing.js'
+import { randomRules } from './random.js'
 import { structuralRules } from './structural.js'
 
 /** Batching rules keyed by primitive name. */
@@ -17,4 +18,5 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = Object.freeze({
   ...activationRules,
   ...structuralRules,
   ...indexingRules,
+  ...randomRules,
 })

@@ -73,3 +73,41 @@ export function wasmBernoulli(k0: number, k1: number, n: number, p: number, dtyp
   }
   return out
 }
+
+/**
+ * The hashes of counters start … start + n − 1 under each of the R = keys.length / 2 keys (key r
+ * is words 2r, 2r + 1), row-major: element r·n + i is counter start + i under key r. Rows run in
+ * chunks that fit the memory; null (nothing computed) when not even 64 rows fit (the caller
+ * hashes row by row then).
+ */
+export function wasmHashRows(keys: Uint32Array, start: number, n: number): [Uint32Array, Uint32Array] | null {
+  const rows = keys.length / 2
+  if (rows === 0 || n === 0) return [new Uint32Array(0), new Uint32Array(0)]
+  const ns = Math.ceil(n / BLOCK) * BLOCK
+  const plan = chunkPlan(rows, [8, 4 * ns, 4 * ns], chunkBudget(), 1)
+  if (plan === null) return null
+  const {
+    chunk,
+    regions: {
+      at: [k, y0, y1],
+      end,
+    },
+  } = plan
+  const w = wasm(end - BASE)
+  if (w === null) return null
+  const out0 = new Uint32Array(rows * n),
+    out1 = new Uint32Array(rows * n)
+  const ik = k / 4,
+    i0 = y0 / 4,
+    i1 = y1 / 4 // exact: regions start on 64-byte boundaries
+  for (let lo = 0; lo < rows; lo += chunk) {
+    const len = Math.min(chunk, rows - lo)
+    w.u32.set(keys.subarray(2 * lo, 2 * (lo + len)), ik)
+    w.fn.hashRows(k, len, start, n, y0, y1)
+    for (let r = 0; r < len; r++) {
+      out0.set(w.u32.subarray(i0 + r * ns, i0 + r * ns + n), (lo + r) * n)
+      out1.set(w.u32.subarray(i1 + r * ns, i1 + r * ns + n), (lo + r) * n)
+    }
+  }
+  return [out0, out1]
+}

@@ -46,6 +46,7 @@ export interface KernelExports {
   add32(x: number, y: number, out: number, n: number): void
   add64(x: number, y: number, out: number, n: number): void
   hashCounters(k0: number, k1: number, start: number, n: number, y0: number, y1: number): void
+  hashRows(keys: number, rows: number, start: number, n: number, y0: number, y1: number): void
   bernoulliMask32(y0: number, y1: number, n: number, p: number, out: number): void
   bernoulliMask64(y0: number, y1: number, n: number, p: number, out: number): void
 }
