@@ -51,7 +51,8 @@ export function subset(data: Dataset, idx: readonly number[]): Dataset {
     else x.set(data.x.subarray(r * d, (r + 1) * d), i * d)
     y[i] = data.y[r]
   }
-  return { ...data, x, y, n: idx.length }
+  // a subset of a subset still names the rows of the original data
+  return { ...data, x, y, n: idx.length, rows: idx.map((r) => data.rows?.[r] ?? r) }
 }
 
 /** A seeded split: the permutation of `random.permutation(key(seed))`, cut into the given sizes. */

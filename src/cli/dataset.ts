@@ -17,6 +17,8 @@ export interface Dataset {
   readonly n: number
   readonly d: number
   readonly classes: number
+  /** For a subset: the index of each row in the data it was taken from (file or MNIST order). */
+  readonly rows?: readonly number[]
 }
 
 /** The rows evaluated at once (`evaluate`'s batch size) by the CLI and the recipe. */

@@ -64,8 +64,10 @@ flags:
 Ctrl-C stops within one batch: the state after the last complete batch is saved (mid-epoch if need
 be) and the exit code is 130; --resume continues from exactly there. (Run through tsx, a batch
 must take under ~30 ms: tsx kills a child that does not answer a signal sooner; the built
-command has no such limit.) Loss: softmax cross-entropy on the class indices (int32 labels). At the end, prints the recipe's
-diagnosis (problem on the training data, on the testing data, or none) with advice for this model.`,
+command has no such limit.) Loss: softmax cross-entropy on the class indices (int32 labels). At the end, prints the spread of
+per-example gradient norms on the first 32 training rows (fewer for a big model) and the recipe's
+diagnosis (problem on the training data, on the testing data, or none) with advice for this model
+and that spread.`,
   eval: `usage: purediff eval --checkpoint ckpt.json (--data file.json | --mnist) [--model model.json] [--max-params n]
 
 The checkpoint written by 'purediff train' holds the model spec, so --model is optional (it

@@ -25,6 +25,7 @@ import { progress } from './progress.js'
 import { type RunMeta, fingerprint, readRunTree, runTree } from './runFile.js'
 import { type RunEnd, RunDiverged, type RunSetup, type RunState, evalParams, finished, runEpochs, startState } from './trainRun.js'
 import { firstMismatch } from './treeCheck.js'
+import { spreadOn } from './gradientSpread.js'
 
 /** Options of `train` (undefined: the default, or on --resume the stored value). */
 export interface TrainCommand {
@@ -230,11 +231,21 @@ export async function trainCommand(o: TrainCommand, print: (s: string) => void, 
     )
   }
   const name = optimizerName(optJson.json)
+  // the params diagnose judges (the best epoch's with early stopping), on a few training rows
+  const spread = spreadOn(model, evalParams(s), train)
   const d = diagnose(s.history, {
     ...(es !== undefined && es.bestEpoch >= 0 ? { epoch: es.bestEpoch } : {}),
     layers: layerTypes(spec.json),
     ...(name === undefined ? {} : { optimizer: name }),
+    ...(spread === undefined ? {} : { gradientSpread: spread.spread }),
   })
+  if (spread !== undefined) {
+    // the advice names examples of the batch: say which rows of the data they are
+    const largest = [...new Set((d.evidence.gradientSpread ?? []).map((l) => l.maxExample))].sort((a, b) => a - b)
+    print(
+      `gradient spread on the first ${spread.rows.length} training rows: ${d.evidence.summary.split('\n')[1]}; largest norms: ${largest.map((b) => `example ${b} = row ${spread.rows[b]} of ${sourceName(source)}`).join(', ')} (rows from 0)`,
+    )
+  }
   print(
     `diagnosis: problem on ${d.problem === 'none' ? 'neither training nor testing data' : `the ${d.problem} data`}${d.advice.length > 0 ? `; try: ${d.advice.join('; ')}` : ''}`,
   )

@@ -50,6 +50,8 @@ export function gradientNorms(grads: readonly unknown[]): number[] {
 export interface NormSpread {
   /** Each example's gradient norm for the layer, in batch order. */
   readonly norms: readonly number[]
+  /** The layer's number of params (entries of one example's gradient); 0 for a layer without params. */
+  readonly params: number
   readonly min: number
   readonly median: number
   readonly max: number
@@ -60,7 +62,9 @@ export interface NormSpread {
  * Per-layer spread of per-example gradient norms: `perExampleGrads` are the grads of a
  * `sequential` model with a leading batch axis on every leaf, as
  * `vmap(grad(loss), { inAxes: [null, 0, 0] })(params, x, y)` gives; for each layer, the norm of
- * each example's gradient (scaled, as `gradientNorms`), and their min, median, max and mean. A
+ * each example's gradient (scaled, as `gradientNorms`), and their min, median, max and mean, with
+ * the layer's number of params (so that a layer whose norms are all 0 because it has no params is
+ * told apart from one whose gradient is 0: `diagnose` reads that, see its `gradientSpread`). A
  * wide spread — a few examples with norms far above the median — is what per-example clipping
  * (`perExampleClip` in purediff/optim) bounds. A layer without params has every norm 0.
  *
@@ -69,7 +73,7 @@ export interface NormSpread {
  * import { gradientNormSpread } from 'purediff/train'
  * // one layer, three examples with gradient norms 5, 0 and 1
  * const [s] = gradientNormSpread([{ w: tensor([[3, 4], [0, 0], [0, 1]], 'float64') }])
- * if (s.norms.join() !== '5,0,1' || s.median !== 1 || s.max !== 5 || s.mean !== 2) throw new Error()
+ * if (s.norms.join() !== '5,0,1' || s.median !== 1 || s.max !== 5 || s.mean !== 2 || s.params !== 2) throw new Error()
  * @category operations
  * @since 0.3.0
  */
@@ -82,9 +86,11 @@ export function gradientNormSpread(perExampleGrads: readonly unknown[]): NormSpr
   return perExampleGrads.map((entry) => {
     const leaves = flatten(op, entry).leaves
     const norms = leaves.length === 0 ? new Array<number>(size).fill(0) : toFlatArray(perExampleGlobalNorms(entry))
+    // every leaf has the batch axis first (perExampleGlobalNorms checked it): one example is the rest
+    const params = leaves.reduce((n, l) => n + l.shape.slice(1).reduce((a, b) => a * b, 1), 0)
     const sorted = [...norms].sort((a, b) => a - b)
     const mid = sorted.length >> 1
     const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-    return { norms, min: sorted[0], median, max: sorted[sorted.length - 1], mean: norms.reduce((a, b) => a + b, 0) / norms.length }
+    return { norms, params, min: sorted[0], median, max: sorted[sorted.length - 1], mean: norms.reduce((a, b) => a + b, 0) / norms.length }
   })
 }

@@ -242,6 +242,10 @@ describe('subset', () => {
         const idx = picks.map((p) => p % n)
         const s = subset(data, idx)
         expect([s.n, s.d, s.classes]).toEqual([idx.length, d, 4])
+        // each row remembers where it came from, through a subset of the subset too
+        expect(s.rows).toEqual(idx)
+        const back = idx.map((_, i) => idx.length - 1 - i)
+        expect(subset(s, back).rows).toEqual(back.map((i) => idx[i]))
         idx.forEach((r, i) => {
           expect(Array.from(s.x.subarray(i * d, (i + 1) * d))).toEqual(Array.from({ length: d }, (_, j) => r * d + j + 0.5))
           expect(s.y[i]).toBe(r % 4)

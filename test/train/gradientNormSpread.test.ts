@@ -1,7 +1,7 @@
 /**
  * gradientNormSpread: per layer, each example's gradient norm (Math.hypot over that example's
  * entries of every leaf of the layer) and their min, median, max and mean, computed here from
- * plain numbers.
+ * plain numbers, and the layer's number of params.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -29,6 +29,8 @@ describe('gradientNormSpread', () => {
         expect(spread[0].median).toBeCloseTo(median, 12)
         expect(spread[0].mean).toBeCloseTo(want.reduce((x, y) => x + y, 0) / b, 12)
         expect(spread[1].norms).toEqual(new Array(b).fill(0))
+        // the params of one example: n kernel entries and one bias; none for the activation
+        expect(spread.map((l) => l.params)).toEqual([n + 1, 0])
       }),
       { numRuns: 30 },
     )

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { dot, expandDims, grad, jacfwd, jacrev, mul, random, sin, take, tensor, toArray, toFlatArray, vmap } from 'purediff'
 import { dense, losses, relu, sequential } from 'purediff/nn'
 import { applyUpdates, chain, perExampleClip, sgd } from 'purediff/optim'
-import { gradientNormSpread } from 'purediff/train'
+import { diagnose, gradientNormSpread } from 'purediff/train'
 
 // #region basics
 const xs = tensor([
@@ -44,6 +44,21 @@ const spread = gradientNormSpread(perExample as unknown[])
 assert.equal(spread[0].norms.length, 8)
 assert.ok(spread[0].min <= spread[0].median && spread[0].median <= spread[0].max)
 // #endregion perExample
+
+// #region diagnose
+// a batch with an outlier: example 5 blown up 50× and given a wrong label (a corrupted row)
+const Xo = mul(X, tensor([[1], [1], [1], [1], [1], [50], [1], [1]]))
+const Yo = tensor([0, 1, 2, 0, 1, 0, 0, 1], 'int32')
+const outliers = gradientNormSpread(vmap(grad(loss), { inAxes: [null, 0, 0] })(params, Xo, Yo) as unknown[])
+// the history of a run (from fit): good on the training and on the validation data
+const history = { trainLoss: [0.3], trainAccuracy: [0.95], validationLoss: [0.35], validationAccuracy: [0.93] }
+const d = diagnose(history, { gradientSpread: outliers })
+assert.equal(d.problem, 'none') // the spread never changes the recipe's verdict…
+assert.equal(d.evidence.gradientSpread?.[0].maxExample, 5) // …it reports, per layer, min, median, max, max/median
+assert.ok(d.advice.some((a) => a.startsWith('a few examples dominate') && a.includes('inspect example 5 ')))
+// the clean batch: max/median below 10 in every layer, nothing to add
+assert.deepEqual(diagnose(history, { gradientSpread: spread }).advice, [])
+// #endregion diagnose
 
 // #region dpsgd
 // DP-SGD's clipping: each example's gradient clipped to norm 1, then averaged, then SGD
