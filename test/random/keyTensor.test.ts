@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ArgumentError, DTypeError, ShapeError, type Tensor, grad, mul, random, reshape, slice, stack, sum, tensor, toFlatArray, transpose, vmap } from '../../src/index.js'
+import { ArgumentError, DTypeError, ShapeError, type Tensor, grad, jvp, mul, random, reshape, slice, stack, sum, tensor, toFlatArray, transpose, vmap } from '../../src/index.js'
 import { dropout } from '../../src/nn/index.js'
 import { expectError } from '../helpers/errors.js'
 import { hashCounters, hashKeyRows } from '../../src/random/threefry.js'
@@ -140,6 +140,21 @@ describe('random keys under vmap', () => {
     // d/dx Σ dropout(x) is the scaled mask m/(1 − p): 0 or 2, from each example's own key
     const g = vmap(grad((x: Tensor, k: Tensor) => sum(per(k, x))))(xs, random.keyTensor(ks))
     expect(toFlatArray(g)).toEqual(toFlatArray(want).map((y) => (y === 0 ? 0 : 2)))
+  })
+})
+
+describe('random keys under vmap, composed with autodiff', () => {
+  it("grad of a vmap-based loss and jvp of vmap: each example scales by its own key's draw", () => {
+    // f(x) = Σ_b x_b · u_b with u_b = uniform(key b): ∂f/∂x_b = u_b, and the jvp along t is Σ_b t_b·u_b.
+    const ks = random.split(random.key(9), 5)
+    const batch = random.keyTensor(ks)
+    const u = ks.map((k) => toFlatArray(random.uniform(k, [], { dtype: 'float64' }))[0])
+    const f = (x: Tensor) => sum(vmap((xb: Tensor, k: Tensor) => mul(xb, random.uniform(k, [], { dtype: 'float64' })))(x, batch))
+    const x = tensor([1, 2, 3, 4, 5], 'float64')
+    expect(toFlatArray(grad(f)(x))).toEqual(u)
+    const t = tensor([1, 0, 2, 0, -1], 'float64')
+    const [, tangent] = jvp(f, [x], [t])
+    expect(toFlatArray(tangent)[0]).toBeCloseTo(u[0] + 2 * u[2] - u[4], 14)
   })
 })
 
