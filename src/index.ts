@@ -21,6 +21,8 @@ export { reshape, transpose, expandDims, squeeze, broadcastTo, concat, stack, sl
 export { matmul, dot } from './ops/linalg.js'
 export { pad, cumsum, flip, tile } from './ops/movement.js'
 export { einsum } from './ops/einsum.js'
+export { conv } from './ops/conv.js'
+export type { ConvOptions } from './ops/conv.js'
 export { take, takeAlongAxis, scatterAdd } from './ops/indexing.js'
 export type { Indices } from './ops/indexing.js'
 export { sort, argsort, topK } from './ops/sort.js'

@@ -7,6 +7,7 @@
  */
 import type { BatchRule } from './common.js'
 import { activationRules } from './activations.js'
+import { convRules } from './conv.js'
 import { elementwiseRules } from './elementwise.js'
 import { indexingRules } from './indexing.js'
 import { randomRules } from './random.js'
@@ -19,4 +20,5 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = Object.freeze({
   ...structuralRules,
   ...indexingRules,
   ...randomRules,
+  ...convRules,
 })

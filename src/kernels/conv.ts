@@ -1,0 +1,177 @@
+/**
+ * General convolution of channels-last data by im2col and the packed matrix product: the windows
+ * of a block of output positions are gathered into a patch matrix (one row per output position,
+ * one column per window entry and channel, in the kernel's HWIO order), and `matmul` from
+ * ./dispatch.ts multiplies it by the kernel seen as a [window·inC/groups, outC/groups] matrix,
+ * one product per feature group. The dispatch row of matmul decides between the TypeScript and
+ * the WebAssembly GEMM; this file has no threshold of its own.
+ *
+ * Geometry, per spatial axis (1 to 3 of them; fewer are padded to 3 with axes of length 1):
+ * input length n, input dilation ld (n' = (n − 1)·ld + 1 positions, the real ones at multiples
+ * of ld), padding lo/hi (either may be negative: a crop), window k with dilation d
+ * (k' = (k − 1)·d + 1), stride s; output length o = ⌊(n' + lo + hi − k') / s⌋ + 1 and
+ *   y[o, j] = Σ_{t, c} x̃[o·s + t·d − lo, c] · w[t, c, j],
+ * where x̃[p] = x[p / ld] when p is a multiple of ld inside [0, n'), else 0.
+ *
+ * Blocks: the patch matrix of at most `blockElems` numbers (a few MB) is reused; each output row
+ * is one row of a product whose sums run over the same k in the same order whatever the number
+ * of rows, so the result does not depend on the block size (test/kernels/conv.test.ts).
+ *
+ * @internal
+ */
+import type { FloatArray } from '../tensor/dtype.js'
+import { matmul } from './dispatch.js'
+
+/** The geometry of one convolution, normalised to 3 spatial axes. */
+export interface ConvGeometry {
+  readonly batch: number
+  /** input spatial lengths */
+  readonly n: readonly number[]
+  readonly inC: number
+  /** window lengths */
+  readonly k: readonly number[]
+  readonly outC: number
+  /** output spatial lengths */
+  readonly o: readonly number[]
+  readonly strides: readonly number[]
+  readonly dilation: readonly number[]
+  readonly lhsDilation: readonly number[]
+  /** low padding per axis (the high padding only shows in `o`) */
+  readonly lo: readonly number[]
+  readonly groups: number
+}
+
+/** Default patch size: 2^19 numbers, 2 MiB in float32, 4 MiB in float64. */
+export const BLOCK_ELEMS = 1 << 19
+
+let scratch32 = new Float32Array(0)
+let scratch64 = new Float64Array(0)
+
+/** A reusable scratch of `n` numbers of `out`'s type (grown, never shrunk; only up to a block). */
+function scratch(like: FloatArray, n: number): FloatArray {
+  if (like instanceof Float64Array) {
+    if (scratch64.length < n) scratch64 = new Float64Array(n)
+    return scratch64
+  }
+  if (scratch32.length < n) scratch32 = new Float32Array(n)
+  return scratch32
+}
+
+/**
+ * Per axis, the input index read by output position i and window entry t (table[i·k + t]), or
+ * −1 where it falls on padding or between dilated input positions.
+ */
+function indexTable(n: number, k: number, o: number, s: number, d: number, ld: number, lo: number): Int32Array {
+  const t = new Int32Array(o * k)
+  const np = (n - 1) * ld + 1
+  for (let i = 0; i < o; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = i * s + j * d - lo
+      t[i * k + j] = p >= 0 && p < np && p % ld === 0 ? p / ld : -1
+    }
+  }
+  return t
+}
+
+/**
+ * y = conv(x, w) into `out` ([batch, o0, o1, o2, outC], overwritten). x is [batch, n0, n1, n2,
+ * inC], w is [k0, k1, k2, inC/groups, outC]; all three arrays have one float type.
+ */
+export function conv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry, blockElems = BLOCK_ELEMS): void {
+  const { batch, n, inC, k, outC, o, groups } = g
+  const cg = inC / groups
+  const og = outC / groups
+  const kw = k[0] * k[1] * k[2]
+  const kk = kw * cg // the patch row length (inner size of each product)
+  const rows = batch * o[0] * o[1] * o[2]
+  if (rows === 0 || outC === 0) return
+  if (kk === 0) {
+    out.fill(0, 0, rows * outC)
+    return
+  }
+  const t0 = indexTable(n[0], k[0], o[0], g.strides[0], g.dilation[0], g.lhsDilation[0], g.lo[0])
+  const t1 = indexTable(n[1], k[1], o[1], g.strides[1], g.dilation[1], g.lhsDilation[1], g.lo[1])
+  const t2 = indexTable(n[2], k[2], o[2], g.strides[2], g.dilation[2], g.lhsDilation[2], g.lo[2])
+  // Rows per block: as many as fit in blockElems with the per-group output beside them.
+  const per = groups === 1 ? kk : kk + og
+  const block = Math.max(1, Math.min(rows, Math.floor(blockElems / per)))
+  const buf = scratch(out, block * per)
+  const patch = buf.subarray(0, block * kk)
+  const tmp = groups === 1 ? null : buf.subarray(block * kk, block * per)
+  // The kernel of group q as a contiguous [kk, og] matrix (groups = 1: w itself).
+  const kernels: FloatArray[] = []
+  for (let q = 0; q < groups; q++) kernels.push(groups === 1 ? w : groupKernel(w, kw, cg, outC, og, q))
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const m = Math.min(block, rows - r0)
+    for (let q = 0; q < groups; q++) {
+      gather(x, patch, g, t0, t1, t2, r0, m, q * cg, cg)
+      if (tmp === null) matmul(patch, 0, kernels[q], 0, out, r0 * outC, m, og, kk, false, false)
+      else {
+        matmul(patch, 0, kernels[q], 0, tmp, 0, m, og, kk, false, false)
+        // Why this loop: group q owns output channels [q·og, (q + 1)·og) of every row.
+        for (let r = 0; r < m; r++) {
+          const dst = (r0 + r) * outC + q * og
+          for (let j = 0; j < og; j++) out[dst + j] = tmp[r * og + j]
+        }
+      }
+    }
+  }
+}
+
+/** Columns [q·og, (q + 1)·og) of w seen as [kw·cg, outC], copied into a [kw·cg, og] matrix. */
+function groupKernel(w: FloatArray, kw: number, cg: number, outC: number, og: number, q: number): FloatArray {
+  const rowsK = kw * cg
+  const dst = w instanceof Float64Array ? new Float64Array(rowsK * og) : new Float32Array(rowsK * og)
+  for (let r = 0; r < rowsK; r++) for (let j = 0; j < og; j++) dst[r * og + j] = w[r * outC + q * og + j]
+  return dst
+}
+
+/**
+ * Patch rows r0 … r0 + m − 1 (output positions in row-major [batch, o0, o1, o2] order) of the
+ * channels [c0, c0 + cg) into `patch` ([m, kw·cg], overwritten): zeros where a window entry
+ * reads padding or a hole of the input dilation.
+ */
+function gather(x: FloatArray, patch: FloatArray, g: ConvGeometry, t0: Int32Array, t1: Int32Array, t2: Int32Array, r0: number, m: number, c0: number, cg: number): void {
+  const [n0, n1, n2] = g.n
+  const [k0, k1, k2] = g.k
+  const [o0, o1, o2] = g.o
+  const inC = g.inC
+  // Decode the first row's position, then step through positions like an odometer.
+  let i2 = r0 % o2
+  let rest = (r0 - i2) / o2
+  let i1 = rest % o1
+  rest = (rest - i1) / o1
+  let i0 = rest % o0
+  let b = (rest - i0) / o0
+  let p = 0
+  for (let r = 0; r < m; r++) {
+    const xb = b * n0
+    for (let a0 = 0; a0 < k0; a0++) {
+      const j0 = t0[i0 * k0 + a0]
+      for (let a1 = 0; a1 < k1; a1++) {
+        const j1 = t1[i1 * k1 + a1]
+        for (let a2 = 0; a2 < k2; a2++) {
+          const j2 = t2[i2 * k2 + a2]
+          if (j0 < 0 || j1 < 0 || j2 < 0) {
+            patch.fill(0, p, p + cg)
+          } else {
+            const src = (((xb + j0) * n1 + j1) * n2 + j2) * inC + c0
+            // Why this loop: copy the window entry's channels (contiguous in channels-last x).
+            for (let c = 0; c < cg; c++) patch[p + c] = x[src + c]
+          }
+          p += cg
+        }
+      }
+    }
+    if (++i2 === o2) {
+      i2 = 0
+      if (++i1 === o1) {
+        i1 = 0
+        if (++i0 === o0) {
+          i0 = 0
+          b++
+        }
+      }
+    }
+  }
+}
