@@ -119,6 +119,7 @@ const contract = [
   'flip',
   'tile',
   'einsum',
+  'conv',
   'take',
   'takeAlongAxis',
   'scatterAdd',
