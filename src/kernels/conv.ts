@@ -4,7 +4,8 @@
  * one column per window entry and channel, in the kernel's HWIO order), and `matmul` from
  * ./dispatch.ts multiplies it by the kernel seen as a [window·inC/groups, outC/groups] matrix,
  * one product per feature group. The dispatch row of matmul decides between the TypeScript and
- * the WebAssembly GEMM; this file has no threshold of its own.
+ * the WebAssembly GEMM, once for the whole convolution (its flops); this file has no threshold
+ * of its own.
  *
  * Geometry, per spatial axis (1 to 3 of them; fewer are padded to 3 with axes of length 1):
  * input length n, input dilation ld (n' = (n − 1)·ld + 1 positions, the real ones at multiples
@@ -15,7 +16,8 @@
  *
  * Blocks: the patch matrix of at most `blockElems` numbers (a few MB) is reused; each output row
  * is one row of a product whose sums run over the same k in the same order whatever the number
- * of rows, so the result does not depend on the block size (test/kernels/conv.test.ts).
+ * of rows, and every block takes the same path, so the result does not depend on the block size
+ * (test/kernels/conv.test.ts).
  *
  * @internal
  */
@@ -101,13 +103,15 @@ export function conv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeome
   // The kernel of group q as a contiguous [kk, og] matrix (groups = 1: w itself).
   const kernels: FloatArray[] = []
   for (let q = 0; q < groups; q++) kernels.push(groups === 1 ? w : groupKernel(w, kw, cg, outC, og, q))
+  // The dispatch row decides once, by the whole convolution's flops, so every block takes one path.
+  const flops = 2 * rows * outC * kk
   for (let r0 = 0; r0 < rows; r0 += block) {
     const m = Math.min(block, rows - r0)
     for (let q = 0; q < groups; q++) {
       gather(x, patch, g, t0, t1, t2, r0, m, q * cg, cg)
-      if (tmp === null) matmul(patch, 0, kernels[q], 0, out, r0 * outC, m, og, kk, false, false)
+      if (tmp === null) matmul(patch, 0, kernels[q], 0, out, r0 * outC, m, og, kk, false, false, flops)
       else {
-        matmul(patch, 0, kernels[q], 0, tmp, 0, m, og, kk, false, false)
+        matmul(patch, 0, kernels[q], 0, tmp, 0, m, og, kk, false, false, flops)
         // Why this loop: group q owns output channels [q·og, (q + 1)·og) of every row.
         for (let r = 0; r < m; r++) {
           const dst = (r0 + r) * outC + q * og

@@ -92,11 +92,27 @@ export function useWasm(kernel: KernelRow, size: number): boolean {
  * products of 784×256: 18–24 ms against 27–28 ms into a C already in memory; 66–73 ms both into
  * a fresh 103 MB C, whose page faults cost ≈45 ms alone; the bench's vmap(grad) row: 69–70 ms
  * against 77–79 with the fast path there too).
+ * `flops` is what the row compares with its threshold: the product's own by default; a caller
+ * that splits one operation into blocks (conv) passes the whole operation's, so every block
+ * takes the same path and the result does not depend on the block size.
  */
-export function matmul(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void {
+export function matmul(
+  a: TypedArray,
+  ao: number,
+  b: TypedArray,
+  bo: number,
+  c: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+  ta: boolean,
+  tb: boolean,
+  flops = 2 * m * n * k,
+): void {
   if (m === 0 || n === 0) return
   const same = a instanceof Float64Array === c instanceof Float64Array && b instanceof Float64Array === c instanceof Float64Array
-  if (same && useWasm(KERNELS.matmul, 2 * m * n * k) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
+  if (same && useWasm(KERNELS.matmul, flops) && wasmMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)) return
   if (k === 1) outerProduct(a, ao, b, bo, c, co, m, n)
   else jsMatmul(a, ao, b, bo, c, co, m, n, k, ta, tb)
 }
