@@ -12,6 +12,8 @@ export type { Layer, AnyLayer, LayerInit, ApplyContext, EmptyParams, ParamsOf, S
 // --- layers
 export { dense } from './dense.js'
 export type { DenseOptions, DenseParams } from './dense.js'
+export { conv1d, conv2d } from './conv.js'
+export type { ConvLayerOptions, ConvParams } from './conv.js'
 export { sigmoid, tanh, relu, leakyRelu, prelu, elu, softplus, gelu, silu } from './activations.js'
 export type { PreluOptions, PreluParams } from './activations.js'
 export { maxout } from './maxout.js'

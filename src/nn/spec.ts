@@ -18,6 +18,7 @@ import { countParams } from './specCount.js'
 import { maxout } from './maxout.js'
 import { embedding } from './embedding.js'
 import { dropout } from './dropout.js'
+import { type ConvLayerSpec, buildConv, convBranches } from './specConv.js'
 import { type Initializer, constant, glorotUniform, heNormal, lecunNormal, zeros } from './init.js'
 
 // --- limits
@@ -139,7 +140,7 @@ const EmbeddingSpec = layerCodec('embedding', { vocab: Units, dim: Units }, { in
  * One layer of a model spec: `{ "type": …, …options }` with the options of the layer's
  * constructor (`dense`: units, useBias, kernelInit, biasInit, dtype; `maxout`: units, pieces and
  * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate; `embedding`: vocab, dim, init, dtype;
- * `sequential`: layers). Initialisers are names or `{ "constant": value }`.
+ * `conv1d`/`conv2d`: filters, kernelSize, strides, padding, dilation, groups, useBias; `sequential`: layers). Initialisers are names or `{ "constant": value }`.
  *
  * @category model
  * @since 0.1.0
@@ -159,6 +160,7 @@ export type LayerSpec =
   | t.TypeOf<typeof SiluSpec>
   | t.TypeOf<typeof FlattenSpec>
   | t.TypeOf<typeof EmbeddingSpec>
+  | ConvLayerSpec
   | { readonly type: 'sequential'; readonly layers: LayerSpec[] }
 
 /**
@@ -208,6 +210,7 @@ const branches: Readonly<Record<string, t.Mixed>> = {
   silu: SiluSpec,
   flatten: FlattenSpec,
   embedding: EmbeddingSpec,
+  ...convBranches,
   sequential: SequentialSpec,
 }
 
@@ -263,6 +266,9 @@ function build(s: LayerSpec): AnyLayer {
       return flatten()
     case 'embedding':
       return embedding(s.vocab, s.dim, { init: initOf(s.init), dtype: s.dtype })
+    case 'conv1d':
+    case 'conv2d':
+      return buildConv(s)
     case 'sequential':
       return sequential(...s.layers.map(build))
   }

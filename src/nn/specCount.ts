@@ -5,6 +5,7 @@
  * @internal
  */
 import type { LayerSpec } from './spec.js'
+import { countConv } from './specConv.js'
 
 // --- parameter counts (from shapes alone)
 
@@ -37,6 +38,13 @@ export function countParams(layers: readonly LayerSpec[], shape: number[] | unde
         count += l.vocab * l.dim
         shape = [...shape, l.dim]
         break
+      case 'conv1d':
+      case 'conv2d': {
+        const c = countConv(l, shape)
+        count += c.count
+        shape = c.shape
+        break
+      }
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)]
         break

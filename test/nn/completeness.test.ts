@@ -20,7 +20,25 @@ describe('purediff/nn completeness', () => {
     expect(ghosts).toEqual([])
   })
   it('every layer constructor has a row of its own', () => {
-    const layers = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'gelu', 'silu', 'maxout', 'dropout', 'flatten', 'sequential', 'embedding']
+    const layers = [
+      'dense',
+      'sigmoid',
+      'tanh',
+      'relu',
+      'leakyRelu',
+      'prelu',
+      'elu',
+      'softplus',
+      'gelu',
+      'silu',
+      'maxout',
+      'dropout',
+      'flatten',
+      'sequential',
+      'embedding',
+      'conv1d',
+      'conv2d',
+    ]
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
@@ -41,6 +59,8 @@ describe('purediff/nn completeness', () => {
       'flatten',
       'sequential',
       'embedding',
+      'conv1d',
+      'conv2d',
       'dropoutWithMask',
       'init',
       'losses',

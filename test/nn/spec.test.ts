@@ -163,7 +163,7 @@ describe('embedding in a spec', () => {
 
 describe('invalid specs: a Left naming the path', () => {
   const bad: [string, unknown, string, string][] = [
-    ['unknown type', { layers: [{ type: 'conv2d', filters: 3 }] }, 'layers.0.type', 'unknown layer type "conv2d"'],
+    ['unknown type', { layers: [{ type: 'lstm', units: 3 }] }, 'layers.0.type', 'unknown layer type "lstm"'],
     ['missing type', { layers: [{ units: 3 }] }, 'layers.0.type', 'unknown layer type undefined'],
     ['negative units', { layers: [{ type: 'dense', units: -3 }] }, 'layers.0.units', 'expected a positive integer ≤ 16777216 (2^24, MAX_UNITS), got -3'],
     ['zero units', { layers: [{ type: 'relu' }, { type: 'dense', units: 0 }] }, 'layers.1.units', 'got 0'],

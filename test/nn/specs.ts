@@ -112,6 +112,22 @@ export const layerRows: readonly LayerRow[] = [
     nn.sequential(nn.flatten(), nn.dense(3), nn.sigmoid(), nn.dropout(0.25), nn.dense(2)),
     [2, 2],
   ),
+  row('conv2d(3, 2) SAME, strides 2', ['conv2d'], nn.conv2d(3, 2, { strides: 2, padding: 'SAME' }), [4, 5, 2]),
+  row(
+    'conv2d(4, [2, 1]) float64, 2 groups, dilation [2, 1], no bias, He init',
+    ['conv2d', 'init'],
+    nn.conv2d(4, [2, 1], { groups: 2, dilation: [2, 1], useBias: false, dtype: 'float64', kernelInit: nn.init.heNormal }),
+    [4, 3, 2],
+  ),
+  row('conv1d(2, 3) explicit padding [[1, 2]], dilation 2', ['conv1d'], nn.conv1d(2, 3, { padding: [[1, 2]], dilation: 2 }), [4, 3]),
+  row(
+    'fromSpec(conv2d, tanh, flatten, dense)',
+    ['fromSpec', 'conv2d'],
+    fromSpecOrThrow({
+      layers: [{ type: 'conv2d', filters: 2, kernelSize: 2, padding: 'SAME', strides: [1, 2] }, { type: 'tanh' }, { type: 'flatten' }, { type: 'dense', units: 2 }],
+    }),
+    [3, 4, 1],
+  ),
   row(
     'fromSpec(dense, softplus, dropout scaleAtTest, dense)',
     ['fromSpec', 'ModelSpec', 'LayerSpec'],
