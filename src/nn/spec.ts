@@ -140,7 +140,7 @@ const EmbeddingSpec = layerCodec('embedding', { vocab: Units, dim: Units }, { in
  * One layer of a model spec: `{ "type": …, …options }` with the options of the layer's
  * constructor (`dense`: units, useBias, kernelInit, biasInit, dtype; `maxout`: units, pieces and
  * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate; `embedding`: vocab, dim, init, dtype;
- * `conv1d`/`conv2d`: filters, kernelSize, strides, padding, dilation, groups, useBias; `sequential`: layers). Initialisers are names or `{ "constant": value }`.
+ * `conv1d`/`conv2d`: filters, kernelSize, strides, padding, dilation, groups, useBias; `reshape`: shape (of one example); `sequential`: layers). Initialisers are names or `{ "constant": value }`.
  *
  * @category model
  * @since 0.1.0
@@ -268,6 +268,7 @@ function build(s: LayerSpec): AnyLayer {
       return embedding(s.vocab, s.dim, { init: initOf(s.init), dtype: s.dtype })
     case 'conv1d':
     case 'conv2d':
+    case 'reshape':
       return buildConv(s)
     case 'sequential':
       return sequential(...s.layers.map(build))

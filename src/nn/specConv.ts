@@ -2,14 +2,18 @@
  * The convolution layers of model specs: the io-ts codecs of `{ type: 'conv1d' | 'conv2d',
  * filters, kernelSize, strides?, padding?, dilation?, groups?, useBias? }`, their builders and
  * their parameter counts (for `fromSpec`'s size guard). spec.ts adds them to its union, its
- * dispatch and its switch.
+ * dispatch and its switch. Also `{ type: 'reshape', shape }`, which turns the flat feature rows
+ * of a data file (or MNIST's 784 pixels) into the `[height, width, channels]` examples a conv
+ * layer takes (Keras's Reshape: one example's target shape, its size that of the input).
  *
  * @internal
  */
 import * as t from 'io-ts'
 import { show, strictObject } from '../internal/codecs.js'
 import { resolveConv } from '../ops/convOptions.js'
+import { ShapeError, reshape } from '../index.js'
 import { conv1d, conv2d } from './conv.js'
+import { checkInput, checkInputShape, checkKey, fmt } from './checks.js'
 import type { Layer } from './Layer.js'
 
 /** The most filters or groups (the bound of a width, MAX_UNITS = 2^24). */
@@ -60,14 +64,48 @@ function convCodec<T extends 'conv1d' | 'conv2d'>(type: T, r: number) {
 const Conv1dSpec = convCodec('conv1d', 1)
 const Conv2dSpec = convCodec('conv2d', 2)
 
-/** A conv1d or conv2d layer of a spec. */
-export type ConvLayerSpec = t.TypeOf<typeof Conv1dSpec> | t.TypeOf<typeof Conv2dSpec>
+/** A shape of one example: 1 to 8 axes, each a positive integer ≤ MAX_FILTERS. */
+const isShape = (u: unknown): u is number[] => Array.isArray(u) && u.length >= 1 && u.length <= 8 && u.every((v) => isInt(v, 1, MAX_FILTERS))
+const ExampleShape = new t.Type<number[], number[], unknown>(
+  'ExampleShape',
+  isShape,
+  (u, c) => (isShape(u) ? t.success(u) : t.failure(u, c, `expected the shape of one example: 1 to 8 positive integers ≤ ${MAX_FILTERS}, got ${show(u)}`)),
+  t.identity,
+)
+const ReshapeSpec = strictObject("a 'reshape' layer", { type: t.literal('reshape'), shape: ExampleShape }, {})
+
+/** A conv1d, conv2d or reshape layer of a spec. */
+export type ConvLayerSpec = t.TypeOf<typeof Conv1dSpec> | t.TypeOf<typeof Conv2dSpec> | t.TypeOf<typeof ReshapeSpec>
 
 /** The codecs by layer type, for spec.ts's dispatch on `type`. */
-export const convBranches: Readonly<Record<string, t.Mixed>> = { conv1d: Conv1dSpec, conv2d: Conv2dSpec }
+export const convBranches: Readonly<Record<string, t.Mixed>> = { conv1d: Conv1dSpec, conv2d: Conv2dSpec, reshape: ReshapeSpec }
 
-/** The layer a decoded conv spec describes. */
+/** Examples reshaped to `shape` (the batch axis kept); the sizes must agree. */
+function reshapeLayer(shape: readonly number[]): Layer<Record<string, never>> {
+  const name = `reshape(${fmt(shape)})`
+  const size = shape.reduce((a, b) => a * b, 1)
+  const check = (s: readonly number[]) => {
+    const n = s.reduce((a, b) => a * b, 1)
+    if (n !== size) throw new ShapeError(name, `one example of shape ${fmt(s)} has ${n} elements, the target shape ${fmt(shape)} ${size}`)
+  }
+  return {
+    name,
+    init: (key, inputShape) => {
+      checkKey(name, key)
+      check(checkInputShape(name, inputShape))
+      return { params: {}, outputShape: shape.slice() }
+    },
+    apply: (_params, x) => {
+      const t = checkInput(name, x, 1)
+      check(t.shape.slice(1))
+      return reshape(t, [t.shape[0], ...shape])
+    },
+  }
+}
+
+/** The layer a decoded conv (or reshape) spec describes. */
 export function buildConv(s: ConvLayerSpec): Layer<unknown> {
+  if (s.type === 'reshape') return reshapeLayer(s.shape) as Layer<unknown>
   const opts = { strides: s.strides, padding: s.padding, dilation: s.dilation, groups: s.groups, useBias: s.useBias }
   return (s.type === 'conv1d' ? conv1d(s.filters, s.kernelSize, opts) : conv2d(s.filters, s.kernelSize, opts)) as Layer<unknown>
 }
@@ -77,6 +115,7 @@ export function buildConv(s: ConvLayerSpec): Layer<unknown> {
  * window·inC/groups·filters (+ filters); shape undefined (count 0) when its init would refuse.
  */
 export function countConv(s: ConvLayerSpec, shape: readonly number[]): { count: number; shape: number[] | undefined } {
+  if (s.type === 'reshape') return { count: 0, shape: shape.reduce((a, b) => a * b, 1) === s.shape.reduce((a, b) => a * b, 1) ? s.shape.slice() : undefined }
   const r = s.type === 'conv1d' ? 1 : 2
   const groups = s.groups ?? 1
   const inC = shape[r]

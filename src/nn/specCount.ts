@@ -39,7 +39,8 @@ export function countParams(layers: readonly LayerSpec[], shape: number[] | unde
         shape = [...shape, l.dim]
         break
       case 'conv1d':
-      case 'conv2d': {
+      case 'conv2d':
+      case 'reshape': {
         const c = countConv(l, shape)
         count += c.count
         shape = c.shape

@@ -98,6 +98,27 @@ describe('ModelSpec: conv1d and conv2d', () => {
     expect(r.left.message).toContain(path)
     expect(r.left.message).toContain(part)
   })
+  it('reshape turns flat rows into examples for a conv layer, and refuses another size naming itself', () => {
+    const r = nn.fromSpec({
+      layers: [
+        { type: 'reshape', shape: [2, 3, 1] },
+        { type: 'conv2d', filters: 1, kernelSize: 1, useBias: false },
+      ],
+    })
+    if (!isRight(r)) throw r.left
+    const { params, outputShape } = r.right.init(random.key(0), [6])
+    expect(outputShape).toEqual([2, 3, 1])
+    const w = (params[1] as nn.ConvParams).w
+    const y = r.right.apply([{}, { w: tensor([[[[2]]]], w.dtype) }], tensor([[1, 2, 3, 4, 5, 6]]))
+    expect([y.shape, toFlatArray(y)]).toEqual([
+      [1, 2, 3, 1],
+      [2, 4, 6, 8, 10, 12],
+    ])
+    expectError(() => r.right.init(random.key(0), [7]), ShapeError, 'reshape([2,3,1])', '[7]')
+    const bad = nn.fromSpec({ layers: [{ type: 'reshape', shape: [2, 0] }] })
+    if (!isLeft(bad)) throw new Error('expected a Left')
+    expect(bad.left.message).toContain('layers.0.shape')
+  })
   it('counts window·inC/groups·filters + filters parameters against maxParams', () => {
     // [28, 28, 1] → 5×5×32 (800 + 32 = 832) → [24, 24, 32] → 3×3×32/2×64 with 2 groups (9216 + 64 = 9280)
     const spec = {

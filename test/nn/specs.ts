@@ -121,12 +121,18 @@ export const layerRows: readonly LayerRow[] = [
   ),
   row('conv1d(2, 3) explicit padding [[1, 2]], dilation 2', ['conv1d'], nn.conv1d(2, 3, { padding: [[1, 2]], dilation: 2 }), [4, 3]),
   row(
-    'fromSpec(conv2d, tanh, flatten, dense)',
+    'fromSpec(reshape, conv2d, tanh, flatten, dense)',
     ['fromSpec', 'conv2d'],
     fromSpecOrThrow({
-      layers: [{ type: 'conv2d', filters: 2, kernelSize: 2, padding: 'SAME', strides: [1, 2] }, { type: 'tanh' }, { type: 'flatten' }, { type: 'dense', units: 2 }],
+      layers: [
+        { type: 'reshape', shape: [3, 4, 1] },
+        { type: 'conv2d', filters: 2, kernelSize: 2, padding: 'SAME', strides: [1, 2] },
+        { type: 'tanh' },
+        { type: 'flatten' },
+        { type: 'dense', units: 2 },
+      ],
     }),
-    [3, 4, 1],
+    [12],
   ),
   row(
     'fromSpec(dense, softplus, dropout scaleAtTest, dense)',
