@@ -1,9 +1,11 @@
 /**
- * General convolution of channels-last data by im2col and the packed matrix product: the windows
- * of a block of output positions are gathered into a patch matrix (one row per output position,
- * one column per window entry and channel, in the kernel's HWIO order), and `matmul` from
- * ./dispatch.ts multiplies it by the kernel seen as a [window·inC/groups, outC/groups] matrix,
- * one product per feature group. The dispatch row of matmul decides between the TypeScript and
+ * General convolution of channels-last data by the packed matrix product, two ways. Gathering
+ * (im2col): the windows of a block of output positions are gathered into a patch matrix (one
+ * row per output position, one column per window entry and channel, in the kernel's HWIO
+ * order), and `matmul` from ./dispatch.ts multiplies it by the kernel seen as a
+ * [window·inC/groups, outC/groups] matrix, one product per feature group. Scattering (col2im),
+ * for shapes where it is cheaper (`strategyOf`): a block of input rows times the kernel seen as
+ * [inC/groups, window·outC/groups], each product added into the output position it reaches. The dispatch row of matmul decides between the TypeScript and
  * the WebAssembly GEMM, once for the whole convolution (its flops); this file has no threshold
  * of its own.
  *
@@ -75,22 +77,52 @@ function indexTable(n: number, k: number, o: number, s: number, d: number, ld: n
   return t
 }
 
+/** How a convolution is computed: gathering windows (im2col), or scattering products (col2im). */
+export type ConvStrategy = 'gather' | 'scatter'
+
+/**
+ * The cheaper strategy for a geometry, from its shapes alone (so a given convolution always sums
+ * in the same order). Gathering builds rows_out·window·inC patch entries and multiplies
+ * rows_out·window·inC·og; scattering multiplies rows_in·inC/groups·window·outC and adds
+ * rows_in·window·outC products into the output (about twice the memory traffic per entry). Each
+ * cost counts a moved entry as 8 multiply-adds (16 for scattered ones). Scattering wins for the
+ * input cotangent of a convolution with few output channels or with strides (a transposed
+ * convolution, whose gathered windows are mostly the zeros of the input dilation).
+ */
+export function strategyOf(g: ConvGeometry): ConvStrategy {
+  const kw = g.k[0] * g.k[1] * g.k[2]
+  const rowsIn = g.batch * g.n[0] * g.n[1] * g.n[2]
+  const rowsOut = g.batch * g.o[0] * g.o[1] * g.o[2]
+  const gatherCost = rowsOut * kw * g.inC * (g.outC / g.groups + 8)
+  const scatterCost = rowsIn * kw * g.outC * (g.inC / g.groups + 16)
+  return scatterCost < gatherCost ? 'scatter' : 'gather'
+}
+
 /**
  * y = conv(x, w) into `out` ([batch, o0, o1, o2, outC], overwritten). x is [batch, n0, n1, n2,
- * inC], w is [k0, k1, k2, inC/groups, outC]; all three arrays have one float type.
+ * inC], w is [k0, k1, k2, inC/groups, outC]; all three arrays have one float type. `strategy`
+ * (by default `strategyOf(g)`) and `blockElems` are parameters for the tests: neither changes
+ * the result beyond rounding, and `blockElems` not at all.
  */
-export function conv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry, blockElems = BLOCK_ELEMS): void {
+export function conv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry, blockElems = BLOCK_ELEMS, strategy: ConvStrategy = strategyOf(g)): void {
+  const rows = g.batch * g.o[0] * g.o[1] * g.o[2]
+  if (rows === 0 || g.outC === 0) return
+  if (g.k[0] * g.k[1] * g.k[2] * g.inC === 0) {
+    out.fill(0, 0, rows * g.outC)
+    return
+  }
+  if (strategy === 'scatter') scatterConv(x, w, out, g, blockElems)
+  else gatherConv(x, w, out, g, blockElems)
+}
+
+/** im2col: each block of output rows gathers its windows and multiplies them by the kernel. */
+function gatherConv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry, blockElems: number): void {
   const { batch, n, inC, k, outC, o, groups } = g
   const cg = inC / groups
   const og = outC / groups
   const kw = k[0] * k[1] * k[2]
   const kk = kw * cg // the patch row length (inner size of each product)
   const rows = batch * o[0] * o[1] * o[2]
-  if (rows === 0 || outC === 0) return
-  if (kk === 0) {
-    out.fill(0, 0, rows * outC)
-    return
-  }
   const t0 = indexTable(n[0], k[0], o[0], g.strides[0], g.dilation[0], g.lhsDilation[0], g.lo[0])
   const t1 = indexTable(n[1], k[1], o[1], g.strides[1], g.dilation[1], g.lhsDilation[1], g.lo[1])
   const t2 = indexTable(n[2], k[2], o[2], g.strides[2], g.dilation[2], g.lhsDilation[2], g.lo[2])
@@ -116,6 +148,107 @@ export function conv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeome
         for (let r = 0; r < m; r++) {
           const dst = (r0 + r) * outC + q * og
           for (let j = 0; j < og; j++) out[dst + j] = tmp[r * og + j]
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Per axis, the output position that input i reaches through window entry t (table[i·k + t]),
+ * or −1: x̃ position i·ld is read by output o and entry t when o·s + t·d − lo = i·ld.
+ */
+function reachTable(n: number, k: number, o: number, s: number, d: number, ld: number, lo: number): Int32Array {
+  const t = new Int32Array(n * k)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = i * ld + lo - j * d
+      t[i * k + j] = p >= 0 && p % s === 0 && p / s < o ? p / s : -1
+    }
+  }
+  return t
+}
+
+/**
+ * col2im: each block of input rows is multiplied by the kernel seen as [inC/groups,
+ * window·og] (every entry's contribution at once), and the products are added into the output
+ * positions they reach. Each output entry sums its contributions in input-row order, then
+ * window order, whatever the block size.
+ */
+function scatterConv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry, blockElems: number): void {
+  const { batch, n, inC, k, outC, o, groups } = g
+  const cg = inC / groups
+  const og = outC / groups
+  const kw = k[0] * k[1] * k[2]
+  const wide = kw * og // one product row: every window entry's og outputs
+  const rows = batch * n[0] * n[1] * n[2]
+  out.fill(0, 0, batch * o[0] * o[1] * o[2] * outC)
+  const t0 = reachTable(n[0], k[0], o[0], g.strides[0], g.dilation[0], g.lhsDilation[0], g.lo[0])
+  const t1 = reachTable(n[1], k[1], o[1], g.strides[1], g.dilation[1], g.lhsDilation[1], g.lo[1])
+  const t2 = reachTable(n[2], k[2], o[2], g.strides[2], g.dilation[2], g.lhsDilation[2], g.lo[2])
+  const per = groups === 1 ? wide : wide + cg
+  const block = Math.max(1, Math.min(rows, Math.floor(blockElems / per)))
+  const buf = scratch(out, block * per)
+  const prod = buf.subarray(0, block * wide)
+  const a = groups === 1 ? null : buf.subarray(block * wide, block * per)
+  const kernels: FloatArray[] = []
+  for (let q = 0; q < groups; q++) kernels.push(spreadKernel(w, kw, cg, outC, og, q))
+  const flops = 2 * rows * cg * wide * groups
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const m = Math.min(block, rows - r0)
+    for (let q = 0; q < groups; q++) {
+      if (a === null) matmul(x, r0 * inC, kernels[q], 0, prod, 0, m, wide, cg, false, false, flops)
+      else {
+        // Why this loop: group q's channels of each input row, made contiguous for the product.
+        for (let r = 0; r < m; r++) for (let c = 0; c < cg; c++) a[r * cg + c] = x[(r0 + r) * inC + q * cg + c]
+        matmul(a, 0, kernels[q], 0, prod, 0, m, wide, cg, false, false, flops)
+      }
+      scatterAdd(prod, out, g, t0, t1, t2, r0, m, q * og, og)
+    }
+  }
+}
+
+/** w's group q as [cg, kw·og]: row c holds every window entry's og outputs (entry-major). */
+function spreadKernel(w: FloatArray, kw: number, cg: number, outC: number, og: number, q: number): FloatArray {
+  const dst = w instanceof Float64Array ? new Float64Array(cg * kw * og) : new Float32Array(cg * kw * og)
+  for (let t = 0; t < kw; t++) for (let c = 0; c < cg; c++) for (let j = 0; j < og; j++) dst[(c * kw + t) * og + j] = w[(t * cg + c) * outC + q * og + j]
+  return dst
+}
+
+/** Adds product rows r0 … r0 + m − 1 (input positions) into the output channels [j0, j0 + og). */
+function scatterAdd(prod: FloatArray, out: FloatArray, g: ConvGeometry, t0: Int32Array, t1: Int32Array, t2: Int32Array, r0: number, m: number, j0: number, og: number): void {
+  const [n0, n1, n2] = g.n
+  const [k0, k1, k2] = g.k
+  const [o0, o1, o2] = g.o
+  const outC = g.outC
+  let i2 = r0 % n2
+  let rest = (r0 - i2) / n2
+  let i1 = rest % n1
+  rest = (rest - i1) / n1
+  let i0 = rest % n0
+  let b = (rest - i0) / n0
+  let p = 0
+  for (let r = 0; r < m; r++) {
+    for (let a0 = 0; a0 < k0; a0++) {
+      const q0 = t0[i0 * k0 + a0]
+      for (let a1 = 0; a1 < k1; a1++) {
+        const q1 = t1[i1 * k1 + a1]
+        for (let a2 = 0; a2 < k2; a2++, p += og) {
+          const q2 = t2[i2 * k2 + a2]
+          if (q0 < 0 || q1 < 0 || q2 < 0) continue
+          const dst = (((b * o0 + q0) * o1 + q1) * o2 + q2) * outC + j0
+          // Why this loop: this entry's og products go to og consecutive output channels.
+          for (let j = 0; j < og; j++) out[dst + j] += prod[p + j]
+        }
+      }
+    }
+    if (++i2 === n2) {
+      i2 = 0
+      if (++i1 === n1) {
+        i1 = 0
+        if (++i0 === n0) {
+          i0 = 0
+          b++
         }
       }
     }

@@ -5,15 +5,17 @@
  * random strides, dilations, input dilations, paddings (negative included), groups, both
  * dtypes. The tolerance is the bound of a sum of K products: (K + 1)·ε·Σ|x||w|.
  *
- * Every property runs with the TypeScript kernels, with the WebAssembly ones forced (the
+ * Both strategies (gathering windows, scattering products) are checked. Every property runs
+ * with the TypeScript kernels, with the WebAssembly ones forced (the
  * equivalence of the two paths up to float rounding) and under 'auto' (where the dispatch row
  * decides once per convolution), and with three block sizes whose results must be bit-identical: each output row is one row of a product whose sum runs over the same
- * terms in the same order whatever the number of rows in the block.
+ * terms in the same order whatever the number of rows in the block (and, scattering, adds the
+ * products into an output entry in input-row order).
  */
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type KernelMode, kernelMode, setKernelMode } from '../../src/kernels/backend.js'
-import { type ConvGeometry, conv } from '../../src/kernels/conv.js'
+import { type ConvGeometry, type ConvStrategy, conv } from '../../src/kernels/conv.js'
 
 const initial = kernelMode()
 afterAll(() => {
@@ -125,22 +127,27 @@ function reference(x: Arr, w: Arr, g: ConvGeometry): { y: Float64Array; abs: Flo
   return { y, abs }
 }
 
-function run(c: Case, blockElems?: number): { x: Arr; w: Arr; y: Arr } {
+function run(c: Case, strategy: ConvStrategy, blockElems?: number): { x: Arr; w: Arr; y: Arr } {
   const { g, dt } = c
   const x = filled(dt, g.batch * size(g.n) * g.inC, c.seed)
   const w = filled(dt, size(g.k) * (g.inC / g.groups) * g.outC, c.seed ^ 0x5bd1e995)
   const y = dt === 'float32' ? new Float32Array(g.batch * size(g.o) * g.outC) : new Float64Array(g.batch * size(g.o) * g.outC)
   y.fill(-7.25) // every entry must be overwritten
-  conv(x, w, y, g, blockElems)
+  conv(x, w, y, g, blockElems, strategy)
   return { x, w, y }
 }
 
-describe.each<KernelMode>(['js', 'wasm', 'auto'])('conv kernel (%s GEMM)', (mode) => {
+const modes: [KernelMode, ConvStrategy][] = (['js', 'wasm', 'auto'] as const).flatMap((m) => [
+  [m, 'gather'] as [KernelMode, ConvStrategy],
+  [m, 'scatter'] as [KernelMode, ConvStrategy],
+])
+
+describe.each(modes)('conv kernel (%s GEMM, %s)', (mode, strategy) => {
   it('equals the direct loop within (K + 1)·ε·Σ|x||w|, whatever the block size (bit-identical)', () => {
     setKernelMode(mode)
     fc.assert(
       fc.property(caseArb, int(1, 64), (c, small) => {
-        const { x, w, y } = run(c)
+        const { x, w, y } = run(c, strategy, 1 << 19)
         const { y: want, abs } = reference(x, w, c.g)
         const K = size(c.g.k) * (c.g.inC / c.g.groups)
         const eps = c.dt === 'float32' ? 2 ** -23 : 2 ** -52
@@ -148,10 +155,9 @@ describe.each<KernelMode>(['js', 'wasm', 'auto'])('conv kernel (%s GEMM)', (mode
           const tol = (K + 1) * eps * abs[i]
           if (!(Math.abs(y[i] - want[i]) <= tol)) throw new Error(`entry ${i}: ${y[i]} vs ${want[i]} (tolerance ${tol})`)
         }
-        // a block of `small` numbers holds one row or a few; 7 rows' worth splits most outputs unevenly
-        const K1 = K + (c.g.groups === 1 ? 0 : c.g.outC / c.g.groups)
-        for (const blockElems of [small, 7 * K1]) {
-          const other = run(c, blockElems).y
+        // a block of `small` numbers holds one row or a few; 7·K numbers split most outputs unevenly
+        for (const blockElems of [small, 7 * K]) {
+          const other = run(c, strategy, blockElems).y
           expect(Array.from(other)).toEqual(Array.from(y))
         }
       }),
@@ -179,7 +185,9 @@ describe('conv kernel: one product per block and group', () => {
       lo: [0, 0, 0],
       groups: 2,
     }
-    conv(new Float64Array([1, 10, 2, 20, 3, 30]), new Float64Array([1, -1, 2, 3]), y, g)
-    expect(Array.from(y)).toEqual([5, 50, 8, 70])
+    for (const strategy of ['gather', 'scatter'] as const) {
+      conv(new Float64Array([1, 10, 2, 20, 3, 30]), new Float64Array([1, -1, 2, 3]), y, g, undefined, strategy)
+      expect(Array.from(y)).toEqual([5, 50, 8, 70])
+    }
   })
 })
