@@ -280,6 +280,16 @@ function gather(x: FloatArray, patch: FloatArray, g: ConvGeometry, t0: Int32Arra
   rest = (rest - i1) / o1
   let i0 = rest % o0
   let b = (rest - i0) / o0
+  // run[i2] = 1 when output i2's window along the last axis reads k2 consecutive inputs (no
+  // padding, no dilation hole): then, with all channels (cg = inC), the k2·cg entries are one
+  // contiguous stretch of x, copied by one loop instead of k2 loops of cg.
+  const run = new Uint8Array(o2)
+  for (let i = 0; i < o2; i++) {
+    let ok = t2[i * k2] >= 0
+    for (let a = 1; a < k2 && ok; a++) ok = t2[i * k2 + a] === t2[i * k2] + a
+    run[i] = ok && cg === inC ? 1 : 0
+  }
+  const span = k2 * cg
   let p = 0
   for (let r = 0; r < m; r++) {
     const xb = b * n0
@@ -287,12 +297,25 @@ function gather(x: FloatArray, patch: FloatArray, g: ConvGeometry, t0: Int32Arra
       const j0 = t0[i0 * k0 + a0]
       for (let a1 = 0; a1 < k1; a1++) {
         const j1 = t1[i1 * k1 + a1]
+        if (j0 < 0 || j1 < 0) {
+          patch.fill(0, p, p + span)
+          p += span
+          continue
+        }
+        const row = ((xb + j0) * n1 + j1) * n2
+        if (run[i2] === 1) {
+          const src = (row + t2[i2 * k2]) * inC
+          // Why this loop: the whole window row is one contiguous stretch of x.
+          for (let e = 0; e < span; e++) patch[p + e] = x[src + e]
+          p += span
+          continue
+        }
         for (let a2 = 0; a2 < k2; a2++) {
           const j2 = t2[i2 * k2 + a2]
-          if (j0 < 0 || j1 < 0 || j2 < 0) {
+          if (j2 < 0) {
             patch.fill(0, p, p + cg)
           } else {
-            const src = (((xb + j0) * n1 + j1) * n2 + j2) * inC + c0
+            const src = (row + j2) * inC + c0
             // Why this loop: copy the window entry's channels (contiguous in channels-last x).
             for (let c = 0; c < cg; c++) patch[p + c] = x[src + c]
           }

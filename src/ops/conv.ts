@@ -25,8 +25,8 @@ import { type ConvOptions, type ConvParams, dilated, outLength, resolveConv } fr
 
 export type { ConvOptions } from './convOptions.js'
 
-/** Spatial lengths padded to 3 axes with 1 (the kernel works on 3). */
-const three = (v: readonly number[], fill: number): number[] => [...v, ...new Array<number>(3 - v.length).fill(fill)]
+/** Spatial lengths padded to 3 axes in front (the kernel works on 3; its last axis is the widest run of memory). */
+const three = (v: readonly number[], fill: number): number[] => [...new Array<number>(3 - v.length).fill(fill), ...v]
 
 const convP: Primitive<ConvParams> = {
   name: 'conv',
