@@ -125,6 +125,8 @@ const contract = [
   'sort',
   'argsort',
   'topK',
+  'maxPool',
+  'avgPool',
   'grad',
   'valueAndGrad',
   'vjp',

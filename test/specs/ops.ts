@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { indexingRows } from './opsIndexing.js'
+import { poolRows } from './opsPool.js'
 
 // --- arbitraries (float64, domain-aware)
 
@@ -361,6 +362,8 @@ export const opRows: readonly OpRow[] = [
   ),
   // gather and scatter (indices derived from the shapes, see opsIndexing.ts)
   ...indexingRows(),
+  // pooling (windows, strides and padding derived from the shapes, see opsPool.ts)
+  ...poolRows(),
 ]
 
 /**

@@ -9,6 +9,7 @@ import type { BatchRule } from './common.js'
 import { activationRules } from './activations.js'
 import { elementwiseRules } from './elementwise.js'
 import { indexingRules } from './indexing.js'
+import { poolRules } from './pool.js'
 import { randomRules } from './random.js'
 import { structuralRules } from './structural.js'
 
@@ -19,4 +20,5 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = Object.freeze({
   ...structuralRules,
   ...indexingRules,
   ...randomRules,
+  ...poolRules,
 })
