@@ -10,8 +10,9 @@
  * reach of a central difference's step: the argmax is the same at x ± eps, and the gradient
  * laws see the function where it is smooth. avgPool is linear: any values.
  *
- * A function, not a constant: ops.ts spreads `poolRows()` into its registry, and this module
- * uses ops.ts's arbitraries, which exist only once ops.ts has run.
+ * Functions, not constants: ops.ts spreads `poolRows()` into its registry while this module may
+ * still be loading (the two import each other), and this module uses ops.ts's arbitraries,
+ * which exist only once ops.ts has run.
  */
 import fc from 'fast-check'
 import * as P from '../../src/index.js'
@@ -56,14 +57,19 @@ export function poolOptionsFor(shape: readonly number[], kind: PadKind): { windo
 }
 
 /** [batch, ...spatial, channels] with 1–3 spatial axes: batch 1–2, spatial 1–4 (1–3 in 3-D), channels 1–2. */
-export const poolShapeArb: fc.Arbitrary<number[]> = fc
-  .integer({ min: 1, max: 3 })
-  .chain((d) => fc.tuple(fc.integer({ min: 1, max: 2 }), fc.array(fc.integer({ min: 1, max: d === 3 ? 3 : 4 }), { minLength: d, maxLength: d }), fc.integer({ min: 1, max: 2 })))
-  .map(([b, sp, c]) => [b, ...sp, c])
+export function poolShapeArb(): fc.Arbitrary<number[]> {
+  return fc
+    .integer({ min: 1, max: 3 })
+    .chain((d) => fc.tuple(fc.integer({ min: 1, max: 2 }), fc.array(fc.integer({ min: 1, max: d === 3 ? 3 : 4 }), { minLength: d, maxLength: d }), fc.integer({ min: 1, max: 2 })))
+    .map(([b, sp, c]) => [b, ...sp, c])
+}
 
-const pooled = (op: typeof P.maxPool, kind: PadKind) => (x: P.Tensor) => {
-  const { window, options } = poolOptionsFor(x.shape, kind)
-  return op(x, window, options)
+/** The op with the window and options `poolOptionsFor` derives from its input's shape. */
+export function pooled(op: typeof P.maxPool, kind: PadKind): (x: P.Tensor) => P.Tensor {
+  return (x) => {
+    const { window, options } = poolOptionsFor(x.shape, kind)
+    return op(x, window, options)
+  }
 }
 
 export function poolRows(): OpRow[] {
@@ -71,7 +77,9 @@ export function poolRows(): OpRow[] {
     op,
     name: `${op} (${kind} padding; 1–3 spatial axes, windows and strides 1–3 from the shape)`,
     f: pooled(op === 'maxPool' ? P.maxPool : P.avgPool, kind),
-    args: poolShapeArb.chain((s) => tensorOf(s, op === 'maxPool' ? 'distinct' : 'any')).map((x) => [x]),
+    args: poolShapeArb()
+      .chain((s) => tensorOf(s, op === 'maxPool' ? 'distinct' : 'any'))
+      .map((x) => [x]),
     order: 2,
   })
   return (['VALID', 'SAME', 'explicit'] as const).flatMap((kind) => [row('maxPool', kind), row('avgPool', kind)])
