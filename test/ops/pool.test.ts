@@ -43,7 +43,9 @@ describe('tiling windows equal a reduction over a reshaped view', () => {
       fc.property(tiled, ({ x, n, k }) => {
         const got = flat(P.avgPool(x, k))
         const want = flat(P.mean(view(x, n, k), windowAxes(n.length)))
-        got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(want[i]))))
+        got.forEach((v, i) => {
+          expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(want[i])))
+        })
       }),
       { numRuns: 40 },
     )
@@ -93,7 +95,9 @@ describe('hand-derived values and gradients', () => {
     // ∂/∂xᵢ Σ y = Σ over the windows holding xᵢ of 1/count: x₀ ∈ windows 0, 1 → 1/2 + 1/3
     const g = gradOf((u) => P.avgPool(u, 3, { strides: 1, padding: 'SAME' }), x)
     const want = [1 / 2 + 1 / 3, 1 / 2 + 2 / 3, 1, 1 / 2 + 2 / 3, 1 / 2 + 1 / 3]
-    g.forEach((v, i) => expect(v).toBeCloseTo(want[i], 14))
+    g.forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i], 14)
+    })
   })
   it('SAME with a stride above the window pads nothing (the total is clamped at 0)', () => {
     // 3-D [1, 1, 1, 2, 1], window 1, strides [1, 1, 2]: out = ⌈2/2⌉ = 1, total = max(0·2 + 1 − 2, 0) = 0,
@@ -135,7 +139,9 @@ describe('second order: the rules are adjoint pairs', () => {
         const f = fOf(kind, isMax)
         const a = flat(P.jacrev(f)(x))
         const b = flat(P.jacfwd(f)(x))
-        a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(1e-15))
+        a.forEach((v, i) => {
+          expect(Math.abs(v - b[i])).toBeLessThanOrEqual(1e-15)
+        })
       }),
       { numRuns: 20 },
     )
