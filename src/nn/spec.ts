@@ -18,6 +18,7 @@ import { countParams } from './specCount.js'
 import { maxout } from './maxout.js'
 import { embedding } from './embedding.js'
 import { dropout } from './dropout.js'
+import { type PoolLayerSpec, buildPool, poolBranches } from './specPool.js'
 import { type Initializer, constant, glorotUniform, heNormal, lecunNormal, zeros } from './init.js'
 
 // --- limits
@@ -139,6 +140,7 @@ const EmbeddingSpec = layerCodec('embedding', { vocab: Units, dim: Units }, { in
  * One layer of a model spec: `{ "type": …, …options }` with the options of the layer's
  * constructor (`dense`: units, useBias, kernelInit, biasInit, dtype; `maxout`: units, pieces and
  * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate; `embedding`: vocab, dim, init, dtype;
+ * `maxPool2d`/`avgPool2d`: window, strides, padding; `globalAvgPool`: none;
  * `sequential`: layers). Initialisers are names or `{ "constant": value }`.
  *
  * @category model
@@ -159,6 +161,7 @@ export type LayerSpec =
   | t.TypeOf<typeof SiluSpec>
   | t.TypeOf<typeof FlattenSpec>
   | t.TypeOf<typeof EmbeddingSpec>
+  | PoolLayerSpec
   | { readonly type: 'sequential'; readonly layers: LayerSpec[] }
 
 /**
@@ -208,6 +211,7 @@ const branches: Readonly<Record<string, t.Mixed>> = {
   silu: SiluSpec,
   flatten: FlattenSpec,
   embedding: EmbeddingSpec,
+  ...poolBranches,
   sequential: SequentialSpec,
 }
 
@@ -263,6 +267,10 @@ function build(s: LayerSpec): AnyLayer {
       return flatten()
     case 'embedding':
       return embedding(s.vocab, s.dim, { init: initOf(s.init), dtype: s.dtype })
+    case 'maxPool2d':
+    case 'avgPool2d':
+    case 'globalAvgPool':
+      return buildPool(s)
     case 'sequential':
       return sequential(...s.layers.map(build))
   }

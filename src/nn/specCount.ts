@@ -5,6 +5,7 @@
  * @internal
  */
 import type { LayerSpec } from './spec.js'
+import { poolOutputShape } from './specPool.js'
 
 // --- parameter counts (from shapes alone)
 
@@ -39,6 +40,11 @@ export function countParams(layers: readonly LayerSpec[], shape: number[] | unde
         break
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)]
+        break
+      case 'maxPool2d':
+      case 'avgPool2d':
+      case 'globalAvgPool':
+        shape = poolOutputShape(l, shape)
         break
       case 'sequential': {
         const inner = countParams(l.layers, shape)

@@ -95,14 +95,14 @@ export function poolSpec(op: string, d: number, window: unknown, opts: unknown, 
  * Checks x's rank and the options, and returns the per-axis geometry: window, strides and
  * `[lo, hi]` pads. Throws a ShapeError when x is not `[batch, ...spatial, channels]` with 1–3
  * spatial axes or when some window does not fit (an empty output), an ArgumentError for a bad
- * window, strides or padding (see `poolSpec`).
+ * window, strides or padding (see `poolSpec`). `what` names the shape in messages.
  */
-export function poolParams(op: string, shape: readonly number[], window: unknown, opts: unknown): PoolParams {
+export function poolParams(op: string, shape: readonly number[], window: unknown, opts: unknown, what = `x of shape ${fmt(shape)}`): PoolParams {
   const d = shape.length - 2
   if (d < 1 || d > 3) {
     throw new ShapeError(op, `x must be [batch, ...spatial, channels] with 1, 2 or 3 spatial axes (rank 3, 4 or 5), got shape ${fmt(shape)} (rank ${shape.length})`)
   }
-  const { window: k, strides: s, padding } = poolSpec(op, d, window, opts, ` of x of shape ${fmt(shape)}`)
+  const { window: k, strides: s, padding } = poolSpec(op, d, window, opts, ` of ${what}`)
   const spatial = shape.slice(1, -1)
   const pads = spatial.map((n, a): readonly [number, number] => {
     if (padding === 'VALID') return [0, 0]
@@ -116,7 +116,7 @@ export function poolParams(op: string, shape: readonly number[], window: unknown
     if (n === 0 || outExtent(n, k[a], s[a], lo, hi) < 1) {
       throw new ShapeError(
         op,
-        `window ${fmt(k)} does not fit x of shape ${fmt(shape)}: spatial axis ${a} has length ${n}, ${n + lo + hi} with padding ${JSON.stringify(padding)}, less than the window ${k[a]}; the output would be empty`,
+        `window ${fmt(k)} does not fit ${what}: spatial axis ${a} has length ${n}, ${n + lo + hi} with padding ${JSON.stringify(padding)}, less than the window ${k[a]}; the output would be empty`,
       )
     }
   })

@@ -20,7 +20,26 @@ describe('purediff/nn completeness', () => {
     expect(ghosts).toEqual([])
   })
   it('every layer constructor has a row of its own', () => {
-    const layers = ['dense', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'softplus', 'gelu', 'silu', 'maxout', 'dropout', 'flatten', 'sequential', 'embedding']
+    const layers = [
+      'dense',
+      'sigmoid',
+      'tanh',
+      'relu',
+      'leakyRelu',
+      'prelu',
+      'elu',
+      'softplus',
+      'gelu',
+      'silu',
+      'maxout',
+      'dropout',
+      'flatten',
+      'sequential',
+      'embedding',
+      'maxPool2d',
+      'avgPool2d',
+      'globalAvgPool',
+    ]
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
@@ -41,6 +60,9 @@ describe('purediff/nn completeness', () => {
       'flatten',
       'sequential',
       'embedding',
+      'maxPool2d',
+      'avgPool2d',
+      'globalAvgPool',
       'dropoutWithMask',
       'init',
       'losses',
