@@ -126,6 +126,8 @@ const contract = [
   'sort',
   'argsort',
   'topK',
+  'maxPool',
+  'avgPool',
   'grad',
   'valueAndGrad',
   'vjp',

@@ -20,6 +20,7 @@ export { maxout } from './maxout.js'
 export type { MaxoutOptions } from './maxout.js'
 export { dropout, dropoutWithMask } from './dropout.js'
 export { embedding } from './embedding.js'
+export { maxPool2d, avgPool2d, globalAvgPool } from './pool.js'
 export type { EmbeddingOptions, EmbeddingParams } from './embedding.js'
 export type { DropoutMode, DropoutOptions } from './dropout.js'
 

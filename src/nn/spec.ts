@@ -19,6 +19,7 @@ import { maxout } from './maxout.js'
 import { embedding } from './embedding.js'
 import { dropout } from './dropout.js'
 import { type ConvLayerSpec, buildConv, convBranches } from './specConv.js'
+import { type PoolLayerSpec, buildPool, poolBranches } from './specPool.js'
 import { type Initializer, constant, glorotUniform, heNormal, lecunNormal, zeros } from './init.js'
 
 // --- limits
@@ -140,7 +141,9 @@ const EmbeddingSpec = layerCodec('embedding', { vocab: Units, dim: Units }, { in
  * One layer of a model spec: `{ "type": …, …options }` with the options of the layer's
  * constructor (`dense`: units, useBias, kernelInit, biasInit, dtype; `maxout`: units, pieces and
  * the same; `dropout`: rate, mode; `leakyRelu`/`elu`: alpha; `prelu`: alphaInit, dtype; `gelu`: approximate; `embedding`: vocab, dim, init, dtype;
- * `conv1d`/`conv2d`: filters, kernelSize, strides, padding, dilation, groups, useBias; `reshape`: shape (of one example); `sequential`: layers). Initialisers are names or `{ "constant": value }`.
+ * `conv1d`/`conv2d`: filters, kernelSize, strides, padding, dilation, groups, useBias; `reshape`: shape (of one example);
+ * `maxPool2d`/`avgPool2d`: window, strides, padding; `globalAvgPool`: none;
+ * `sequential`: layers). Initialisers are names or `{ "constant": value }`.
  *
  * @category model
  * @since 0.1.0
@@ -161,6 +164,7 @@ export type LayerSpec =
   | t.TypeOf<typeof FlattenSpec>
   | t.TypeOf<typeof EmbeddingSpec>
   | ConvLayerSpec
+  | PoolLayerSpec
   | { readonly type: 'sequential'; readonly layers: LayerSpec[] }
 
 /**
@@ -211,6 +215,7 @@ const branches: Readonly<Record<string, t.Mixed>> = {
   flatten: FlattenSpec,
   embedding: EmbeddingSpec,
   ...convBranches,
+  ...poolBranches,
   sequential: SequentialSpec,
 }
 
@@ -270,6 +275,10 @@ function build(s: LayerSpec): AnyLayer {
     case 'conv2d':
     case 'reshape':
       return buildConv(s)
+    case 'maxPool2d':
+    case 'avgPool2d':
+    case 'globalAvgPool':
+      return buildPool(s)
     case 'sequential':
       return sequential(...s.layers.map(build))
   }

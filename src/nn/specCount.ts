@@ -6,6 +6,7 @@
  */
 import type { LayerSpec } from './spec.js'
 import { countConv } from './specConv.js'
+import { poolOutputShape } from './specPool.js'
 
 // --- parameter counts (from shapes alone)
 
@@ -48,6 +49,11 @@ export function countParams(layers: readonly LayerSpec[], shape: number[] | unde
       }
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)]
+        break
+      case 'maxPool2d':
+      case 'avgPool2d':
+      case 'globalAvgPool':
+        shape = poolOutputShape(l, shape)
         break
       case 'sequential': {
         const inner = countParams(l.layers, shape)

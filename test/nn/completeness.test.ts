@@ -38,6 +38,9 @@ describe('purediff/nn completeness', () => {
       'embedding',
       'conv1d',
       'conv2d',
+      'maxPool2d',
+      'avgPool2d',
+      'globalAvgPool',
     ]
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
@@ -61,6 +64,9 @@ describe('purediff/nn completeness', () => {
       'embedding',
       'conv1d',
       'conv2d',
+      'maxPool2d',
+      'avgPool2d',
+      'globalAvgPool',
       'dropoutWithMask',
       'init',
       'losses',

@@ -18,6 +18,7 @@ import * as nn from '../../src/nn/index.js'
 import type { Layer } from '../../src/nn/index.js'
 import { arb } from '../../src/testing/index.js'
 import type { LayerLawOptions } from '../../laws/index.js'
+import { tensorOf } from '../specs/ops.js'
 
 // --- inputs away from kinks
 
@@ -54,6 +55,12 @@ const ids = (vocab: number, shape: readonly number[]) => (_p: unknown, batch: nu
   return fc.array(fc.integer({ min: -vocab, max: vocab - 1 }), { minLength: n, maxLength: n }).map((v) => fromArray(v, [batch, ...shape], 'int32'))
 }
 const idsOf = (vocab: number, shape: readonly number[]) => ({ inputs: ids(vocab, shape), integerInputs: true })
+
+/**
+ * Max-pooling inputs: all values of a batch distinct, ≥ 0.2 apart (a shuffled grid with jitter,
+ * test/specs/ops.ts 'distinct'), so no window has a tie within reach of the gradient check's step.
+ */
+const distinctInputs = (shape: readonly number[]) => ({ inputs: (_p: unknown, batch: number) => tensorOf([batch, ...shape], 'distinct') })
 
 // --- the registry
 
@@ -103,6 +110,30 @@ export const layerRows: readonly LayerRow[] = [
   row('embedding(7, 3) on sequences of 4 ids', ['embedding'], nn.embedding(7, 3), [4], idsOf(7, [4])),
   row('embedding(5, 2) float64, one id per example, glorotUniform table', ['embedding'], nn.embedding(5, 2, { dtype: 'float64', init: nn.init.glorotUniform }), [], idsOf(5, [])),
   row('sequential(embedding, flatten, dense, tanh)', ['embedding', 'sequential'], nn.sequential(nn.embedding(6, 2), nn.flatten(), nn.dense(2), nn.tanh()), [3], idsOf(6, [3])),
+  row('maxPool2d(2)', ['maxPool2d'], nn.maxPool2d(2), [4, 4, 2], distinctInputs([4, 4, 2])),
+  row("maxPool2d([2, 3], strides 1, 'SAME'): overlapping windows", ['maxPool2d'], nn.maxPool2d([2, 3], { strides: 1, padding: 'SAME' }), [3, 4, 1], distinctInputs([3, 4, 1])),
+  row('avgPool2d(2)', ['avgPool2d'], nn.avgPool2d(2), [4, 5, 2]),
+  row("avgPool2d(3, strides 2, 'SAME'): border windows average what they cover", ['avgPool2d'], nn.avgPool2d(3, { strides: 2, padding: 'SAME' }), [5, 4, 2]),
+  row(
+    'avgPool2d([2, 1], explicit padding)',
+    ['avgPool2d'],
+    nn.avgPool2d([2, 1], {
+      padding: [
+        [1, 1],
+        [0, 0],
+      ],
+    }),
+    [3, 2, 1],
+  ),
+  row('globalAvgPool on [3, 2, 2]', ['globalAvgPool'], nn.globalAvgPool(), [3, 2, 2]),
+  row('globalAvgPool on [2, 2, 2, 3] (3-D)', ['globalAvgPool'], nn.globalAvgPool(), [2, 2, 2, 3]),
+  row(
+    'sequential(maxPool2d, avgPool2d, globalAvgPool, dense)',
+    ['sequential', 'maxPool2d', 'avgPool2d', 'globalAvgPool'],
+    nn.sequential(nn.maxPool2d(2), nn.avgPool2d(2, { strides: 1, padding: 'SAME' }), nn.globalAvgPool(), nn.dense(2)),
+    [4, 4, 3],
+    distinctInputs([4, 4, 3]),
+  ),
   row('sequential()', ['sequential'], nn.sequential(), [3]),
   row('sequential(dense, tanh, dense)', ['sequential'], nn.sequential(nn.dense(3), nn.tanh(), nn.dense(2)), [4]),
   row('sequential(dense, relu, dense)', ['sequential'], nn.sequential(nn.dense(3), nn.relu(), nn.dense(2)), [3], { inputs: denseReluInputs(3) }),
@@ -148,6 +179,13 @@ export const layerRows: readonly LayerRow[] = [
     fromSpecOrThrow({ layers: [{ type: 'embedding', vocab: 9, dim: 2, init: 'lecunNormal' }, { type: 'flatten' }, { type: 'dense', units: 2 }] }),
     [2],
     idsOf(9, [2]),
+  ),
+  row(
+    'fromSpec(maxPool2d, flatten, dense)',
+    ['fromSpec', 'ModelSpec', 'LayerSpec', 'maxPool2d'],
+    fromSpecOrThrow({ layers: [{ type: 'maxPool2d', window: 2, strides: 1 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }),
+    [3, 3, 1],
+    distinctInputs([3, 3, 1]),
   ),
 ]
 

@@ -16,6 +16,7 @@ import { linalg, shapeOps } from './opsShape.js'
 import { movementOps } from './opsMovement.js'
 import { indexingOps } from './opsIndexing.js'
 import { sortOps } from './opsSort.js'
+import { poolOps } from './opsPool.js'
 import { ANY, type OpRow, bind, noParams, range, row } from './row.js'
 
 export type { OpRow } from './row.js'
@@ -255,4 +256,4 @@ const reductions: OpRow[] = [
 
 // --- the table
 
-export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...indexingOps, ...sortOps]
+export const OPS: readonly OpRow[] = [...elementwise, ...reductions, ...shapeOps, ...linalg, ...movementOps, ...indexingOps, ...sortOps, ...poolOps]

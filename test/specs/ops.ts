@@ -11,6 +11,7 @@ import * as P from '../../src/index.js'
 import type { Tensor } from '../../src/index.js'
 import { indexingRows } from './opsIndexing.js'
 import { convRows } from './opsConv.js'
+import { poolRows } from './opsPool.js'
 
 // --- arbitraries (float64, domain-aware)
 
@@ -363,6 +364,8 @@ export const opRows: readonly OpRow[] = [
   // gather and scatter (indices derived from the shapes, see opsIndexing.ts)
   ...indexingRows(),
   ...convRows(),
+  // pooling (windows, strides and padding derived from the shapes, see opsPool.ts)
+  ...poolRows(),
 ]
 
 /**

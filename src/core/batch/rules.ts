@@ -10,6 +10,7 @@ import { activationRules } from './activations.js'
 import { convRules } from './conv.js'
 import { elementwiseRules } from './elementwise.js'
 import { indexingRules } from './indexing.js'
+import { poolRules } from './pool.js'
 import { randomRules } from './random.js'
 import { structuralRules } from './structural.js'
 
@@ -21,4 +22,5 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = Object.freeze({
   ...indexingRules,
   ...randomRules,
   ...convRules,
+  ...poolRules,
 })
