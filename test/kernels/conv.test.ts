@@ -34,48 +34,53 @@ interface Case {
 const int = (min: number, max: number) => fc.integer({ min, max })
 const three = <T>(a: fc.Arbitrary<T>) => fc.tuple(a, a, a)
 
-/** A geometry whose output is not empty: the padding is drawn, then n is long enough. */
-const caseArb: fc.Arbitrary<Case> = fc
-  .record({
-    batch: int(1, 2),
-    groups: int(1, 3),
-    cg: int(1, 3),
-    og: int(1, 3),
-    k: three(int(1, 3)),
-    s: three(int(1, 3)),
-    d: three(int(1, 2)),
-    ld: three(int(1, 2)),
-    lo: three(int(-2, 3)),
-    hi: three(int(-2, 3)),
-    more: three(int(0, 3)),
-    dt: fc.constantFrom<DT>('float32', 'float64'),
-    seed: int(1, 0x7fffffff),
-  })
-  .map((c) => {
-    const n: number[] = [],
-      o: number[] = []
-    for (let a = 0; a < 3; a++) {
-      const kd = (c.k[a] - 1) * c.d[a] + 1
-      const need = kd - c.lo[a] - c.hi[a] // n' ≥ need
-      const nn = (need <= 1 ? 1 : Math.ceil((need - 1) / c.ld[a]) + 1) + c.more[a]
-      n.push(nn)
-      o.push(Math.floor(((nn - 1) * c.ld[a] + 1 + c.lo[a] + c.hi[a] - kd) / c.s[a]) + 1)
-    }
-    const g: ConvGeometry = {
-      batch: c.batch,
-      n,
-      inC: c.cg * c.groups,
-      k: c.k,
-      outC: c.og * c.groups,
-      o,
-      strides: c.s,
-      dilation: c.d,
-      lhsDilation: c.ld,
-      lo: c.lo,
-      groups: c.groups,
-    }
-    return { g, dt: c.dt, seed: c.seed }
-  })
+/**
+ * A geometry whose output is not empty: the padding is drawn, then n is long enough. `wide`:
+ * one group of 22–40 channels, so a window row spans ≥ 64 numbers (the native-copy path).
+ */
+const geometryArb = (wide: boolean): fc.Arbitrary<Case> =>
+  fc
+    .record({
+      batch: int(1, 2),
+      groups: wide ? fc.constant(1) : int(1, 3),
+      cg: wide ? int(22, 40) : int(1, 3),
+      og: int(1, 3),
+      k: three(int(1, 3)),
+      s: three(int(1, 3)),
+      d: three(int(1, 2)),
+      ld: three(int(1, 2)),
+      lo: three(int(-2, 3)),
+      hi: three(int(-2, 3)),
+      more: three(int(0, 3)),
+      dt: fc.constantFrom<DT>('float32', 'float64'),
+      seed: int(1, 0x7fffffff),
+    })
+    .map((c) => {
+      const n: number[] = [],
+        o: number[] = []
+      for (let a = 0; a < 3; a++) {
+        const kd = (c.k[a] - 1) * c.d[a] + 1
+        const need = kd - c.lo[a] - c.hi[a] // n' ≥ need
+        const nn = (need <= 1 ? 1 : Math.ceil((need - 1) / c.ld[a]) + 1) + c.more[a]
+        n.push(nn)
+        o.push(Math.floor(((nn - 1) * c.ld[a] + 1 + c.lo[a] + c.hi[a] - kd) / c.s[a]) + 1)
+      }
+      const g: ConvGeometry = {
+        batch: c.batch,
+        n,
+        inC: c.cg * c.groups,
+        k: c.k,
+        outC: c.og * c.groups,
+        o,
+        strides: c.s,
+        dilation: c.d,
+        lhsDilation: c.ld,
+        lo: c.lo,
+        groups: c.groups,
+      }
+      return { g, dt: c.dt, seed: c.seed }
+    })
+const caseArb = geometryArb(false)
 
 const size = (v: readonly number[]) => v.reduce((p, q) => p * q, 1)
 
@@ -162,6 +167,22 @@ describe.each(modes)('conv kernel (%s GEMM, %s)', (mode, strategy) => {
         }
       }),
       { numRuns: 150 },
+    )
+  })
+  it('with wide channels (window rows of ≥ 64 numbers) equals the direct loop', () => {
+    setKernelMode(mode)
+    fc.assert(
+      fc.property(geometryArb(true), (c) => {
+        const { x, w, y } = run(c, strategy)
+        const { y: want, abs } = reference(x, w, c.g)
+        const K = size(c.g.k) * c.g.inC
+        const eps = c.dt === 'float32' ? 2 ** -23 : 2 ** -52
+        for (let i = 0; i < want.length; i++) {
+          const tol = (K + 1) * eps * abs[i]
+          if (!(Math.abs(y[i] - want[i]) <= tol)) throw new Error(`entry ${i}: ${y[i]} vs ${want[i]} (tolerance ${tol})`)
+        }
+      }),
+      { numRuns: 15 },
     )
   })
 })
