@@ -36,7 +36,8 @@ const three = <T>(a: fc.Arbitrary<T>) => fc.tuple(a, a, a)
 
 /**
  * A geometry whose output is not empty: the padding is drawn, then n is long enough. `wide`:
- * one group of 22–40 channels, so a window row spans ≥ 64 numbers (the native-copy path).
+ * one group of 22–40 channels and a last-axis window of 3 without dilation, so a window row
+ * spans ≥ 66 consecutive numbers (the native-copy path) wherever it is inside the input.
  */
 const geometryArb = (wide: boolean): fc.Arbitrary<Case> =>
   fc
@@ -45,10 +46,10 @@ const geometryArb = (wide: boolean): fc.Arbitrary<Case> =>
       groups: wide ? fc.constant(1) : int(1, 3),
       cg: wide ? int(22, 40) : int(1, 3),
       og: int(1, 3),
-      k: three(int(1, 3)),
+      k: wide ? fc.tuple(int(1, 3), int(1, 3), fc.constant(3)) : three(int(1, 3)),
       s: three(int(1, 3)),
-      d: three(int(1, 2)),
-      ld: three(int(1, 2)),
+      d: wide ? fc.tuple(int(1, 2), int(1, 2), fc.constant(1)) : three(int(1, 2)),
+      ld: wide ? fc.tuple(int(1, 2), int(1, 2), fc.constant(1)) : three(int(1, 2)),
       lo: three(int(-2, 3)),
       hi: three(int(-2, 3)),
       more: three(int(0, 3)),
