@@ -70,6 +70,10 @@ export function checkTargets(rows: readonly RowResult[], quick: boolean): Target
       ratio(`${id.replace('-', ' ')}: ≤ 1.0× ${lib} time`, val(id, 'purediff'), val(id, lib), 1, (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} ms: ${x(q)} of its time`, true)
     }
   }
+  // issue 15: conv2d forward and forward + backward at least as fast as TF.js wasm (jax-js: the loop below)
+  for (const id of ['conv2d-a-fwd', 'conv2d-a-fwdbwd', 'conv2d-b-fwd', 'conv2d-b-fwdbwd']) {
+    ratio(`${id}: ≥ 1.0× tfjs-wasm GFLOP/s`, val(id, 'purediff'), val(id, 'tfjs-wasm'), 1, (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} GFLOP/s: ${x(q)}`)
+  }
   for (const v of ['relu', 'sigmoid', 'relu-dropout']) {
     const id = `mlp-${v}`
     ratio(`MLP step (${v}): ≤ 0.5× tfjs-wasm time`, val(id, 'purediff'), val(id, 'tfjs-wasm'), 0.5, (q, a, b) => `${fmtNum(a)} vs ${fmtNum(b)} ms: ${x(q)} of its time`, true)
