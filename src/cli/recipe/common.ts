@@ -4,10 +4,10 @@
  *
  * @internal
  */
-import { type Key, type Tensor, random } from '../../index.js'
+import { type Key, type Tensor, ArgumentError, random, reshape } from '../../index.js'
 import type { Layer } from '../../nn/index.js'
 import type { GradientTransformation } from '../../optim/index.js'
-import { type BatchLog, type Loss, fit } from '../../train/index.js'
+import { type BatchLog, type Data, type Loss, fit } from '../../train/index.js'
 import { type Dataset, EVAL_CHUNK, crossEntropy, toData } from '../dataset.js'
 import type { Point } from '../plot.js'
 
@@ -61,6 +61,8 @@ export interface TrainOptions<P> {
   readonly validation?: Dataset
   readonly penalty?: (params: unknown) => Tensor
   readonly progress?: Tick
+  /** The shape of one example, e.g. [28, 28, 1] for a CNN: the flat rows are reshaped to it (default [d]). */
+  readonly inputShape?: readonly number[]
 }
 
 /** One epoch of a history. */
@@ -72,23 +74,34 @@ export interface Epoch {
   readonly params: unknown
 }
 
+/** A dataset as tensors whose examples have `shape` (its d features, reshaped row-major). */
+export function shapedData(data: Dataset, shape: readonly number[]): Data {
+  const size = shape.reduce((a, b) => a * b, 1)
+  if (size !== data.d) throw new ArgumentError('recipe train', `inputShape [${shape.join(', ')}] holds ${size} features, the data has ${data.d} per example`)
+  const t = toData(data)
+  return shape.length === 1 ? t : { x: reshape(t.x, [data.n, ...shape]), y: t.y }
+}
+
 /**
  * Trains from a fresh init (`[initKey, fitKey] = split(key)`) with `purediff/train`'s `fit`; the
  * history's numbers are fit's, measured after each epoch in test mode (NaN without validation).
+ * With `inputShape` the model is initialised for examples of that shape and fed the rows so
+ * reshaped (training and validation alike).
  */
 export function train<P>(o: TrainOptions<P>): { params: P; history: Epoch[] } {
   const [initKey, fitKey] = random.split(o.key, 2)
+  const shape = o.inputShape ?? [o.data.d]
   const history: Epoch[] = []
   let sum = 0
   const { progress } = o
   const r = fit({
     model: o.model,
-    params: o.model.init(initKey, [o.data.d]).params,
+    params: o.model.init(initKey, shape).params,
     optimizer: o.optimizer,
     loss: o.loss ?? crossEntropy,
     ...(o.penalty === undefined ? {} : { penalty: o.penalty }),
-    train: toData(o.data),
-    ...(o.validation === undefined ? {} : { validation: toData(o.validation) }),
+    train: shapedData(o.data, shape),
+    ...(o.validation === undefined ? {} : { validation: shapedData(o.validation, shape) }),
     epochs: o.epochs,
     batchSize: o.batchSize ?? 100,
     evalBatchSize: EVAL_CHUNK,

@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * `purediff recipe`: runs the lecture's experiments (a)–(h) on the real MNIST digits, prints one
+ * `purediff recipe`: runs the lecture's experiments (a)–(i) on the real MNIST digits, prints one
  * table per experiment (with its configuration, so anyone can rerun it), and writes
  * results.json and SVG plots into the output folder.
  *
@@ -20,6 +20,7 @@ import { earlyStopping } from './earlyStopping.js'
 import { regularisation } from './regularisation.js'
 import { dropout } from './dropout.js'
 import { allMasks } from './allMasks.js'
+import { cnnVsMlp } from './cnn.js'
 
 /** The run sizes: `tiny` is the hidden size the test suite uses. */
 export const sizes: Readonly<Record<Size['name'], Size>> = {
@@ -37,6 +38,7 @@ const experiments: readonly { readonly id: string; readonly run: (ctx: Context) 
   { id: 'f', run: regularisation },
   { id: 'g', run: dropout },
   { id: 'h', run: allMasks },
+  { id: 'i', run: cnnVsMlp },
 ]
 
 /** Every line the recipe prints fits in this many columns. */

@@ -85,3 +85,13 @@ export function allMasksDiffers(n: Record<string, { maxAbsDiff: number }>): stri
     .filter(([, r]) => !(r.maxAbsDiff <= 1e-9))
     .map(([mode, r]) => `'${mode}': the average over all masks is ${r.maxAbsDiff.toExponential(2)} away from the test-time output`)
 }
+
+/** (i) At the same parameter budget (within 5%), the CNN scores higher on the test digits than the MLP. */
+export function cnnDiffers(n: Record<'cnn' | 'mlp', { params: number; testAccuracy: number }>, epochs: number): string[] {
+  const out: string[] = []
+  const gap = Math.abs(n.cnn.params - n.mlp.params) / n.cnn.params
+  if (!(gap <= 0.05)) out.push(`the budgets are ${(100 * gap).toFixed(1)}% apart (${n.cnn.params} vs ${n.mlp.params} params): not the same budget`)
+  if (!(n.cnn.testAccuracy > n.mlp.testAccuracy))
+    out.push(`the CNN did not beat the MLP of the same budget on the test digits: ${f4(n.cnn.testAccuracy)} vs ${f4(n.mlp.testAccuracy)} after ${epochs} epochs`)
+  return out
+}
