@@ -204,3 +204,55 @@ export function barSpec(
     },
   }
 }
+
+/** One image of an `imagesSpec` grid: rows of numbers (any range) and its caption. */
+export interface Image {
+  readonly name: string
+  readonly pixels: readonly (readonly number[])[]
+}
+
+/** One cell of an image, its value scaled to [0, 1] within its image (0.5 when the image is constant). */
+export interface Pixel {
+  readonly image: string
+  readonly row: number
+  readonly col: number
+  readonly v: number
+}
+
+/** The cells of `images`, each image min–max scaled on its own (so a filter's pattern shows whatever its range). */
+export function pixels(images: readonly Image[]): Pixel[] {
+  return images.flatMap(({ name, pixels: rows }) => {
+    const all = rows.flat()
+    const lo = Math.min(...all)
+    const hi = Math.max(...all)
+    return rows.flatMap((r, row) => r.map((x, col) => ({ image: name, row, col, v: hi > lo ? (x - lo) / (hi - lo) : 0.5 })))
+  })
+}
+
+/**
+ * A grid of small grayscale images (filters, feature maps, digits), `columns` per row, each
+ * scaled on its own: its lowest value white, its highest black. `cell` is a pixel's side in
+ * points.
+ */
+export function imagesSpec(title: string, images: readonly Image[], opts: { columns?: number; cell?: number } = {}): object {
+  const cell = opts.cell ?? 8
+  const none = { title: null, axis: null }
+  return {
+    $schema: schema,
+    title,
+    data: { values: pixels(images) },
+    columns: opts.columns ?? images.length,
+    facet: { field: 'image', type: 'nominal', title: null, sort: images.map((i) => i.name), header: { labelFontSize: 11 } },
+    spec: {
+      width: { step: cell },
+      height: { step: cell },
+      mark: { type: 'rect' },
+      encoding: {
+        x: { field: 'col', type: 'ordinal', ...none },
+        y: { field: 'row', type: 'ordinal', ...none },
+        color: { field: 'v', type: 'quantitative', scale: { domain: [0, 1], range: ['#ffffff', '#000000'] }, legend: null },
+      },
+    },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  }
+}
