@@ -41,6 +41,10 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     ],
   },
   {
+    text: 'Images',
+    items: [guide('Convolutions', 'convolutions')],
+  },
+  {
     text: 'Tools',
     items: [
       guide('Property testing your code', 'property-testing'),

@@ -246,7 +246,8 @@ export function imagesSpec(title: string, images: readonly Image[], opts: { colu
     spec: {
       width: { step: cell },
       height: { step: cell },
-      mark: { type: 'rect' },
+      // no ARIA label per cell: a 24×24 map would carry hundreds of them
+      mark: { type: 'rect', aria: false },
       encoding: {
         x: { field: 'col', type: 'ordinal', ...none },
         y: { field: 'row', type: 'ordinal', ...none },
