@@ -1,5 +1,5 @@
 /**
- * A small CNN trained on 2,000 real MNIST digits for two epochs (a few seconds): its learned
+ * A small CNN trained on 2,000 real MNIST digits for one epoch (a few seconds): its learned
  * first-layer filters, the feature maps of one test digit, and the test accuracy as it trains.
  */
 import { imagesSpec, lineSpec, type Point } from '../plot.js'
@@ -49,17 +49,17 @@ const run = fit({
   optimizer: adam(0.01),
   loss,
   train,
-  epochs: 2,
+  epochs: 1,
   batchSize: 50,
   key: random.key(2),
-  // every 10 updates, the accuracy on the 300 test digits
+  // every 5 updates, the accuracy on the 300 test digits
   onBatch: ({ epoch, batch, batches, state }) => {
     const step = epoch * batches + batch + 1
-    if (step % 10 === 0) curve.push({ series: 'test accuracy', x: step, y: evaluate(model, state.params, test, loss).accuracy })
+    if (step % 5 === 0) curve.push({ series: 'test accuracy', x: step, y: evaluate(model, state.params, test, loss).accuracy })
   },
 })
 const accuracy = evaluate(model, run.params, test, loss).accuracy
-// from chance (about 0.1) to most digits right within 80 updates
+// from chance (about 0.1) to most digits right within 40 updates
 assert.ok(curve[0].y < 0.3)
 assert.ok(accuracy > 0.85, `test accuracy ${accuracy}`)
 // #endregion train
@@ -98,7 +98,7 @@ assert.equal(maps[0].length, 24)
 
 export const plots = {
   filters: imagesSpec(
-    'first-layer filters (5×5): at initialisation, after 2 epochs, and the change',
+    'first-layer filters (5×5): at initialisation, after one epoch, and the change',
     [
       ...before.map((p, f) => ({ name: `init ${f + 1}`, pixels: p })),
       ...after.map((p, f) => ({ name: `trained ${f + 1}`, pixels: p })),
