@@ -276,7 +276,10 @@ function stepTask(): Task {
   return {
     group: 'cnn',
     rows: [{ id: 'cnn-step', group: 'cnn', workload: `LeNet CNN step b${CNN_BATCH} Adam (MNIST digits)`, unit: 'ms/step', better: 'lower', compare: 'ratio' }],
-    agreeTol: 1e-4,
+    // Adam's first update moves every parameter by ≈ ±lr whatever its gradient's size, so an entry
+    // near 0 whose sign depends on the order of a sum (jax-js sums NCHW) moves 2·lr apart: the
+    // step-2 loss agrees to ~2e-4 (TF.js cpu: to the last digit printed)
+    agreeTol: 1e-3,
     agreeWhat: 'loss of steps 1 and 2',
     applies: (lib) => applies(lib, true),
     run: async (env): Promise<Outcome> => {
