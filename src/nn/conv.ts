@@ -1,7 +1,9 @@
 /**
  * Convolution layers: `conv1d` and `conv2d`, y = conv(x, W) + b over channels-last examples
  * `[...spatial, inC]`, with the kernel stored HWIO `[...kernelSize, inC/groups, filters]` (as
- * TF.js and Flax). Written as `dense` is: options checked at construction, shapes at init.
+ * TF.js and Flax). Written as `dense` is: options checked at construction, shapes at init. The
+ * bias, and a ReLU that follows in `sequential`, run in the convolution's epilogue (the fused
+ * primitive of ops/convFused.ts), bit for bit the values of conv, add and relu one by one.
  *
  * @since 0.3.0
  */
