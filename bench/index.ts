@@ -5,7 +5,7 @@
  *
  *   npm run bench                          everything (~4 min)
  *   npm run bench -- --quick               fewer sizes and repeats (~1 min), nothing written
- *   npm run bench -- --only matmul,mlp     some groups: matmul, einsum, embedding, conv, mlp, perexample, chain, optim, mnist, rss, startup
+ *   npm run bench -- --only matmul,mlp     some groups: matmul, einsum, embedding, conv, cnn, mlp, perexample, chain, optim, mnist, rss, startup
  *   npm run bench -- --libs purediff,tfjs-wasm
  *   npm run bench -- --full                also tfjs-cpu on MNIST (~80 s more)
  *   npm run bench -- --out FILE            write the results there (a partial run writes nothing by default)
@@ -36,6 +36,7 @@ import { useJax, useTfBackend, loadTf, versionOf } from './libs.js'
 import { matmulTasks } from './matmul.js'
 import { einsumTasks } from './einsum.js'
 import { embeddingTasks } from './embedding.js'
+import { cnnTasks } from './cnn.js'
 import { convTasks } from './conv.js'
 import { mlpTasks } from './mlp.js'
 import { mnistTask, rssTask } from './mnist.js'
@@ -65,7 +66,7 @@ const { values: opt } = parseArgs({
 })
 if (opt.help) {
   console.log(
-    'npm run bench [-- --quick] [--full] [--only matmul,einsum,embedding,conv,mlp,perexample,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
+    'npm run bench [-- --quick] [--full] [--only matmul,einsum,embedding,conv,cnn,mlp,perexample,chain,optim,mnist,rss,startup] [--libs purediff,purediff-js,tfjs-cpu,tfjs-wasm,jax-wasm,jax-cpu] [--out FILE] [--detached]',
   )
   process.exit(0)
 }
@@ -114,6 +115,7 @@ const tasks: Task[] = [
   ...(groups.includes('einsum') ? einsumTasks(quick) : []),
   ...(groups.includes('embedding') ? embeddingTasks() : []),
   ...(groups.includes('conv') ? convTasks() : []),
+  ...(groups.includes('cnn') ? cnnTasks(opt.full === true) : []),
   ...(groups.includes('mlp') ? mlpTasks(quick) : []),
   ...(groups.includes('perexample') ? perExampleTasks() : []),
   ...(groups.includes('chain') ? [chainTask()] : []),

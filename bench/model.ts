@@ -44,8 +44,8 @@ export const LIB_INFO: Readonly<Record<LibId, string>> = {
 
 // --- rows
 
-export type Group = 'matmul' | 'einsum' | 'embedding' | 'conv' | 'mlp' | 'perexample' | 'chain' | 'optim' | 'mnist' | 'rss' | 'startup'
-export const GROUPS: readonly Group[] = ['matmul', 'einsum', 'embedding', 'conv', 'mlp', 'perexample', 'chain', 'optim', 'mnist', 'rss', 'startup']
+export type Group = 'matmul' | 'einsum' | 'embedding' | 'conv' | 'cnn' | 'mlp' | 'perexample' | 'chain' | 'optim' | 'mnist' | 'rss' | 'startup'
+export const GROUPS: readonly Group[] = ['matmul', 'einsum', 'embedding', 'conv', 'cnn', 'mlp', 'perexample', 'chain', 'optim', 'mnist', 'rss', 'startup']
 
 export interface RowSpec {
   /** Stable key, e.g. `matmul-f32-256`. */

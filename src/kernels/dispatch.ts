@@ -50,6 +50,7 @@ const HASH_COUNTERS = 64
  */
 export const KERNELS = Object.freeze({
   matmul: row('matmul', 'flops', MATMUL_FLOPS, 'src/kernels/matmul.ts', 'wasm/assembly/gemm.ts'),
+  conv: row('conv', 'flops', MATMUL_FLOPS, 'src/kernels/conv.ts (gather, then matmul)', 'wasm/assembly/im2col.ts (then gemm.ts)'),
   affine: row('affine', 'flops', MATMUL_FLOPS, 'src/kernels/dispatch.ts (matmul, then bias and relu)', 'wasm/assembly/gemm.ts (epilogue)'),
   add: row('add', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),
   trace: row('trace', 'elements', OPTIM_ELEMENTS, 'src/optim/kernels.ts', 'wasm/assembly/optim.ts'),

@@ -72,7 +72,7 @@ export interface Layer<P = unknown> {
  * What a layer is, as far as `sequential` is concerned: a descriptor carried on the layer
  * object, so it survives a spread copy (`{ ...layer, name: 'hidden' }`) and a wrapper can pass
  * it on. `sequential(…, a, b, …)` runs `a` and `b` as one fused kernel when `a.fusion` is
- * `{ kind: 'affine', applyRelu }` and `b.fusion` is `{ kind: 'relu' }` (today: `dense` followed
+ * `{ kind: 'affine', applyRelu }` and `b.fusion` is `{ kind: 'relu' }` (today: `dense`, `conv1d` or `conv2d` followed
  * by `relu`); then neither `a.apply` nor `b.apply` is called. The contract a descriptor states:
  * - `{ kind: 'relu' }`: `apply(params, x, ctx)` is relu(x), whatever the params and ctx;
  * - `{ kind: 'affine', applyRelu }`: `applyRelu(params, x)` is relu(apply(params, x)), bitwise.
@@ -181,7 +181,7 @@ export function flatten(): Layer<EmptyParams> {
  * output shape of each layer into the next; `apply` likewise splits `ctx.key` (when given) and
  * passes key i to layer i, with the same `train` flag. An error inside a sublayer is rethrown
  * (same class) naming its position, e.g. `sequential: layer 2 (dense(10)): …`. No layers: the
- * identity, with params `[]`. `dense` followed by `relu` (by their `fusion` descriptors, so
+ * identity, with params `[]`. `dense`, `conv1d` or `conv2d` followed by `relu` (by their `fusion` descriptors, so
  * copies and forwarding wrappers too) runs as one kernel, bitwise the same as the two layers.
  *
  * @example

@@ -1,13 +1,16 @@
 /**
  * Convolution layers: `conv1d` and `conv2d`, y = conv(x, W) + b over channels-last examples
  * `[...spatial, inC]`, with the kernel stored HWIO `[...kernelSize, inC/groups, filters]` (as
- * TF.js and Flax). Written as `dense` is: options checked at construction, shapes at init.
+ * TF.js and Flax). Written as `dense` is: options checked at construction, shapes at init. The
+ * bias, and a ReLU that follows in `sequential`, run in the convolution's epilogue (the fused
+ * primitive of ops/convFused.ts), bit for bit the values of conv, add and relu one by one.
  *
  * @since 0.3.0
  */
-import { type ConvOptions, type DType, type Tensor, ArgumentError, ShapeError, add, conv, random } from '../index.js'
+import { type ConvOptions, type DType, type Tensor, ArgumentError, ShapeError, add, conv, random, relu as reluOp } from '../index.js'
+import { convBias } from '../ops/convFused.js'
 import { resolveConv } from '../ops/convOptions.js'
-import { checkFloatDType, checkSize } from '../tensor/dtype.js'
+import { checkFloatDType, checkSize, isFloat } from '../tensor/dtype.js'
 import { type Initializer, glorotUniform, zeros } from './init.js'
 import type { Layer } from './Layer.js'
 import { checkInput, checkInputShape, checkKey, checkOptions, checkParam, checkPositiveInt, describe, fmt, rethrowWithin } from './checks.js'
@@ -99,24 +102,31 @@ function convLayer(r: 1 | 2, filters: number, kernelSize: number | readonly numb
       if (!useBias) return { params: { w }, outputShape }
       return { params: { w, b: made(name, 'biasInit', biasInit(kb, [f], dtype), [f], dtype) }, outputShape }
     },
-    apply: (params, x) => {
-      if (params === null || typeof params !== 'object') throw new ArgumentError(name, `params must be { w, b } as init returns, got ${describe(params)}`)
-      const w = checkParam(name, 'w', params.w)
-      const b = params.b === undefined ? undefined : checkParam(name, 'b', params.b)
-      if (w.rank !== r + 2) throw new ShapeError(name, `params.w must be a kernel of shape [...kernelSize, inChannels/groups, filters] (rank ${r + 2}), got ${fmt(w.shape)}`)
-      if (b !== undefined && (b.rank !== 1 || b.shape[0] !== w.shape[r + 1])) {
-        throw new ShapeError(name, `params.b must have shape [${w.shape[r + 1]}] to match the kernel ${fmt(w.shape)}, got ${fmt(b.shape)}`)
-      }
-      const t = checkInput(name, x, r + 2)
-      if (t.rank !== r + 2) throw new ShapeError(name, `x must be a batch [batch, ${r === 1 ? 'width' : 'height, width'}, channels] (rank ${r + 2}), got ${fmt(t.shape)}`)
-      let y: Tensor
-      try {
-        y = conv(t, w, copts)
-      } catch (e) {
-        return rethrowWithin(e, name, `x ${fmt(t.shape)}, params.w ${fmt(w.shape)}`)
-      }
-      return b === undefined ? y : add(y, b)
-    },
+    apply: (params, x) => apply(params, x, false),
+    // `sequential` runs conv followed by relu as one fused kernel (see LayerFusion)
+    fusion: { kind: 'affine', applyRelu: (params, x) => apply(params, x, true) },
+  }
+
+  /** relu?(conv(x, W) + b): one fused call when x, W and b share a float dtype, else op by op (the same values). */
+  function apply(params: ConvParams, x: unknown, relu: boolean): Tensor {
+    if (params === null || typeof params !== 'object') throw new ArgumentError(name, `params must be { w, b } as init returns, got ${describe(params)}`)
+    const w = checkParam(name, 'w', params.w)
+    const b = params.b === undefined ? undefined : checkParam(name, 'b', params.b)
+    if (w.rank !== r + 2) throw new ShapeError(name, `params.w must be a kernel of shape [...kernelSize, inChannels/groups, filters] (rank ${r + 2}), got ${fmt(w.shape)}`)
+    if (b !== undefined && (b.rank !== 1 || b.shape[0] !== w.shape[r + 1])) {
+      throw new ShapeError(name, `params.b must have shape [${w.shape[r + 1]}] to match the kernel ${fmt(w.shape)}, got ${fmt(b.shape)}`)
+    }
+    const t = checkInput(name, x, r + 2)
+    if (t.rank !== r + 2) throw new ShapeError(name, `x must be a batch [batch, ${r === 1 ? 'width' : 'height, width'}, channels] (rank ${r + 2}), got ${fmt(t.shape)}`)
+    let y: Tensor
+    try {
+      if (b !== undefined && isFloat(t.dtype) && t.dtype === w.dtype && b.dtype === t.dtype) return convBias(t, w, b, resolveConv(t.shape, w.shape, copts).params, relu)
+      y = conv(t, w, copts)
+    } catch (e) {
+      return rethrowWithin(e, name, `x ${fmt(t.shape)}, params.w ${fmt(w.shape)}`)
+    }
+    if (b !== undefined) y = add(y, b)
+    return relu ? reluOp(y) : y
   }
 }
 

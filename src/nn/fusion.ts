@@ -1,6 +1,6 @@
 /**
  * Layer fusion for `sequential`, read from the layers' descriptors (`Layer.fusion`, see
- * `LayerFusion` in Layer.ts): an `affine` layer (dense) followed by a `relu` layer runs as
+ * `LayerFusion` in Layer.ts): an `affine` layer (dense, conv1d, conv2d) followed by a `relu` layer runs as
  * relu(x·W + b) in one kernel. The results are bitwise those of applying the two layers one
  * after the other; only time and memory change. Because the descriptor is a field of the layer
  * and not a registry keyed by the object, a spread copy or a wrapper that passes it on stays

@@ -17,6 +17,7 @@ import { sizeOf } from '../tensor/shape.js'
 import { type Tensor, fromData } from '../tensor/Tensor.js'
 import { checkTensor } from '../tensor/checks.js'
 import type { Primitive } from '../engine/primitive.js'
+import type { ConcreteTensor } from '../tensor/model.js'
 import { bind } from '../engine/trace.js'
 import { cast, plus } from './arithmetic.js'
 import { flip } from './movement.js'
@@ -28,28 +29,48 @@ export type { ConvOptions } from './convOptions.js'
 /** Spatial lengths padded to 3 axes in front (the kernel works on 3; its last axis is the widest run of memory). */
 const three = (v: readonly number[], fill: number): number[] => [...new Array<number>(3 - v.length).fill(fill), ...v]
 
-const convP: Primitive<ConvParams> = {
-  name: 'conv',
-  impl: ([x, w], p) => {
+/**
+ * conv(x, w) (+ bias per output channel) (then ReLU) as a new tensor: the impl of `conv` and of
+ * the fused `convBias` (./convFused.ts), which share the kernel and its epilogue.
+ *
+ * @internal
+ */
+export function convValue(x: ConcreteTensor, w: ConcreteTensor, p: ConvParams, bias: ConcreteTensor | null, relu: boolean): ConcreteTensor {
+  {
     const r = x.rank - 2
     const o = Array.from({ length: r }, (_, a) => outLength(x.shape[a + 1], w.shape[a], p, a))
     const shape = Object.freeze([x.shape[0], ...o, w.shape[r + 1]])
     const out = alloc(x.dtype, sizeOf(shape), 'conv', shape) as FloatArray
-    kc.conv(x._data as FloatArray, w._data as FloatArray, out, {
-      batch: x.shape[0],
-      n: three(x.shape.slice(1, r + 1), 1),
-      inC: x.shape[r + 1],
-      k: three(w.shape.slice(0, r), 1),
-      outC: w.shape[r + 1],
-      o: three(o, 1),
-      strides: three(p.strides, 1),
-      dilation: three(p.dilation, 1),
-      lhsDilation: three(p.lhsDilation, 1),
-      lo: three(p.lo, 0),
-      groups: p.groups,
-    })
-    return fromData(out, shape, x.dtype)
-  },
+    kc.conv(
+      x._data as FloatArray,
+      w._data as FloatArray,
+      out,
+      {
+        batch: x.shape[0],
+        n: three(x.shape.slice(1, r + 1), 1),
+        inC: x.shape[r + 1],
+        k: three(w.shape.slice(0, r), 1),
+        outC: w.shape[r + 1],
+        o: three(o, 1),
+        strides: three(p.strides, 1),
+        dilation: three(p.dilation, 1),
+        lhsDilation: three(p.lhsDilation, 1),
+        lo: three(p.lo, 0),
+        groups: p.groups,
+      },
+      undefined,
+      undefined,
+      bias === null ? null : (bias._data as FloatArray),
+      relu,
+    )
+    return fromData(out, shape, x.dtype) as ConcreteTensor
+  }
+}
+
+/** @internal The convolution primitive (exported for the fused `convBias` and its batching rule). */
+export const convP: Primitive<ConvParams> = {
+  name: 'conv',
+  impl: ([x, w], p) => convValue(x, w, p, null, false),
   // Bilinear: d conv(x, w) = conv(dx, w) + conv(x, dw).
   jvp: ([dx, dw], [x, w], _o, p) => plus(dx === null ? null : bind(convP, [dx, w], p), dw === null ? null : bind(convP, [x, dw], p)),
   vjp: (g, [x, w], _o, p, needs) => [needs[0] ? inputCotangent(g, x, w, p) : null, needs[1] ? kernelCotangent(g, x, w, p) : null],
@@ -64,8 +85,10 @@ const convP: Primitive<ConvParams> = {
  * stride is ld; the n outputs need (n − 1)·ld = Gd + lo' + hi' − k', i.e. hi' = n' + lo − Gd.
  * Either padding may be negative (an explicit padding wider than the dilated window): the
  * kernel crops then.
+ *
+ * @internal (also the fused convBias's, ./convFused.ts)
  */
-function inputCotangent(g: Tensor, x: Tensor, w: Tensor, p: ConvParams): Tensor {
+export function inputCotangent(g: Tensor, x: Tensor, w: Tensor, p: ConvParams): Tensor {
   const r = x.rank - 2
   const G = p.groups
   const win = w.shape.slice(0, r)
@@ -94,8 +117,10 @@ function inputCotangent(g: Tensor, x: Tensor, w: Tensor, p: ConvParams): Tensor 
  * has x's channels as its batch and group q's batch·channels as its channels (x̂[c, …, q·B + b]
  * = x[b, …, q·cg + c]); ĝ is g with its batch axis as input channels, so each group multiplies
  * its own channels.
+ *
+ * @internal (also the fused convBias's, ./convFused.ts)
  */
-function kernelCotangent(g: Tensor, x: Tensor, w: Tensor, p: ConvParams): Tensor {
+export function kernelCotangent(g: Tensor, x: Tensor, w: Tensor, p: ConvParams): Tensor {
   const r = x.rank - 2
   const G = p.groups
   const B = x.shape[0]

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { random } from '../../src/index.js'
 import { type KernelMode, kernelMode, setKernelMode } from '../../src/kernels/backend.js'
+import { conv } from '../../src/kernels/conv.js'
 import { KERNELS, type KernelName, affine, matmul, useWasm } from '../../src/kernels/dispatch.js'
 import { wasmCalls } from '../../src/kernels/wasm/runtime.js'
 import * as k from '../../src/optim/kernels.js'
@@ -36,6 +37,26 @@ function run(name: KernelName, size: number): number {
         out = new Float64Array(1)
       if (name === 'matmul') matmul(a, 0, a, 0, out, 0, 1, 1, kk, false, false)
       else affine(a, a, new Float64Array(1), out, 1, 1, kk, true)
+      return 2 * kk
+    }
+    case 'conv': {
+      // a 1-D convolution of one input channel and one output channel over kk positions, window
+      // 1 (one output row): 2·kk flops, as the matmul case
+      const kk = Math.max(1, Math.ceil(size / 2))
+      const one = [1, 1, 1]
+      conv(new Float64Array(kk).fill(0.5), new Float64Array(kk).fill(0.5), new Float64Array(1), {
+        batch: 1,
+        n: [1, 1, kk],
+        inC: 1,
+        k: [1, 1, kk],
+        outC: 1,
+        o: one,
+        strides: one,
+        dilation: one,
+        lhsDilation: one,
+        lo: [0, 0, 0],
+        groups: 1,
+      })
       return 2 * kk
     }
     case 'add':

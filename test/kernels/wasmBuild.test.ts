@@ -46,6 +46,8 @@ describe('the embedded WebAssembly kernels', () => {
       'gemm64',
       'hashCounters',
       'hashRows',
+      'im2col32',
+      'im2col64',
       'rms32',
       'rms64',
       'rss32',

@@ -9,6 +9,10 @@
 import type { Tensor } from '../../tensor/model.js'
 import { bind } from '../../engine/trace.js'
 import { reshape, transpose } from '../../ops/shape.js'
+import { add } from '../../ops/arithmetic.js'
+import { relu } from '../../ops/unary.js'
+import { convP } from '../../ops/conv.js'
+import type { ConvBiasParams } from '../../ops/convFused.js'
 import type { ConvParams } from '../../ops/convOptions.js'
 import { type BatchRule, moveAxis } from './common.js'
 
@@ -47,5 +51,34 @@ const rule: BatchRule = (prim, [x, w], [dx, dw], p: ConvParams, size) => {
 /** The number of spatial axes of one example of x (batched along `d`, or not). */
 const exampleSpatial = (x: Tensor, d: number | null): number => x.rank - (d === null ? 0 : 1) - 2
 
-/** Batching rules of the convolution primitive. */
-export const convRules: Readonly<Record<string, BatchRule>> = Object.freeze({ conv: rule })
+/**
+ * relu?(conv(x, W) + b), fused: with only x batched (a batch of examples through a conv layer)
+ * the examples fold into the batch axis and ONE fused call runs; otherwise conv's rule above,
+ * then b (its batch axis in front, broadcast over the examples' axes) and relu as ops — the
+ * composition the fused primitive is bitwise equal to, so the rule changes no value.
+ */
+const biasRule: BatchRule = (prim, [x, w, b], [dx, dw, db], p: ConvBiasParams, size) => {
+  if (dx !== null && dw === null && db === null) {
+    const xv = moveAxis(x, dx, 0)
+    const y = bind(prim, [reshape(xv, [-1, ...xv.shape.slice(2)]), w, b], p)
+    return [reshape(y, [size, -1, ...y.shape.slice(1)]), 0]
+  }
+  let z: Tensor
+  let at: number | null
+  if (dx === null && dw === null) {
+    z = bind(convP, [x, w], p.conv)
+    at = null
+  } else [z, at] = rule(convP, [x, w], [dx, dw], p.conv, size) as [Tensor, number | null]
+  if (db === null) z = add(z, b)
+  else {
+    // b [V, C] as [V, 1, …, 1, C] against z's [V, batch, …spatial, C] (or its unbatched [batch, …, C])
+    const b0 = moveAxis(b, db, 0)
+    const ones = new Array<number>(at === null ? z.rank - 1 : z.rank - 2).fill(1)
+    z = add(z, reshape(b0, [size, ...ones, b0.shape[1]]))
+    at = 0
+  }
+  return [p.relu ? relu(z) : z, at]
+}
+
+/** Batching rules of the convolution primitives. */
+export const convRules: Readonly<Record<string, BatchRule>> = Object.freeze({ conv: rule, convBias: biasRule })

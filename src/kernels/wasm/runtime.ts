@@ -35,6 +35,8 @@ import { BASE, PAGE, WASM32_MAX_BYTES } from './layout.js'
 export interface KernelExports {
   gemm32: GemmFn
   gemm64: GemmFn
+  im2col32: Im2colFn
+  im2col64: Im2colFn
   adam32: AdamFn
   adam64: AdamFn
   trace32: TraceFn
@@ -71,6 +73,8 @@ type GemmFn = (
   bias: number,
   relu: number,
 ) => void
+/** Patch rows r0 … r0 + m − 1 of a convolution's windows into `patch`; see wasm/assembly/im2col.ts. */
+type Im2colFn = (x: number, geo: number, t0: number, t1: number, t2: number, r0: number, m: number, patch: number) => void
 type AdamFn = (
   g: number,
   mu: number,
