@@ -235,6 +235,16 @@ function scatterConv(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeome
   }
 }
 
+/** Row r of a row-major [batch, d0, d1, d2] grid as [batch, i0, i1, i2]: where an odometer starts. */
+function position(r: number, d0: number, d1: number, d2: number): [number, number, number, number] {
+  const i2 = r % d2
+  let rest = (r - i2) / d2
+  const i1 = rest % d1
+  rest = (rest - i1) / d1
+  const i0 = rest % d0
+  return [(rest - i0) / d0, i0, i1, i2]
+}
+
 /** w's group q as [cg, kw·og]: row c holds every window entry's og outputs (entry-major). */
 function spreadKernel(w: FloatArray, kw: number, cg: number, outC: number, og: number, q: number): FloatArray {
   const dst = w instanceof Float64Array ? new Float64Array(cg * kw * og) : new Float32Array(cg * kw * og)
@@ -248,12 +258,7 @@ function scatterAdd(prod: FloatArray, out: FloatArray, g: ConvGeometry, t0: Int3
   const [k0, k1, k2] = g.k
   const [o0, o1, o2] = g.o
   const outC = g.outC
-  let i2 = r0 % n2
-  let rest = (r0 - i2) / n2
-  let i1 = rest % n1
-  rest = (rest - i1) / n1
-  let i0 = rest % n0
-  let b = (rest - i0) / n0
+  let [b, i0, i1, i2] = position(r0, n0, n1, n2)
   let p = 0
   for (let r = 0; r < m; r++) {
     for (let a0 = 0; a0 < k0; a0++) {
@@ -301,12 +306,7 @@ function gather(x: FloatArray, patch: FloatArray, g: ConvGeometry, t0: Int32Arra
   const [o0, o1, o2] = g.o
   const inC = g.inC
   // Decode the first row's position, then step through positions like an odometer.
-  let i2 = r0 % o2
-  let rest = (r0 - i2) / o2
-  let i1 = rest % o1
-  rest = (rest - i1) / o1
-  let i0 = rest % o0
-  let b = (rest - i0) / o0
+  let [b, i0, i1, i2] = position(r0, o0, o1, o2)
   // run[i2] = 1 when output i2's window along the last axis reads k2 consecutive inputs (no
   // padding, no dilation hole): then, with all channels (cg = inC), the k2·cg entries are one
   // contiguous stretch of x, copied by one loop instead of k2 loops of cg.
