@@ -10,6 +10,30 @@ import * as laws from '../../laws/index.js'
 import { arb } from '../../src/testing/index.js'
 import { layerRows, testedElsewhere } from './specs.js'
 
+/** The layer constructors of purediff/nn: each needs a layer-law row and is a contract name. */
+const LAYERS = [
+  'dense',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leakyRelu',
+  'prelu',
+  'elu',
+  'softplus',
+  'gelu',
+  'silu',
+  'maxout',
+  'dropout',
+  'flatten',
+  'sequential',
+  'embedding',
+  'conv1d',
+  'conv2d',
+  'maxPool2d',
+  'avgPool2d',
+  'globalAvgPool',
+]
+
 describe('purediff/nn completeness', () => {
   it('every export is covered by a registry row or a named test', () => {
     const covered = new Set([...layerRows.flatMap((r) => r.covers), ...Object.keys(testedElsewhere)])
@@ -20,62 +44,12 @@ describe('purediff/nn completeness', () => {
     expect(ghosts).toEqual([])
   })
   it('every layer constructor has a row of its own', () => {
-    const layers = [
-      'dense',
-      'sigmoid',
-      'tanh',
-      'relu',
-      'leakyRelu',
-      'prelu',
-      'elu',
-      'softplus',
-      'gelu',
-      'silu',
-      'maxout',
-      'dropout',
-      'flatten',
-      'sequential',
-      'embedding',
-      'conv1d',
-      'conv2d',
-      'maxPool2d',
-      'avgPool2d',
-      'globalAvgPool',
-    ]
+    const layers = LAYERS
     const withRow = new Set(layerRows.flatMap((r) => r.covers))
     expect(layers.filter((l) => !withRow.has(l))).toEqual([])
   })
   it('every public name of the contract exists', () => {
-    const names = [
-      'dense',
-      'sigmoid',
-      'tanh',
-      'relu',
-      'leakyRelu',
-      'prelu',
-      'elu',
-      'softplus',
-      'gelu',
-      'silu',
-      'maxout',
-      'dropout',
-      'flatten',
-      'sequential',
-      'embedding',
-      'conv1d',
-      'conv2d',
-      'maxPool2d',
-      'avgPool2d',
-      'globalAvgPool',
-      'dropoutWithMask',
-      'init',
-      'losses',
-      'accuracy',
-      'l1Penalty',
-      'l2Penalty',
-      'fromSpec',
-      'ModelSpec',
-    ]
+    const names = [...LAYERS, 'dropoutWithMask', 'init', 'losses', 'accuracy', 'l1Penalty', 'l2Penalty', 'fromSpec', 'ModelSpec']
     expect(names.filter((n) => !(n in nn))).toEqual([])
     for (const n of ['glorotUniform', 'heNormal', 'lecunNormal', 'zeros', 'constant']) expect(typeof (nn.init as Record<string, unknown>)[n]).toBe('function')
     for (const n of ['mse', 'softmaxCrossEntropy', 'softmaxCrossEntropyWithIntegerLabels', 'sigmoidBinaryCrossEntropy'])
